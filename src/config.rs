@@ -1,0 +1,160 @@
+//! Server settings: Atlas's environment variable names, each also a long flag.
+
+use crate::contracts::topics;
+use clap::{Arg, ArgMatches, Args, FromArgMatches};
+use std::time::Duration;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Kafka bootstrap servers. Unset: start the embedded broker in-process.
+    #[arg(long, env = "BOOTSTRAP_SERVERS")]
+    pub bootstrap_servers: Option<String>,
+
+    /// Port of the REST API.
+    #[arg(long, env = "REST_PORT", default_value_t = 8080)]
+    pub rest_port: u16,
+
+    /// Database URL (`postgres://…` or `sqlite://…`). Unset, and DB_HOST unset too:
+    /// the SQLite file `data/atlas-actors.db`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[arg(long, env = "DB_HOST")]
+    pub db_host: Option<String>,
+    #[arg(long, env = "DB_PORT", default_value_t = 5432)]
+    pub db_port: u16,
+    #[arg(long, env = "DB_USER", default_value = "postgres")]
+    pub db_user: String,
+    #[arg(long, env = "DB_PASSWORD", default_value = "")]
+    pub db_password: String,
+    #[arg(long, env = "DB_NAME", default_value = "atlas-actors")]
+    pub db_name: String,
+
+    /// Base URL of the other Atlas services (character, inventory, buffs, data, ...).
+    #[arg(long, env = "BASE_SERVICE_URL", default_value = "http://atlas-ingress/api/")]
+    pub base_service_url: String,
+
+    /// Timeout of calls to foreign services, in milliseconds.
+    #[arg(long, env = "FOREIGN_TIMEOUT_MS", default_value_t = 5000)]
+    pub foreign_timeout_ms: u64,
+
+    /// Consumer group of the state-owning domains.
+    #[arg(long, env = "CONSUMER_GROUP_ID", default_value = "atlas-actors")]
+    pub consumer_group_id: String,
+
+    /// Attempts before a failing record is dead-lettered (backoff 100 ms × attempt).
+    #[arg(long, env = "HANDLER_MAX_ATTEMPTS", default_value_t = 3)]
+    pub handler_max_attempts: u32,
+
+    /// Idle time after which an actor without live timers is stopped (e.g. `10m`, `30s`).
+    #[arg(long, env = "ACTOR_IDLE_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
+    pub actor_idle_timeout: Duration,
+
+    /// Partitions and replication factor of topics the server creates.
+    #[arg(long, env = "TOPIC_PARTITIONS", default_value_t = 4)]
+    pub topic_partitions: i32,
+    #[arg(long, env = "TOPIC_REPLICATION", default_value_t = 1)]
+    pub topic_replication: i32,
+
+    /// Saga timeout (e.g. `5m`).
+    #[arg(long, env = "SAGA_DEFAULT_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
+    pub saga_default_timeout: Duration,
+
+    #[command(flatten)]
+    pub topics: TopicArgs,
+}
+
+impl ServeArgs {
+    /// The database URL: DATABASE_URL, else Atlas's DB_* variables, else the SQLite default.
+    pub fn database_url(&self) -> String {
+        if let Some(url) = &self.database_url {
+            return url.clone();
+        }
+        match &self.db_host {
+            Some(host) => format!(
+                "postgres://{}:{}@{}:{}/{}",
+                self.db_user, self.db_password, host, self.db_port, self.db_name
+            ),
+            None => format!("sqlite://{}?mode=rwc", crate::store::DEFAULT_SQLITE_FILE),
+        }
+    }
+}
+
+/// Parses `250ms`, `30s`, `10m`, `1h` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text}"))?;
+    Ok(match unit {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(format!("unknown duration unit in {text}")),
+    })
+}
+
+/// One flag per topic variable of [`topics::VARIABLES`]. A flag given on the command line
+/// is exported to the environment at start-up, so topic resolution has one source.
+#[derive(Debug, Clone, Default)]
+pub struct TopicArgs {
+    pub overrides: Vec<(&'static str, String)>,
+}
+
+impl TopicArgs {
+    pub fn export(&self) {
+        for (variable, value) in &self.overrides {
+            // Runs once at start-up, before any other thread exists.
+            std::env::set_var(variable, value);
+        }
+    }
+}
+
+fn flag(variable: &str) -> String {
+    variable.to_lowercase().replace('_', "-")
+}
+
+impl Args for TopicArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        topics::VARIABLES.iter().fold(cmd, |cmd, variable| {
+            cmd.arg(
+                Arg::new(*variable)
+                    .long(flag(variable))
+                    .value_name("TOPIC")
+                    .help(format!("Topic name for {variable} (default: the variable's name)"))
+                    .hide_short_help(true),
+            )
+        })
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for TopicArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let overrides = topics::VARIABLES
+            .iter()
+            .filter_map(|v| matches.get_one::<String>(v).map(|value| (*v, value.clone())))
+            .collect();
+        Ok(TopicArgs { overrides })
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("x").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! Topic-name resolution: a topic is named by an environment variable whose value is the
+//! topic name, or whose own name is when unset. Seed-era spellings are accepted as aliases,
+//! the canonical variable winning when both are set.
+
+/// (canonical, alias) pairs of 00-overview / spec 40 §2.1.
+const ALIASES: &[(&str, &str)] = &[
+    ("COMMAND_TOPIC_BUDDY_LIST", "COMMAND_TOPIC_BUDDYLIST"),
+    ("EVENT_TOPIC_BUDDY_LIST_STATUS", "EVENT_TOPIC_BUDDYLIST_STATUS"),
+    ("COMMAND_TOPIC_WALLET", "COMMAND_TOPIC_CASHSHOP"),
+    ("EVENT_TOPIC_WALLET_STATUS", "EVENT_TOPIC_CASHSHOP_STATUS"),
+    ("COMMAND_TOPIC_CASH_COMPARTMENT", "COMMAND_TOPIC_CASHSHOP_COMPARTMENT"),
+    ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "EVENT_TOPIC_CASHSHOP_COMPARTMENT_STATUS"),
+    ("COMMAND_TOPIC_CHARACTER_BUFF", "COMMAND_TOPIC_BUFF"),
+];
+
+/// Resolves a topic variable with an environment lookup function (the process environment
+/// in production, a map in tests and in the conformance runner).
+pub fn resolve_with(variable: &str, env: impl Fn(&str) -> Option<String>) -> String {
+    let set = |name: &str| env(name).filter(|v| !v.is_empty());
+    if let Some(value) = set(variable) {
+        return value;
+    }
+    ALIASES
+        .iter()
+        .filter(|(canonical, _)| *canonical == variable)
+        .find_map(|(_, alias)| set(alias))
+        .unwrap_or_else(|| variable.to_string())
+}
+
+/// Resolves a topic variable against the process environment.
+pub fn resolve(variable: &str) -> String {
+    resolve_with(variable, |name| std::env::var(name).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_with;
+    use std::collections::HashMap;
+
+    #[test]
+    fn unset_variable_names_itself_and_alias_yields_to_canonical() {
+        let env: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_BUFF", "buffs")]);
+        let lookup = |n: &str| env.get(n).map(|v| v.to_string());
+        assert_eq!(resolve_with("COMMAND_TOPIC_SKILL", lookup), "COMMAND_TOPIC_SKILL");
+        assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", lookup), "buffs");
+        let both: HashMap<&str, &str> =
+            HashMap::from([("COMMAND_TOPIC_BUFF", "a"), ("COMMAND_TOPIC_CHARACTER_BUFF", "b")]);
+        assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", |n| both.get(n).map(|v| v.to_string())), "b");
+    }
+}
+
+/// Every topic variable the server consumes or produces, each also a long flag
+/// (`COMMAND_TOPIC_SKILL` → `--command-topic-skill`).
+pub const VARIABLES: &[&str] = &[
+    "COMMAND_TOPIC_SKILL",
+    "COMMAND_TOPIC_SKILL_MACRO",
+    "EVENT_TOPIC_SKILL_STATUS",
+    "STATUS_EVENT_TOPIC_SKILL_MACRO",
+    "EVENT_TOPIC_CHARACTER_STATUS",
+    "COMMAND_TOPIC_CHARACTER",
+    "EVENT_TOPIC_SESSION_STATUS",
+    "EVENT_TOPIC_CHARACTER_BUFF_STATUS",
+    "EVENT_TOPIC_ASSET_STATUS",
+    "COMMAND_TOPIC_MESSENGER",
+    "EVENT_TOPIC_MESSENGER_STATUS",
+    "EVENT_TOPIC_MESSENGER_MEMBER_STATUS",
+    "COMMAND_TOPIC_INVITE",
+    "EVENT_TOPIC_INVITE_STATUS",
+    "COMMAND_TOPIC_SAGA",
+    "EVENT_TOPIC_SAGA_STATUS",
+    "EVENT_TOPIC_COMPARTMENT_STATUS",
+    "EVENT_TOPIC_GUILD_STATUS",
+    "EVENT_TOPIC_BUDDY_LIST_STATUS",
+    "EVENT_TOPIC_PET_STATUS",
+    "EVENT_TOPIC_CONSUMABLE_STATUS",
+    "EVENT_TOPIC_WALLET_STATUS",
+    "EVENT_TOPIC_CASH_COMPARTMENT_STATUS",
+    "EVENT_TOPIC_QUEST_STATUS",
+    "EVENT_TOPIC_STORAGE_STATUS",
+    "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS",
+    "COMMAND_TOPIC_COMPARTMENT",
+    "COMMAND_TOPIC_GUILD",
+    "COMMAND_TOPIC_BUDDY_LIST",
+    "COMMAND_TOPIC_PET",
+    "COMMAND_TOPIC_QUEST",
+    "COMMAND_TOPIC_CONSUMABLE",
+    "COMMAND_TOPIC_SYSTEM_MESSAGE",
+    "COMMAND_TOPIC_STORAGE",
+    "COMMAND_TOPIC_STORAGE_SHOW",
+    "COMMAND_TOPIC_STORAGE_COMPARTMENT",
+    "COMMAND_TOPIC_WALLET",
+    "COMMAND_TOPIC_CASH_COMPARTMENT",
+    "COMMAND_TOPIC_PORTAL",
+    "COMMAND_TOPIC_CHARACTER_BUFF",
+    "COMMAND_TOPIC_DROP",
+    "EVENT_TOPIC_MAP_STATUS",
+    "DEAD_LETTER_TOPIC",
+];
+
+static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =
+    std::sync::LazyLock::new(dashmap::DashMap::new);
+
+/// The topic name of a variable, resolved against the process environment once and
+/// cached for the life of the process.
+pub fn name(variable: &'static str) -> &'static str {
+    *RESOLVED
+        .entry(variable)
+        .or_insert_with(|| Box::leak(resolve(variable).into_boxed_str()))
+}

@@ -1,0 +1,27 @@
+//! atlas-actors: five Atlas Go services (skills, effective stats, messengers, sagas,
+//! channel) as one process of supervised actors, speaking their exact Kafka and REST
+//! contracts.
+//!
+//! Layout:
+//! - `config`: settings from Atlas's environment variable names, each also a flag.
+//! - `contracts`: wire types: tenant headers, keys, topic names, one module per topic family.
+//! - `bridge`: Kafka in (decode, route to the owning actor, commit after durability) and
+//!   out (the outbox publisher), plus dead letters.
+//! - `actors`: the supervised entity actors, their registry, and the domain logic they own.
+//! - `store`: sqlx over PostgreSQL or SQLite (chosen by URL), migrations, the outbox.
+//! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
+//! - `server`: wires the above into the running service.
+//! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
+//! - `conformance`: the black-box scenario runner.
+
+pub mod actors;
+pub mod bridge;
+pub mod broker;
+pub mod config;
+pub mod conformance;
+pub mod contracts;
+pub mod logging;
+pub mod metrics;
+pub mod rest;
+pub mod server;
+pub mod store;

@@ -1,0 +1,54 @@
+use atlas_actors::{broker::EmbeddedBroker, config::ServeArgs, conformance, logging, server};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+
+/// Atlas skills, effective stats, messengers, sagas and channel as one actor server.
+#[derive(Debug, Parser)]
+#[command(name = "atlas-actors", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Run the embedded Kafka broker alone, as its own process.
+    Broker {
+        /// Address to accept clients on (port 0: any free port, printed).
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        listen: SocketAddr,
+    },
+    /// Run conformance scenarios against the server.
+    Conformance(conformance::ConformanceArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    logging::init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => server::run(cli.serve),
+        Some(Command::Serve(args)) => server::run(args),
+        Some(Command::Broker { listen }) => run_broker(listen),
+        Some(Command::Conformance(args)) => {
+            let ok = conformance::run(args)?;
+            std::process::exit(if ok { 0 } else { 1 });
+        }
+    }
+}
+
+fn run_broker(listen: SocketAddr) -> anyhow::Result<()> {
+    let broker = EmbeddedBroker::start()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let bound = broker.forward(listen).await?;
+        // The first line of stdout is the address, for scripts and tests to read.
+        println!("{bound}");
+        tracing::info!(address = %bound, broker = broker.bootstrap_servers(), "embedded broker listening");
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,2 @@
+//! (being written)
+pub const DEFAULT_SQLITE_FILE: &str = "data/atlas-actors.db";

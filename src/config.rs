@@ -119,7 +119,7 @@ impl Args for TopicArgs {
         topics::VARIABLES.iter().fold(cmd, |cmd, variable| {
             cmd.arg(
                 Arg::new(*variable)
-                    .long(flag(variable))
+                    .long(&*Box::leak(flag(variable).into_boxed_str()))
                     .value_name("TOPIC")
                     .help(format!("Topic name for {variable} (default: the variable's name)"))
                     .hide_short_help(true),

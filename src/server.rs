@@ -1,1 +1,153 @@
-pub fn run(_args: crate::config::ServeArgs) -> anyhow::Result<()> { anyhow::bail!("not yet") }
+//! Wires the service: broker (embedded or configured), store, outbox publisher, actor
+//! registries, consumer loop, REST; and shuts it down gracefully on SIGTERM/SIGINT.
+
+use crate::actors::character::{skills_sql, Character};
+use crate::actors::{Foreign, Registry, Services};
+use crate::bridge::consumer::{self, ConsumerLoop};
+use crate::bridge::router::Router;
+use crate::bridge::{producer, Publisher};
+use crate::broker::EmbeddedBroker;
+use crate::config::ServeArgs;
+use crate::contracts::topics;
+use crate::metrics::Metrics;
+use crate::rest::{self, ApiState};
+use crate::store::{self, Store};
+use actix::{Arbiter, ArbiterHandle};
+use anyhow::Context as _;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Runs the server until SIGTERM or SIGINT.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    args.topics.export();
+    // The embedded broker lives as long as this function: it must outlive the system.
+    let (_broker, bootstrap) = match &args.bootstrap_servers {
+        Some(servers) => (None, servers.clone()),
+        None => {
+            let broker = EmbeddedBroker::start()?;
+            let bootstrap = broker.bootstrap_servers().to_string();
+            tracing::info!(%bootstrap, "no BOOTSTRAP_SERVERS: embedded Kafka broker started (try `kcat -b {bootstrap} -L`)");
+            (Some(broker), bootstrap)
+        }
+    };
+    actix_rt::System::new().block_on(serve(args, bootstrap))
+}
+
+async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
+    let url = args.database_url();
+    let store = Store::connect(&url).await?;
+    tracing::info!(database = %store::redact(&url), "database ready");
+    create_topics(&bootstrap, args.topic_partitions, args.topic_replication).await;
+
+    let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
+    let metrics = Arc::new(Metrics::new());
+    let publisher = Publisher::start(producer.clone(), store.clone(), metrics.clone()).await?;
+    let services = Arc::new(Services {
+        store: store.clone(),
+        publisher,
+        metrics: metrics.clone(),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_millis(args.foreign_timeout_ms))
+            .build()
+            .context("creating the HTTP client")?,
+        foreign: Foreign { base_url: args.base_service_url.clone() },
+        max_attempts: args.handler_max_attempts.max(1),
+    });
+
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
+    let characters = Arc::new(Registry::<Character>::new(services.clone(), arbiters.clone()));
+    let pending = skills_sql::characters_with_cooldowns(&store).await?;
+    if !pending.is_empty() {
+        tracing::info!(characters = pending.len(), "re-arming stored cooldowns");
+    }
+    for (tenant, character) in pending {
+        characters.activate(tenant, character);
+    }
+    spawn_passivation(characters.clone(), metrics.clone(), args.actor_idle_timeout);
+
+    let router = Arc::new(Router::new(characters));
+    let assigned = Arc::new(AtomicBool::new(false));
+    let settings = consumer::Settings { bootstrap: bootstrap.clone(), group: args.consumer_group_id.clone() };
+    let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
+        .context("creating the Kafka consumer")?;
+    let (stop, stopped) = watch::channel(false);
+    let consuming = actix_rt::spawn(consumer.run(stopped));
+
+    let state = ApiState { store, producer, metrics, assigned };
+    let http = actix_web::HttpServer::new(move || {
+        actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
+    })
+    .workers(2)
+    .disable_signals()
+    .bind(("0.0.0.0", args.rest_port))
+    .with_context(|| format!("binding REST port {}", args.rest_port))?
+    .run();
+    let http_handle = http.handle();
+    tracing::info!(port = args.rest_port, "REST API listening");
+    let http_task = actix_rt::spawn(http);
+
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    http_handle.stop(true).await;
+    let _ = stop.send(true);
+    let _ = consuming.await;
+    let _ = http_task.await;
+    // Let the publisher flush what the drained records committed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for arbiter in arbiters.iter() {
+        arbiter.stop();
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
+    }
+}
+
+/// Creates every topic of [`topics::VARIABLES`] that does not exist yet.
+async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
+    let admin: AdminClient<DefaultClientContext> = match producer::client_config(bootstrap).create() {
+        Ok(admin) => admin,
+        Err(error) => return tracing::warn!(%error, "no admin client; topics are not created"),
+    };
+    let names: Vec<&str> = topics::VARIABLES.iter().map(|v| topics::name(v)).collect();
+    let new: Vec<NewTopic<'_>> =
+        names.iter().map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(replication))).collect();
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    match admin.create_topics(&new, &options).await {
+        Ok(results) => {
+            for result in results {
+                if let Err((topic, code)) = result {
+                    if code != rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists {
+                        tracing::warn!(%topic, ?code, "creating topic failed");
+                    }
+                }
+            }
+        }
+        Err(error) => tracing::warn!(%error, "creating topics failed"),
+    }
+}
+
+fn spawn_passivation(characters: Arc<Registry<Character>>, metrics: Arc<Metrics>, idle: Duration) {
+    let every = (idle / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    actix_rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let stopped = characters.passivate_idle(idle);
+            if stopped > 0 {
+                tracing::debug!(stopped, "idle characters passivated");
+            }
+            metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
+        }
+    });
+}

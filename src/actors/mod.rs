@@ -1,1 +1,50 @@
-//! (being written)
+//! Supervised entity actors.
+//!
+//! - `entity`: the [`Entity`] trait a domain implements and the [`Effects`] it returns.
+//! - `supervised`: the actix actor that runs one entity (ordering, retries, commit, timers).
+//! - `registry`: finds or starts an entity's actor; passivates idle ones.
+//! - `character`: the character entity (skills, macros, cooldowns, ...).
+
+pub mod character;
+pub mod entity;
+pub mod registry;
+pub mod supervised;
+
+pub use entity::{Effects, Entity, Meta, TimerOp};
+pub use registry::Registry;
+
+use crate::bridge::Publisher;
+use crate::metrics::Metrics;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// What every entity handler may use. Shared by all actors.
+#[derive(Debug)]
+pub struct Services {
+    pub store: Store,
+    pub publisher: Publisher,
+    pub metrics: Arc<Metrics>,
+    /// Client for the foreign Atlas services (connection reuse across calls).
+    pub http: reqwest::Client,
+    pub foreign: Foreign,
+    /// Attempts before a failing input is given up.
+    pub max_attempts: u32,
+}
+
+/// Where the foreign Atlas services are: `BASE_SERVICE_URL`, or a per-service override
+/// variable (e.g. `CHARACTERS` for the character service) when set.
+#[derive(Debug, Clone)]
+pub struct Foreign {
+    pub base_url: String,
+}
+
+impl Foreign {
+    /// The root URL of a foreign service, ending with `/`.
+    pub fn root(&self, service_variable: &str) -> String {
+        let root = std::env::var(service_variable)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| self.base_url.clone());
+        if root.ends_with('/') { root } else { format!("{root}/") }
+    }
+}

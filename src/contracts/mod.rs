@@ -1,5 +1,10 @@
 //! Wire contracts: everything that crosses Kafka or HTTP, spelled exactly as Atlas does.
+//! One module per topic family; `decode`, `json`, `key`, `tenant` and `topics` are shared.
 
+pub mod character;
+pub mod decode;
+pub mod json;
 pub mod key;
+pub mod skill;
 pub mod tenant;
 pub mod topics;

@@ -1,1 +1,32 @@
-//! (being written)
+//! The REST API (actix-web): domain routes under `/api/`, plus `/health` and `/metrics`.
+//!
+//! - `request`: tenant headers, path ids, and request bodies shared by the routes.
+//! - `ops`: `/health` and `/metrics`.
+//! - `skills`: spec 10 §10.
+
+mod ops;
+pub mod request;
+mod skills;
+
+use crate::metrics::Metrics;
+use crate::store::Store;
+use actix_web::web;
+use rdkafka::producer::FutureProducer;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// What the routes share.
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: Store,
+    /// Publishes the commands some routes turn requests into.
+    pub producer: FutureProducer,
+    pub metrics: Arc<Metrics>,
+    /// True once the consumer group assigned this process its partitions.
+    pub assigned: Arc<AtomicBool>,
+}
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    ops::routes(config);
+    skills::routes(config);
+}

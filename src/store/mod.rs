@@ -1,2 +1,167 @@
-//! (being written)
+//! Storage: sqlx over PostgreSQL or SQLite, picked by the URL scheme, with the schema in
+//! `migrations/{postgres,sqlite}` applied at start-up.
+//!
+//! Both engines go through sqlx's `Any` driver with portable SQL (`$n` parameters,
+//! `ON CONFLICT`, `RETURNING`), so every query is written once. Column types are
+//! limited to what both engines share: BIGINT and TEXT (ids, instants in microseconds,
+//! booleans as 0/1).
+
+mod outbox;
+mod positions;
+mod unit;
+
+pub use outbox::{OutboxRow, Output};
+pub use positions::{EntityRef, Position, Positions};
+pub use unit::{Arg, Write};
+
+use anyhow::Context as _;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor as _};
+use std::time::Duration;
+
+/// The SQLite file used when no database is configured.
 pub const DEFAULT_SQLITE_FILE: &str = "data/atlas-actors.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A connection pool with its migrations applied. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+impl Store {
+    /// Connects to `url` (`postgres://…` or `sqlite://…`) and applies the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite") {
+            Backend::Sqlite
+        } else {
+            anyhow::bail!("unsupported database URL (expected postgres:// or sqlite://): {url}");
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Postgres => options.max_connections(16).connect(url).await,
+            Backend::Sqlite => {
+                create_parent_dir(url)?;
+                // One writer at a time is SQLite's rule; a small pool avoids busy waits.
+                options
+                    .max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await
+            }
+        }
+        .with_context(|| format!("connecting to {}", redact(url)))?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let migrator = match backend {
+            Backend::Postgres => &MIGRATE_POSTGRES,
+            Backend::Sqlite => &MIGRATE_SQLITE,
+        };
+        migrator.run(&pool).await.context("applying migrations")?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    /// Runs one read statement and returns its rows.
+    pub async fn fetch(&self, write: Write) -> sqlx::Result<Vec<AnyRow>> {
+        write.query().fetch_all(&self.pool).await
+    }
+
+    /// Applies one entity's unit of work atomically: its state writes, the position of the
+    /// record that caused them, and its outputs into the outbox. Returns the outbox rows to
+    /// publish once the transaction is committed.
+    pub async fn commit(
+        &self,
+        writes: Vec<Write>,
+        position: Option<(&EntityRef, &Position)>,
+        outputs: Vec<Output>,
+    ) -> sqlx::Result<Vec<OutboxRow>> {
+        let mut tx = self.pool.begin().await?;
+        for write in writes {
+            write.query().execute(&mut *tx).await?;
+        }
+        if let Some((entity, position)) = position {
+            positions::save(&mut tx, entity, position).await?;
+        }
+        let mut rows = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            rows.push(outbox::insert(&mut tx, output).await?);
+        }
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Outbox rows not yet acknowledged by the broker, oldest first.
+    pub async fn pending_outbox(&self) -> sqlx::Result<Vec<OutboxRow>> {
+        outbox::pending(&self.pool).await
+    }
+
+    /// Forgets outbox rows the broker acknowledged.
+    pub async fn delete_outbox(&self, ids: &[i64]) -> sqlx::Result<()> {
+        outbox::delete(&self.pool, ids).await
+    }
+
+    /// The stored positions of one entity.
+    pub async fn positions(&self, entity: &EntityRef) -> sqlx::Result<Positions> {
+        positions::load(&self.pool, entity).await
+    }
+}
+
+fn create_parent_dir(url: &str) -> anyhow::Result<()> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,142 @@
+//! What an entity actor is: the [`Entity`] trait each domain implements (load, handle an
+//! input, fire a timer) and the [`Effects`] it returns, which the harness in
+//! `supervised.rs` makes durable in one transaction.
+
+use super::Services;
+use crate::contracts::tenant::Tenant;
+use crate::store::{Output, Position, Write};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::fmt::{Debug, Display};
+use std::future::Future;
+use std::hash::Hash;
+
+/// Where an input came from and whom its outputs belong to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub tenant: Tenant,
+    /// The consumed record's position; `None` for inputs that do not come from Kafka.
+    pub position: Option<Position>,
+    /// Trace context headers (`traceparent`, `tracestate`) to copy onto outputs.
+    pub trace: Vec<(String, String)>,
+}
+
+/// A timer change requested by a handler.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimerOp<T> {
+    /// Arms (or re-arms, replacing one of the same name) a timer firing at `at`.
+    Arm { name: String, at: DateTime<Utc>, timer: T },
+    Cancel { name: String },
+}
+
+/// What handling one input does: state writes, outputs, timer changes. Writes and outputs
+/// are committed together with the input's position, or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effects<T> {
+    pub writes: Vec<Write>,
+    pub outputs: Vec<Output>,
+    pub timers: Vec<TimerOp<T>>,
+}
+
+impl<T> Default for Effects<T> {
+    fn default() -> Self {
+        Effects { writes: Vec::new(), outputs: Vec::new(), timers: Vec::new() }
+    }
+}
+
+impl<T> Effects<T> {
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn write(&mut self, write: Write) -> &mut Self {
+        self.writes.push(write);
+        self
+    }
+
+    /// Emits `value` on the topic of `topic_variable`, keyed by `key`, with the tenant and
+    /// trace of `meta`.
+    pub fn emit(&mut self, topic_variable: &'static str, key: u32, value: &impl Serialize, meta: &Meta) -> &mut Self {
+        self.emit_as(topic_variable, key, value, &meta.tenant, &meta.trace)
+    }
+
+    /// Emits with an explicit tenant and trace (timer-driven outputs use those of the input
+    /// that armed the timer).
+    pub fn emit_as(
+        &mut self,
+        topic_variable: &'static str,
+        key: u32,
+        value: &impl Serialize,
+        tenant: &Tenant,
+        trace: &[(String, String)],
+    ) -> &mut Self {
+        self.outputs.push(Output {
+            topic: crate::contracts::topics::name(topic_variable).to_string(),
+            key: Some(key),
+            // Serializing our own plain structs cannot fail.
+            value: serde_json::to_string(value).unwrap_or_default(),
+            tenant: tenant.clone(),
+            trace: trace.to_vec(),
+        });
+        self
+    }
+
+    pub fn arm(&mut self, name: String, at: DateTime<Utc>, timer: T) -> &mut Self {
+        self.timers.push(TimerOp::Arm { name, at, timer });
+        self
+    }
+
+    pub fn cancel(&mut self, name: String) -> &mut Self {
+        self.timers.push(TimerOp::Cancel { name });
+        self
+    }
+
+    /// Adds another set of effects after these.
+    pub fn extend(&mut self, other: Effects<T>) -> &mut Self {
+        self.writes.extend(other.writes);
+        self.outputs.extend(other.outputs);
+        self.timers.extend(other.timers);
+        self
+    }
+
+    pub fn is_durable_noop(&self) -> bool {
+        self.writes.is_empty() && self.outputs.is_empty()
+    }
+}
+
+/// A stateful entity owned by one actor (a character, a messenger, a saga).
+///
+/// The harness guarantees: one input or timer at a time; `handle` is only called on state
+/// that `load` produced and that every earlier successful input updated; if `handle`
+/// errors or panics, or its effects cannot be committed, the in-memory state is thrown
+/// away and reloaded from the store before the input is retried.
+pub trait Entity: Sized + Unpin + 'static {
+    type Id: Clone + Eq + Hash + Display + Debug + Send + Sync + Unpin + 'static;
+    type Input: Clone + Debug + Send + Unpin + 'static;
+    type Timer: Clone + Debug + Unpin + 'static;
+
+    /// The entity kind, stored with positions (`character`, `messenger`, `saga`).
+    const KIND: &'static str;
+
+    /// Loads the committed state of an entity (a fresh one if it has none).
+    fn load(services: &Services, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = anyhow::Result<Self>>;
+
+    /// Handles one input, updating the in-memory state and returning what must be made
+    /// durable. An error means "retry later"; refusals of bad input are `Ok` with no effects.
+    fn handle(
+        &mut self,
+        services: &Services,
+        input: Self::Input,
+        meta: &Meta,
+    ) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
+
+    /// Handles a timer that came due.
+    fn on_timer(
+        &mut self,
+        services: &Services,
+        timer: Self::Timer,
+    ) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
+
+    /// Timers to arm after a (re)load: the entity's durable deadlines.
+    fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;
+}

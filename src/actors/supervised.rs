@@ -1,0 +1,340 @@
+//! The actix actor that owns one entity: loads it, feeds it one input at a time, commits
+//! its effects (state, position, outbox) in one transaction, runs its timers, and survives
+//! failures.
+//!
+//! Failure model: a handler error, a panic (caught at the handler boundary: actix does not
+//! restart an actor whose handler panicked) or a failed commit stops the actor. Its
+//! `Supervisor` restarts it on the same mailbox; the restart reloads the committed state
+//! and retries the in-flight input after a backoff of 100 ms × attempt, before any later
+//! input. After `max_attempts` the input is given up and reported as failed (the bridge
+//! dead-letters it).
+
+use super::entity::{Effects, Entity, Meta, TimerOp};
+use super::Services;
+use crate::store::{EntityRef, Positions};
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+use futures::FutureExt as _;
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// How an input ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    /// Its position was already applied (a redelivery): nothing done.
+    Skipped,
+}
+
+/// Why an input was not applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("handler failed {attempts} times: {reason}")]
+    Failed { attempts: u32, reason: String },
+    #[error("the actor went away before answering")]
+    Lost,
+}
+
+pub type Reply = Result<Applied, DeliveryError>;
+
+/// Hands one input to the entity; the outcome is sent on `reply` once its effects are
+/// durable.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Deliver<I: Send> {
+    pub input: I,
+    pub meta: Meta,
+    pub reply: oneshot::Sender<Reply>,
+}
+
+/// Test and chaos hook: stops the actor as if it had crashed (the supervisor restarts it).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Kill;
+
+/// Activity counters shared with the registry, which passivates idle actors.
+#[derive(Debug, Default)]
+pub struct Activity {
+    pub inflight: AtomicUsize,
+    pub timers: AtomicUsize,
+    pub last_used_ms: AtomicU64,
+}
+
+impl Activity {
+    pub fn touch(&self) {
+        self.last_used_ms.store(now_ms(), Ordering::Relaxed);
+    }
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}
+
+struct InFlight<I> {
+    input: I,
+    meta: Meta,
+    reply: Option<oneshot::Sender<Reply>>,
+    attempts: u32,
+}
+
+pub struct EntityActor<E: Entity> {
+    entity: EntityRef,
+    id: E::Id,
+    services: Arc<Services>,
+    activity: Arc<Activity>,
+    state: Option<E>,
+    positions: Positions,
+    in_flight: Option<InFlight<E::Input>>,
+    timers: HashMap<String, SpawnHandle>,
+    /// Bumped on every start, so timers of an earlier incarnation are ignored.
+    generation: u64,
+    load_failures: u32,
+}
+
+impl<E: Entity> EntityActor<E> {
+    pub fn new(tenant: uuid::Uuid, id: E::Id, services: Arc<Services>, activity: Arc<Activity>) -> Self {
+        EntityActor {
+            entity: EntityRef { tenant, kind: E::KIND, id: id.to_string() },
+            id,
+            services,
+            activity,
+            state: None,
+            positions: Positions::default(),
+            in_flight: None,
+            timers: HashMap::new(),
+            generation: 0,
+            load_failures: 0,
+        }
+    }
+
+    /// Feeds the in-flight input to the entity, if there is one and the state is loaded.
+    fn process(&mut self, ctx: &mut Context<Self>) {
+        let Some(in_flight) = self.in_flight.as_mut() else { return };
+        if let Some(position) = &in_flight.meta.position {
+            if self.positions.covers(position) {
+                self.services.metrics.redeliveries_skipped.inc();
+                self.finish(Ok(Applied::Skipped));
+                return;
+            }
+        }
+        let Some(mut state) = self.state.take() else { return };
+        let services = self.services.clone();
+        let entity = self.entity.clone();
+        let input = in_flight.input.clone();
+        let meta = in_flight.meta.clone();
+        let started = std::time::Instant::now();
+        let work = async move {
+            let outcome = AssertUnwindSafe(async {
+                let effects = state.handle(&services, input, &meta).await?;
+                commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))).await
+            })
+            .catch_unwind()
+            .await;
+            (state, outcome)
+        };
+        ctx.wait(work.into_actor(self).map(move |(state, outcome), act, ctx| {
+            act.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
+            match flatten(outcome) {
+                Ok(timer_ops) => {
+                    act.state = Some(state);
+                    if let Some(position) = act.in_flight.as_ref().and_then(|f| f.meta.position.as_ref()) {
+                        act.positions.advance(position);
+                    }
+                    act.apply_timers(timer_ops, ctx);
+                    act.finish(Ok(Applied::Done));
+                }
+                Err(reason) => act.fail(reason, ctx),
+            }
+        }));
+    }
+
+    /// The in-flight input failed: count the attempt, give up after the limit, and restart
+    /// so the next attempt (or the next input) runs on freshly loaded state.
+    fn fail(&mut self, reason: String, ctx: &mut Context<Self>) {
+        let max = self.services.max_attempts;
+        if let Some(in_flight) = self.in_flight.as_mut() {
+            in_flight.attempts += 1;
+            tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, %reason, "handler failed");
+            if in_flight.attempts >= max {
+                let attempts = in_flight.attempts;
+                self.finish(Err(DeliveryError::Failed { attempts, reason }));
+            }
+        }
+        ctx.stop();
+    }
+
+    fn finish(&mut self, outcome: Reply) {
+        if let Some(mut in_flight) = self.in_flight.take() {
+            if let Some(reply) = in_flight.reply.take() {
+                let _ = reply.send(outcome);
+            }
+        }
+    }
+
+    fn apply_timers(&mut self, ops: Vec<TimerOp<E::Timer>>, ctx: &mut Context<Self>) {
+        for op in ops {
+            match op {
+                TimerOp::Arm { name, at, timer } => self.arm(name, at, timer, ctx),
+                TimerOp::Cancel { name } => {
+                    if let Some(handle) = self.timers.remove(&name) {
+                        ctx.cancel_future(handle);
+                    }
+                }
+            }
+        }
+        self.activity.timers.store(self.timers.len(), Ordering::Relaxed);
+    }
+
+    fn arm(&mut self, name: String, at: DateTime<Utc>, timer: E::Timer, ctx: &mut Context<Self>) {
+        if let Some(handle) = self.timers.remove(&name) {
+            ctx.cancel_future(handle);
+        }
+        let delay = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        let generation = self.generation;
+        let key = name.clone();
+        let handle = ctx.run_later(delay, move |act, ctx| {
+            if act.generation == generation {
+                act.fire(key, at, timer, ctx);
+            }
+        });
+        self.timers.insert(name, handle);
+        self.activity.timers.store(self.timers.len(), Ordering::Relaxed);
+    }
+
+    fn fire(&mut self, name: String, at: DateTime<Utc>, timer: E::Timer, ctx: &mut Context<Self>) {
+        self.timers.remove(&name);
+        // Never early: a timer may wake a little before the wall clock reaches `at`; and
+        // never while an input is being handled (its state is taken).
+        if Utc::now() < at || self.state.is_none() {
+            let at = at.max(Utc::now() + chrono::Duration::milliseconds(5));
+            self.arm(name, at, timer, ctx);
+            return;
+        }
+        let Some(mut state) = self.state.take() else { return };
+        let services = self.services.clone();
+        self.activity.inflight.fetch_add(1, Ordering::Relaxed);
+        let work = async move {
+            let outcome = AssertUnwindSafe(async {
+                let effects = state.on_timer(&services, timer).await?;
+                commit(&services, effects, None).await
+            })
+            .catch_unwind()
+            .await;
+            (state, outcome)
+        };
+        ctx.wait(work.into_actor(self).map(|(state, outcome), act, ctx| {
+            act.activity.inflight.fetch_sub(1, Ordering::Relaxed);
+            act.activity.touch();
+            match flatten(outcome) {
+                Ok(timer_ops) => {
+                    act.state = Some(state);
+                    act.apply_timers(timer_ops, ctx);
+                }
+                Err(reason) => {
+                    // The restart reloads the state and re-arms its durable timers.
+                    tracing::warn!(entity = %act.entity.id, kind = E::KIND, %reason, "timer handler failed");
+                    ctx.stop();
+                }
+            }
+        }));
+    }
+}
+
+/// Makes effects durable and hands their outputs to the publisher; returns the timer ops.
+async fn commit<T>(
+    services: &Services,
+    effects: Effects<T>,
+    position: Option<(&EntityRef, &crate::store::Position)>,
+) -> anyhow::Result<Vec<TimerOp<T>>> {
+    if !effects.is_durable_noop() {
+        let rows = services.store.commit(effects.writes, position, effects.outputs).await?;
+        services.publisher.publish(rows);
+    }
+    Ok(effects.timers)
+}
+
+fn flatten<T>(outcome: Result<anyhow::Result<T>, Box<dyn std::any::Any + Send>>) -> Result<T, String> {
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(format!("{error:#}")),
+        Err(panic) => Err(match panic.downcast_ref::<&str>() {
+            Some(text) => format!("panic: {text}"),
+            None => match panic.downcast_ref::<String>() {
+                Some(text) => format!("panic: {text}"),
+                None => "panic".to_string(),
+            },
+        }),
+    }
+}
+
+impl<E: Entity> Actor for EntityActor<E> {
+    type Context = Context<Self>;
+
+    /// Loads the committed state, arms its durable timers, then resumes the input that was
+    /// in flight when the previous incarnation stopped. The mailbox waits meanwhile. A load
+    /// failure stops the actor (the supervisor restarts it, with a growing delay).
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.generation += 1;
+        let services = self.services.clone();
+        let entity = self.entity.clone();
+        let id = self.id.clone();
+        let attempts = self.in_flight.as_ref().map_or(0, |f| f.attempts);
+        let delay = Duration::from_millis(100 * u64::from(attempts.max(self.load_failures.min(50))));
+        let load = async move {
+            tokio::time::sleep(delay).await;
+            let positions = services.store.positions(&entity).await?;
+            let state = E::load(&services, entity.tenant, &id).await?;
+            anyhow::Ok((state, positions))
+        };
+        ctx.wait(load.into_actor(self).map(|loaded, act, ctx| match loaded {
+            Ok((state, positions)) => {
+                act.load_failures = 0;
+                let timers = state.timers();
+                act.state = Some(state);
+                act.positions = positions;
+                for (name, at, timer) in timers {
+                    act.arm(name, at, timer, ctx);
+                }
+                act.process(ctx);
+            }
+            Err(error) => {
+                act.load_failures += 1;
+                tracing::error!(entity = %act.entity.id, kind = E::KIND, "loading state failed: {error:#}");
+                ctx.stop();
+            }
+        }));
+    }
+}
+
+impl<E: Entity> Supervised for EntityActor<E> {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        self.services.metrics.actor_restarts.with_label_values(&[E::KIND]).inc();
+        self.state = None;
+        self.timers.clear();
+        self.activity.timers.store(0, Ordering::Relaxed);
+    }
+}
+
+impl<E: Entity> Handler<Deliver<E::Input>> for EntityActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, msg: Deliver<E::Input>, ctx: &mut Context<Self>) {
+        self.in_flight = Some(InFlight { input: msg.input, meta: msg.meta, reply: Some(msg.reply), attempts: 0 });
+        self.process(ctx);
+    }
+}
+
+impl<E: Entity> Handler<Kill> for EntityActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, _: Kill, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}

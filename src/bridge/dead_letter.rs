@@ -1,0 +1,60 @@
+//! Dead letters: a refused record is republished to `DEAD_LETTER_TOPIC` with its original
+//! key, value and headers, plus headers saying where it came from and why.
+
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use std::time::Duration;
+
+/// The reason and one-line error of a dead letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// `empty_value`, `not_json`, `missing_type`, `bad_field`, `missing_tenant` or `handler_failed`.
+    pub reason: &'static str,
+    pub error: String,
+}
+
+/// Publishes `message` to the dead-letter topic, retrying until the broker accepts it, so
+/// the source offset is only committed once the dead letter is safe.
+pub async fn send(producer: &FutureProducer, message: &OwnedMessage, refusal: &Refusal) {
+    let topic = crate::contracts::topics::name("DEAD_LETTER_TOPIC");
+    tracing::warn!(
+        topic = message.topic(),
+        partition = message.partition(),
+        offset = message.offset(),
+        reason = refusal.reason,
+        error = %refusal.error,
+        "record dead-lettered"
+    );
+    let error: String = refusal.error.lines().next().unwrap_or_default().chars().take(512).collect();
+    loop {
+        let mut headers = OwnedHeaders::new();
+        if let Some(original) = message.headers() {
+            for header in original.iter() {
+                headers = headers.insert(Header { key: header.key, value: header.value });
+            }
+        }
+        let partition = message.partition().to_string();
+        let offset = message.offset().to_string();
+        headers = headers
+            .insert(Header { key: "dlq-source-topic", value: Some(message.topic().as_bytes()) })
+            .insert(Header { key: "dlq-source-partition", value: Some(partition.as_bytes()) })
+            .insert(Header { key: "dlq-source-offset", value: Some(offset.as_bytes()) })
+            .insert(Header { key: "dlq-reason", value: Some(refusal.reason.as_bytes()) })
+            .insert(Header { key: "dlq-error", value: Some(error.as_bytes()) });
+        let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(topic).headers(headers);
+        if let Some(key) = message.key() {
+            record = record.key(key);
+        }
+        if let Some(payload) = message.payload() {
+            record = record.payload(payload);
+        }
+        match producer.send(record, Timeout::Never).await {
+            Ok(_) => return,
+            Err((error, _)) => {
+                tracing::error!(%error, "publishing a dead letter failed; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}

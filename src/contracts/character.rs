@@ -1,0 +1,78 @@
+//! `EVENT_TOPIC_CHARACTER_STATUS`: character status events (consumed). Each domain that
+//! owns a part of the character reacts to its own types; the rest are unhandled.
+
+use super::decode::{self, Decoded, Reject};
+use super::json::nullable;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "B: Deserialize<'de> + Default"))]
+pub struct StatusEnvelope<B: Default> {
+    #[serde(default, deserialize_with = "nullable")]
+    pub world_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
+    pub character_id: u32,
+    #[serde(default, deserialize_with = "nullable")]
+    pub body: B,
+    #[serde(default)]
+    pub transaction_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogoutBody {
+    #[serde(default, deserialize_with = "nullable")]
+    pub channel_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
+    pub map_id: u32,
+}
+
+/// An object body whose fields are not used (`{}`, `null` or absent; not a scalar).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct AnyBody {}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CharacterStatus {
+    Logout(StatusEnvelope<LogoutBody>),
+    Deleted(StatusEnvelope<AnyBody>),
+}
+
+impl CharacterStatus {
+    pub fn decode(bytes: &[u8]) -> Result<Decoded<CharacterStatus>, Reject> {
+        let (kind, value) = decode::typed(bytes)?;
+        Ok(Decoded::Message(match kind.as_str() {
+            "LOGOUT" => CharacterStatus::Logout(decode::into(value)?),
+            "DELETED" => CharacterStatus::Deleted(decode::into(value)?),
+            _ => return Ok(Decoded::Unhandled(kind)),
+        }))
+    }
+
+    pub fn character_id(&self) -> u32 {
+        match self {
+            CharacterStatus::Logout(e) => e.character_id,
+            CharacterStatus::Deleted(e) => e.character_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_examples_decode_and_scalar_bodies_are_refused() {
+        let logout = br#"{"worldId":0,"characterId":1001,"type":"LOGOUT","body":{"channelId":1,"mapId":100000000}}"#;
+        assert!(matches!(CharacterStatus::decode(logout).unwrap(), Decoded::Message(CharacterStatus::Logout(_))));
+        for deleted in [
+            r#"{"worldId":0,"characterId":1001,"type":"DELETED","body":{}}"#,
+            r#"{"worldId":0,"characterId":1001,"type":"DELETED","body":null}"#,
+            r#"{"worldId":0,"characterId":1001,"type":"DELETED"}"#,
+        ] {
+            assert!(matches!(CharacterStatus::decode(deleted.as_bytes()).unwrap(), Decoded::Message(CharacterStatus::Deleted(_))));
+        }
+        let bad = br#"{"characterId":1001,"type":"DELETED","body":5}"#;
+        assert_eq!(CharacterStatus::decode(bad).unwrap_err().reason(), "bad_field");
+        let other = br#"{"characterId":1001,"type":"MAP_CHANGED","body":{}}"#;
+        assert_eq!(CharacterStatus::decode(other).unwrap(), Decoded::Unhandled("MAP_CHANGED".into()));
+    }
+}

@@ -1,0 +1,40 @@
+//! Request parts shared by the domain routes: tenant headers (400 when missing or
+//! malformed), decimal path ids (400 when not a u32), JSON:API request documents.
+
+use crate::contracts::tenant::Tenant;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::Value;
+
+/// The request's tenant, or a 400 with an empty body.
+pub fn tenant(request: &HttpRequest) -> Result<Tenant, HttpResponse> {
+    Tenant::from_http(|name| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .ok_or_else(|| HttpResponse::BadRequest().finish())
+}
+
+/// A decimal u32 path id, or a 400 with an empty body.
+pub fn id(text: &str) -> Result<u32, HttpResponse> {
+    text.parse::<u32>().map_err(|_| HttpResponse::BadRequest().finish())
+}
+
+/// The `data` object of a JSON:API request whose `type` is `kind` and whose `id` is a
+/// decimal u32. Returns the id and the `attributes` object (empty when absent).
+pub fn resource(body: &[u8], kind: &str) -> Result<(u32, Value), HttpResponse> {
+    let bad = || HttpResponse::BadRequest().finish();
+    let document: Value = serde_json::from_slice(body).map_err(|_| bad())?;
+    let data = document.get("data").filter(|d| d.is_object()).ok_or_else(bad)?;
+    if data.get("type").and_then(Value::as_str) != Some(kind) {
+        return Err(bad());
+    }
+    let id = data.get("id").and_then(Value::as_str).ok_or_else(bad)?.parse::<u32>().map_err(|_| bad())?;
+    let attributes = match data.get("attributes") {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(attributes @ Value::Object(_)) => attributes.clone(),
+        Some(_) => return Err(bad()),
+    };
+    Ok((id, attributes))
+}
+
+/// A JSON:API document answer with the content type the Go services send.
+pub fn document(status: actix_web::http::StatusCode, body: &Value) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").body(body.to_string())
+}

@@ -1,0 +1,82 @@
+//! Per-entity record positions: the last offset each entity applied from each partition.
+
+use super::Arg;
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::collections::HashMap;
+
+/// Which entity a position belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EntityRef {
+    pub tenant: uuid::Uuid,
+    pub kind: &'static str,
+    pub id: String,
+}
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// The positions one entity has applied, by (topic, partition).
+#[derive(Debug, Clone, Default)]
+pub struct Positions(HashMap<(String, i32), i64>);
+
+impl Positions {
+    /// True when the record at `position` was already applied.
+    pub fn covers(&self, position: &Position) -> bool {
+        self.0
+            .get(&(position.topic.clone(), position.partition))
+            .is_some_and(|applied| position.offset <= *applied)
+    }
+
+    pub fn advance(&mut self, position: &Position) {
+        let applied = self.0.entry((position.topic.clone(), position.partition)).or_insert(i64::MIN);
+        *applied = (*applied).max(position.offset);
+    }
+}
+
+const LOAD: &str = "SELECT topic, partition_id, record_offset FROM entity_positions \
+     WHERE tenant_id = $1 AND entity_kind = $2 AND entity_id = $3";
+
+const SAVE: &str = "INSERT INTO entity_positions \
+     (tenant_id, entity_kind, entity_id, topic, partition_id, record_offset) \
+     VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (tenant_id, entity_kind, entity_id, topic, partition_id) \
+     DO UPDATE SET record_offset = excluded.record_offset";
+
+pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Positions> {
+    let rows = sqlx::query(LOAD)
+        .bind(entity.tenant.hyphenated().to_string())
+        .bind(entity.kind)
+        .bind(entity.id.clone())
+        .fetch_all(pool)
+        .await?;
+    let mut positions = HashMap::new();
+    for row in rows {
+        let partition: i64 = row.try_get(1)?;
+        positions.insert((row.try_get(0)?, partition as i32), row.try_get(2)?);
+    }
+    Ok(Positions(positions))
+}
+
+pub(super) async fn save(
+    tx: &mut Transaction<'_, Any>,
+    entity: &EntityRef,
+    position: &Position,
+) -> sqlx::Result<()> {
+    let write = super::Write::new(
+        SAVE,
+        vec![
+            Arg::from(entity.tenant),
+            Arg::from(entity.kind),
+            Arg::from(entity.id.clone()),
+            Arg::from(position.topic.clone()),
+            Arg::Int(position.partition.into()),
+            Arg::Int(position.offset),
+        ],
+    );
+    write.query().execute(&mut **tx).await.map(|_| ())
+}

@@ -31,6 +31,14 @@ impl EmbeddedBroker {
         Ok(EmbeddedBroker { _cluster: cluster, bootstrap })
     }
 
+    /// Creates topics directly in the mock cluster (its admin API is not needed).
+    pub fn create_topics<'a>(&self, names: impl IntoIterator<Item = &'a str>, partitions: i32) -> anyhow::Result<()> {
+        for name in names {
+            self._cluster.create_topic(name, partitions, 1).with_context(|| format!("creating topic {name}"))?;
+        }
+        Ok(())
+    }
+
     /// The address clients bootstrap from.
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap

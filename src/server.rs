@@ -29,6 +29,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         Some(servers) => (None, servers.clone()),
         None => {
             let broker = EmbeddedBroker::start()?;
+            broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), args.topic_partitions)?;
             let bootstrap = broker.bootstrap_servers().to_string();
             tracing::info!(%bootstrap, "no BOOTSTRAP_SERVERS: embedded Kafka broker started (try `kcat -b {bootstrap} -L`)");
             (Some(broker), bootstrap)
@@ -41,7 +42,12 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let url = args.database_url();
     let store = Store::connect(&url).await?;
     tracing::info!(database = %store::redact(&url), "database ready");
-    create_topics(&bootstrap, args.topic_partitions, args.topic_replication).await;
+    if args.bootstrap_servers.is_some() {
+        let creating = create_topics(&bootstrap, args.topic_partitions, args.topic_replication);
+        if tokio::time::timeout(Duration::from_secs(15), creating).await.is_err() {
+            tracing::warn!("creating topics timed out; relying on broker auto-creation");
+        }
+    }
 
     let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
     let metrics = Arc::new(Metrics::new());

@@ -12,11 +12,13 @@
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
+//! - `chaos`: fault injection for the reliability tests.
 //! - `conformance`: the black-box scenario runner.
 
 pub mod actors;
 pub mod bridge;
 pub mod broker;
+pub mod chaos;
 pub mod config;
 pub mod conformance;
 pub mod contracts;

@@ -51,7 +51,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
 
     let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
     let metrics = Arc::new(Metrics::new());
-    let publisher = Publisher::start(producer.clone(), store.clone(), metrics.clone()).await?;
+    let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone()).await?;
     let services = Arc::new(Services {
         store: store.clone(),
         publisher,
@@ -125,7 +125,20 @@ async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
         Ok(admin) => admin,
         Err(error) => return tracing::warn!(%error, "no admin client; topics are not created"),
     };
-    let names: Vec<&str> = topics::VARIABLES.iter().map(|v| topics::name(v)).collect();
+    // Only ask for the missing ones: some brokers (the embedded one) never answer a
+    // CreateTopics request.
+    let existing: Vec<String> = match admin.inner().fetch_metadata(None, Duration::from_secs(10)) {
+        Ok(metadata) => metadata.topics().iter().map(|t| t.name().to_string()).collect(),
+        Err(error) => return tracing::warn!(%error, "no broker metadata; topics are not created"),
+    };
+    let names: Vec<&str> = topics::VARIABLES
+        .iter()
+        .map(|v| topics::name(v))
+        .filter(|name| !existing.iter().any(|e| e == name))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
     let new: Vec<NewTopic<'_>> =
         names.iter().map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(replication))).collect();
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));

@@ -11,6 +11,7 @@
 
 use super::entity::{Effects, Entity, Meta, TimerOp};
 use super::Services;
+use crate::chaos;
 use crate::store::{EntityRef, Positions};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
@@ -132,8 +133,12 @@ impl<E: Entity> EntityActor<E> {
         let started = std::time::Instant::now();
         let work = async move {
             let outcome = AssertUnwindSafe(async {
+                let ordinal = chaos::next_input();
                 let effects = state.handle(&services, input, &meta).await?;
-                commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))).await
+                chaos::strike(chaos::Point::BeforeCommit, ordinal);
+                let timers = commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))).await?;
+                chaos::strike(chaos::Point::AfterCommit, ordinal);
+                anyhow::Ok(timers)
             })
             .catch_unwind()
             .await;
@@ -255,6 +260,7 @@ async fn commit<T>(
 ) -> anyhow::Result<Vec<TimerOp<T>>> {
     if !effects.is_durable_noop() {
         let rows = services.store.commit(effects.writes, position, effects.outputs).await?;
+        chaos::committed();
         services.publisher.publish(rows);
     }
     Ok(effects.timers)

@@ -2,15 +2,21 @@
 //! deletes each from the outbox once the broker acknowledged it. At start-up it first
 //! publishes whatever an earlier process committed but did not get acknowledged.
 //!
-//! Delivery is at least once: a crash after the acknowledgement but before the delete
-//! republishes that output once after the restart.
+//! A crash after the broker acknowledged an output but before its row was deleted would
+//! publish it again after the restart. To avoid that, every output carries its row id in
+//! a header, and at start-up the publisher reads the tail of the partitions its backlog
+//! goes to and drops the rows already there.
 
 use super::producer;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store};
 use rdkafka::producer::FutureProducer;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Most outputs published in one round before their acknowledgements are awaited.
@@ -32,12 +38,19 @@ impl Publisher {
     }
 
     /// Starts the publisher task on the current arbiter, after queueing the outbox backlog.
-    pub async fn start(producer: FutureProducer, store: Store, metrics: Arc<Metrics>) -> anyhow::Result<Publisher> {
+    pub async fn start(bootstrap: &str, producer: FutureProducer, store: Store, metrics: Arc<Metrics>) -> anyhow::Result<Publisher> {
         let (tx, rx) = mpsc::unbounded_channel();
         let publisher = Publisher { tx };
-        let backlog = store.pending_outbox().await?;
+        let mut backlog = store.pending_outbox().await?;
         if !backlog.is_empty() {
-            tracing::info!(rows = backlog.len(), "publishing outbox backlog");
+            let topics: HashSet<String> = backlog.iter().map(|row| row.output.topic.clone()).collect();
+            let bootstrap = bootstrap.to_string();
+            let published = tokio::task::spawn_blocking(move || already_published(&bootstrap, &topics)).await??;
+            let (done, pending): (Vec<_>, Vec<_>) = backlog.into_iter().partition(|row| published.contains(&row.id));
+            let done: Vec<i64> = done.iter().map(|row| row.id).collect();
+            store.delete_outbox(&done).await?;
+            tracing::info!(pending = pending.len(), already_published = done.len(), "publishing outbox backlog");
+            backlog = pending;
         }
         publisher.publish(backlog);
         actix_rt::spawn(run(rx, producer, store, metrics));
@@ -61,7 +74,7 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Vec<OutboxRow>>, producer: FuturePr
 /// idempotent producer keeps that order per partition), retrying what failed.
 async fn publish_round(mut pending: Vec<OutboxRow>, producer: &FutureProducer, store: &Store, metrics: &Metrics) {
     loop {
-        let sends = pending.iter().map(|row| producer::send(producer, &row.output));
+        let sends = pending.iter().map(|row| producer::send(producer, &row.output, Some(row.id)));
         let results = futures::future::join_all(sends).await;
         let mut acked = Vec::with_capacity(pending.len());
         let mut failed = Vec::new();
@@ -87,4 +100,54 @@ async fn publish_round(mut pending: Vec<OutboxRow>, producer: &FutureProducer, s
         pending = failed;
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// How far back from the end of a partition to look for outputs published before a crash:
+/// more than one round can be acknowledged and not yet deleted.
+const TAIL: i64 = 4 * ROUND as i64;
+
+/// The outbox ids found in the last [`TAIL`] records of every partition of `topics`.
+fn already_published(bootstrap: &str, topics: &HashSet<String>) -> anyhow::Result<HashSet<i64>> {
+    let consumer: BaseConsumer = producer::client_config(bootstrap)
+        .set("group.id", "atlas-actors-outbox-recovery")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", "5")
+        .create()?;
+    let timeout = Duration::from_secs(10);
+    let mut assignment = TopicPartitionList::new();
+    let mut ends = Vec::new();
+    for topic in topics {
+        let metadata = consumer.fetch_metadata(Some(topic), timeout)?;
+        for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
+            let (low, high) = consumer.fetch_watermarks(topic, partition.id(), timeout)?;
+            if high > low {
+                assignment.add_partition_offset(topic, partition.id(), Offset::Offset(low.max(high - TAIL)))?;
+                ends.push((topic.clone(), partition.id(), high));
+            }
+        }
+    }
+    let mut ids = HashSet::new();
+    if ends.is_empty() {
+        return Ok(ids);
+    }
+    consumer.assign(&assignment)?;
+    let mut remaining: HashSet<(String, i32)> = ends.iter().map(|(t, p, _)| (t.clone(), *p)).collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !remaining.is_empty() && Instant::now() < deadline {
+        let Some(message) = consumer.poll(Duration::from_millis(100)) else { continue };
+        let message = message?;
+        let id: Option<i64> = message
+            .headers()
+            .and_then(|h| h.iter().find(|h| h.key == producer::OUTBOX_ID))
+            .and_then(|h| std::str::from_utf8(h.value?).ok()?.parse().ok());
+        ids.extend(id);
+        let end = ends.iter().find(|(t, p, _)| t == message.topic() && *p == message.partition()).map(|e| e.2);
+        if end.is_some_and(|end| message.offset() + 1 >= end) {
+            remaining.remove(&(message.topic().to_string(), message.partition()));
+        }
+    }
+    if !remaining.is_empty() {
+        anyhow::bail!("could not read the end of {} partitions to recover the outbox", remaining.len());
+    }
+    Ok(ids)
 }

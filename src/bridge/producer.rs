@@ -25,18 +25,26 @@ pub fn create(bootstrap: &str) -> Result<FutureProducer, KafkaError> {
         .create()
 }
 
-/// The headers of an output: tenant headers then trace context.
-pub fn headers(output: &Output) -> OwnedHeaders {
-    output.trace.iter().fold(output.tenant.to_kafka(OwnedHeaders::new()), |headers, (name, value)| {
+/// Header stamping an output with its outbox row id, so a restarted publisher can tell
+/// which rows reached the broker before a crash.
+pub const OUTBOX_ID: &str = "atlas-outbox-id";
+
+/// The headers of an output: tenant headers, trace context, and its outbox id if any.
+pub fn headers(output: &Output, outbox_id: Option<i64>) -> OwnedHeaders {
+    let headers = output.trace.iter().fold(output.tenant.to_kafka(OwnedHeaders::new()), |headers, (name, value)| {
         headers.insert(Header { key: name, value: Some(value.as_bytes()) })
-    })
+    });
+    match outbox_id {
+        Some(id) => headers.insert(Header { key: OUTBOX_ID, value: Some(id.to_string().as_bytes()) }),
+        None => headers,
+    }
 }
 
 /// Publishes one output and waits for the broker's acknowledgement.
-pub async fn send(producer: &FutureProducer, output: &Output) -> Result<(), KafkaError> {
+pub async fn send(producer: &FutureProducer, output: &Output, outbox_id: Option<i64>) -> Result<(), KafkaError> {
     let key = output.key.map(key::encode);
     let mut record: FutureRecord<'_, [u8], str> =
-        FutureRecord::to(&output.topic).payload(output.value.as_str()).headers(headers(output));
+        FutureRecord::to(&output.topic).payload(output.value.as_str()).headers(headers(output, outbox_id));
     if let Some(key) = &key {
         record = record.key(&key[..]);
     }

@@ -137,7 +137,7 @@ async fn publish_command(
         tenant,
         trace: Vec::new(),
     };
-    match producer::send(&state.producer, &output).await {
+    match producer::send(&state.producer, &output, None).await {
         Ok(()) => HttpResponse::Accepted().finish(),
         Err(error) => server_error(error),
     }

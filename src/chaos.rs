@@ -1,0 +1,63 @@
+//! Fault injection for the reliability tests, set through environment variables (unset in
+//! production, where each check is one relaxed atomic load):
+//!
+//! - `ATLAS_CHAOS_PANIC_BEFORE_COMMIT=N`: every Nth handled input panics before its commit.
+//! - `ATLAS_CHAOS_PANIC_AFTER_COMMIT=N`: every Nth handled input panics after its commit,
+//!   before the bridge hears of it (the retry must find it already applied).
+//! - `ATLAS_CHAOS_ABORT_AFTER_COMMIT=N`: the process aborts right after the Nth commit,
+//!   before publishing its outputs (as a SIGKILL would).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
+
+#[derive(Debug, Default)]
+struct Faults {
+    panic_before: u64,
+    panic_after: u64,
+    abort_after: u64,
+    handled: AtomicU64,
+    committed: AtomicU64,
+}
+
+static FAULTS: LazyLock<Faults> = LazyLock::new(|| {
+    let read = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    Faults {
+        panic_before: read("ATLAS_CHAOS_PANIC_BEFORE_COMMIT"),
+        panic_after: read("ATLAS_CHAOS_PANIC_AFTER_COMMIT"),
+        abort_after: read("ATLAS_CHAOS_ABORT_AFTER_COMMIT"),
+        ..Default::default()
+    }
+});
+
+/// Where in the handling of one input a fault may strike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Point {
+    BeforeCommit,
+    AfterCommit,
+}
+
+/// Called by the entity harness at each point; counts inputs and strikes when configured.
+pub fn strike(point: Point, ordinal: u64) {
+    let f = &*FAULTS;
+    let every = match point {
+        Point::BeforeCommit => f.panic_before,
+        Point::AfterCommit => f.panic_after,
+    };
+    if every > 0 && ordinal % every == 0 {
+        panic!("chaos: injected panic {point:?} (input {ordinal})");
+    }
+}
+
+/// Numbers one handled input (1, 2, ...), for [`strike`].
+pub fn next_input() -> u64 {
+    FAULTS.handled.fetch_add(1, Ordering::Relaxed) + 1
+}
+
+/// Called after each durable commit, before its outputs are published.
+pub fn committed() {
+    let f = &*FAULTS;
+    if f.abort_after > 0 && f.committed.fetch_add(1, Ordering::Relaxed) + 1 == f.abort_after {
+        eprintln!("chaos: aborting after commit {}", f.abort_after);
+        std::process::abort();
+    }
+}

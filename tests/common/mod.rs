@@ -1,0 +1,309 @@
+//! Shared test harness: a real broker (librdkafka's mock cluster, in this test process, so
+//! it outlives a killed server), the server binary as a child process, a tenant, and
+//! helpers to produce commands and collect records.
+
+#![allow(dead_code)]
+
+use atlas_actors::broker::EmbeddedBroker;
+use atlas_actors::contracts::{key, tenant::Tenant, topics};
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use rdkafka::{Offset, TopicPartitionList};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+pub fn sqlite_url(dir: &tempdir::Dir) -> String {
+    format!("sqlite://{}/atlas.db?mode=rwc", dir.path())
+}
+
+/// A tiny temp-dir helper (no extra crate): removed on drop.
+pub mod tempdir {
+    pub struct Dir(std::path::PathBuf);
+    impl Dir {
+        pub fn new(prefix: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            Dir(path)
+        }
+        pub fn path(&self) -> String {
+            self.0.display().to_string()
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub fn broker() -> EmbeddedBroker {
+    let broker = EmbeddedBroker::start().expect("embedded broker");
+    broker
+        .create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), 4)
+        .expect("topics");
+    broker
+}
+
+pub fn tenant() -> Tenant {
+    Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// The server under test, as a child process.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub bootstrap: String,
+    pub database_url: String,
+    pub group: String,
+}
+
+impl Server {
+    pub fn start(bootstrap: &str, database_url: &str, env: &[(&str, &str)]) -> Server {
+        Self::start_in_group(bootstrap, database_url, &format!("test-{}", Uuid::new_v4()), env)
+    }
+
+    pub fn start_in_group(bootstrap: &str, database_url: &str, group: &str, env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_atlas-actors"));
+        command
+            .arg("serve")
+            .env("BOOTSTRAP_SERVERS", bootstrap)
+            .env("DATABASE_URL", database_url)
+            .env("REST_PORT", port.to_string())
+            .env("CONSUMER_GROUP_ID", group)
+            .env("LOG_LEVEL", std::env::var("TEST_LOG_LEVEL").unwrap_or_else(|_| "warn".into()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("spawn server");
+        let server = Server {
+            child,
+            port,
+            bootstrap: bootstrap.to_string(),
+            database_url: database_url.to_string(),
+            group: group.to_string(),
+        };
+        server.wait_healthy();
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(response) = ureq_get(&self.url("/health")) {
+                if response.0 == 200 {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("server did not become healthy");
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the process to end by itself (e.g. an injected abort).
+    pub fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// Restarts in the same consumer group, database and broker.
+    pub fn restart(&mut self, env: &[(&str, &str)]) {
+        self.kill();
+        *self = Server::start_in_group(&self.bootstrap.clone(), &self.database_url.clone(), &self.group.clone(), env);
+    }
+
+    pub fn get(&self, path: &str, tenant: &Tenant) -> (u16, Value) {
+        http("GET", &self.url(path), Some(tenant), None)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ureq_get(url: &str) -> Result<(u16, Value), String> {
+    Ok(http("GET", url, None, None))
+}
+
+/// A blocking HTTP call with reqwest on a throwaway runtime.
+pub fn http(method: &str, url: &str, tenant: Option<&Tenant>, body: Option<&Value>) -> (u16, Value) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let mut request = client.request(method.parse().expect("method"), url);
+        if let Some(tenant) = tenant {
+            for (name, value) in tenant.http_headers() {
+                request = request.header(name, value);
+            }
+        }
+        if let Some(body) = body {
+            request = request.header("Content-Type", "application/vnd.api+json").body(body.to_string());
+        }
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap_or_default();
+                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            }
+            Err(_) => (0, Value::Null),
+        }
+    })
+}
+
+pub fn producer(bootstrap: &str) -> FutureProducer {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("partitioner", "murmur2_random")
+        .set("linger.ms", "5")
+        .create()
+        .expect("producer")
+}
+
+/// Produces records in order and waits until all are acknowledged.
+pub fn produce_all(producer: &FutureProducer, topic_variable: &str, records: &[(Option<u32>, Option<Vec<u8>>, Option<&Tenant>)]) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let topic = topics::resolve(topic_variable);
+    runtime.block_on(async {
+        let sends = records.iter().map(|(k, value, tenant)| {
+            let key = k.map(key::encode);
+            let headers = tenant.map(|t| t.to_kafka(OwnedHeaders::new())).unwrap_or_default();
+            let topic = topic.clone();
+            let value = value.clone();
+            async move {
+                let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&topic).headers(headers);
+                if let Some(key) = &key {
+                    record = record.key(&key[..]);
+                }
+                if let Some(value) = &value {
+                    record = record.payload(&value[..]);
+                }
+                producer.send(record, Timeout::Never).await.expect("produce");
+            }
+        });
+        futures::future::join_all(sends).await;
+    });
+}
+
+pub fn json_records<'a>(tenant: &'a Tenant, values: &[(u32, Value)]) -> Vec<(Option<u32>, Option<Vec<u8>>, Option<&'a Tenant>)> {
+    values.iter().map(|(k, v)| (Some(*k), Some(v.to_string().into_bytes()), Some(tenant))).collect()
+}
+
+/// A record seen on a topic.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub key: Option<Vec<u8>>,
+    pub value: Vec<u8>,
+    pub headers: HashMap<String, Vec<u8>>,
+}
+
+impl Seen {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.value).unwrap_or(Value::Null)
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| String::from_utf8_lossy(v).into_owned())
+    }
+    pub fn key_id(&self) -> Option<u32> {
+        self.key.as_deref().and_then(key::decode)
+    }
+}
+
+/// Reads a topic from the beginning, keeping the records of one tenant.
+pub struct Collector {
+    consumer: BaseConsumer,
+    tenant: Uuid,
+    pub seen: Vec<Seen>,
+}
+
+impl Collector {
+    pub fn new(bootstrap: &str, topic_variable: &str, tenant: Option<&Tenant>) -> Collector {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", format!("collector-{}", Uuid::new_v4()))
+            .set("enable.auto.commit", "false")
+            .set("fetch.wait.max.ms", "5")
+            .create()
+            .expect("consumer");
+        let topic = topics::resolve(topic_variable);
+        let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(10)).expect("metadata");
+        let mut list = TopicPartitionList::new();
+        for partition in metadata.topics()[0].partitions() {
+            list.add_partition_offset(&topic, partition.id(), Offset::Beginning).expect("partition");
+        }
+        consumer.assign(&list).expect("assign");
+        Collector { consumer, tenant: tenant.map(|t| t.id).unwrap_or_default(), seen: Vec::new() }
+    }
+
+    /// Polls for `duration`, keeping records whose TENANT_ID is this collector's tenant
+    /// (or all records, for a nil tenant).
+    pub fn poll_for(&mut self, duration: Duration) {
+        let deadline = Instant::now() + duration;
+        while Instant::now() < deadline {
+            self.poll_once(Duration::from_millis(50));
+        }
+    }
+
+    fn poll_once(&mut self, wait: Duration) {
+        while let Some(Ok(message)) = self.consumer.poll(wait) {
+            let headers: HashMap<String, Vec<u8>> = message
+                .headers()
+                .map(|h| h.iter().map(|h| (h.key.to_string(), h.value.unwrap_or_default().to_vec())).collect())
+                .unwrap_or_default();
+            let tenant = headers.get("TENANT_ID").map(|v| String::from_utf8_lossy(v).into_owned());
+            if self.tenant.is_nil() || tenant.as_deref() == Some(self.tenant.hyphenated().to_string().as_str()) {
+                self.seen.push(Seen {
+                    key: message.key().map(<[u8]>::to_vec),
+                    value: message.payload().unwrap_or_default().to_vec(),
+                    headers,
+                });
+            }
+        }
+    }
+
+    /// Polls until `done(seen)` holds or the timeout passes; returns whether it held.
+    pub fn until(&mut self, timeout: Duration, done: impl Fn(&[Seen]) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if done(&self.seen) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            self.poll_once(Duration::from_millis(50));
+        }
+    }
+}

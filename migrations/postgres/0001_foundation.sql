@@ -1,6 +1,6 @@
 -- Position of the last record each entity applied, per source partition: a redelivered
 -- record at or before it is skipped.
-CREATE TABLE entity_positions (
+CREATE TABLE IF NOT EXISTS entity_positions (
     tenant_id     TEXT   NOT NULL,
     entity_kind   TEXT   NOT NULL,
     entity_id     TEXT   NOT NULL,
@@ -11,7 +11,7 @@ CREATE TABLE entity_positions (
 );
 
 -- Records to publish, written in the same transaction as the state change that caused them.
-CREATE TABLE outbox (
+CREATE TABLE IF NOT EXISTS outbox (
     id            BIGSERIAL PRIMARY KEY,
     topic         TEXT   NOT NULL,
     record_key    BIGINT,

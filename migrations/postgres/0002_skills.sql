@@ -1,6 +1,6 @@
 -- Spec 10 §11: keyed by tenant, character and id (fixes Q1 and Q2). Instants are
 -- microseconds since the Unix epoch (the zero time is year 1).
-CREATE TABLE skills (
+CREATE TABLE IF NOT EXISTS skills (
     tenant_id     TEXT   NOT NULL,
     character_id  BIGINT NOT NULL,
     skill_id      BIGINT NOT NULL,
@@ -10,7 +10,7 @@ CREATE TABLE skills (
     PRIMARY KEY (tenant_id, character_id, skill_id)
 );
 
-CREATE TABLE macros (
+CREATE TABLE IF NOT EXISTS macros (
     tenant_id    TEXT   NOT NULL,
     character_id BIGINT NOT NULL,
     macro_id     BIGINT NOT NULL,
@@ -25,7 +25,7 @@ CREATE TABLE macros (
 
 -- A running cooldown and what its COOLDOWN_EXPIRED needs: the arming command's tenant
 -- headers, transactionId and trace context.
-CREATE TABLE cooldowns (
+CREATE TABLE IF NOT EXISTS cooldowns (
     tenant_id      TEXT   NOT NULL,
     character_id   BIGINT NOT NULL,
     skill_id       BIGINT NOT NULL,

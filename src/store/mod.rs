@@ -72,11 +72,14 @@ impl Store {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let migrator = match backend {
+        let migrations = match backend {
             Backend::Postgres => &MIGRATE_POSTGRES,
             Backend::Sqlite => &MIGRATE_SQLITE,
         };
-        migrator.run(&pool).await.context("applying migrations")?;
+        // A second process may be migrating the same database: retry once on a conflict.
+        if migrate(&pool, migrations).await.is_err() {
+            migrate(&pool, migrations).await.context("applying migrations")?;
+        }
         Ok(Store { pool, backend })
     }
 
@@ -136,6 +139,26 @@ impl Store {
     pub async fn positions(&self, entity: &EntityRef) -> sqlx::Result<Positions> {
         positions::load(&self.pool, entity).await
     }
+}
+
+/// Applies the migrations not yet recorded in `atlas_migrations`, each in its own
+/// transaction with its record. Migrations are known by file name (not by number and
+/// checksum, as sqlx's runner does), so schema files added on parallel branches never
+/// collide.
+async fn migrate(pool: &AnyPool, migrations: &sqlx::migrate::Migrator) -> anyhow::Result<()> {
+    sqlx::raw_sql("CREATE TABLE IF NOT EXISTS atlas_migrations (name TEXT PRIMARY KEY)").execute(pool).await?;
+    let applied: Vec<String> = sqlx::query_scalar("SELECT name FROM atlas_migrations").fetch_all(pool).await?;
+    for migration in migrations.iter() {
+        let name = format!("{:04}_{}", migration.version, migration.description);
+        if applied.contains(&name) {
+            continue;
+        }
+        let mut tx = pool.begin().await?;
+        sqlx::raw_sql(&migration.sql).execute(&mut *tx).await.with_context(|| format!("migration {name}"))?;
+        sqlx::query("INSERT INTO atlas_migrations (name) VALUES ($1)").bind(name).execute(&mut *tx).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 fn create_parent_dir(url: &str) -> anyhow::Result<()> {

@@ -133,3 +133,48 @@ pub fn tail(path: &Path, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
+
+/// Keeps the embedded broker's event loop awake while it is given commands.
+///
+/// librdkafka's mock cluster sometimes misses the wake-up for a queued command and serves
+/// it only when its poll times out (~200 ms a command, seconds for a few dozen topics).
+/// Any socket activity also ends the poll, so a connection attempt every few
+/// milliseconds keeps commands prompt.
+pub struct MockWaker {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MockWaker {
+    pub fn start(bootstrap: &str) -> MockWaker {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let addresses: Vec<std::net::SocketAddr> = bootstrap
+            .split(',')
+            .filter_map(|a| std::net::ToSocketAddrs::to_socket_addrs(a.trim()).ok())
+            .flatten()
+            .collect();
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("conformance-waker".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Acquire) {
+                    for address in &addresses {
+                        let _ = std::net::TcpStream::connect_timeout(address, Duration::from_millis(50));
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            })
+            .ok();
+        MockWaker { stop, thread }
+    }
+}
+
+impl Drop for MockWaker {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -166,12 +166,13 @@ fn unordered(fields: &Map<String, Value>) -> Option<&Vec<Value>> {
 }
 
 fn walk_unordered(expected: &[Value], actual: &Value, path: &str, captures: &mut Captures) -> Result<(), Mismatch> {
-    let Value::Array(actual) = actual else {
+    let Value::Array(elements) = actual else {
         return Err(mismatch(path, format!("expected an array (any order), got {}", show(actual))));
     };
-    if expected.len() != actual.len() {
-        return Err(mismatch(path, format!("expected {} elements (any order), got {}: {}", expected.len(), actual.len(), show(actual))));
+    if expected.len() != elements.len() {
+        return Err(mismatch(path, format!("expected {} elements (any order), got {}: {}", expected.len(), elements.len(), show(actual))));
     }
+    let actual = elements;
     // Name an element that matches nothing, for a useful report.
     for (i, e) in expected.iter().enumerate() {
         if !actual.iter().any(|a| matches(e, a, captures).is_ok()) {

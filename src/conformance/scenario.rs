@@ -213,6 +213,9 @@ impl Scenario {
                 unknown(format!("step {} ({})", i + 1, step.kind()), fields);
             }
         }
+        if self.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
+            warnings.push("no `description`".to_string());
+        }
         if path.file_stem().is_some_and(|stem| stem.to_string_lossy() != self.name) {
             warnings.push(format!("name {:?} differs from the file name", self.name));
         }
@@ -334,7 +337,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_steps_and_warns_on_unknown_fields() {
-        let both = r#"{"name": "n", "domain": "d", "steps": [{"produce": {"topic": "T", "value": 1, "raw": "x"}}]}"#;
+        let both = r#"{"name": "n", "domain": "d", "description": "x", "steps": [{"produce": {"topic": "T", "value": 1, "raw": "x"}}]}"#;
         assert_eq!(serde_json::from_str::<Scenario>(both).unwrap().errors().len(), 1);
         let neither = r#"{"name": "n", "domain": "d", "steps": [{"produce": {"topic": "T"}}]}"#;
         assert_eq!(serde_json::from_str::<Scenario>(neither).unwrap().errors().len(), 1);
@@ -342,7 +345,7 @@ mod tests {
         assert!(serde_json::from_str::<Scenario>(unknown_kind).is_err());
         let big_key = r#"{"name": "n", "domain": "d", "steps": [{"produce": {"topic": "T", "key": 4294967296, "value": 1}}]}"#;
         assert!(serde_json::from_str::<Scenario>(big_key).is_err());
-        let typo = r#"{"name": "n", "domain": "d", "steps": [{"expect": {"topic": "T", "timeout": 9}}]}"#;
+        let typo = r#"{"name": "n", "domain": "d", "description": "x", "steps": [{"expect": {"topic": "T", "timeout": 9}}]}"#;
         let s = serde_json::from_str::<Scenario>(typo).unwrap();
         assert_eq!(s.warnings(Path::new("d/n.json")).len(), 1);
         assert_eq!(s.warnings(Path::new("d/other.json")).len(), 2);

@@ -141,7 +141,16 @@ async fn answer(request: HttpRequest, body: web::Bytes, state: web::Data<State>)
         }
         return HttpResponse::NotFound().finish();
     };
-    let route = entry.routes.iter().find(|r| route_matches(r, &method, request.path(), query)).cloned();
+    // Route paths may use `$ref:NAME` too, resolved with the captures made so far.
+    let captured = &entry.captures;
+    let route = entry
+        .routes
+        .iter()
+        .map(|r| match captures::substitute_text(&r.path, captured) {
+            Ok(path) => ForeignRoute { path, ..r.clone() },
+            Err(_) => r.clone(),
+        })
+        .find(|r| route_matches(r, &method, request.path(), query));
     let sent = if body.is_empty() { String::new() } else { format!(" with {} bytes", body.len()) };
     let Some(route) = route else {
         entry.hits.push(format!("{method} {target}{sent} → 404 (no route)"));

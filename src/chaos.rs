@@ -6,6 +6,8 @@
 //!   before the bridge hears of it (the retry must find it already applied).
 //! - `ATLAS_CHAOS_ABORT_AFTER_COMMIT=N`: the process aborts right after the Nth commit,
 //!   before publishing its outputs (as a SIGKILL would).
+//! - `ATLAS_CHAOS_FAILING_ENTITY=ID`: every input of the entity with that id fails (a
+//!   poison record whose handling always fails).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
@@ -15,6 +17,7 @@ struct Faults {
     panic_before: u64,
     panic_after: u64,
     abort_after: u64,
+    failing_entity: Option<String>,
     handled: AtomicU64,
     committed: AtomicU64,
 }
@@ -25,6 +28,7 @@ static FAULTS: LazyLock<Faults> = LazyLock::new(|| {
         panic_before: read("ATLAS_CHAOS_PANIC_BEFORE_COMMIT"),
         panic_after: read("ATLAS_CHAOS_PANIC_AFTER_COMMIT"),
         abort_after: read("ATLAS_CHAOS_ABORT_AFTER_COMMIT"),
+        failing_entity: std::env::var("ATLAS_CHAOS_FAILING_ENTITY").ok(),
         ..Default::default()
     }
 });
@@ -59,5 +63,13 @@ pub fn committed() {
     if f.abort_after > 0 && f.committed.fetch_add(1, Ordering::Relaxed) + 1 == f.abort_after {
         eprintln!("chaos: aborting after commit {}", f.abort_after);
         std::process::abort();
+    }
+}
+
+/// An error for every input of the configured failing entity.
+pub fn fail_entity(id: &str) -> anyhow::Result<()> {
+    match &FAULTS.failing_entity {
+        Some(failing) if failing == id => anyhow::bail!("chaos: entity {id} always fails"),
+        _ => Ok(()),
     }
 }

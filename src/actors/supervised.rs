@@ -134,6 +134,7 @@ impl<E: Entity> EntityActor<E> {
         let work = async move {
             let outcome = AssertUnwindSafe(async {
                 let ordinal = chaos::next_input();
+                chaos::fail_entity(&entity.id)?;
                 let effects = state.handle(&services, input, &meta).await?;
                 chaos::strike(chaos::Point::BeforeCommit, ordinal);
                 let timers = commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))).await?;

@@ -1,6 +1,8 @@
 //! Dead letters: a refused record is republished to `DEAD_LETTER_TOPIC` with its original
 //! key, value and headers, plus headers saying where it came from and why.
 
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
@@ -18,15 +20,18 @@ pub struct Refusal {
 /// the source offset is only committed once the dead letter is safe.
 pub async fn send(producer: &FutureProducer, message: &OwnedMessage, refusal: &Refusal) {
     let topic = crate::contracts::topics::name("DEAD_LETTER_TOPIC");
+    let error: String = refusal.error.lines().next().unwrap_or_default().chars().take(512).collect();
     tracing::warn!(
         topic = message.topic(),
         partition = message.partition(),
         offset = message.offset(),
         reason = refusal.reason,
-        error = %refusal.error,
+        %error,
         "record dead-lettered"
     );
-    let error: String = refusal.error.lines().next().unwrap_or_default().chars().take(512).collect();
+    // A value the broker refuses as too large is dead-lettered without it (and says so),
+    // rather than blocking its partition forever.
+    let mut keep_value = true;
     loop {
         let mut headers = OwnedHeaders::new();
         if let Some(original) = message.headers() {
@@ -42,15 +47,21 @@ pub async fn send(producer: &FutureProducer, message: &OwnedMessage, refusal: &R
             .insert(Header { key: "dlq-source-offset", value: Some(offset.as_bytes()) })
             .insert(Header { key: "dlq-reason", value: Some(refusal.reason.as_bytes()) })
             .insert(Header { key: "dlq-error", value: Some(error.as_bytes()) });
+        if !keep_value {
+            headers = headers.insert(Header { key: "dlq-value-dropped", value: Some(b"too large".as_slice()) });
+        }
         let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(topic).headers(headers);
         if let Some(key) = message.key() {
             record = record.key(key);
         }
-        if let Some(payload) = message.payload() {
+        if let Some(payload) = message.payload().filter(|_| keep_value) {
             record = record.payload(payload);
         }
         match producer.send(record, Timeout::Never).await {
             Ok(_) => return,
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge), _)) if keep_value => {
+                keep_value = false;
+            }
             Err((error, _)) => {
                 tracing::error!(%error, "publishing a dead letter failed; retrying");
                 tokio::time::sleep(Duration::from_millis(500)).await;

@@ -50,6 +50,16 @@ const CONSUMED: &[(&str, Decoder)] = &[
     }),
 ];
 
+/// The variables of every consumed topic.
+pub fn consumed_variables() -> impl Iterator<Item = &'static str> {
+    CONSUMED.iter().map(|(variable, _)| *variable)
+}
+
+/// Decodes a value as a record of the topic named by `variable` (for tools and tests).
+pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject>> {
+    CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload))
+}
+
 /// Routes records to the registries of the entity kinds.
 #[derive(Debug)]
 pub struct Router {

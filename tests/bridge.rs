@@ -34,6 +34,7 @@ fn updates_by_character(seen: &[Seen]) -> HashMap<u32, Vec<u64>> {
 
 #[test]
 fn records_of_each_entity_apply_in_order_and_exactly_once() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("order");
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
@@ -72,6 +73,7 @@ fn records_of_each_entity_apply_in_order_and_exactly_once() {
 /// is still applied exactly once.
 #[test]
 fn killed_actors_apply_each_record_exactly_once() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("kill");
     let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "7"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "11")];
@@ -103,6 +105,7 @@ fn reqwest_text(url: &str) -> String {
 /// come from the outbox and the redelivered record is not applied again.
 #[test]
 fn outputs_committed_before_a_crash_are_published_after_restart() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("crash");
     let mut server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("ATLAS_CHAOS_ABORT_AFTER_COMMIT", "5")]);
@@ -125,6 +128,7 @@ fn outputs_committed_before_a_crash_are_published_after_restart() {
 
 #[test]
 fn undecodable_and_tenantless_records_are_dead_lettered_and_the_partition_flows() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("dlq");
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);

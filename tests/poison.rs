@@ -9,6 +9,7 @@ use std::time::Duration;
 
 #[test]
 fn poison_records_are_put_aside_and_the_partition_keeps_flowing() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("poison");
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("ATLAS_CHAOS_FAILING_ENTITY", "666")]);

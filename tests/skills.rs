@@ -39,6 +39,7 @@ fn expires_exactly_once(seen: &[Seen], applied_at: &str, transaction: &str, tena
 
 #[test]
 fn cooldown_survives_an_actor_kill() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("cd-kill");
     // The third input of the process (the update below) panics: the actor restarts.
@@ -58,6 +59,7 @@ fn cooldown_survives_an_actor_kill() {
 
 #[test]
 fn cooldown_survives_a_process_kill() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("cd-restart");
     let mut server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
@@ -81,6 +83,7 @@ fn cooldown_survives_a_process_kill() {
 
 #[test]
 fn a_thousand_overlapping_cooldowns_expire_once_each() {
+    let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("cd-many");
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
@@ -102,6 +105,7 @@ fn a_thousand_overlapping_cooldowns_expire_once_each() {
 
 #[test]
 fn same_character_id_in_two_tenants_is_two_characters() {
+    let _serial = serial();
     let broker = broker();
     let server = Server::start(broker.bootstrap_servers(), POSTGRES_URL, &[]);
     let (a, b) = (tenant(), tenant());

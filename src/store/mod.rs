@@ -6,6 +6,7 @@
 //! limited to what both engines share: BIGINT and TEXT (ids, instants in microseconds,
 //! booleans as 0/1).
 
+mod group_commit;
 mod outbox;
 mod positions;
 mod unit;
@@ -33,6 +34,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    committer: tokio::sync::mpsc::UnboundedSender<group_commit::Unit>,
 }
 
 static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -80,7 +82,8 @@ impl Store {
         if migrate(&pool, migrations).await.is_err() {
             migrate(&pool, migrations).await.context("applying migrations")?;
         }
-        Ok(Store { pool, backend })
+        let committer = group_commit::start(pool.clone());
+        Ok(Store { pool, backend, committer })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -103,26 +106,21 @@ impl Store {
 
     /// Applies one entity's unit of work atomically: its state writes, the position of the
     /// record that caused them, and its outputs into the outbox. Returns the outbox rows to
-    /// publish once the transaction is committed.
+    /// publish once committed. Units of concurrent callers share one transaction (group
+    /// commit), each isolated by a savepoint.
     pub async fn commit(
         &self,
         writes: Vec<Write>,
         position: Option<(&EntityRef, &Position)>,
         outputs: Vec<Output>,
     ) -> sqlx::Result<Vec<OutboxRow>> {
-        let mut tx = self.pool.begin().await?;
-        for write in writes {
-            write.query().execute(&mut *tx).await?;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let position = position.map(|(entity, position)| (entity.clone(), position.clone()));
+        let unit = group_commit::Unit { writes, position, outputs, reply };
+        if self.committer.send(unit).is_err() {
+            return Err(sqlx::Error::PoolClosed);
         }
-        if let Some((entity, position)) = position {
-            positions::save(&mut tx, entity, position).await?;
-        }
-        let mut rows = Vec::with_capacity(outputs.len());
-        for output in outputs {
-            rows.push(outbox::insert(&mut tx, output).await?);
-        }
-        tx.commit().await?;
-        Ok(rows)
+        answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
     }
 
     /// Outbox rows not yet acknowledged by the broker, oldest first.

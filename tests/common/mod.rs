@@ -44,6 +44,14 @@ pub mod tempdir {
     }
 }
 
+/// Tests that run a server take this lock, so the tests of one binary run one at a time:
+/// each server uses both cores, and timeouts are about the system under test, not about
+/// neighbouring tests.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 pub fn broker() -> EmbeddedBroker {
     let broker = EmbeddedBroker::start().expect("embedded broker");
     broker

@@ -5,6 +5,14 @@ use crate::contracts::tenant::Tenant;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
+/// A handler's outcome where refusals are early returns (`?`) carrying their response.
+pub type Answer = Result<HttpResponse, HttpResponse>;
+
+/// The response of an [`Answer`], refusal or not.
+pub fn answer(outcome: Answer) -> HttpResponse {
+    outcome.unwrap_or_else(|refusal| refusal)
+}
+
 /// The request's tenant, or a 400 with an empty body.
 pub fn tenant(request: &HttpRequest) -> Result<Tenant, HttpResponse> {
     Tenant::from_http(|name| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string))

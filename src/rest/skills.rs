@@ -1,7 +1,7 @@
 //! Spec 10 §10: skills and macros of a character. Reads serve committed state from the
 //! store; POST and PATCH publish a command on `COMMAND_TOPIC_SKILL` and answer 202.
 
-use super::request::{self, document};
+use super::request::{self, answer, document};
 use super::ApiState;
 use crate::actors::character::skills_sql::{self, SkillView};
 use crate::bridge::producer;
@@ -40,34 +40,25 @@ fn server_error(error: impl std::fmt::Display) -> HttpResponse {
 }
 
 async fn list(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    let tenant = match request::tenant(&request) {
-        Ok(tenant) => tenant,
-        Err(response) => return response,
-    };
-    let character = match request::id(&path) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    match skills_sql::skills(&state.store, tenant.id, character).await {
-        Ok(views) => document(StatusCode::OK, &json!({"data": views.iter().map(resource).collect::<Vec<_>>()})),
-        Err(error) => server_error(error),
+    answer(async {
+        let tenant = request::tenant(&request)?;
+        let character = request::id(&path)?;
+        let views = skills_sql::skills(&state.store, tenant.id, character).await.map_err(server_error)?;
+        Ok(document(StatusCode::OK, &json!({"data": views.iter().map(resource).collect::<Vec<_>>()})))
     }
+    .await)
 }
 
 async fn one(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<ApiState>) -> HttpResponse {
-    let tenant = match request::tenant(&request) {
-        Ok(tenant) => tenant,
-        Err(response) => return response,
-    };
-    let (character, skill) = match (request::id(&path.0), request::id(&path.1)) {
-        (Ok(character), Ok(skill)) => (character, skill),
-        (Err(response), _) | (_, Err(response)) => return response,
-    };
-    match skills_sql::skill(&state.store, tenant.id, character, skill).await {
-        Ok(Some(view)) => document(StatusCode::OK, &json!({"data": resource(&view)})),
-        Ok(None) => HttpResponse::NotFound().finish(),
-        Err(error) => server_error(error),
+    answer(async {
+        let tenant = request::tenant(&request)?;
+        let (character, skill) = (request::id(&path.0)?, request::id(&path.1)?);
+        match skills_sql::skill(&state.store, tenant.id, character, skill).await.map_err(server_error)? {
+            Some(view) => Ok(document(StatusCode::OK, &json!({"data": resource(&view)}))),
+            None => Ok(HttpResponse::NotFound().finish()),
+        }
     }
+    .await)
 }
 
 /// Attributes a POST or PATCH may carry; absent ones are zero values.
@@ -100,78 +91,61 @@ async fn publish_command(
     kind: &str,
     state: &ApiState,
 ) -> HttpResponse {
-    let tenant = match request::tenant(request) {
-        Ok(tenant) => tenant,
-        Err(response) => return response,
-    };
-    let (document_id, attributes) = match request::resource(body, "skills") {
-        Ok(parts) => parts,
-        Err(response) => return response,
-    };
-    let Ok(attributes) = serde_json::from_value::<Attributes>(attributes) else {
-        return HttpResponse::BadRequest().finish();
-    };
-    let character = match request::id(character) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let skill_id = match skill.map(request::id) {
-        None => document_id,
-        Some(Ok(id)) => id,
-        Some(Err(response)) => return response,
-    };
-    let command = json!({
-        "characterId": character,
-        "type": kind,
-        "body": SkillBody {
-            skill_id,
-            level: attributes.level,
-            master_level: attributes.master_level,
-            expiration: attributes.expiration,
-        },
-    });
-    let output = Output {
-        topic: topics::name("COMMAND_TOPIC_SKILL").to_string(),
-        key: Some(character),
-        value: command.to_string(),
-        tenant,
-        trace: Vec::new(),
-    };
-    match producer::send(&state.producer, &output, None).await {
-        Ok(()) => HttpResponse::Accepted().finish(),
-        Err(error) => server_error(error),
+    answer(async {
+        let tenant = request::tenant(request)?;
+        let (document_id, attributes) = request::resource(body, "skills")?;
+        let attributes: Attributes =
+            serde_json::from_value(attributes).map_err(|_| HttpResponse::BadRequest().finish())?;
+        let character = request::id(character)?;
+        let skill_id = match skill {
+            None => document_id,
+            Some(skill) => request::id(skill)?,
+        };
+        let command = json!({
+            "characterId": character,
+            "type": kind,
+            "body": SkillBody {
+                skill_id,
+                level: attributes.level,
+                master_level: attributes.master_level,
+                expiration: attributes.expiration,
+            },
+        });
+        let output = Output {
+            topic: topics::name("COMMAND_TOPIC_SKILL").to_string(),
+            key: Some(character),
+            value: command.to_string(),
+            tenant,
+            trace: Vec::new(),
+        };
+        producer::send(&state.producer, &output, None).await.map_err(server_error)?;
+        Ok(HttpResponse::Accepted().finish())
     }
+    .await)
 }
 
 async fn macros(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    let tenant = match request::tenant(&request) {
-        Ok(tenant) => tenant,
-        Err(response) => return response,
-    };
-    let character = match request::id(&path) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    match skills_sql::macros(&state.store, tenant.id, character).await {
-        Ok(macros) => {
-            let data: Vec<Value> = macros
-                .iter()
-                .map(|m| {
-                    json!({
-                        "type": "macros",
-                        "id": m.id.to_string(),
-                        "attributes": {
-                            "name": m.name,
-                            "shout": m.shout,
-                            "skillId1": m.skill_id1,
-                            "skillId2": m.skill_id2,
-                            "skillId3": m.skill_id3,
-                        }
-                    })
+    answer(async {
+        let tenant = request::tenant(&request)?;
+        let character = request::id(&path)?;
+        let macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(server_error)?;
+        let data: Vec<Value> = macros
+            .iter()
+            .map(|m| {
+                json!({
+                    "type": "macros",
+                    "id": m.id.to_string(),
+                    "attributes": {
+                        "name": m.name,
+                        "shout": m.shout,
+                        "skillId1": m.skill_id1,
+                        "skillId2": m.skill_id2,
+                        "skillId3": m.skill_id3,
+                    }
                 })
-                .collect();
-            document(StatusCode::OK, &json!({"data": data}))
-        }
-        Err(error) => server_error(error),
+            })
+            .collect();
+        Ok(document(StatusCode::OK, &json!({"data": data})))
     }
+    .await)
 }

@@ -2,6 +2,7 @@
 //! registries, consumer loop, REST; and shuts it down gracefully on SIGTERM/SIGINT.
 
 use crate::actors::character::{skills_sql, Character};
+use crate::actors::messengers::Messengers;
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::router::Router;
@@ -76,7 +77,8 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     }
     spawn_passivation(characters.clone(), metrics.clone(), args.actor_idle_timeout);
 
-    let router = Arc::new(Router::new(characters));
+    let messengers = Arc::new(Registry::<Messengers>::new(services.clone(), arbiters.clone()));
+    let router = Arc::new(Router::new(characters, messengers));
     let assigned = Arc::new(AtomicBool::new(false));
     let settings = consumer::Settings { bootstrap: bootstrap.clone(), group: args.consumer_group_id.clone() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())

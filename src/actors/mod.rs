@@ -4,9 +4,11 @@
 //! - `supervised`: the actix actor that runs one entity (ordering, retries, commit, timers).
 //! - `registry`: finds or starts an entity's actor; passivates idle ones.
 //! - `character`: the character entity (skills, macros, cooldowns, ...).
+//! - `messengers`: a tenant's messengers and character registry (spec 30).
 
 pub mod character;
 pub mod entity;
+pub mod messengers;
 pub mod registry;
 pub mod supervised;
 

@@ -2,8 +2,10 @@
 //! (by the entity id in its value, never by its key: Atlas keys vary).
 
 use crate::actors::character::{Character, CharacterInput};
+use crate::actors::messengers::{MessengerInput, Messengers, Tenantwide};
+use crate::contracts::messenger::{self, MessengerCommand};
 use crate::actors::registry::Registry;
-use crate::actors::supervised::Reply;
+use crate::actors::supervised::{Applied, Reply};
 use crate::actors::Meta;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::decode::{Decoded, Reject};
@@ -14,23 +16,26 @@ use futures::FutureExt as _;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A decoded record and the entity that owns it.
+/// A decoded record and an entity that owns (a part of) it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dispatch {
     Character { id: u32, input: CharacterInput },
+    /// The tenant's messenger domain.
+    Messengers(MessengerInput),
 }
 
 /// The outcome of routing one record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Routed {
-    Dispatch(Dispatch),
+    /// The entities the record goes to (a character status event concerns several domains).
+    Dispatch(Vec<Dispatch>),
     /// A well-formed record of a type no domain handles on that topic.
     Unhandled(String),
 }
 
 type Decoder = fn(&[u8]) -> Result<Routed, Reject>;
 
-fn routed<T>(decoded: Decoded<T>, f: impl FnOnce(T) -> Dispatch) -> Routed {
+fn routed<T>(decoded: Decoded<T>, f: impl FnOnce(T) -> Vec<Dispatch>) -> Routed {
     match decoded {
         Decoded::Message(message) => Routed::Dispatch(f(message)),
         Decoded::Unhandled(kind) => Routed::Unhandled(kind),
@@ -40,13 +45,24 @@ fn routed<T>(decoded: Decoded<T>, f: impl FnOnce(T) -> Dispatch) -> Routed {
 /// Consumed topics (by variable) and their decoders.
 const CONSUMED: &[(&str, Decoder)] = &[
     ("COMMAND_TOPIC_SKILL", |bytes| {
-        Ok(routed(SkillCommand::decode(bytes)?, |c| Dispatch::Character { id: c.character_id(), input: CharacterInput::Skill(c) }))
+        Ok(routed(SkillCommand::decode(bytes)?, |c| vec![Dispatch::Character { id: c.character_id(), input: CharacterInput::Skill(c) }]))
     }),
     ("COMMAND_TOPIC_SKILL_MACRO", |bytes| {
-        Ok(routed(skill::decode_macro_command(bytes)?, |m| Dispatch::Character { id: m.character_id, input: CharacterInput::Macro(m) }))
+        Ok(routed(skill::decode_macro_command(bytes)?, |m| vec![Dispatch::Character { id: m.character_id, input: CharacterInput::Macro(m) }]))
     }),
     ("EVENT_TOPIC_CHARACTER_STATUS", |bytes| {
-        Ok(routed(CharacterStatus::decode(bytes)?, |s| Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) }))
+        Ok(routed(CharacterStatus::decode(bytes)?, |s| {
+            vec![
+                Dispatch::Messengers(MessengerInput::Status(s.clone())),
+                Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) },
+            ]
+        }))
+    }),
+    ("COMMAND_TOPIC_MESSENGER", |bytes| {
+        Ok(routed(MessengerCommand::decode(bytes)?, |c| vec![Dispatch::Messengers(MessengerInput::Command(c))]))
+    }),
+    ("EVENT_TOPIC_INVITE_STATUS", |bytes| {
+        Ok(routed(messenger::decode_invite_status(bytes)?, |a| vec![Dispatch::Messengers(MessengerInput::Invite(a))]))
     }),
 ];
 
@@ -65,12 +81,13 @@ pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject
 pub struct Router {
     decoders: HashMap<&'static str, Decoder>,
     characters: Arc<Registry<Character>>,
+    messengers: Arc<Registry<Messengers>>,
 }
 
 impl Router {
-    pub fn new(characters: Arc<Registry<Character>>) -> Router {
+    pub fn new(characters: Arc<Registry<Character>>, messengers: Arc<Registry<Messengers>>) -> Router {
         let decoders = CONSUMED.iter().map(|(variable, decoder)| (topics::name(variable), *decoder)).collect();
-        Router { decoders, characters }
+        Router { decoders, characters, messengers }
     }
 
     /// The topic names to subscribe to.
@@ -88,12 +105,27 @@ impl Router {
         }
     }
 
-    /// Hands a routed record to its actor. The record is enqueued before this returns, so
-    /// calls for one entity keep their order; the future ends once it is durable.
-    pub fn dispatch(&self, dispatch: Dispatch, meta: Meta) -> BoxFuture<'static, Reply> {
+    /// Hands a routed record to its actors. The record is enqueued before this returns, so
+    /// calls for one entity keep their order; the future ends once it is durable at every
+    /// actor (the first failure, if any, is the outcome).
+    pub fn dispatch(&self, dispatches: Vec<Dispatch>, meta: Meta) -> BoxFuture<'static, Reply> {
         let tenant = meta.tenant.id;
-        match dispatch {
-            Dispatch::Character { id, input } => self.characters.deliver(tenant, id, input, meta).boxed(),
+        let outcomes: Vec<BoxFuture<'static, Reply>> = dispatches
+            .into_iter()
+            .map(|dispatch| match dispatch {
+                Dispatch::Character { id, input } => self.characters.deliver(tenant, id, input, meta.clone()).boxed(),
+                Dispatch::Messengers(input) => self.messengers.deliver(tenant, Tenantwide, input, meta.clone()).boxed(),
+            })
+            .collect();
+        async move {
+            let mut outcome = Ok(Applied::Done);
+            for result in futures::future::join_all(outcomes).await {
+                if result.is_err() && outcome.is_ok() {
+                    outcome = result;
+                }
+            }
+            outcome
         }
+        .boxed()
     }
 }

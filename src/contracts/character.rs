@@ -15,16 +15,21 @@ pub struct StatusEnvelope<B: Default> {
     #[serde(default, deserialize_with = "nullable")]
     pub body: B,
     #[serde(default)]
-    pub transaction_id: Option<String>,
+    pub transaction_id: Option<uuid::Uuid>,
 }
 
+/// Body of `LOGIN`, `LOGOUT` and `CHANNEL_CHANGED` (`oldChannelId` only on the latter).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LogoutBody {
+pub struct SessionBody {
     #[serde(default, deserialize_with = "nullable")]
     pub channel_id: u8,
     #[serde(default, deserialize_with = "nullable")]
+    pub old_channel_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
     pub map_id: u32,
+    #[serde(default)]
+    pub instance: Option<uuid::Uuid>,
 }
 
 /// An object body whose fields are not used (`{}`, `null` or absent; not a scalar).
@@ -33,7 +38,9 @@ pub struct AnyBody {}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CharacterStatus {
-    Logout(StatusEnvelope<LogoutBody>),
+    Login(StatusEnvelope<SessionBody>),
+    Logout(StatusEnvelope<SessionBody>),
+    ChannelChanged(StatusEnvelope<SessionBody>),
     Deleted(StatusEnvelope<AnyBody>),
 }
 
@@ -41,7 +48,9 @@ impl CharacterStatus {
     pub fn decode(bytes: &[u8]) -> Result<Decoded<CharacterStatus>, Reject> {
         let (kind, value) = decode::typed(bytes)?;
         Ok(Decoded::Message(match kind.as_str() {
+            "LOGIN" => CharacterStatus::Login(decode::into(value)?),
             "LOGOUT" => CharacterStatus::Logout(decode::into(value)?),
+            "CHANNEL_CHANGED" => CharacterStatus::ChannelChanged(decode::into(value)?),
             "DELETED" => CharacterStatus::Deleted(decode::into(value)?),
             _ => return Ok(Decoded::Unhandled(kind)),
         }))
@@ -49,8 +58,15 @@ impl CharacterStatus {
 
     pub fn character_id(&self) -> u32 {
         match self {
-            CharacterStatus::Logout(e) => e.character_id,
+            CharacterStatus::Login(e) | CharacterStatus::Logout(e) | CharacterStatus::ChannelChanged(e) => e.character_id,
             CharacterStatus::Deleted(e) => e.character_id,
+        }
+    }
+
+    pub fn transaction_id(&self) -> Option<uuid::Uuid> {
+        match self {
+            CharacterStatus::Login(e) | CharacterStatus::Logout(e) | CharacterStatus::ChannelChanged(e) => e.transaction_id,
+            CharacterStatus::Deleted(e) => e.transaction_id,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod character;
 pub mod decode;
 pub mod json;
 pub mod key;
+pub mod messenger;
 pub mod skill;
 pub mod tenant;
 pub mod topics;

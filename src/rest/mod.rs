@@ -3,7 +3,9 @@
 //! - `request`: tenant headers, path ids, and request bodies shared by the routes.
 //! - `ops`: `/health` and `/metrics`.
 //! - `skills`: spec 10 §10.
+//! - `messengers`: spec 30 §8.
 
+mod messengers;
 mod ops;
 pub mod request;
 mod skills;
@@ -29,4 +31,5 @@ pub struct ApiState {
 pub fn routes(config: &mut web::ServiceConfig) {
     ops::routes(config);
     skills::routes(config);
+    messengers::routes(config);
 }

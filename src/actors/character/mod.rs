@@ -46,6 +46,7 @@ impl Entity for Character {
             CharacterInput::Macro(update) => self.skills.replace_macros(update, meta),
             CharacterInput::Status(CharacterStatus::Logout(_)) => self.skills.clear_cooldowns(),
             CharacterInput::Status(CharacterStatus::Deleted(_)) => self.skills.delete_all(),
+            CharacterInput::Status(CharacterStatus::Login(_) | CharacterStatus::ChannelChanged(_)) => Effects::none(),
         })
     }
 

@@ -78,7 +78,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     spawn_passivation(characters.clone(), metrics.clone(), args.actor_idle_timeout);
 
     let messengers = Arc::new(Registry::<Messengers>::new(services.clone(), arbiters.clone()));
-    let router = Arc::new(Router::new(characters, messengers));
+    let router = Arc::new(Router::new(characters.clone(), messengers));
     let assigned = Arc::new(AtomicBool::new(false));
     let settings = consumer::Settings { bootstrap: bootstrap.clone(), group: args.consumer_group_id.clone() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
@@ -86,7 +86,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped));
 
-    let state = ApiState { store, producer, metrics, assigned };
+    let state = ApiState { store, characters, producer, metrics, assigned };
     let http = actix_web::HttpServer::new(move || {
         actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
     })

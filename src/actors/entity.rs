@@ -140,3 +140,38 @@ pub trait Entity: Sized + Unpin + 'static {
     /// Timers to arm after a (re)load: the entity's durable deadlines.
     fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;
 }
+
+/// A reply port carried inside an input (for reads answered by the actor, e.g. a REST GET
+/// of in-memory state). Cloning shares the port; the first `send` wins.
+pub struct Ask<T>(std::sync::Arc<std::sync::Mutex<Option<tokio::sync::oneshot::Sender<T>>>>);
+
+impl<T> Ask<T> {
+    pub fn new() -> (Ask<T>, tokio::sync::oneshot::Receiver<T>) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        (Ask(std::sync::Arc::new(std::sync::Mutex::new(Some(tx)))), rx)
+    }
+
+    pub fn send(&self, value: T) {
+        if let Some(tx) = self.0.lock().ok().and_then(|mut port| port.take()) {
+            let _ = tx.send(value);
+        }
+    }
+}
+
+impl<T> Clone for Ask<T> {
+    fn clone(&self) -> Self {
+        Ask(self.0.clone())
+    }
+}
+
+impl<T> Debug for Ask<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ask")
+    }
+}
+
+impl<T> PartialEq for Ask<T> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}

@@ -4,15 +4,17 @@
 //! - `supervised`: the actix actor that runs one entity (ordering, retries, commit, timers).
 //! - `registry`: finds or starts an entity's actor; passivates idle ones.
 //! - `character`: the character entity (skills, macros, cooldowns, ...).
+//! - `foreign`: calls to the other Atlas services.
 //! - `messengers`: a tenant's messengers and character registry (spec 30).
 
 pub mod character;
 pub mod entity;
+pub mod foreign;
 pub mod messengers;
 pub mod registry;
 pub mod supervised;
 
-pub use entity::{Effects, Entity, Meta, TimerOp};
+pub use entity::{Ask, Effects, Entity, Meta, TimerOp};
 pub use registry::Registry;
 
 use crate::bridge::Publisher;

@@ -10,6 +10,7 @@ use crate::actors::Meta;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::decode::{Decoded, Reject};
 use crate::contracts::skill::{self, SkillCommand};
+use crate::contracts::stats::{self, AssetStatus, BuffStatus};
 use crate::contracts::topics;
 use futures::future::BoxFuture;
 use futures::FutureExt as _;
@@ -57,6 +58,15 @@ const CONSUMED: &[(&str, Decoder)] = &[
                 Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) },
             ]
         }))
+    }),
+    ("EVENT_TOPIC_SESSION_STATUS", |bytes| {
+        Ok(routed(stats::decode_session(bytes)?, |s| vec![Dispatch::Character { id: s.character_id, input: CharacterInput::Session(s) }]))
+    }),
+    ("EVENT_TOPIC_CHARACTER_BUFF_STATUS", |bytes| {
+        Ok(routed(BuffStatus::decode(bytes)?, |b| vec![Dispatch::Character { id: b.character_id(), input: CharacterInput::Buff(b) }]))
+    }),
+    ("EVENT_TOPIC_ASSET_STATUS", |bytes| {
+        Ok(routed(AssetStatus::decode(bytes)?, |a| vec![Dispatch::Character { id: a.character_id(), input: CharacterInput::Asset(a) }]))
     }),
     ("COMMAND_TOPIC_MESSENGER", |bytes| {
         Ok(routed(MessengerCommand::decode(bytes)?, |c| vec![Dispatch::Messengers(MessengerInput::Command(c))]))

@@ -36,8 +36,23 @@ pub struct SessionBody {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct AnyBody {}
 
+/// Body of `STAT_CHANGED`: the names of changed stats and their new absolute values.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatChangedBody {
+    #[serde(default, deserialize_with = "nullable")]
+    pub channel_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
+    pub excl_request_sent: bool,
+    #[serde(default, deserialize_with = "nullable")]
+    pub updates: Vec<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CharacterStatus {
+    StatChanged(StatusEnvelope<StatChangedBody>),
     Login(StatusEnvelope<SessionBody>),
     Logout(StatusEnvelope<SessionBody>),
     ChannelChanged(StatusEnvelope<SessionBody>),
@@ -52,6 +67,7 @@ impl CharacterStatus {
             "LOGOUT" => CharacterStatus::Logout(decode::into(value)?),
             "CHANNEL_CHANGED" => CharacterStatus::ChannelChanged(decode::into(value)?),
             "DELETED" => CharacterStatus::Deleted(decode::into(value)?),
+            "STAT_CHANGED" => CharacterStatus::StatChanged(decode::into(value)?),
             _ => return Ok(Decoded::Unhandled(kind)),
         }))
     }
@@ -60,6 +76,7 @@ impl CharacterStatus {
         match self {
             CharacterStatus::Login(e) | CharacterStatus::Logout(e) | CharacterStatus::ChannelChanged(e) => e.character_id,
             CharacterStatus::Deleted(e) => e.character_id,
+            CharacterStatus::StatChanged(e) => e.character_id,
         }
     }
 
@@ -67,6 +84,7 @@ impl CharacterStatus {
         match self {
             CharacterStatus::Login(e) | CharacterStatus::Logout(e) | CharacterStatus::ChannelChanged(e) => e.transaction_id,
             CharacterStatus::Deleted(e) => e.transaction_id,
+            CharacterStatus::StatChanged(e) => e.transaction_id,
         }
     }
 }
@@ -89,6 +107,8 @@ mod tests {
         let bad = br#"{"characterId":1001,"type":"DELETED","body":5}"#;
         assert_eq!(CharacterStatus::decode(bad).unwrap_err().reason(), "bad_field");
         let other = br#"{"characterId":1001,"type":"MAP_CHANGED","body":{}}"#;
+        let changed = br#"{"transactionId":"3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b","worldId":0,"characterId":1001,"type":"STAT_CHANGED","body":{"channelId":1,"exclRequestSent":true,"updates":["AVAILABLE_AP","STRENGTH"],"values":{"strength":41}}}"#;
+        assert!(matches!(CharacterStatus::decode(changed).unwrap(), Decoded::Message(CharacterStatus::StatChanged(_))));
         assert_eq!(CharacterStatus::decode(other).unwrap(), Decoded::Unhandled("MAP_CHANGED".into()));
     }
 }

@@ -7,5 +7,6 @@ pub mod json;
 pub mod key;
 pub mod messenger;
 pub mod skill;
+pub mod stats;
 pub mod tenant;
 pub mod topics;

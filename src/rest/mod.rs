@@ -4,12 +4,16 @@
 //! - `ops`: `/health` and `/metrics`.
 //! - `skills`: spec 10 §10.
 //! - `messengers`: spec 30 §8.
+//! - `stats`: spec 20 §11.
 
 mod messengers;
 mod ops;
 pub mod request;
 mod skills;
+mod stats;
 
+use crate::actors::character::Character;
+use crate::actors::Registry;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use actix_web::web;
@@ -21,6 +25,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct ApiState {
     pub store: Store,
+    /// Character actors, for reads of in-memory state (effective stats).
+    pub characters: Arc<Registry<Character>>,
     /// Publishes the commands some routes turn requests into.
     pub producer: FutureProducer,
     pub metrics: Arc<Metrics>,
@@ -32,4 +38,5 @@ pub fn routes(config: &mut web::ServiceConfig) {
     ops::routes(config);
     skills::routes(config);
     messengers::routes(config);
+    stats::routes(config);
 }

@@ -1,16 +1,23 @@
 //! The character entity: one actor per (tenant, character) owning everything the combined
-//! server keeps about a character. Each part lives in its own module with its own inputs:
-//! - `skills`: skills, macros and cooldowns (spec 10), stored in `skills_sql`.
+//! server keeps about a character. Each part lives in its own module:
+//! - `skills`: skills, macros and cooldowns (spec 10), stored by `skills_sql`.
+//! - `stats`: the effective-stats model (spec 20), built by `stats_init` and kept current
+//!   by `stats_events`; a cache, never stored.
 
 pub mod skills;
 pub mod skills_sql;
+pub mod stats;
+mod stats_events;
+pub mod stats_init;
 
-use super::entity::{Effects, Entity, Meta};
+use super::entity::{Ask, Effects, Entity, Meta};
 use super::Services;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::skill::{MacroUpdate, SkillCommand};
+use crate::contracts::stats::{AssetStatus, BuffStatus, SessionStatus};
 use chrono::{DateTime, Utc};
 use skills::Skills;
+use stats::Stats;
 
 /// Inputs of the character actor, one variant per consumed message family.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +25,11 @@ pub enum CharacterInput {
     Skill(SkillCommand),
     Macro(MacroUpdate),
     Status(CharacterStatus),
+    Session(SessionStatus),
+    Buff(BuffStatus),
+    Asset(AssetStatus),
+    /// The REST read of the effective stats (spec 20 §11): the JSON:API document.
+    ReadStats { world: u8, channel: u8, reply: Ask<serde_json::Value> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +39,10 @@ pub enum CharacterTimer {
 
 #[derive(Debug)]
 pub struct Character {
+    id: u32,
     skills: Skills,
+    /// The effective-stats entry; `None` until something creates it (spec 20 §5.1).
+    stats: Option<Stats>,
 }
 
 impl Entity for Character {
@@ -37,16 +52,34 @@ impl Entity for Character {
     const KIND: &'static str = "character";
 
     async fn load(services: &Services, tenant: uuid::Uuid, id: &u32) -> anyhow::Result<Self> {
-        Ok(Character { skills: skills_sql::load(&services.store, tenant, *id).await? })
+        Ok(Character { id: *id, skills: skills_sql::load(&services.store, tenant, *id).await?, stats: None })
     }
 
-    async fn handle(&mut self, _services: &Services, input: CharacterInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
+    async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
         Ok(match input {
-            CharacterInput::Skill(command) => self.skills.command(command, meta),
+            CharacterInput::Skill(command) => {
+                let changed = match &command {
+                    SkillCommand::RequestCreate(c) | SkillCommand::RequestUpdate(c) => Some(c.body.skill_id),
+                    SkillCommand::SetCooldown(_) => None,
+                };
+                let out = self.skills.command(command, meta);
+                if let Some(skill) = changed.filter(|_| !out.is_durable_noop()) {
+                    self.refresh_passive(services, skill, meta).await;
+                }
+                out
+            }
             CharacterInput::Macro(update) => self.skills.replace_macros(update, meta),
             CharacterInput::Status(CharacterStatus::Logout(_)) => self.skills.clear_cooldowns(),
             CharacterInput::Status(CharacterStatus::Deleted(_)) => self.skills.delete_all(),
+            CharacterInput::Status(CharacterStatus::StatChanged(event)) => self.on_stat_changed(services, event, meta).await,
             CharacterInput::Status(CharacterStatus::Login(_) | CharacterStatus::ChannelChanged(_)) => Effects::none(),
+            CharacterInput::Session(session) => self.on_session(services, session, meta).await,
+            CharacterInput::Buff(buff) => self.on_buff(buff, meta),
+            CharacterInput::Asset(asset) => self.on_asset(services, asset, meta).await,
+            CharacterInput::ReadStats { world, channel, reply } => {
+                reply.send(self.read_stats(services, world, channel, meta).await);
+                Effects::none()
+            }
         })
     }
 

@@ -264,6 +264,7 @@ impl Messengers {
                     step.dirty.entries.insert(character);
                 }
             }
+            CharacterStatus::StatChanged(_) => {}
             CharacterStatus::Deleted(event) => {
                 let character = event.character_id;
                 if !self.registry.contains_key(&character) {

@@ -1,0 +1,216 @@
+//! Effective stats (spec 20): base stats plus bonuses by source, reduced to 14 numbers by
+//! the bit-exact formula of §6.2. A cache: built by `stats_init`, kept current from events,
+//! never persisted.
+
+use serde_json::{json, Map, Value};
+
+/// The 14 stat types, in REST order, with their REST attribute names.
+pub const STATS: [(&str, &str); 14] = [
+    ("strength", "strength"),
+    ("dexterity", "dexterity"),
+    ("luck", "luck"),
+    ("intelligence", "intelligence"),
+    ("max_hp", "maxHP"),
+    ("max_mp", "maxMP"),
+    ("weapon_attack", "weaponAttack"),
+    ("weapon_defense", "weaponDefense"),
+    ("magic_attack", "magicAttack"),
+    ("magic_defense", "magicDefense"),
+    ("accuracy", "accuracy"),
+    ("avoidability", "avoidability"),
+    ("speed", "speed"),
+    ("jump", "jump"),
+];
+
+const MAX_HP: usize = 4;
+const MAX_MP: usize = 5;
+
+/// One bonus: flat (`multiplier` 0) or multiplier (`amount` 0).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bonus {
+    pub source: String,
+    pub stat: &'static str,
+    pub amount: i32,
+    pub multiplier: f64,
+}
+
+impl Bonus {
+    pub fn flat(source: &str, stat: &'static str, amount: i32) -> Bonus {
+        Bonus { source: source.to_string(), stat, amount, multiplier: 0.0 }
+    }
+
+    pub fn percent(source: &str, stat: &'static str, percent: i32) -> Bonus {
+        Bonus { source: source.to_string(), stat, amount: 0, multiplier: f64::from(percent) / 100.0 }
+    }
+}
+
+/// A character's effective-stats entry (§5.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stats {
+    pub world: u8,
+    pub channel: u8,
+    /// strength, dexterity, luck, intelligence, maxHp, maxMp.
+    pub base: [u16; 6],
+    pub bonuses: Vec<Bonus>,
+    pub initialized: bool,
+}
+
+impl Stats {
+    pub fn new(world: u8, channel: u8) -> Stats {
+        Stats { world, channel, base: [0; 6], bonuses: Vec::new(), initialized: false }
+    }
+
+    /// §5.3 upsert: a (source, stat) pair is held once, the newest last.
+    pub fn upsert(&mut self, bonus: Bonus) {
+        self.bonuses.retain(|b| !(b.source == bonus.source && b.stat == bonus.stat));
+        self.bonuses.push(bonus);
+    }
+
+    pub fn upsert_all(&mut self, bonuses: impl IntoIterator<Item = Bonus>) {
+        for bonus in bonuses {
+            self.upsert(bonus);
+        }
+    }
+
+    pub fn remove_source(&mut self, source: &str) {
+        self.bonuses.retain(|b| b.source != source);
+    }
+
+    /// §6.2, bit-exact: (base + flat) × (1 + Σ multipliers in list order), floored, ≥ 0.
+    pub fn value(&self, index: usize) -> u32 {
+        let (stat, _) = STATS[index];
+        let base = if index < 6 { i64::from(self.base[index]) } else { 0 };
+        let mut flat: i32 = 0;
+        let mut multiplier = 0.0f64;
+        for bonus in self.bonuses.iter().filter(|b| b.stat == stat) {
+            flat = flat.wrapping_add(bonus.amount);
+            multiplier += bonus.multiplier;
+        }
+        let v = (base + i64::from(flat)) as f64 * (1.0 + multiplier);
+        if v < 0.0 {
+            0
+        } else {
+            v.floor().min(f64::from(u32::MAX)) as u32
+        }
+    }
+
+    pub fn max_hp_mp(&self) -> (u32, u32) {
+        (self.value(MAX_HP), self.value(MAX_MP))
+    }
+
+    /// The REST attributes (§11): the 14 values, then `bonuses` unless empty.
+    pub fn attributes(&self) -> Value {
+        let mut attributes = Map::new();
+        for (index, (_, name)) in STATS.iter().enumerate() {
+            attributes.insert(name.to_string(), json!(self.value(index)));
+        }
+        if !self.bonuses.is_empty() {
+            let bonuses: Vec<Value> = self
+                .bonuses
+                .iter()
+                .map(|b| json!({"source": b.source, "statType": b.stat, "amount": b.amount, "multiplier": b.multiplier}))
+                .collect();
+            attributes.insert("bonuses".into(), Value::Array(bonuses));
+        }
+        Value::Object(attributes)
+    }
+}
+
+/// §7.1: a buff change's stat and whether it is a percentage.
+pub fn buff_stat(kind: &str) -> Option<(&'static str, bool)> {
+    Some(match kind {
+        "WEAPON_ATTACK" | "PAD" => ("weapon_attack", false),
+        "MAGIC_ATTACK" | "MAD" => ("magic_attack", false),
+        "WEAPON_DEFENSE" | "PDD" => ("weapon_defense", false),
+        "MAGIC_DEFENSE" | "MDD" => ("magic_defense", false),
+        "ACCURACY" | "ACC" => ("accuracy", false),
+        "AVOIDABILITY" | "AVOID" | "EVA" => ("avoidability", false),
+        "SPEED" => ("speed", false),
+        "JUMP" => ("jump", false),
+        "HYPER_BODY_HP" => ("max_hp", true),
+        "HYPER_BODY_MP" => ("max_mp", true),
+        "MAPLE_WARRIOR" => ("strength", true),
+        _ => return None,
+    })
+}
+
+/// The bonuses of one buff's changes (§7.1), unrecognised changes dropped.
+pub fn buff_bonuses(source_id: i32, changes: &[crate::contracts::stats::StatChange]) -> Vec<Bonus> {
+    let source = format!("buff:{source_id}");
+    changes
+        .iter()
+        .filter_map(|change| {
+            let (stat, percent) = buff_stat(&change.kind)?;
+            Some(if percent { Bonus::percent(&source, stat, change.amount) } else { Bonus::flat(&source, stat, change.amount) })
+        })
+        .collect()
+}
+
+/// §7.2: a passive statup's stat.
+pub fn passive_stat(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "PAD" | "WEAPON_ATTACK" => "weapon_attack",
+        "MAD" | "MAGIC_ATTACK" => "magic_attack",
+        "PDD" | "WEAPON_DEFENSE" => "weapon_defense",
+        "MDD" | "MAGIC_DEFENSE" => "magic_defense",
+        "ACC" | "ACCURACY" => "accuracy",
+        "EVA" | "AVOID" | "AVOIDABILITY" => "avoidability",
+        "SPEED" => "speed",
+        "JUMP" => "jump",
+        "HP" | "MAX_HP" | "MHP" => "max_hp",
+        "MP" | "MAX_MP" | "MMP" => "max_mp",
+        "STR" | "STRENGTH" => "strength",
+        "DEX" | "DEXTERITY" => "dexterity",
+        "INT" | "INTELLIGENCE" => "intelligence",
+        "LUK" | "LUCK" => "luck",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(base_hp: u16, bonuses: Vec<Bonus>) -> Stats {
+        let mut stats = Stats::new(0, 0);
+        stats.base[MAX_HP] = base_hp;
+        stats.bonuses = bonuses;
+        stats
+    }
+
+    #[test]
+    fn worked_examples_of_the_formula() {
+        let f = |n| Bonus::flat("e", "max_hp", n);
+        let p = |n| Bonus::percent("b", "max_hp", n);
+        assert_eq!(with(800, vec![f(20), p(60)]).value(MAX_HP), 1312);
+        assert_eq!(with(1000, vec![f(50), p(70), Bonus::percent("c", "max_hp", 10)]).value(MAX_HP), 1889);
+        assert_eq!(with(100, vec![f(5), p(10)]).value(MAX_HP), 115);
+        assert_eq!(with(100, vec![p(70), Bonus::percent("c", "max_hp", 10)]).value(MAX_HP), 179);
+        let mut secondary = Stats::new(0, 0);
+        secondary.bonuses = vec![Bonus::flat("a", "speed", 15), Bonus::flat("b", "speed", -20)];
+        assert_eq!(secondary.value(12), 0, "negative totals clamp to 0");
+    }
+
+    #[test]
+    fn upsert_replaces_per_source_and_stat_and_moves_to_the_end() {
+        let mut stats = Stats::new(0, 0);
+        stats.upsert_all([Bonus::flat("a", "speed", 1), Bonus::flat("b", "jump", 2), Bonus::flat("a", "speed", 3)]);
+        assert_eq!(stats.bonuses.iter().map(|b| (b.source.as_str(), b.amount)).collect::<Vec<_>>(), vec![("b", 2), ("a", 3)]);
+        stats.remove_source("a");
+        assert_eq!(stats.bonuses.len(), 1);
+        assert!(stats.attributes().get("bonuses").is_some());
+        stats.remove_source("b");
+        assert!(stats.attributes().get("bonuses").is_none(), "omitted when empty");
+    }
+
+    #[test]
+    fn mapping_tables() {
+        assert_eq!(buff_stat("HYPER_BODY_HP"), Some(("max_hp", true)));
+        assert_eq!(buff_stat("MAPLE_WARRIOR"), Some(("strength", true)));
+        assert_eq!(buff_stat("STR"), None);
+        assert_eq!(buff_stat("pad"), None);
+        assert_eq!(passive_stat("STR"), Some("strength"));
+        assert_eq!(passive_stat("MHP"), Some("max_hp"));
+        assert_eq!(passive_stat("HYPER_BODY_HP"), None);
+    }
+}

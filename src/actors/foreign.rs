@@ -1,0 +1,37 @@
+//! Calls to the other Atlas services (character, inventory, buffs, data): GET with the
+//! tenant headers and the client's timeout; 200 or 202 with a decodable JSON body is a
+//! success, anything else a failure (`None`), which each domain degrades from as its spec
+//! says.
+
+use super::Services;
+use crate::contracts::tenant::Tenant;
+use serde::de::DeserializeOwned;
+
+/// GETs `path` (relative, e.g. `characters/1001`) from the service whose root URL is
+/// `service_variable` (falling back to `BASE_SERVICE_URL`).
+pub async fn get<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str) -> Option<T> {
+    let url = format!("{}{path}", services.foreign.root(service_variable));
+    let request = tenant
+        .http_headers()
+        .into_iter()
+        .fold(services.http.get(&url), |request, (name, value)| request.header(name, value))
+        .header("Content-Type", "application/json; charset=utf-8");
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::debug!(%url, %error, "foreign call failed");
+            return None;
+        }
+    };
+    if !matches!(response.status().as_u16(), 200 | 202) {
+        tracing::debug!(%url, status = %response.status(), "foreign call refused");
+        return None;
+    }
+    match response.json().await {
+        Ok(document) => Some(document),
+        Err(error) => {
+            tracing::debug!(%url, %error, "foreign answer not understood");
+            None
+        }
+    }
+}

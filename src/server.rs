@@ -75,9 +75,8 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     for (tenant, character) in pending {
         characters.activate(tenant, character);
     }
-    spawn_passivation(characters.clone(), metrics.clone(), args.actor_idle_timeout);
-
     let messengers = Arc::new(Registry::<Messengers>::new(services.clone(), arbiters.clone()));
+    spawn_passivation(characters.clone(), messengers.clone(), metrics.clone(), args.actor_idle_timeout);
     let router = Arc::new(Router::new(characters.clone(), messengers));
     let assigned = Arc::new(AtomicBool::new(false));
     let settings = consumer::Settings { bootstrap: bootstrap.clone(), group: args.consumer_group_id.clone() };
@@ -158,17 +157,19 @@ async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
     }
 }
 
-fn spawn_passivation(characters: Arc<Registry<Character>>, metrics: Arc<Metrics>, idle: Duration) {
+/// Periodically forgets idle actors of every kind and reports the live counts.
+fn spawn_passivation(characters: Arc<Registry<Character>>, messengers: Arc<Registry<Messengers>>, metrics: Arc<Metrics>, idle: Duration) {
     let every = (idle / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
     actix_rt::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let stopped = characters.passivate_idle(idle);
+            let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle);
             if stopped > 0 {
-                tracing::debug!(stopped, "idle characters passivated");
+                tracing::debug!(stopped, "idle actors passivated");
             }
             metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
+            metrics.live_actors.with_label_values(&["messengers"]).set(messengers.len() as i64);
         }
     });
 }

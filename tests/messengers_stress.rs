@@ -1,0 +1,137 @@
+//! 200 characters issue random CREATE / JOIN / LEAVE / REQUEST_INVITE / LOGOUT commands
+//! concurrently over a real broker. Afterwards: every messenger has at most 3 distinct
+//! members in distinct slots, every seated character is found in exactly that messenger,
+//! and replaying the emitted events per messenger rebuilds the same seats.
+
+mod common;
+
+use common::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const CHARACTERS: u32 = 200;
+const FIRST: u32 = 1_000_000_000;
+
+/// The character service stand-in: every character exists, in world 0.
+fn start_stub() -> u16 {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(|| {
+                actix_web::App::new().route(
+                    "/api/characters/{id}",
+                    actix_web::web::get().to(|path: actix_web::web::Path<u32>| async move {
+                        actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": path.to_string(),
+                            "attributes": {"worldId": 0, "name": format!("C{}", path.into_inner())}}}))
+                    }),
+                )
+            })
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .expect("bind stub");
+            tx.send(server.addrs()[0].port()).expect("port");
+            server.run().await.expect("stub");
+        });
+    });
+    rx.recv().expect("stub port")
+}
+
+#[test]
+fn random_concurrent_commands_keep_the_invariants_and_replay() {
+    let _serial = serial();
+    let broker = broker();
+    let dir = tempdir::Dir::new("messengers");
+    let base = format!("http://127.0.0.1:{}/api/", start_stub());
+    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("BASE_SERVICE_URL", base.as_str())]);
+    let tenant = tenant();
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut commands = Vec::new();
+    let mut logouts = Vec::new();
+    for _ in 0..2000 {
+        let actor = rng.gen_range(1..=CHARACTERS);
+        let messenger = FIRST + rng.gen_range(0..60);
+        match rng.gen_range(0..10) {
+            0..=1 => commands.push((actor, json!({"actorId": actor, "type": "CREATE", "body": {}}))),
+            2..=5 => commands.push((actor, json!({"actorId": actor, "type": "JOIN", "body": {"messengerId": messenger}}))),
+            6..=7 => commands.push((actor, json!({"actorId": actor, "type": "LEAVE", "body": {"messengerId": messenger}}))),
+            8 => {
+                let target = rng.gen_range(1..=CHARACTERS);
+                commands.push((actor, json!({"actorId": actor, "type": "REQUEST_INVITE", "body": {"characterId": target}})))
+            }
+            _ => logouts.push((actor, json!({"worldId": 0, "characterId": actor, "type": "LOGOUT", "body": {"channelId": 1, "mapId": 100000000}}))),
+        }
+    }
+    let producer = producer(&server.bootstrap);
+    let (a, b) = (json_records(&tenant, &commands), json_records(&tenant, &logouts));
+    std::thread::scope(|scope| {
+        scope.spawn(|| produce_all(&producer, "COMMAND_TOPIC_MESSENGER", &a));
+        scope.spawn(|| produce_all(&producer, "EVENT_TOPIC_CHARACTER_STATUS", &b));
+    });
+
+    // Wait until the event stream goes quiet.
+    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_MESSENGER_STATUS", Some(&tenant));
+    let mut last = 0;
+    loop {
+        events.poll_for(Duration::from_secs(3));
+        if events.seen.len() == last && last > 0 {
+            break;
+        }
+        last = events.seen.len();
+    }
+
+    let (status, listing) = server.get("/api/messengers", &tenant);
+    assert_eq!(status, 200);
+    let mut stored: BTreeMap<u32, BTreeSet<(u32, u64)>> = BTreeMap::new();
+    let included: BTreeMap<String, Value> = listing["included"]
+        .as_array()
+        .map(|members| members.iter().map(|m| (m["id"].as_str().unwrap_or_default().to_string(), m.clone())).collect())
+        .unwrap_or_default();
+    let mut seated = BTreeSet::new();
+    for messenger in listing["data"].as_array().expect("messengers") {
+        let id: u32 = messenger["id"].as_str().unwrap().parse().unwrap();
+        let members = messenger["relationships"]["members"]["data"].as_array().unwrap();
+        assert!(members.len() <= 3, "messenger {id} has {} members", members.len());
+        let mut slots = BTreeSet::new();
+        for member in members {
+            let character: u32 = member["id"].as_str().unwrap().parse().unwrap();
+            assert!(seated.insert(character), "character {character} sits in two messengers");
+            let slot = included[&character.to_string()]["attributes"]["slot"].as_u64().unwrap();
+            assert!(slots.insert(slot), "slot {slot} of messenger {id} is taken twice");
+            stored.entry(id).or_default().insert((character, slot));
+        }
+    }
+    for character in seated.iter().take(40) {
+        let (_, found) = server.get(&format!("/api/messengers?filter[members.id]={character}"), &tenant);
+        assert_eq!(found["data"].as_array().map(Vec::len), Some(1), "character {character} points at its messenger");
+    }
+
+    // Replay: each messenger's events share its key, hence its partition and order.
+    let mut replayed: BTreeMap<u32, BTreeSet<(u32, u64)>> = BTreeMap::new();
+    for record in &events.seen {
+        let event = record.json();
+        let (actor, messenger) = (event["actorId"].as_u64().unwrap() as u32, event["messengerId"].as_u64().unwrap() as u32);
+        match event["type"].as_str() {
+            Some("CREATED") => {
+                replayed.entry(messenger).or_default().insert((actor, 0));
+            }
+            Some("JOINED") => {
+                replayed.entry(messenger).or_default().insert((actor, event["body"]["slot"].as_u64().unwrap()));
+            }
+            Some("LEFT") => {
+                let seats = replayed.entry(messenger).or_default();
+                seats.remove(&(actor, event["body"]["slot"].as_u64().unwrap()));
+                if seats.is_empty() {
+                    replayed.remove(&messenger);
+                }
+            }
+            _ => {}
+        }
+    }
+    println!("messengers: {} events, {} messengers left, {} characters seated", events.seen.len(), stored.len(), seated.len());
+    assert!(!stored.is_empty(), "the traffic left some messengers");
+    assert_eq!(replayed, stored, "the events replay to the stored seats");
+}

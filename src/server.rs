@@ -3,6 +3,7 @@
 
 use crate::actors::character::{skills_sql, Character};
 use crate::actors::messengers::Messengers;
+use crate::actors::saga::{sql as saga_sql, Saga};
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::router::Router;
@@ -63,6 +64,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
             .context("creating the HTTP client")?,
         foreign: Foreign { base_url: args.base_service_url.clone() },
         max_attempts: args.handler_max_attempts.max(1),
+        saga_timeout: args.saga_default_timeout,
     });
 
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -77,7 +79,11 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     }
     let messengers = Arc::new(Registry::<Messengers>::new(services.clone(), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), metrics.clone(), args.actor_idle_timeout);
-    let router = Arc::new(Router::new(characters.clone(), messengers));
+    let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
+    for (tenant, saga) in saga_sql::active(&store).await? {
+        sagas.activate(tenant, saga);
+    }
+    let router = Arc::new(Router::new(characters.clone(), messengers, sagas.clone()));
     let assigned = Arc::new(AtomicBool::new(false));
     let settings = consumer::Settings { bootstrap: bootstrap.clone(), group: args.consumer_group_id.clone() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
@@ -85,7 +91,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped));
 
-    let state = ApiState { store, characters, producer, metrics, assigned };
+    let state = ApiState { store, characters, sagas, producer, metrics, assigned };
     let http = actix_web::HttpServer::new(move || {
         actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
     })

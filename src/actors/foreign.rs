@@ -7,6 +7,23 @@ use super::Services;
 use crate::contracts::tenant::Tenant;
 use serde::de::DeserializeOwned;
 
+/// POSTs a JSON document to `path` and decodes the answer (2xx).
+pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<T> {
+    let url = format!("{}{path}", services.foreign.root(service_variable));
+    let request = tenant
+        .http_headers()
+        .into_iter()
+        .fold(services.http.post(&url), |request, (name, value)| request.header(name, value))
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(body.to_string());
+    let response = request.send().await.ok()?;
+    if !response.status().is_success() {
+        tracing::debug!(%url, status = %response.status(), "foreign call refused");
+        return None;
+    }
+    response.json().await.ok()
+}
+
 /// GETs `path` (relative, e.g. `characters/1001`) from the service whose root URL is
 /// `service_variable` (falling back to `BASE_SERVICE_URL`).
 pub async fn get<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str) -> Option<T> {

@@ -5,6 +5,7 @@
 //! - `registry`: finds or starts an entity's actor; passivates idle ones.
 //! - `character`: the character entity (skills, macros, cooldowns, ...).
 //! - `foreign`: calls to the other Atlas services.
+//! - `saga`: saga orchestration (spec 40).
 //! - `messengers`: a tenant's messengers and character registry (spec 30).
 
 pub mod character;
@@ -12,6 +13,7 @@ pub mod entity;
 pub mod foreign;
 pub mod messengers;
 pub mod registry;
+pub mod saga;
 pub mod supervised;
 
 pub use entity::{Ask, Effects, Entity, Meta, TimerOp};
@@ -33,6 +35,8 @@ pub struct Services {
     pub foreign: Foreign,
     /// Attempts before a failing input is given up.
     pub max_attempts: u32,
+    /// How long a saga may run before it is failed (`SAGA_DEFAULT_TIMEOUT`).
+    pub saga_timeout: std::time::Duration,
 }
 
 /// Where the foreign Atlas services are: `BASE_SERVICE_URL`, or a per-service override

@@ -4,6 +4,9 @@
 use crate::actors::character::{Character, CharacterInput};
 use crate::actors::messengers::{MessengerInput, Messengers, Tenantwide};
 use crate::contracts::messenger::{self, MessengerCommand};
+use crate::actors::saga::{check_step, Saga, SagaInput};
+use crate::contracts::decode;
+use crate::contracts::saga;
 use crate::actors::registry::Registry;
 use crate::actors::supervised::{Applied, Reply};
 use crate::actors::Meta;
@@ -23,6 +26,7 @@ pub enum Dispatch {
     Character { id: u32, input: CharacterInput },
     /// The tenant's messenger domain.
     Messengers(MessengerInput),
+    Saga { id: uuid::Uuid, input: SagaInput },
 }
 
 /// The outcome of routing one record.
@@ -74,43 +78,75 @@ const CONSUMED: &[(&str, Decoder)] = &[
     ("EVENT_TOPIC_INVITE_STATUS", |bytes| {
         Ok(routed(messenger::decode_invite_status(bytes)?, |a| vec![Dispatch::Messengers(MessengerInput::Invite(a))]))
     }),
+    ("COMMAND_TOPIC_SAGA", |bytes| {
+        let document = saga::decode_document(bytes, check_step)?;
+        Ok(match document.transaction_id.filter(|t| !t.is_nil()) {
+            Some(id) => Routed::Dispatch(vec![Dispatch::Saga { id, input: SagaInput::Start(document) }]),
+            None => Routed::Unhandled("saga without transactionId".into()),
+        })
+    }),
 ];
 
-/// The variables of every consumed topic.
+/// The variables of every consumed topic: the domains' and those sagas wait on.
 pub fn consumed_variables() -> impl Iterator<Item = &'static str> {
-    CONSUMED.iter().map(|(variable, _)| *variable)
+    let mut variables: Vec<&'static str> = CONSUMED.iter().map(|(variable, _)| *variable).collect();
+    variables.extend(saga::EVENT_TOPICS.iter().copied().filter(|v| !CONSUMED.iter().any(|(c, _)| c == v)));
+    variables.into_iter()
 }
 
-/// Decodes a value as a record of the topic named by `variable` (for tools and tests).
+/// Decodes a value as a record of the topic named by `variable`: the domain decoder's
+/// dispatches plus, on topics sagas wait on, the saga the event correlates to.
 pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject>> {
-    CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload))
+    let domain = CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload));
+    let saga_topic = saga::EVENT_TOPICS.iter().find(|v| **v == variable).copied();
+    if domain.is_none() && saga_topic.is_none() {
+        return None;
+    }
+    let to_saga = saga_topic
+        .and_then(|topic| saga::saga_event(topic, payload))
+        .map(|event| Dispatch::Saga { id: event.transaction, input: SagaInput::Event(event) });
+    Some(match (domain, to_saga) {
+        (Some(Err(reject)), _) => Err(reject),
+        (Some(Ok(Routed::Dispatch(mut dispatches))), saga) => {
+            dispatches.extend(saga);
+            Ok(Routed::Dispatch(dispatches))
+        }
+        (Some(Ok(Routed::Unhandled(_))), Some(saga)) => Ok(Routed::Dispatch(vec![saga])),
+        (Some(Ok(unhandled)), None) => Ok(unhandled),
+        (None, saga) => decode::typed(payload).map(|(kind, _)| match saga {
+            Some(saga) => Routed::Dispatch(vec![saga]),
+            None => Routed::Unhandled(kind),
+        }),
+    })
 }
 
 /// Routes records to the registries of the entity kinds.
 #[derive(Debug)]
 pub struct Router {
-    decoders: HashMap<&'static str, Decoder>,
+    /// Topic name → its variable.
+    variables: HashMap<&'static str, &'static str>,
     characters: Arc<Registry<Character>>,
     messengers: Arc<Registry<Messengers>>,
+    sagas: Arc<Registry<Saga>>,
 }
 
 impl Router {
-    pub fn new(characters: Arc<Registry<Character>>, messengers: Arc<Registry<Messengers>>) -> Router {
-        let decoders = CONSUMED.iter().map(|(variable, decoder)| (topics::name(variable), *decoder)).collect();
-        Router { decoders, characters, messengers }
+    pub fn new(characters: Arc<Registry<Character>>, messengers: Arc<Registry<Messengers>>, sagas: Arc<Registry<Saga>>) -> Router {
+        let variables = consumed_variables().map(|variable| (topics::name(variable), variable)).collect();
+        Router { variables, characters, messengers, sagas }
     }
 
     /// The topic names to subscribe to.
     pub fn topics(&self) -> Vec<&'static str> {
-        let mut names: Vec<_> = self.decoders.keys().copied().collect();
+        let mut names: Vec<_> = self.variables.keys().copied().collect();
         names.sort_unstable();
         names
     }
 
     /// Decodes a record of `topic`. Unknown topics are unhandled.
     pub fn route(&self, topic: &str, payload: &[u8]) -> Result<Routed, Reject> {
-        match self.decoders.get(topic) {
-            Some(decode) => decode(payload),
+        match self.variables.get(topic).and_then(|variable| decode_as(variable, payload)) {
+            Some(routed) => routed,
             None => Ok(Routed::Unhandled(String::new())),
         }
     }
@@ -125,6 +161,7 @@ impl Router {
             .map(|dispatch| match dispatch {
                 Dispatch::Character { id, input } => self.characters.deliver(tenant, id, input, meta.clone()).boxed(),
                 Dispatch::Messengers(input) => self.messengers.deliver(tenant, Tenantwide, input, meta.clone()).boxed(),
+                Dispatch::Saga { id, input } => self.sagas.deliver(tenant, id, input, meta.clone()).boxed(),
             })
             .collect();
         async move {

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod json;
 pub mod key;
 pub mod messenger;
+pub mod saga;
 pub mod skill;
 pub mod stats;
 pub mod tenant;

@@ -5,14 +5,17 @@
 //! - `skills`: spec 10 §10.
 //! - `messengers`: spec 30 §8.
 //! - `stats`: spec 20 §11.
+//! - `sagas`: spec 40 §10.
 
 mod messengers;
 mod ops;
+mod sagas;
 pub mod request;
 mod skills;
 mod stats;
 
 use crate::actors::character::Character;
+use crate::actors::saga::Saga;
 use crate::actors::Registry;
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -27,6 +30,8 @@ pub struct ApiState {
     pub store: Store,
     /// Character actors, for reads of in-memory state (effective stats).
     pub characters: Arc<Registry<Character>>,
+    /// Saga actors, which POST /api/sagas starts sagas through.
+    pub sagas: Arc<Registry<Saga>>,
     /// Publishes the commands some routes turn requests into.
     pub producer: FutureProducer,
     pub metrics: Arc<Metrics>,
@@ -39,4 +44,5 @@ pub fn routes(config: &mut web::ServiceConfig) {
     skills::routes(config);
     messengers::routes(config);
     stats::routes(config);
+    sagas::routes(config);
 }

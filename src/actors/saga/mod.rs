@@ -1,0 +1,363 @@
+//! Sagas (spec 40): one actor per (tenant, transactionId) runs the saga's steps in order,
+//! completes or fails each by the action table's events, compensates completed steps newest
+//! first, and emits exactly one COMPLETED or FAILED. Every transition is written with the
+//! commands it produces (outbox), so a restart neither loses nor repeats a dispatch.
+
+pub mod actions;
+mod lookups;
+pub mod payload;
+pub mod sql;
+
+use super::entity::{Effects, Entity, Meta};
+use super::Services;
+use crate::contracts::json::GoTime;
+use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus};
+use crate::contracts::tenant::Tenant;
+use actions::{Command, Verdict};
+use chrono::{DateTime, Utc};
+use payload::Payload;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// How long a finished saga's id keeps a re-delivered document from starting it again.
+const RETENTION: chrono::Duration = chrono::Duration::hours(24);
+const DEADLINE: &str = "deadline";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    pub step_id: String,
+    pub status: String,
+    pub action: String,
+    pub payload: Value,
+    pub created_at: GoTime,
+    pub updated_at: GoTime,
+    /// The slot a `create_and_equip_asset` created (§4.6.1), for its compensation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_slot: Option<i16>,
+}
+
+impl Step {
+    pub fn new(step_id: &str, action: &str, payload: Value) -> Step {
+        let now = GoTime::now();
+        Step { step_id: step_id.into(), status: "pending".into(), action: action.into(), payload, created_at: now, updated_at: now, created_slot: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SagaState {
+    pub transaction_id: Uuid,
+    pub saga_type: String,
+    pub initiated_by: String,
+    pub steps: Vec<Step>,
+    /// `active`, `completed` or `failed`.
+    pub status: String,
+    pub deadline: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub region: String,
+    pub major: u16,
+    pub minor: u16,
+}
+
+impl SagaState {
+    /// The REST resource (§10).
+    pub fn resource(&self) -> Value {
+        let steps: Vec<Value> = self
+            .steps
+            .iter()
+            .map(|s| json!({"stepId": s.step_id, "status": s.status, "action": s.action, "payload": s.payload,
+                "createdAt": s.created_at, "updatedAt": s.updated_at}))
+            .collect();
+        json!({"type": "sagas", "id": self.transaction_id.to_string(), "attributes": {
+            "transactionId": self.transaction_id, "sagaType": self.saga_type, "initiatedBy": self.initiated_by, "steps": steps}})
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SagaInput {
+    Start(Document),
+    Event(SagaEvent),
+}
+
+#[derive(Debug)]
+pub struct Saga {
+    tenant: Uuid,
+    id: Uuid,
+    state: Option<SagaState>,
+}
+
+type Out = Effects<()>;
+
+/// §3.3 step 2: invariants a document must hold to start.
+pub fn acceptable(document: &Document) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut pending_seen = false;
+    for step in &document.steps {
+        if !seen.insert(&step.step_id) || step.action.is_empty() {
+            return false;
+        }
+        match step.status.as_str() {
+            "pending" => pending_seen = true,
+            "completed" if !pending_seen => {}
+            _ => return false,
+        }
+    }
+    document.transaction_id.is_some_and(|t| !t.is_nil())
+}
+
+impl Saga {
+    fn tenant_of(&self, state: &SagaState) -> Tenant {
+        Tenant { id: self.tenant, region: state.region.clone(), major: state.major, minor: state.minor }
+    }
+
+    fn emit(&self, out: &mut Out, command: &Command, tenant: &Tenant, trace: &[(String, String)]) {
+        out.emit_as(command.topic, command.key, &command.value, tenant, trace);
+    }
+
+    /// §4.2: runs steps until one must wait, or the saga ends.
+    async fn advance(&mut self, services: &Services, out: &mut Out, trace: &[(String, String)]) {
+        loop {
+            let Some(state) = self.state.as_mut() else { return };
+            let tenant = Tenant { id: self.tenant, region: state.region.clone(), major: state.major, minor: state.minor };
+            let Some(index) = state.steps.iter().position(|s| s.status == "pending") else {
+                return self.finish(out, trace, None);
+            };
+            let step = state.steps[index].clone();
+            if actions::COMPOSITES.contains(&step.action.as_str()) {
+                let taken = |id: &str| state.steps.iter().any(|s| s.step_id == id);
+                match lookups::expand(services, &tenant, &step).await {
+                    Ok(concrete) if !concrete.iter().any(|s| taken(&s.step_id)) => {
+                        state.steps.splice(index..=index, concrete);
+                        continue;
+                    }
+                    Ok(_) => return self.fail(index, out, trace, None),
+                    Err(error) => {
+                        tracing::debug!(saga = %self.id, %error, "expansion failed");
+                        return self.fail(index, out, trace, None);
+                    }
+                }
+            }
+            let t = state.transaction_id;
+            let p = Payload(&step.payload);
+            let commands = match actions::command(&step.action, &p, t) {
+                Ok(Some(commands)) => Ok(commands),
+                Ok(None) => lookups::dispatch(services, &tenant, &step.action, &p, t).await,
+                Err(error) => Err(error),
+            };
+            let commands = match commands {
+                Ok(commands) => commands,
+                Err(error) => {
+                    tracing::debug!(saga = %self.id, step = %step.step_id, %error, "dispatch failed");
+                    return self.fail(index, out, trace, None);
+                }
+            };
+            for command in &commands {
+                self.emit(out, command, &tenant, trace);
+            }
+            if !actions::synchronous(&step.action) {
+                return;
+            }
+            self.mark(index, "completed");
+        }
+    }
+
+    fn mark(&mut self, index: usize, status: &str) {
+        if let Some(step) = self.state.as_mut().and_then(|s| s.steps.get_mut(index)) {
+            step.status = status.into();
+            step.updated_at = GoTime::now();
+        }
+    }
+
+    /// §7.1 and §8.2: mark the step failed, emit the inverses of the completed steps before
+    /// it (newest first), then FAILED. `timeout` carries the timeout's reason.
+    fn fail(&mut self, index: usize, out: &mut Out, trace: &[(String, String)], timeout: Option<String>) {
+        self.mark(index, "failed");
+        let Some(state) = self.state.clone() else { return };
+        let tenant = self.tenant_of(&state);
+        for step in state.steps[..index.min(state.steps.len())].iter().rev().filter(|s| s.status == "completed") {
+            if let Some(command) = actions::inverse(&step.action, &Payload(&step.payload), state.transaction_id, step.created_slot) {
+                self.emit(out, &command, &tenant, trace);
+            }
+        }
+        let failed = state.steps.get(index);
+        let (step_id, action) = failed.map_or((String::new(), String::new()), |s| (s.step_id.clone(), s.action.clone()));
+        let (reason, code) = match timeout {
+            Some(reason) => (reason, "SAGA_TIMEOUT"),
+            None => actions::failure(&action, &step_id, &state.saga_type),
+        };
+        let character = failed.and_then(|s| Payload(&s.payload).u32("characterId").ok()).unwrap_or_default();
+        let body = FailedBody { reason, failed_step: step_id, character_id: character, saga_type: state.saga_type.clone(), error_code: code };
+        self.finish(out, trace, Some(body));
+    }
+
+    fn finish(&mut self, out: &mut Out, trace: &[(String, String)], failed: Option<FailedBody>) {
+        let Some(state) = self.state.as_mut() else { return };
+        state.status = if failed.is_some() { "failed".into() } else { "completed".into() };
+        state.finished_at = Some(Utc::now());
+        let state = state.clone();
+        let tenant = self.tenant_of(&state);
+        let key = status_key(state.transaction_id);
+        match failed {
+            Some(body) => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &SagaStatus { transaction_id: state.transaction_id, kind: "FAILED", body }, &tenant, trace),
+            None => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &SagaStatus { transaction_id: state.transaction_id, kind: "COMPLETED", body: json!({}) }, &tenant, trace),
+        };
+        out.cancel(DEADLINE.into());
+    }
+
+    fn start(&mut self, document: Document, meta: &Meta, timeout: std::time::Duration) -> bool {
+        if let Some(existing) = &self.state {
+            let recent = existing.finished_at.is_none_or(|at| Utc::now() - at < RETENTION);
+            if recent {
+                return false;
+            }
+        }
+        if !acceptable(&document) {
+            tracing::debug!(saga = %self.id, "saga document refused");
+            return false;
+        }
+        let steps = document
+            .steps
+            .into_iter()
+            .map(|s| Step { step_id: s.step_id, status: s.status, action: s.action, payload: s.payload, created_at: s.created_at, updated_at: s.updated_at, created_slot: None })
+            .collect();
+        self.state = Some(SagaState {
+            transaction_id: self.id,
+            saga_type: document.saga_type,
+            initiated_by: document.initiated_by,
+            steps,
+            status: "active".into(),
+            deadline: Utc::now() + chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::minutes(5)),
+            finished_at: None,
+            region: meta.tenant.region.clone(),
+            major: meta.tenant.major,
+            minor: meta.tenant.minor,
+        });
+        true
+    }
+
+    /// §4.4: an event completes or fails the current step, or is ignored (§4.5).
+    fn on_event(&mut self, event: &SagaEvent) -> Option<(usize, Verdict)> {
+        let state = self.state.as_mut().filter(|s| s.status == "active")?;
+        let index = state.steps.iter().position(|s| s.status == "pending")?;
+        let step = &mut state.steps[index];
+        let verdict = actions::verdict(&step.action, &Payload(&step.payload), event.topic, &event.kind, &event.value)?;
+        if verdict == Verdict::Completes && step.action == "create_and_equip_asset" {
+            let p = Payload(&step.payload);
+            let owner = p.u32("characterId").unwrap_or_default();
+            if event.value["characterId"].as_u64() != Some(u64::from(owner)) {
+                return Some((index, Verdict::Fails));
+            }
+            let slot = event.value["slot"].as_i64().unwrap_or_default() as i16;
+            let template = event.value["templateId"].as_u64().unwrap_or_default() as u32;
+            step.created_slot = Some(slot);
+            let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+            let equip = Step::new(&format!("auto_equip_step_{nanos}"), "equip_asset", json!({"characterId": owner,
+                "inventoryType": template / 1_000_000, "source": slot, "destination": -1}));
+            state.steps.insert(index + 1, equip);
+        }
+        Some((index, verdict))
+    }
+}
+
+impl Entity for Saga {
+    type Id = Uuid;
+    type Input = SagaInput;
+    type Timer = ();
+    const KIND: &'static str = "saga";
+
+    async fn load(services: &Services, tenant: Uuid, id: &Uuid) -> anyhow::Result<Self> {
+        Ok(Saga { tenant, id: *id, state: sql::load(&services.store, tenant, *id).await? })
+    }
+
+    async fn handle(&mut self, services: &Services, input: SagaInput, meta: &Meta) -> anyhow::Result<Out> {
+        let mut out = Out::none();
+        match input {
+            SagaInput::Start(document) => {
+                if !self.start(document, meta, services.saga_timeout) {
+                    return Ok(out);
+                }
+                if let Some(state) = &self.state {
+                    out.arm(DEADLINE.into(), state.deadline, ());
+                }
+                self.advance(services, &mut out, &meta.trace).await;
+            }
+            SagaInput::Event(event) => match self.on_event(&event) {
+                Some((index, Verdict::Completes)) => {
+                    self.mark(index, "completed");
+                    self.advance(services, &mut out, &meta.trace).await;
+                }
+                Some((index, Verdict::Fails)) => self.fail(index, &mut out, &meta.trace, None),
+                None => return Ok(out),
+            },
+        }
+        if let Some(state) = &self.state {
+            out.write(sql::save(self.tenant, state));
+        }
+        Ok(out)
+    }
+
+    async fn on_timer(&mut self, services: &Services, _: ()) -> anyhow::Result<Out> {
+        let mut out = Out::none();
+        let Some(state) = self.state.as_ref().filter(|s| s.status == "active") else { return Ok(out) };
+        let index = state.steps.iter().position(|s| s.status == "pending").unwrap_or(state.steps.len());
+        let reason = format!("saga exceeded timeout of {}", go_duration(services.saga_timeout));
+        self.fail(index, &mut out, &[], Some(reason));
+        if let Some(state) = &self.state {
+            out.write(sql::save(self.tenant, state));
+        }
+        Ok(out)
+    }
+
+    fn timers(&self) -> Vec<(String, DateTime<Utc>, ())> {
+        self.state.iter().filter(|s| s.status == "active").map(|s| (DEADLINE.to_string(), s.deadline, ())).collect()
+    }
+}
+
+/// Go's `time.Duration` text for whole seconds (`5m0s`, `30s`, `1h0m0s`).
+fn go_duration(duration: std::time::Duration) -> String {
+    let total = duration.as_secs();
+    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m{s}s"),
+        _ => format!("{h}h{m}m{s}s"),
+    }
+}
+
+/// Validates a step payload against its action at intake (§3.3 step 1).
+pub fn check_step(action: &str, payload: &Value) -> Result<(), String> {
+    if !actions::ACTIONS.contains(&action) {
+        return Err(format!("unknown action {action:?}"));
+    }
+    let p = Payload(payload);
+    match actions::command(action, &p, Uuid::nil()) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => actions::check_lookup_payload(action, &p),
+        // A template outside the inventory types is a dispatch failure, not a decode error.
+        Err(error) if error.contains("inventory type") => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration(std::time::Duration::from_secs(300)), "5m0s");
+        assert_eq!(go_duration(std::time::Duration::from_secs(30)), "30s");
+        assert_eq!(go_duration(std::time::Duration::from_secs(3600)), "1h0m0s");
+    }
+
+    #[test]
+    fn every_action_has_a_dispatch_path_and_unknown_ones_are_refused() {
+        for action in actions::ACTIONS {
+            assert!(check_step(action, &json!({})).is_ok(), "{action} accepts an all-zero payload");
+        }
+        assert!(check_step("fly_to_the_moon", &json!({})).is_err());
+        assert!(check_step("award_mesos", &json!({"amount": "lots"})).is_err());
+    }
+}

@@ -1,0 +1,48 @@
+//! Storage of sagas: one row each, the state as JSON (spec 40 §11).
+
+use super::SagaState;
+use crate::store::{Store, Write};
+use crate::write_sql;
+use sqlx::Row;
+use uuid::Uuid;
+
+const UPSERT: &str = "INSERT INTO sagas (tenant_id, transaction_id, status, saga_data, timeout_at_us, updated_at_us) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, transaction_id) DO UPDATE SET status = excluded.status, \
+     saga_data = excluded.saga_data, timeout_at_us = excluded.timeout_at_us, updated_at_us = excluded.updated_at_us";
+const SELECT: &str = "SELECT saga_data FROM sagas WHERE tenant_id = $1 AND transaction_id = $2";
+const ACTIVE_OF_TENANT: &str = "SELECT saga_data FROM sagas WHERE tenant_id = $1 AND status = 'active' ORDER BY transaction_id";
+const ACTIVE: &str = "SELECT tenant_id, transaction_id FROM sagas WHERE status = 'active'";
+
+pub fn save(tenant: Uuid, state: &SagaState) -> Write {
+    write_sql!(
+        UPSERT,
+        tenant,
+        state.transaction_id,
+        state.status.clone(),
+        serde_json::to_string(state).unwrap_or_default(),
+        state.deadline.timestamp_micros(),
+        chrono::Utc::now().timestamp_micros()
+    )
+}
+
+pub async fn load(store: &Store, tenant: Uuid, id: Uuid) -> anyhow::Result<Option<SagaState>> {
+    let rows = store.fetch(write_sql!(SELECT, tenant, id)).await?;
+    match rows.first() {
+        Some(row) => Ok(Some(serde_json::from_str(&row.try_get::<String, _>(0)?)?)),
+        None => Ok(None),
+    }
+}
+
+/// The tenant's active sagas (committed state), for REST.
+pub async fn active_of(store: &Store, tenant: Uuid) -> anyhow::Result<Vec<SagaState>> {
+    let rows = store.fetch(write_sql!(ACTIVE_OF_TENANT, tenant)).await?;
+    rows.iter().map(|row| Ok(serde_json::from_str(&row.try_get::<String, _>(0)?)?)).collect()
+}
+
+/// Every active saga, to activate at start-up (one query).
+pub async fn active(store: &Store) -> anyhow::Result<Vec<(Uuid, Uuid)>> {
+    let rows = sqlx::query(ACTIVE).fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get::<String, _>(0)?.parse()?, row.try_get::<String, _>(1)?.parse()?)))
+        .collect()
+}

@@ -78,8 +78,8 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         characters.activate(tenant, character);
     }
     let messengers = Arc::new(Registry::<Messengers>::new(services.clone(), arbiters.clone()));
-    spawn_passivation(characters.clone(), messengers.clone(), metrics.clone(), args.actor_idle_timeout);
     let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
+    spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     for (tenant, saga) in saga_sql::active(&store).await? {
         sagas.activate(tenant, saga);
     }
@@ -164,18 +164,25 @@ async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
 }
 
 /// Periodically forgets idle actors of every kind and reports the live counts.
-fn spawn_passivation(characters: Arc<Registry<Character>>, messengers: Arc<Registry<Messengers>>, metrics: Arc<Metrics>, idle: Duration) {
+fn spawn_passivation(
+    characters: Arc<Registry<Character>>,
+    messengers: Arc<Registry<Messengers>>,
+    sagas: Arc<Registry<Saga>>,
+    metrics: Arc<Metrics>,
+    idle: Duration,
+) {
     let every = (idle / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
     actix_rt::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle);
+            let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle) + sagas.passivate_idle(idle);
             if stopped > 0 {
                 tracing::debug!(stopped, "idle actors passivated");
             }
             metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
             metrics.live_actors.with_label_values(&["messengers"]).set(messengers.len() as i64);
+            metrics.live_actors.with_label_values(&["saga"]).set(sagas.len() as i64);
         }
     });
 }

@@ -7,8 +7,8 @@ use super::Services;
 use crate::contracts::tenant::Tenant;
 use serde::de::DeserializeOwned;
 
-/// POSTs a JSON document to `path` and decodes the answer (2xx).
-pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<T> {
+/// POSTs a JSON document to `path`; the response when its status is 2xx.
+pub async fn post_for(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<reqwest::Response> {
     let url = format!("{}{path}", services.foreign.root(service_variable));
     let request = tenant
         .http_headers()
@@ -21,7 +21,12 @@ pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, ser
         tracing::debug!(%url, status = %response.status(), "foreign call refused");
         return None;
     }
-    response.json().await.ok()
+    Some(response)
+}
+
+/// POSTs a JSON document to `path` and decodes the answer (2xx).
+pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<T> {
+    post_for(services, tenant, service_variable, path, body).await?.json().await.ok()
 }
 
 /// GETs `path` (relative, e.g. `characters/1001`) from the service whose root URL is

@@ -126,8 +126,79 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &str, p: &Pa
             }
             Ok(Vec::new())
         }
-        other => Err(format!("action {other} is not supported by this server yet")),
+        "spawn_monster" => {
+            let (world, channel, map) = (p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?);
+            let (monster, x, y) = (p.u32("monsterId")?, p.i16("x")?, p.i16("y")?);
+            let below = json!({"data": {"type": "positions", "id": "0", "attributes": {"x": x, "y": y}}});
+            let foothold: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/footholds/below"), &below)
+                .await
+                .unwrap_or_default();
+            let fh = foothold["data"]["attributes"]["id"].as_u64().unwrap_or_default();
+            let path = format!("worlds/{world}/channels/{channel}/maps/{map}/monsters");
+            let body = json!({"data": {"type": "monsters", "id": monster.to_string(), "attributes": {
+                "monsterId": monster, "x": x, "y": y, "fh": fh, "team": p.i64("team")?}}});
+            for _ in 0..p.i64("count")?.max(1) {
+                foreign::post_for(services, tenant, "MONSTERS_SERVICE_URL", &path, &body).await.ok_or("spawning a monster failed")?;
+            }
+            Ok(Vec::new())
+        }
+        "spawn_reactor_drops" => Ok(reactor_drops(services, tenant, p, t).await),
+        other => Err(format!("action {other} has no look-up dispatch")),
     }
+}
+
+/// §5.10 `spawn_reactor_drops`: roll the reactor's drop table and produce one `SPAWN` per
+/// drop. Never fails: look-up errors give an empty table and fallback positions.
+async fn reactor_drops(services: &Services, tenant: &Tenant, p: &Payload<'_>, t: Uuid) -> Vec<Command> {
+    let read = |p: &Payload<'_>| -> Result<(u8, u8, u32, u32, u32, i16, i16), String> {
+        Ok((p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("reactorId")?, p.u32("characterId")?, p.i16("x")?, p.i16("y")?))
+    };
+    let Ok((world, channel, map, reactor, character, x, y)) = read(p) else { return Vec::new() };
+    let mut items = Vec::new();
+    if let Ok(classification) = p.str("classification").unwrap_or_default().parse::<u32>() {
+        let table: Value = foreign::get(services, tenant, "DROP_INFORMATION_SERVICE_URL", &format!("reactors/{classification}/drops"))
+            .await
+            .unwrap_or_default();
+        let mut rng = rand::thread_rng();
+        for drop in table["included"].as_array().into_iter().flatten().filter(|d| d["type"] == "drops") {
+            let item: Option<u32> = drop["id"].as_str().and_then(|id| id.split(':').nth(1)?.parse().ok());
+            let chance = drop["attributes"]["chance"].as_u64().unwrap_or_default();
+            if let Some(item) = item.filter(|_| chance > 0 && rand::Rng::gen_range(&mut rng, 0..chance) == 0) {
+                items.push(item);
+            }
+        }
+    }
+    let (min_items, meso_min, meso_max) = (p.u32("minItems").unwrap_or_default(), p.u32("mesoMin").unwrap_or_default(), p.u32("mesoMax").unwrap_or_default());
+    let mesos = if min_items as usize > items.len() {
+        min_items as usize - items.len()
+    } else {
+        let chance = u64::from(p.u32("mesoChance").unwrap_or_default());
+        usize::from(p.bool("meso").unwrap_or_default() && chance > 0 && rand::Rng::gen_range(&mut rand::thread_rng(), 0..chance) == 0)
+    };
+    let spray = p.str("dropType").unwrap_or_default() == "spray";
+    let mut commands = Vec::new();
+    for i in 0..items.len() + mesos {
+        let offset = ((i as i32 + 1) / 2 * 25) as i16;
+        let initial_x = match i {
+            0 => x,
+            i if i % 2 == 1 => x.saturating_add(offset),
+            _ => x.saturating_sub(offset),
+        };
+        let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": initial_x, "fallbackY": y}}});
+        let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body).await.unwrap_or_default();
+        let at = |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().map_or(fallback, |v| v as i16);
+        let (item, quantity, amount) = match items.get(i) {
+            Some(item) => (*item, 1, 0),
+            None if meso_min >= meso_max => (0, 0, meso_min),
+            None => (0, 0, rand::Rng::gen_range(&mut rand::thread_rng(), meso_min..=meso_max)),
+        };
+        let value = json!({"transactionId": t, "worldId": world, "channelId": channel, "mapId": map, "type": "SPAWN", "body": {
+            "itemId": item, "quantity": quantity, "mesos": amount, "dropType": if spray { 1 } else { 2 },
+            "x": at("x", initial_x), "y": at("y", y), "ownerId": character, "ownerPartyId": 0, "dropperId": reactor,
+            "dropperX": x, "dropperY": y, "playerDrop": false, "mod": if spray { i } else { 0 }}});
+        commands.push(Command { topic: "COMMAND_TOPIC_DROP", key: map, value });
+    }
+    commands
 }
 
 /// §4.6.2 / §5.9: the two concrete steps replacing a composite step.
@@ -175,6 +246,62 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
                     "characterId": character, "assetId": asset, "quantity": quantity})),
             ])
         }
-        other => Err(format!("composite {other} is not supported by this server yet")),
+        "transfer_to_cash_shop" => {
+            let (inventory, cash, kind) = (p.u8("sourceInventoryType")?, p.i64("cashId")?, p.u8("compartmentType")?);
+            let assets = compartment_assets(services, tenant, character, inventory).await?;
+            let asset = assets
+                .iter()
+                .find(|a| a.attributes["referenceData"]["cashId"].as_str().and_then(|c| c.parse::<i64>().ok()) == Some(cash))
+                .ok_or_else(|| format!("no asset with cash id {cash}"))?;
+            let (compartment, _) = cash_compartment(services, tenant, account, kind).await?;
+            let a = &asset.attributes;
+            Ok(vec![
+                concrete("accept_to_cash_shop", json!({"transactionId": own, "characterId": character, "accountId": account,
+                    "compartmentId": compartment, "compartmentType": kind, "cashId": cash, "templateId": a["templateId"],
+                    "referenceId": a["referenceId"], "referenceType": a["referenceType"], "referenceData": a["referenceData"]})),
+                concrete("release_from_character", json!({"transactionId": own, "characterId": character, "inventoryType": inventory,
+                    "assetId": asset.id, "quantity": 0})),
+            ])
+        }
+        "withdraw_from_cash_shop" => {
+            let (inventory, cash, kind) = (p.u8("inventoryType")?, p.i64("cashId")?, p.u8("compartmentType")?);
+            let (compartment, items) = cash_compartment(services, tenant, account, kind).await?;
+            let (id, item) = items
+                .iter()
+                .find(|(_, item)| item["cashId"].as_str().and_then(|c| c.parse::<i64>().ok()) == Some(cash))
+                .ok_or_else(|| format!("no cash item with cash id {cash}"))?;
+            let template = item["templateId"].as_u64().unwrap_or_default();
+            let reference_type = if template / 1_000_000 == 1 { "cash-equipable" } else { "cash" };
+            let data = json!({"cashId": cash.to_string(), "flag": item["flag"], "purchasedBy": item["purchasedBy"], "quantity": item["quantity"]});
+            Ok(vec![
+                concrete("accept_to_character", json!({"transactionId": own, "characterId": character, "inventoryType": inventory,
+                    "templateId": template, "referenceId": id, "referenceType": reference_type, "referenceData": data,
+                    "quantity": item["quantity"]})),
+                concrete("release_from_cash_shop", json!({"transactionId": own, "characterId": character, "accountId": account,
+                    "compartmentId": compartment, "compartmentType": kind, "assetId": id, "cashId": cash, "templateId": template})),
+            ])
+        }
+        other => Err(format!("{other} is not a composite action")),
     }
+}
+
+/// L4: the account's cash compartment of `kind`: its id and its items (id, attributes).
+async fn cash_compartment(services: &Services, tenant: &Tenant, account: u32, kind: u8) -> Result<(Uuid, Vec<(u32, Value)>), String> {
+    let path = format!("accounts/{account}/cash-shop/inventory/compartments?type={kind}");
+    let document: Value = foreign::get(services, tenant, "CASHSHOP_SERVICE_URL", &path).await.ok_or("cash shop look-up failed")?;
+    let data = &document["data"];
+    if data["type"] != "compartments" {
+        return Err("cash shop look-up answered no compartment".into());
+    }
+    let compartment = data["id"].as_str().and_then(|id| Uuid::parse_str(id).ok()).ok_or("cash compartment id is not a UUID")?;
+    let included = document["included"].as_array().cloned().unwrap_or_default();
+    let find = |kind: &str, id: &Value| included.iter().find(|r| r["type"] == kind && &r["id"] == id).cloned();
+    let mut items = Vec::new();
+    for identifier in data["relationships"]["assets"]["data"].as_array().into_iter().flatten() {
+        let Some(asset) = find("assets", &identifier["id"]) else { continue };
+        let Some(item) = find("items", &asset["relationships"]["item"]["data"]["id"]) else { continue };
+        let Some(id) = item["id"].as_str().and_then(|id| id.parse().ok()) else { continue };
+        items.push((id, item["attributes"].clone()));
+    }
+    Ok((compartment, items))
 }

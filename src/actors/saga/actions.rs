@@ -438,3 +438,126 @@ pub fn failure(action: &str, step: &str, saga_type: &str) -> (String, &'static s
     };
     (reason, code)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const C: &str = "EVENT_TOPIC_CHARACTER_STATUS";
+    const A: &str = "EVENT_TOPIC_ASSET_STATUS";
+    const K: &str = "EVENT_TOPIC_COMPARTMENT_STATUS";
+
+    /// (action, command topic, command type, completing event, failing event).
+    const TABLE: &[(&str, &str, &str, Option<(&str, &str)>, Option<(&str, &str)>)] = &[
+        ("award_asset", "COMMAND_TOPIC_COMPARTMENT", "CREATE_ASSET", Some((A, "CREATED")), Some((K, "CREATION_FAILED"))),
+        ("award_inventory", "COMMAND_TOPIC_COMPARTMENT", "CREATE_ASSET", Some((A, "QUANTITY_CHANGED")), Some((K, "ERROR"))),
+        ("create_and_equip_asset", "COMMAND_TOPIC_COMPARTMENT", "CREATE_ASSET", Some((A, "CREATED")), Some((K, "ERROR"))),
+        ("equip_asset", "COMMAND_TOPIC_COMPARTMENT", "EQUIP", Some((A, "MOVED")), Some((K, "ERROR"))),
+        ("unequip_asset", "COMMAND_TOPIC_COMPARTMENT", "UNEQUIP", Some((A, "MOVED")), Some((K, "ERROR"))),
+        ("accept_to_character", "COMMAND_TOPIC_COMPARTMENT", "ACCEPT", Some((K, "ACCEPTED")), Some((K, "ERROR"))),
+        ("release_from_character", "COMMAND_TOPIC_COMPARTMENT", "RELEASE", Some((K, "RELEASED")), Some((K, "ERROR"))),
+        ("award_experience", "COMMAND_TOPIC_CHARACTER", "AWARD_EXPERIENCE", Some((C, "EXPERIENCE_CHANGED")), Some((C, "ERROR"))),
+        ("deduct_experience", "COMMAND_TOPIC_CHARACTER", "DEDUCT_EXPERIENCE", Some((C, "EXPERIENCE_CHANGED")), Some((C, "ERROR"))),
+        ("award_level", "COMMAND_TOPIC_CHARACTER", "AWARD_LEVEL", Some((C, "LEVEL_CHANGED")), Some((C, "ERROR"))),
+        ("award_mesos", "COMMAND_TOPIC_CHARACTER", "REQUEST_CHANGE_MESO", Some((C, "MESO_CHANGED")), Some((C, "ERROR"))),
+        ("award_fame", "COMMAND_TOPIC_CHARACTER", "REQUEST_CHANGE_FAME", Some((C, "STAT_CHANGED")), Some((C, "ERROR"))),
+        ("change_job", "COMMAND_TOPIC_CHARACTER", "CHANGE_JOB", Some((C, "JOB_CHANGED")), Some((C, "ERROR"))),
+        ("change_hair", "COMMAND_TOPIC_CHARACTER", "CHANGE_HAIR", Some((C, "STAT_CHANGED")), Some((C, "ERROR"))),
+        ("change_face", "COMMAND_TOPIC_CHARACTER", "CHANGE_FACE", Some((C, "STAT_CHANGED")), Some((C, "ERROR"))),
+        ("change_skin", "COMMAND_TOPIC_CHARACTER", "CHANGE_SKIN", Some((C, "STAT_CHANGED")), Some((C, "ERROR"))),
+        ("set_hp", "COMMAND_TOPIC_CHARACTER", "SET_HP", Some((C, "STAT_CHANGED")), Some((C, "ERROR"))),
+        ("create_character", "COMMAND_TOPIC_CHARACTER", "CREATE_CHARACTER", Some((C, "CREATED")), Some((C, "CREATION_FAILED"))),
+        ("create_skill", "COMMAND_TOPIC_SKILL", "REQUEST_CREATE", Some(("EVENT_TOPIC_SKILL_STATUS", "CREATED")), None),
+        ("update_skill", "COMMAND_TOPIC_SKILL", "REQUEST_UPDATE", Some(("EVENT_TOPIC_SKILL_STATUS", "UPDATED")), None),
+        ("request_guild_name", "COMMAND_TOPIC_GUILD", "REQUEST_NAME", Some(("EVENT_TOPIC_GUILD_STATUS", "REQUEST_AGREEMENT")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
+        ("request_guild_emblem", "COMMAND_TOPIC_GUILD", "REQUEST_EMBLEM", Some(("EVENT_TOPIC_GUILD_STATUS", "EMBLEM_UPDATED")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
+        ("request_guild_disband", "COMMAND_TOPIC_GUILD", "REQUEST_DISBAND", Some(("EVENT_TOPIC_GUILD_STATUS", "DISBANDED")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
+        ("request_guild_capacity_increase", "COMMAND_TOPIC_GUILD", "REQUEST_CAPACITY_INCREASE", Some(("EVENT_TOPIC_GUILD_STATUS", "CAPACITY_UPDATED")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
+        ("create_invite", "COMMAND_TOPIC_INVITE", "CREATE", Some(("EVENT_TOPIC_INVITE_STATUS", "ACCEPTED")), Some(("EVENT_TOPIC_INVITE_STATUS", "REJECTED"))),
+        ("increase_buddy_capacity", "COMMAND_TOPIC_BUDDY_LIST", "INCREASE_CAPACITY", Some(("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE")), None),
+        ("gain_closeness", "COMMAND_TOPIC_PET", "AWARD_CLOSENESS", Some(("EVENT_TOPIC_PET_STATUS", "CLOSENESS_CHANGED")), None),
+        ("start_quest", "COMMAND_TOPIC_QUEST", "START", Some(("EVENT_TOPIC_QUEST_STATUS", "STARTED")), Some(("EVENT_TOPIC_QUEST_STATUS", "ERROR"))),
+        ("complete_quest", "COMMAND_TOPIC_QUEST", "COMPLETE", Some(("EVENT_TOPIC_QUEST_STATUS", "COMPLETED")), Some(("EVENT_TOPIC_QUEST_STATUS", "ERROR"))),
+        ("apply_consumable_effect", "COMMAND_TOPIC_CONSUMABLE", "APPLY_CONSUMABLE_EFFECT", Some(("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED")), None),
+        ("award_currency", "COMMAND_TOPIC_WALLET", "ADJUST_CURRENCY", Some(("EVENT_TOPIC_WALLET_STATUS", "UPDATED")), None),
+        ("send_message", "COMMAND_TOPIC_SYSTEM_MESSAGE", "SEND_MESSAGE", None, None),
+        ("play_portal_sound", "COMMAND_TOPIC_SYSTEM_MESSAGE", "PLAY_PORTAL_SOUND", None, None),
+        ("show_info", "COMMAND_TOPIC_SYSTEM_MESSAGE", "SHOW_INFO", None, None),
+        ("show_info_text", "COMMAND_TOPIC_SYSTEM_MESSAGE", "SHOW_INFO_TEXT", None, None),
+        ("update_area_info", "COMMAND_TOPIC_SYSTEM_MESSAGE", "UPDATE_AREA_INFO", None, None),
+        ("show_hint", "COMMAND_TOPIC_SYSTEM_MESSAGE", "SHOW_HINT", None, None),
+        ("block_portal", "COMMAND_TOPIC_PORTAL", "BLOCK", None, None),
+        ("unblock_portal", "COMMAND_TOPIC_PORTAL", "UNBLOCK", None, None),
+        ("cancel_all_buffs", "COMMAND_TOPIC_CHARACTER_BUFF", "CANCEL_ALL", None, None),
+        ("show_storage", "COMMAND_TOPIC_STORAGE_SHOW", "SHOW_STORAGE", None, None),
+        ("update_storage_mesos", "COMMAND_TOPIC_STORAGE", "UPDATE_MESOS", Some(("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED")), Some(("EVENT_TOPIC_STORAGE_STATUS", "ERROR"))),
+        ("deposit_to_storage", "COMMAND_TOPIC_STORAGE", "DEPOSIT", Some(("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED")), Some(("EVENT_TOPIC_STORAGE_STATUS", "ERROR"))),
+        ("accept_to_storage", "COMMAND_TOPIC_STORAGE_COMPARTMENT", "ACCEPT", Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED")), Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR"))),
+        ("release_from_storage", "COMMAND_TOPIC_STORAGE_COMPARTMENT", "RELEASE", Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED")), Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR"))),
+        ("accept_to_cash_shop", "COMMAND_TOPIC_CASH_COMPARTMENT", "ACCEPT", Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED")), Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR"))),
+        ("release_from_cash_shop", "COMMAND_TOPIC_CASH_COMPARTMENT", "RELEASE", Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED")), Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR"))),
+    ];
+
+    #[test]
+    fn each_action_has_its_command_completion_failure_and_compensation() {
+        let t = Uuid::new_v4();
+        let payload = json!({"characterId": 7, "accountId": 9, "referenceId": 11, "petId": 13, "source": 3, "destination": -5,
+            "inventoryType": 1, "item": {"templateId": 1302000, "quantity": 1}, "templateId": 1302000,
+            "body": {"updates": ["FAME", "HAIR", "FACE", "SKIN_COLOR", "HP"]}});
+        let p = Payload(&payload);
+        for (action, topic, kind, completes, fails) in TABLE {
+            let commands = command(action, &p, t).unwrap_or_else(|e| panic!("{action}: {e}")).expect("a pure action");
+            assert_eq!(commands[0].topic, *topic, "{action}");
+            assert_eq!(commands[0].value["type"], *kind, "{action}");
+            assert_eq!(synchronous(action), completes.is_none(), "{action} is synchronous exactly when no event completes it");
+            let event = |topic_kind: &(&str, &str)| {
+                let updates = match *action {
+                    "award_fame" => "FAME",
+                    "change_hair" => "HAIR",
+                    "change_face" => "FACE",
+                    "change_skin" => "SKIN_COLOR",
+                    _ => "HP",
+                };
+                json!({"type": topic_kind.1, "slot": 3, "templateId": 1302000, "body": {"oldSlot": -5, "updates": [updates]}})
+            };
+            if let Some(c) = completes {
+                assert_eq!(verdict(action, &p, c.0, c.1, &event(c)), Some(Verdict::Completes), "{action} completes on {c:?}");
+            }
+            if let Some(f) = fails {
+                assert_eq!(verdict(action, &p, f.0, f.1, &event(f)), Some(Verdict::Fails), "{action} fails on {f:?}");
+            }
+            // An unrelated event type never bears on the step.
+            assert_eq!(verdict(action, &p, C, "LOGIN", &json!({"type": "LOGIN"})), None, "{action}");
+            let inverse_kind = inverse(action, &p, t, Some(4)).map(|c| c.value["type"].as_str().unwrap_or_default().to_string());
+            let expected = match *action {
+                "equip_asset" => Some("UNEQUIP"),
+                "unequip_asset" => Some("EQUIP"),
+                "create_and_equip_asset" => Some("DESTROY"),
+                _ => None,
+            };
+            assert_eq!(inverse_kind.as_deref(), expected, "{action}'s compensation");
+        }
+    }
+
+    #[test]
+    fn equip_completion_accepts_either_moved_orientation_and_compensation_swaps_slots() {
+        let payload = json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11});
+        let p = Payload(&payload);
+        let seed_era = json!({"type": "MOVED", "slot": 9, "body": {"oldSlot": -11}});
+        let fixed = json!({"type": "MOVED", "slot": -11, "body": {"oldSlot": 9}});
+        let other = json!({"type": "MOVED", "slot": -5, "body": {"oldSlot": 4}});
+        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &seed_era), Some(Verdict::Completes));
+        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &fixed), Some(Verdict::Completes));
+        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &other), None);
+        let undo = inverse("equip_asset", &p, Uuid::nil(), None).expect("an inverse");
+        assert_eq!(undo.value["body"], json!({"inventoryType": 0, "source": -11, "destination": 9}));
+    }
+
+    #[test]
+    fn failure_reasons_and_codes() {
+        assert_eq!(failure("award_mesos", "s", "storage_operation"), ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS"));
+        assert_eq!(failure("award_mesos", "s", "quest_reward").1, "UNKNOWN");
+        assert_eq!(failure("validate_character_state", "v", "x").0, "Validation failed");
+        assert_eq!(failure("set_hp", "h", "x").0, "Saga step failed at step [h] action [set_hp]");
+    }
+}

@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use uuid::Uuid;
 
-const CHARACTERS: u32 = 40;
-const ROUNDS: u32 = 12;
+fn setting(name: &str, default: u32) -> u32 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
 
 /// One command and the output it must cause (type, transactionId).
 struct Step {
@@ -24,11 +25,11 @@ struct Step {
     expected: Vec<(&'static str, String)>,
 }
 
-fn traffic() -> (Vec<Step>, BTreeMap<u32, BTreeMap<u32, u64>>, BTreeMap<u32, Vec<String>>) {
+fn traffic(characters: u32, rounds: u32) -> (Vec<Step>, BTreeMap<u32, BTreeMap<u32, u64>>, BTreeMap<u32, Vec<String>>) {
     let mut steps = Vec::new();
     let mut levels: BTreeMap<u32, BTreeMap<u32, u64>> = BTreeMap::new();
     let mut macros: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    for c in 1..=CHARACTERS {
+    for c in 1..=characters {
         for skill in [10, 20] {
             let tx = Uuid::new_v4().to_string();
             let value = json!({"characterId": c, "type": "REQUEST_CREATE", "transactionId": tx, "body": {"skillId": skill, "level": 1}});
@@ -39,8 +40,8 @@ fn traffic() -> (Vec<Step>, BTreeMap<u32, BTreeMap<u32, u64>>, BTreeMap<u32, Vec
         let value = json!({"characterId": c, "type": "SET_COOLDOWN", "transactionId": tx, "body": {"skillId": 10, "cooldown": 1}});
         steps.push(Step { character: c, topic: "COMMAND_TOPIC_SKILL", value, expected: vec![("COOLDOWN_APPLIED", tx.clone()), ("COOLDOWN_EXPIRED", tx)] });
     }
-    for round in 2..=ROUNDS {
-        for c in 1..=CHARACTERS {
+    for round in 2..=rounds {
+        for c in 1..=characters {
             let skill = if round % 2 == 0 { 10 } else { 20 };
             let tx = Uuid::new_v4().to_string();
             let value = json!({"characterId": c, "type": "REQUEST_UPDATE", "transactionId": tx, "body": {"skillId": skill, "level": round}});
@@ -66,20 +67,21 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
     let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "13"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "17")];
     let mut server = Server::start(broker.bootstrap_servers(), POSTGRES_URL, &chaos);
     let tenant = tenant();
-    let (steps, levels, macros) = traffic();
+    let (characters, rounds, kills) = (setting("CHAOS_CHARACTERS", 40), setting("CHAOS_ROUNDS", 12), setting("CHAOS_KILLS", 3) as usize);
+    let (steps, levels, macros) = traffic(characters, rounds);
     let producer = producer(&server.bootstrap);
 
     // Send in slices; kill and restart the server between some of them, while records of
     // the previous slices are still being handled.
-    let slices: Vec<&[Step]> = steps.chunks(steps.len() / 6 + 1).collect();
+    let slices: Vec<&[Step]> = steps.chunks(steps.len() / (kills + 3) + 1).collect();
     for (i, slice) in slices.iter().enumerate() {
         for topic in ["COMMAND_TOPIC_SKILL", "COMMAND_TOPIC_SKILL_MACRO"] {
             let records: Vec<(u32, Value)> =
                 slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
             produce_all(&producer, topic, &json_records(&tenant, &records));
         }
-        if (1..=3).contains(&i) {
-            std::thread::sleep(Duration::from_millis(300 * i as u64));
+        if (1..=kills).contains(&i) {
+            std::thread::sleep(Duration::from_millis(300 * (i as u64 % 4 + 1)));
             server.restart(&chaos);
         }
     }
@@ -113,7 +115,15 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
     let missing: Vec<_> = expected.iter().filter(|(t, tx)| !counts.contains_key(&(t.to_string(), tx.clone()))).collect();
     assert!(missing.is_empty(), "{} outputs missing, e.g. {:?}", missing.len(), missing.first());
     let repeats: usize = counts.values().map(|n| n - 1).sum();
-    println!("chaos: {} inputs, {} outputs expected, {} repeated", steps.len(), expected.len(), repeats);
+    // Every input is handled at least once, so at least this many actor panics were injected.
+    let panics = steps.len() / 13 + steps.len() / 17;
+    println!(
+        "chaos: {} inputs, {kills} process kills, at least {panics} actor panics, {} outputs expected, {} missing, {} repeated",
+        steps.len(),
+        expected.len(),
+        missing.len(),
+        repeats
+    );
     assert_eq!(counts.len(), expected.len(), "no output beyond the model's");
     assert_eq!(repeats, 0, "no output repeated across kills");
 

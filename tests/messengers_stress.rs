@@ -10,34 +10,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::mpsc;
 use std::time::Duration;
 
 const CHARACTERS: u32 = 200;
 const FIRST: u32 = 1_000_000_000;
 
-/// The character service stand-in: every character exists, in world 0.
-fn start_stub() -> u16 {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = actix_web::HttpServer::new(|| {
-                actix_web::App::new().route(
-                    "/api/characters/{id}",
-                    actix_web::web::get().to(|path: actix_web::web::Path<u32>| async move {
-                        actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": path.to_string(),
-                            "attributes": {"worldId": 0, "name": format!("C{}", path.into_inner())}}}))
-                    }),
-                )
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .expect("bind stub");
-            tx.send(server.addrs()[0].port()).expect("port");
-            server.run().await.expect("stub");
-        });
-    });
-    rx.recv().expect("stub port")
+/// Every character exists, in world 0.
+fn answer(id: u32) -> (Duration, Value) {
+    (Duration::ZERO, json!({"data": {"type": "characters", "id": id.to_string(), "attributes": {"worldId": 0, "name": format!("C{id}")}}}))
 }
 
 #[test]
@@ -45,7 +25,7 @@ fn random_concurrent_commands_keep_the_invariants_and_replay() {
     let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("messengers");
-    let base = format!("http://127.0.0.1:{}/api/", start_stub());
+    let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("BASE_SERVICE_URL", base.as_str())]);
     let tenant = tenant();
     let mut rng = StdRng::seed_from_u64(7);

@@ -7,32 +7,12 @@ use common::*;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The character service stand-in: character 1 answers after 20 s, character 2 at once.
-fn start_stub() -> u16 {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = actix_web::HttpServer::new(|| {
-                actix_web::App::new().route(
-                    "/api/characters/{id}",
-                    actix_web::web::get().to(|path: actix_web::web::Path<u32>| async move {
-                        if *path == 1 {
-                            actix_web::rt::time::sleep(Duration::from_secs(20)).await;
-                        }
-                        let body = serde_json::json!({"data": {"type": "characters", "id": path.to_string(),
-                            "attributes": {"strength": 40, "dexterity": 4, "intelligence": 4, "luck": 4, "maxHp": 500, "maxMp": 100}}});
-                        actix_web::HttpResponse::Ok().json(body)
-                    }),
-                )
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .expect("bind stub");
-            tx.send(server.addrs()[0].port()).expect("port");
-            server.run().await.expect("stub");
-        });
-    });
-    rx.recv().expect("stub port")
+/// Character 1 answers after 20 s, every other at once.
+fn answer(id: u32) -> (Duration, serde_json::Value) {
+    let delay = if id == 1 { Duration::from_secs(20) } else { Duration::ZERO };
+    let document = serde_json::json!({"data": {"type": "characters", "id": id.to_string(),
+        "attributes": {"strength": 40, "dexterity": 4, "intelligence": 4, "luck": 4, "maxHp": 500, "maxMp": 100}}});
+    (delay, document)
 }
 
 #[test]
@@ -40,7 +20,7 @@ fn a_slow_or_down_foreign_service_does_not_stall_other_characters() {
     let _serial = serial();
     let broker = broker();
     let dir = tempdir::Dir::new("foreign");
-    let stub = start_stub();
+    let stub = character_service(answer);
     let base = format!("http://127.0.0.1:{stub}/api/");
     let env = [("BASE_SERVICE_URL", base.as_str()), ("FOREIGN_TIMEOUT_MS", "2000"), ("INVENTORY_SERVICE_URL", "http://127.0.0.1:1/api/")];
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);

@@ -5,10 +5,7 @@ use super::request::{self, answer, document, Answer};
 use super::ApiState;
 use crate::actors::messengers::sql::{self, RoomView};
 use crate::actors::messengers::{Entry, Seat};
-use crate::bridge::producer;
 use crate::contracts::tenant::Tenant;
-use crate::contracts::topics;
-use crate::store::Output;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -154,13 +151,5 @@ async fn publish(state: &ApiState, tenant: Tenant, character: u32, kind: &str, m
         "type": kind,
         "body": {"messengerId": messenger},
     });
-    let output = Output {
-        topic: topics::name("COMMAND_TOPIC_MESSENGER").to_string(),
-        key: Some(character),
-        value: command.to_string(),
-        tenant,
-        trace: Vec::new(),
-    };
-    producer::send(&state.producer, &output, None).await.map_err(server_error)?;
-    Ok(HttpResponse::Accepted().finish())
+    request::accept_command(&state.producer, "COMMAND_TOPIC_MESSENGER", character, &command, tenant).await
 }

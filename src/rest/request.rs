@@ -46,3 +46,28 @@ pub fn resource(body: &[u8], kind: &str) -> Result<(u32, Value), HttpResponse> {
 pub fn document(status: actix_web::http::StatusCode, body: &Value) -> HttpResponse {
     HttpResponse::build(status).content_type("application/json").body(body.to_string())
 }
+
+/// Publishes a command a route turned a request into (keyed by `key`, with the request's
+/// tenant) and answers 202 once the broker has it, 500 if it refuses.
+pub async fn accept_command(
+    producer: &rdkafka::producer::FutureProducer,
+    topic_variable: &'static str,
+    key: u32,
+    command: &Value,
+    tenant: Tenant,
+) -> Answer {
+    let output = crate::store::Output {
+        topic: crate::contracts::topics::name(topic_variable).to_string(),
+        key: Some(key),
+        value: command.to_string(),
+        tenant,
+        trace: Vec::new(),
+    };
+    match crate::bridge::producer::send(producer, &output, None).await {
+        Ok(()) => Ok(HttpResponse::Accepted().finish()),
+        Err(error) => {
+            tracing::error!(%error, topic = topic_variable, "publishing a command failed");
+            Err(HttpResponse::InternalServerError().finish())
+        }
+    }
+}

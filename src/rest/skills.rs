@@ -4,11 +4,8 @@
 use super::request::{self, answer, document};
 use super::ApiState;
 use crate::actors::character::skills_sql::{self, SkillView};
-use crate::bridge::producer;
 use crate::contracts::json::GoTime;
 use crate::contracts::skill::SkillBody;
-use crate::contracts::topics;
-use crate::store::Output;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -111,15 +108,7 @@ async fn publish_command(
                 expiration: attributes.expiration,
             },
         });
-        let output = Output {
-            topic: topics::name("COMMAND_TOPIC_SKILL").to_string(),
-            key: Some(character),
-            value: command.to_string(),
-            tenant,
-            trace: Vec::new(),
-        };
-        producer::send(&state.producer, &output, None).await.map_err(server_error)?;
-        Ok(HttpResponse::Accepted().finish())
+        request::accept_command(&state.producer, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
     }
     .await)
 }

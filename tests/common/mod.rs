@@ -315,3 +315,29 @@ impl Collector {
         }
     }
 }
+
+/// A stand-in for the character service: `GET /api/characters/{id}` answers `answer(id)`'s
+/// document after its delay. Returns the port it listens on.
+pub fn character_service(answer: fn(u32) -> (Duration, Value)) -> u16 {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || {
+                actix_web::App::new().route(
+                    "/api/characters/{id}",
+                    actix_web::web::get().to(move |path: actix_web::web::Path<u32>| async move {
+                        let (delay, document) = answer(path.into_inner());
+                        actix_web::rt::time::sleep(delay).await;
+                        actix_web::HttpResponse::Ok().json(document)
+                    }),
+                )
+            })
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .expect("bind stub");
+            tx.send(server.addrs()[0].port()).expect("port");
+            server.run().await.expect("stub");
+        });
+    });
+    rx.recv().expect("stub port")
+}

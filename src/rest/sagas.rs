@@ -37,7 +37,7 @@ async fn one(request: HttpRequest, path: web::Path<String>, state: web::Data<Api
         let tenant = request::tenant(&request)?;
         let id = Uuid::parse_str(&path).map_err(|_| HttpResponse::BadRequest().finish())?;
         match sql::load(&state.store, tenant.id, id).await.map_err(server_error)? {
-            Some(saga) if saga.status == "active" => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
+            Some((saga, _)) if saga.status == "active" => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
             _ => Ok(HttpResponse::NotFound().finish()),
         }
     }
@@ -85,12 +85,12 @@ async fn create(request: HttpRequest, body: web::Bytes, state: web::Data<ApiStat
             return Err(bad());
         }
         let id = saga.transaction_id.unwrap_or_default();
-        if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|s| s.status == "active") {
+        if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status == "active") {
             return Err(HttpResponse::Conflict().finish());
         }
         let meta = Meta { tenant: tenant.clone(), position: None, trace: Vec::new() };
         state.sagas.deliver(tenant.id, id, SagaInput::Start(saga), meta).await.map_err(server_error)?;
-        let saga = sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.ok_or_else(|| HttpResponse::Conflict().finish())?;
+        let (saga, _) = sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.ok_or_else(|| HttpResponse::Conflict().finish())?;
         Ok(document(StatusCode::OK, &json!({"data": saga.resource()})))
     }
     .await)

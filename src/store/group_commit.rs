@@ -83,7 +83,11 @@ async fn apply(
     outputs: Vec<Output>,
 ) -> sqlx::Result<Vec<OutboxRow>> {
     for write in writes {
-        write.query().execute(&mut **tx).await?;
+        let must_change = write.must_change;
+        let result = write.query().execute(&mut **tx).await?;
+        if must_change && result.rows_affected() == 0 {
+            return Err(sqlx::Error::Protocol("optimistic lock: the row changed underneath".into()));
+        }
     }
     if let Some((entity, position)) = &position {
         positions::save(tx, entity, position).await?;

@@ -53,11 +53,20 @@ impl From<uuid::Uuid> for Arg {
 pub struct Write {
     pub sql: &'static str,
     pub args: Vec<Arg>,
+    /// An optimistic-lock write: the unit fails unless it changes at least one row.
+    pub must_change: bool,
 }
 
 impl Write {
     pub fn new(sql: &'static str, args: Vec<Arg>) -> Write {
-        Write { sql, args }
+        Write { sql, args, must_change: false }
+    }
+
+    /// Marks the write as guarded: if it changes no row (another writer moved the version
+    /// on), the whole unit fails and its entity reloads.
+    pub fn guarded(mut self) -> Write {
+        self.must_change = true;
+        self
     }
 
     pub(crate) fn query(self) -> Query<'static, Any, AnyArguments<'static>> {

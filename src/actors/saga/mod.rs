@@ -86,6 +86,8 @@ pub struct Saga {
     tenant: Uuid,
     id: Uuid,
     state: Option<SagaState>,
+    /// The version of the stored row this state was read from (optimistic lock).
+    version: i64,
 }
 
 type Out = Effects<()>;
@@ -206,6 +208,15 @@ impl Saga {
         out.cancel(DEADLINE.into());
     }
 
+    /// Writes the state guarded by the version it was read at; the next write expects the
+    /// bumped version (a failed commit reloads the actor, and with it the version).
+    fn save(&mut self, out: &mut Out) {
+        if let Some(state) = &self.state {
+            out.write(sql::save(self.tenant, state, self.version));
+            self.version += 1;
+        }
+    }
+
     fn start(&mut self, document: Document, meta: &Meta, timeout: std::time::Duration) -> bool {
         if let Some(existing) = &self.state {
             let recent = existing.finished_at.is_none_or(|at| Utc::now() - at < RETENTION);
@@ -268,7 +279,9 @@ impl Entity for Saga {
     const KIND: &'static str = "saga";
 
     async fn load(services: &Services, tenant: Uuid, id: &Uuid) -> anyhow::Result<Self> {
-        Ok(Saga { tenant, id: *id, state: sql::load(&services.store, tenant, *id).await? })
+        let stored = sql::load(&services.store, tenant, *id).await?;
+        let version = stored.as_ref().map_or(0, |(_, version)| *version);
+        Ok(Saga { tenant, id: *id, state: stored.map(|(state, _)| state), version })
     }
 
     async fn handle(&mut self, services: &Services, input: SagaInput, meta: &Meta) -> anyhow::Result<Out> {
@@ -292,9 +305,7 @@ impl Entity for Saga {
                 None => return Ok(out),
             },
         }
-        if let Some(state) = &self.state {
-            out.write(sql::save(self.tenant, state));
-        }
+        self.save(&mut out);
         Ok(out)
     }
 
@@ -304,9 +315,7 @@ impl Entity for Saga {
         let index = state.steps.iter().position(|s| s.status == "pending").unwrap_or(state.steps.len());
         let reason = format!("saga exceeded timeout of {}", go_duration(services.saga_timeout));
         self.fail(index, &mut out, &[], Some(reason));
-        if let Some(state) = &self.state {
-            out.write(sql::save(self.tenant, state));
-        }
+        self.save(&mut out);
         Ok(out)
     }
 

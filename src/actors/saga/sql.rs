@@ -6,14 +6,18 @@ use crate::write_sql;
 use sqlx::Row;
 use uuid::Uuid;
 
-const UPSERT: &str = "INSERT INTO sagas (tenant_id, transaction_id, status, saga_data, timeout_at_us, updated_at_us) \
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, transaction_id) DO UPDATE SET status = excluded.status, \
-     saga_data = excluded.saga_data, timeout_at_us = excluded.timeout_at_us, updated_at_us = excluded.updated_at_us";
-const SELECT: &str = "SELECT saga_data FROM sagas WHERE tenant_id = $1 AND transaction_id = $2";
+/// Inserts a new saga row, or updates the row only if it still has the version this actor
+/// read (`$7`); the update bumps it. A guarded write: zero rows changed fails the unit.
+const UPSERT: &str = "INSERT INTO sagas (tenant_id, transaction_id, status, saga_data, timeout_at_us, updated_at_us, version) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7 + 1) ON CONFLICT (tenant_id, transaction_id) DO UPDATE SET status = excluded.status, \
+     saga_data = excluded.saga_data, timeout_at_us = excluded.timeout_at_us, updated_at_us = excluded.updated_at_us, \
+     version = sagas.version + 1 WHERE sagas.version = $7";
+const SELECT: &str = "SELECT saga_data, version FROM sagas WHERE tenant_id = $1 AND transaction_id = $2";
 const ACTIVE_OF_TENANT: &str = "SELECT saga_data FROM sagas WHERE tenant_id = $1 AND status = 'active' ORDER BY transaction_id";
 const ACTIVE: &str = "SELECT tenant_id, transaction_id FROM sagas WHERE status = 'active'";
 
-pub fn save(tenant: Uuid, state: &SagaState) -> Write {
+/// Saves a saga read at `version` (0 for a new one).
+pub fn save(tenant: Uuid, state: &SagaState, version: i64) -> Write {
     write_sql!(
         UPSERT,
         tenant,
@@ -21,14 +25,17 @@ pub fn save(tenant: Uuid, state: &SagaState) -> Write {
         state.status.clone(),
         serde_json::to_string(state).unwrap_or_default(),
         state.deadline.timestamp_micros(),
-        chrono::Utc::now().timestamp_micros()
+        chrono::Utc::now().timestamp_micros(),
+        version
     )
+    .guarded()
 }
 
-pub async fn load(store: &Store, tenant: Uuid, id: Uuid) -> anyhow::Result<Option<SagaState>> {
+/// A saga and the version of its row.
+pub async fn load(store: &Store, tenant: Uuid, id: Uuid) -> anyhow::Result<Option<(SagaState, i64)>> {
     let rows = store.fetch(write_sql!(SELECT, tenant, id)).await?;
     match rows.first() {
-        Some(row) => Ok(Some(serde_json::from_str(&row.try_get::<String, _>(0)?)?)),
+        Some(row) => Ok(Some((serde_json::from_str(&row.try_get::<String, _>(0)?)?, row.try_get(1)?))),
         None => Ok(None),
     }
 }

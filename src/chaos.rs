@@ -4,6 +4,9 @@
 //! - `ATLAS_CHAOS_PANIC_BEFORE_COMMIT=N`: every Nth handled input panics before its commit.
 //! - `ATLAS_CHAOS_PANIC_AFTER_COMMIT=N`: every Nth handled input panics after its commit,
 //!   before the bridge hears of it (the retry must find it already applied).
+//!
+//! Panics strike first attempts only: they model a crash mid-message, which the retry
+//! recovers from; a record whose handling always fails is `ATLAS_CHAOS_FAILING_ENTITY`.
 //! - `ATLAS_CHAOS_ABORT_AFTER_COMMIT=N`: the process aborts right after the Nth commit,
 //!   before publishing its outputs (as a SIGKILL would).
 //! - `ATLAS_CHAOS_FAILING_ENTITY=ID`: every input of the entity with that id fails (a
@@ -40,9 +43,13 @@ pub enum Point {
     AfterCommit,
 }
 
-/// Called by the entity harness at each point; counts inputs and strikes when configured.
-pub fn strike(point: Point, ordinal: u64) {
+/// Called by the entity harness at each point of an input's first attempt; strikes when
+/// configured.
+pub fn strike(point: Point, ordinal: u64, first_attempt: bool) {
     let f = &*FAULTS;
+    if !first_attempt {
+        return;
+    }
     let every = match point {
         Point::BeforeCommit => f.panic_before,
         Point::AfterCommit => f.panic_after,

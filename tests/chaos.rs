@@ -101,7 +101,7 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
         }
         counts
     };
-    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    let deadline = std::time::Instant::now() + Duration::from_secs(180 + 30 * kills as u64);
     loop {
         skill_events.poll_for(Duration::from_millis(500));
         macro_events.poll_for(Duration::from_millis(100));

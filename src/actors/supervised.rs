@@ -129,6 +129,7 @@ impl<E: Entity> EntityActor<E> {
         let services = self.services.clone();
         let entity = self.entity.clone();
         let input = in_flight.input.clone();
+        let first_attempt = in_flight.attempts == 0;
         let meta = in_flight.meta.clone();
         let started = std::time::Instant::now();
         let work = async move {
@@ -136,9 +137,9 @@ impl<E: Entity> EntityActor<E> {
                 let ordinal = chaos::next_input();
                 chaos::fail_entity(&entity.id)?;
                 let effects = state.handle(&services, input, &meta).await?;
-                chaos::strike(chaos::Point::BeforeCommit, ordinal);
+                chaos::strike(chaos::Point::BeforeCommit, ordinal, first_attempt);
                 let timers = commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))).await?;
-                chaos::strike(chaos::Point::AfterCommit, ordinal);
+                chaos::strike(chaos::Point::AfterCommit, ordinal, first_attempt);
                 anyhow::Ok(timers)
             })
             .catch_unwind()

@@ -99,13 +99,13 @@ mod tests {
     #[test]
     fn refs_in_paths_end_at_the_first_other_character() {
         let c = captures();
-        assert_eq!(substitute_text("/api/messengers/$ref:mid/members", &c).unwrap(), "/api/messengers/1000000001/members");
-        assert_eq!(substitute_text("/api/messengers/$ref:mid", &c).unwrap(), "/api/messengers/1000000001");
-        assert_eq!(substitute_text("/q?id=$ref:tx&x=$ref:my-id_2.", &c).unwrap(), "/q?id=5a6a0007-1111-4aaa-8bbb-000000004107&x=x.");
-        assert_eq!(substitute_text("cost $ref: 5", &c).unwrap(), "cost $ref: 5");
-        assert_eq!(substitute_text("no refs", &c).unwrap(), "no refs");
+        assert_eq!(substitute_text("/api/messengers/$ref:mid/members", &c).expect("test fixture"), "/api/messengers/1000000001/members");
+        assert_eq!(substitute_text("/api/messengers/$ref:mid", &c).expect("test fixture"), "/api/messengers/1000000001");
+        assert_eq!(substitute_text("/q?id=$ref:tx&x=$ref:my-id_2.", &c).expect("test fixture"), "/q?id=5a6a0007-1111-4aaa-8bbb-000000004107&x=x.");
+        assert_eq!(substitute_text("cost $ref: 5", &c).expect("test fixture"), "cost $ref: 5");
+        assert_eq!(substitute_text("no refs", &c).expect("test fixture"), "no refs");
         assert!(substitute_text("/api/$ref:missing/x", &c).unwrap_err().contains("missing"));
-        assert_eq!(substitute_text("$ref:obj", &c).unwrap(), r#"{"a":[1,2]}"#);
+        assert_eq!(substitute_text("$ref:obj", &c).expect("test fixture"), r#"{"a":[1,2]}"#);
     }
 
     #[test]
@@ -115,12 +115,12 @@ mod tests {
             &json!({"messengerId": "$ref:mid", "body": {"tx": "$ref:tx", "list": ["$ref:obj", "id-$ref:mid"]}, "n": 1}),
             &c,
         )
-        .unwrap();
+        .expect("test fixture");
         assert_eq!(
             produced,
             json!({"messengerId": 1000000001, "body": {"tx": "5a6a0007-1111-4aaa-8bbb-000000004107", "list": [{"a": [1, 2]}, "id-1000000001"]}, "n": 1})
         );
         assert!(substitute_value(&json!({"a": "$ref:nope"}), &c).is_err());
-        assert_eq!(substitute_value(&json!({"$ref:mid": "$any"}), &c).unwrap(), json!({"$ref:mid": "$any"}));
+        assert_eq!(substitute_value(&json!({"$ref:mid": "$any"}), &c).expect("test fixture"), json!({"$ref:mid": "$any"}));
     }
 }

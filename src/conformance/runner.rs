@@ -372,7 +372,7 @@ mod tests {
         assert_eq!(m.path, "key");
         assert!(record_matches(&record(None, json!({})), Some(1), None, None, &none).is_err());
         let headers = json!({"TENANT_ID": "$capture:t"});
-        let c = record_matches(&r, None, None, headers.as_object(), &none).unwrap();
+        let c = record_matches(&r, None, None, headers.as_object(), &none).expect("test fixture");
         assert_eq!(c["t"], json!("t"));
         let missing = json!({"traceparent": "$any"});
         assert!(record_matches(&r, None, None, missing.as_object(), &none).is_err());
@@ -394,22 +394,22 @@ mod tests {
         ];
         let step1 = json!({"type": "CREATED", "messengerId": "$capture:mid"});
         let wanted = Wanted { key: Some(1), value: Some(&step1), headers: None };
-        let (i, captures) = first_match(&records, &wanted, &Captures::new()).unwrap();
+        let (i, captures) = first_match(&records, &wanted, &Captures::new()).expect("test fixture");
         assert_eq!((i, &captures["mid"]), (0, &json!(41)));
 
         let step2 = json!({"type": "JOINED", "messengerId": "$ref:mid"});
         let wanted = Wanted { key: None, value: Some(&step2), headers: None };
-        let (j, captures) = first_match(&records[i + 1..], &wanted, &captures).unwrap();
+        let (j, captures) = first_match(&records[i + 1..], &wanted, &captures).expect("test fixture");
         assert_eq!(i + 1 + j, 2);
 
         // A produce value and an HTTP path of a later step use the capture.
-        let produced = captures::substitute_value(&json!({"body": {"messengerId": "$ref:mid"}}), &captures).unwrap();
+        let produced = captures::substitute_value(&json!({"body": {"messengerId": "$ref:mid"}}), &captures).expect("test fixture");
         assert_eq!(produced, json!({"body": {"messengerId": 41}}));
-        assert_eq!(captures::substitute_text("/api/messengers/$ref:mid/members", &captures).unwrap(), "/api/messengers/41/members");
+        assert_eq!(captures::substitute_text("/api/messengers/$ref:mid/members", &captures).expect("test fixture"), "/api/messengers/41/members");
 
         // After the match at index 2 the CREATED at index 0 is no longer visible.
         let again = Wanted { key: None, value: Some(&step1), headers: None };
-        let (k, recaptured) = first_match(&records[3..], &again, &captures).unwrap();
+        let (k, recaptured) = first_match(&records[3..], &again, &captures).expect("test fixture");
         assert_eq!((k, &recaptured["mid"]), (0, &json!(42)));
     }
 }

@@ -316,7 +316,7 @@ mod tests {
                 {"sleep_ms": 5}
             ]
         }"#;
-        let s: Scenario = serde_json::from_str(text).unwrap();
+        let s: Scenario = serde_json::from_str(text).expect("test fixture");
         assert!(s.errors().is_empty(), "{:?}", s.errors());
         assert!(s.warnings(Path::new("x/n.json")).is_empty());
         let kinds: Vec<_> = s.steps.iter().map(Step::kind).collect();
@@ -338,15 +338,15 @@ mod tests {
     #[test]
     fn rejects_bad_steps_and_warns_on_unknown_fields() {
         let both = r#"{"name": "n", "domain": "d", "description": "x", "steps": [{"produce": {"topic": "T", "value": 1, "raw": "x"}}]}"#;
-        assert_eq!(serde_json::from_str::<Scenario>(both).unwrap().errors().len(), 1);
+        assert_eq!(serde_json::from_str::<Scenario>(both).expect("test fixture").errors().len(), 1);
         let neither = r#"{"name": "n", "domain": "d", "steps": [{"produce": {"topic": "T"}}]}"#;
-        assert_eq!(serde_json::from_str::<Scenario>(neither).unwrap().errors().len(), 1);
+        assert_eq!(serde_json::from_str::<Scenario>(neither).expect("test fixture").errors().len(), 1);
         let unknown_kind = r#"{"name": "n", "domain": "d", "steps": [{"consume": {"topic": "T"}}]}"#;
         assert!(serde_json::from_str::<Scenario>(unknown_kind).is_err());
         let big_key = r#"{"name": "n", "domain": "d", "steps": [{"produce": {"topic": "T", "key": 4294967296, "value": 1}}]}"#;
         assert!(serde_json::from_str::<Scenario>(big_key).is_err());
         let typo = r#"{"name": "n", "domain": "d", "description": "x", "steps": [{"expect": {"topic": "T", "timeout": 9}}]}"#;
-        let s = serde_json::from_str::<Scenario>(typo).unwrap();
+        let s = serde_json::from_str::<Scenario>(typo).expect("test fixture");
         assert_eq!(s.warnings(Path::new("d/n.json")).len(), 1);
         assert_eq!(s.warnings(Path::new("d/other.json")).len(), 2);
     }
@@ -358,7 +358,7 @@ mod tests {
         if !root.is_dir() {
             return;
         }
-        let files = discover(&[root]).unwrap();
+        let files = discover(&[root]).expect("test fixture");
         assert!(!files.is_empty());
         for file in files {
             let loaded = load(&file);

@@ -225,7 +225,7 @@ mod tests {
     use super::*;
 
     fn route(method: &str, path: &str) -> ForeignRoute {
-        serde_json::from_value(serde_json::json!({"method": method, "path": path, "status": 200, "body": {}})).unwrap()
+        serde_json::from_value(serde_json::json!({"method": method, "path": path, "status": 200, "body": {}})).expect("test fixture")
     }
 
     #[test]

@@ -96,19 +96,19 @@ mod tests {
     #[test]
     fn spec_examples_decode_and_scalar_bodies_are_refused() {
         let logout = br#"{"worldId":0,"characterId":1001,"type":"LOGOUT","body":{"channelId":1,"mapId":100000000}}"#;
-        assert!(matches!(CharacterStatus::decode(logout).unwrap(), Decoded::Message(CharacterStatus::Logout(_))));
+        assert!(matches!(CharacterStatus::decode(logout).expect("test fixture"), Decoded::Message(CharacterStatus::Logout(_))));
         for deleted in [
             r#"{"worldId":0,"characterId":1001,"type":"DELETED","body":{}}"#,
             r#"{"worldId":0,"characterId":1001,"type":"DELETED","body":null}"#,
             r#"{"worldId":0,"characterId":1001,"type":"DELETED"}"#,
         ] {
-            assert!(matches!(CharacterStatus::decode(deleted.as_bytes()).unwrap(), Decoded::Message(CharacterStatus::Deleted(_))));
+            assert!(matches!(CharacterStatus::decode(deleted.as_bytes()).expect("test fixture"), Decoded::Message(CharacterStatus::Deleted(_))));
         }
         let bad = br#"{"characterId":1001,"type":"DELETED","body":5}"#;
         assert_eq!(CharacterStatus::decode(bad).unwrap_err().reason(), "bad_field");
         let other = br#"{"characterId":1001,"type":"MAP_CHANGED","body":{}}"#;
         let changed = br#"{"transactionId":"3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b","worldId":0,"characterId":1001,"type":"STAT_CHANGED","body":{"channelId":1,"exclRequestSent":true,"updates":["AVAILABLE_AP","STRENGTH"],"values":{"strength":41}}}"#;
-        assert!(matches!(CharacterStatus::decode(changed).unwrap(), Decoded::Message(CharacterStatus::StatChanged(_))));
-        assert_eq!(CharacterStatus::decode(other).unwrap(), Decoded::Unhandled("MAP_CHANGED".into()));
+        assert!(matches!(CharacterStatus::decode(changed).expect("test fixture"), Decoded::Message(CharacterStatus::StatChanged(_))));
+        assert_eq!(CharacterStatus::decode(other).expect("test fixture"), Decoded::Unhandled("MAP_CHANGED".into()));
     }
 }

@@ -75,6 +75,6 @@ mod tests {
         assert_eq!(typed(b"{\"a\":1}").unwrap_err().reason(), "missing_type");
         assert_eq!(typed(b"{\"type\":5}").unwrap_err().reason(), "bad_field");
         assert_eq!(typed(b"[1]").unwrap_err().reason(), "bad_field");
-        assert_eq!(typed(b"{\"type\":\"X\"}").unwrap().0, "X");
+        assert_eq!(typed(b"{\"type\":\"X\"}").expect("test fixture").0, "X");
     }
 }

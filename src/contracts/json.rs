@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn formats_like_go() {
-        let t = |s: &str| GoTime::parse(s).unwrap().format();
+        let t = |s: &str| GoTime::parse(s).expect("test fixture").format();
         assert_eq!(t("2099-01-01T00:00:00Z"), "2099-01-01T00:00:00Z");
         assert_eq!(t("2026-01-24T14:03:32.123456789Z"), "2026-01-24T14:03:32.123456789Z");
         assert_eq!(t("2026-01-24T14:03:32.123400Z"), "2026-01-24T14:03:32.1234Z");
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn null_is_zero_and_empty_is_an_error() {
-        assert!(serde_json::from_str::<GoTime>("null").unwrap().is_zero());
+        assert!(serde_json::from_str::<GoTime>("null").expect("test fixture").is_zero());
         assert!(serde_json::from_str::<GoTime>("\"\"").is_err());
         assert!(serde_json::from_str::<GoTime>("\"yesterday\"").is_err());
     }

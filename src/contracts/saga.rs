@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn status_key_is_the_first_four_bytes_big_endian() {
-        assert_eq!(status_key(Uuid::parse_str("5a6a0001-1111-4aaa-8bbb-000000004101").unwrap()), 1516896257);
+        assert_eq!(status_key(Uuid::parse_str("5a6a0001-1111-4aaa-8bbb-000000004101").expect("test fixture")), 1516896257);
     }
 
     #[test]

@@ -149,17 +149,17 @@ mod tests {
     #[test]
     fn spec_examples_decode() {
         let create = br#"{"characterId":1001,"type":"REQUEST_CREATE","body":{"skillId":1001004,"level":1,"masterLevel":10,"expiration":"0001-01-01T00:00:00Z"}}"#;
-        let Decoded::Message(SkillCommand::RequestCreate(c)) = SkillCommand::decode(create).unwrap() else {
+        let Decoded::Message(SkillCommand::RequestCreate(c)) = SkillCommand::decode(create).expect("test fixture") else {
             panic!("not a create")
         };
         assert_eq!((c.character_id, c.body.skill_id, c.body.level, c.body.master_level), (1001, 1001004, 1, 10));
         assert!(c.body.expiration.is_zero());
         let cooldown = br#"{"characterId":1001,"type":"SET_COOLDOWN","body":{"skillId":1001004,"cooldown":30}}"#;
-        assert!(matches!(SkillCommand::decode(cooldown).unwrap(), Decoded::Message(SkillCommand::SetCooldown(_))));
+        assert!(matches!(SkillCommand::decode(cooldown).expect("test fixture"), Decoded::Message(SkillCommand::SetCooldown(_))));
         let macros = br#"{"characterId":1001,"type":"UPDATE","body":{"macros":[{"id":0,"name":"Buff","shout":false,"skillId1":1001003,"skillId2":1101006,"skillId3":0},{"id":1,"name":"Attack","shout":true,"skillId1":1001004,"skillId2":0,"skillId3":0}]}}"#;
-        let Decoded::Message(update) = decode_macro_command(macros).unwrap() else { panic!() };
+        let Decoded::Message(update) = decode_macro_command(macros).expect("test fixture") else { panic!() };
         assert_eq!(update.body.macros.len(), 2);
-        assert_eq!(serde_json::to_value(&update.body.macros[1]).unwrap()["skillId1"], 1001004);
+        assert_eq!(serde_json::to_value(&update.body.macros[1]).expect("test fixture")["skillId1"], 1001004);
     }
 
     #[test]
@@ -180,10 +180,10 @@ mod tests {
     #[test]
     fn null_and_missing_fields_are_zero_and_unknown_types_unhandled() {
         let v = br#"{"characterId":null,"type":"REQUEST_UPDATE","body":null}"#;
-        let Decoded::Message(SkillCommand::RequestUpdate(c)) = SkillCommand::decode(v).unwrap() else { panic!() };
+        let Decoded::Message(SkillCommand::RequestUpdate(c)) = SkillCommand::decode(v).expect("test fixture") else { panic!() };
         assert_eq!((c.character_id, c.body.skill_id), (0, 0));
         let v = br#"{"characterId":1,"type":"request_create","body":{}}"#;
-        assert_eq!(SkillCommand::decode(v).unwrap(), Decoded::Unhandled("request_create".into()));
+        assert_eq!(SkillCommand::decode(v).expect("test fixture"), Decoded::Unhandled("request_create".into()));
     }
 
     #[test]
@@ -196,7 +196,7 @@ mod tests {
             transaction_id: "t".into(),
         };
         assert_eq!(
-            serde_json::to_string(&event).unwrap(),
+            serde_json::to_string(&event).expect("test fixture"),
             r#"{"characterId":1001,"skillId":1001004,"type":"COOLDOWN_EXPIRED","body":{},"transactionId":"t"}"#
         );
     }

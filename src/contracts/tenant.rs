@@ -83,7 +83,7 @@ mod tests {
 
     fn sample() -> Tenant {
         Tenant {
-            id: Uuid::parse_str("0f8e4b0c-2c0e-4c9a-9f57-2d2b2f1b7a11").unwrap(),
+            id: Uuid::parse_str("0f8e4b0c-2c0e-4c9a-9f57-2d2b2f1b7a11").expect("test fixture"),
             region: "GMS".into(),
             major: 83,
             minor: 1,
@@ -93,10 +93,10 @@ mod tests {
     #[test]
     fn kafka_round_trip_uses_two_byte_big_endian_versions() {
         let headers = sample().to_kafka(OwnedHeaders::new());
-        let major = headers.iter().find(|h| h.key == MAJOR_VERSION).unwrap();
+        let major = headers.iter().find(|h| h.key == MAJOR_VERSION).expect("test fixture");
         assert_eq!(major.value, Some(&[0x00, 0x53][..]));
-        let id = headers.iter().find(|h| h.key == TENANT_ID).unwrap();
-        assert_eq!(id.value.unwrap().len(), 36);
+        let id = headers.iter().find(|h| h.key == TENANT_ID).expect("test fixture");
+        assert_eq!(id.value.expect("test fixture").len(), 36);
         let borrowed: &BorrowedHeaders = headers.as_borrowed();
         assert_eq!(Tenant::from_kafka(Some(borrowed)), Some(sample()));
     }
@@ -109,7 +109,7 @@ mod tests {
         let headers = OwnedHeaders::new()
             .insert(Header { key: TENANT_ID, value: Some("0f8e4b0c-2c0e-4c9a-9f57-2d2b2f1b7a11".as_bytes()) })
             .insert(Header { key: MAJOR_VERSION, value: Some(&[1, 2, 3][..]) });
-        let tenant = Tenant::from_kafka(Some(headers.as_borrowed())).unwrap();
+        let tenant = Tenant::from_kafka(Some(headers.as_borrowed())).expect("test fixture");
         assert_eq!((tenant.region.as_str(), tenant.major, tenant.minor), ("", 0, 0));
     }
 

@@ -139,6 +139,13 @@ pub trait Entity: Sized + Unpin + 'static {
 
     /// Timers to arm after a (re)load: the entity's durable deadlines.
     fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;
+
+    /// Whether the entity holds in-memory state that is not stored and must outlive idle
+    /// periods (a character's effective stats, which only a session end drops): such an
+    /// actor is never passivated. Asked after every input and timer.
+    fn resident(&self) -> bool {
+        false
+    }
 }
 
 /// A reply port carried inside an input (for reads answered by the actor, e.g. a REST GET

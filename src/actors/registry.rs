@@ -1,6 +1,6 @@
 //! The actor registry of one entity kind: starts an entity's actor on first use, under a
 //! `Supervisor`, on an arbiter picked by the entity's key, and stops actors that stayed
-//! idle (no input in flight, no live timer) for the idle timeout.
+//! idle (no input in flight, no live timer, no resident state) for the idle timeout.
 //!
 //! One entity never has two live actors: the map entry is the actor's identity, and an
 //! actor is only forgotten (under the entry's lock) when nothing is in flight for it, so a
@@ -73,8 +73,9 @@ where
         }
     }
 
-    /// Forgets actors idle for `idle` with nothing in flight and no live timer; an actor
-    /// without addresses stops once its mailbox is empty. Returns how many were forgotten.
+    /// Forgets actors idle for `idle` with nothing in flight, no live timer and no resident
+    /// state; an actor without addresses stops once its mailbox is empty. Returns how many
+    /// were forgotten.
     pub fn passivate_idle(&self, idle: Duration) -> usize {
         let cutoff = super::supervised::now_ms().saturating_sub(idle.as_millis() as u64);
         let before = self.actors.len();
@@ -82,6 +83,7 @@ where
             let a = &slot.activity;
             a.inflight.load(Ordering::Relaxed) > 0
                 || a.timers.load(Ordering::Relaxed) > 0
+                || a.resident.load(Ordering::Relaxed)
                 || a.last_used_ms.load(Ordering::Relaxed) > cutoff
         });
         before - self.actors.len()

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use futures::FutureExt as _;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -63,6 +63,8 @@ pub struct Activity {
     pub inflight: AtomicUsize,
     pub timers: AtomicUsize,
     pub last_used_ms: AtomicU64,
+    /// The entity holds unstored state it must keep ([`Entity::resident`]).
+    pub resident: AtomicBool,
 }
 
 impl Activity {
@@ -150,6 +152,7 @@ impl<E: Entity> EntityActor<E> {
             act.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
             match flatten(outcome) {
                 Ok(timer_ops) => {
+                    act.activity.resident.store(state.resident(), Ordering::Relaxed);
                     act.state = Some(state);
                     if let Some(position) = act.in_flight.as_ref().and_then(|f| f.meta.position.as_ref()) {
                         act.positions.advance(position);
@@ -241,6 +244,7 @@ impl<E: Entity> EntityActor<E> {
             act.activity.touch();
             match flatten(outcome) {
                 Ok(timer_ops) => {
+                    act.activity.resident.store(state.resident(), Ordering::Relaxed);
                     act.state = Some(state);
                     act.apply_timers(timer_ops, ctx);
                 }
@@ -327,6 +331,7 @@ impl<E: Entity> Supervised for EntityActor<E> {
         self.state = None;
         self.timers.clear();
         self.activity.timers.store(0, Ordering::Relaxed);
+        self.activity.resident.store(false, Ordering::Relaxed);
     }
 }
 

@@ -57,14 +57,17 @@ const CONSUMED: &[(&str, Decoder)] = &[
     }),
     ("EVENT_TOPIC_CHARACTER_STATUS", |bytes| {
         Ok(routed(CharacterStatus::decode(bytes)?, |s| {
-            vec![
-                Dispatch::Messengers(MessengerInput::Status(s.clone())),
-                Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) },
-            ]
+            // Stat changes (frequent) concern only the character, not the tenant's messengers.
+            let messengers = (!matches!(s, CharacterStatus::StatChanged(_))).then(|| Dispatch::Messengers(MessengerInput::Status(s.clone())));
+            messengers.into_iter().chain([Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) }]).collect()
         }))
     }),
     ("EVENT_TOPIC_SESSION_STATUS", |bytes| {
-        Ok(routed(stats::decode_session(bytes)?, |s| vec![Dispatch::Character { id: s.character_id, input: CharacterInput::Session(s) }]))
+        // Only channel sessions start stats (spec 20 §9.1): login sessions need not wake an actor.
+        Ok(routed(stats::decode_session(bytes)?, |s| match (s.kind.as_str(), s.issuer.as_str()) {
+            ("CREATED", issuer) if issuer != "CHANNEL" => Vec::new(),
+            _ => vec![Dispatch::Character { id: s.character_id, input: CharacterInput::Session(s) }],
+        }))
     }),
     ("EVENT_TOPIC_CHARACTER_BUFF_STATUS", |bytes| {
         Ok(routed(BuffStatus::decode(bytes)?, |b| vec![Dispatch::Character { id: b.character_id(), input: CharacterInput::Buff(b) }]))

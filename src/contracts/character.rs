@@ -2,17 +2,17 @@
 //! owns a part of the character reacts to its own types; the rest are unhandled.
 
 use super::decode::{self, Decoded, Reject};
-use super::json::nullable;
+use super::json::{nullable, nullable_object};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", bound(deserialize = "B: Deserialize<'de> + Default"))]
+#[serde(rename_all = "camelCase", bound(deserialize = "B: serde::de::DeserializeOwned + Default"))]
 pub struct StatusEnvelope<B: Default> {
     #[serde(default, deserialize_with = "nullable")]
     pub world_id: u8,
     #[serde(default, deserialize_with = "nullable")]
     pub character_id: u32,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_object")]
     pub body: B,
     #[serde(default)]
     pub transaction_id: Option<uuid::Uuid>,
@@ -109,6 +109,10 @@ mod tests {
         let other = br#"{"characterId":1001,"type":"MAP_CHANGED","body":{}}"#;
         let changed = br#"{"transactionId":"3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b","worldId":0,"characterId":1001,"type":"STAT_CHANGED","body":{"channelId":1,"exclRequestSent":true,"updates":["AVAILABLE_AP","STRENGTH"],"values":{"strength":41}}}"#;
         assert!(matches!(CharacterStatus::decode(changed).expect("test fixture"), Decoded::Message(CharacterStatus::StatChanged(_))));
+        let array_body = br#"{"characterId":1001,"type":"STAT_CHANGED","body":[]}"#;
+        assert_eq!(CharacterStatus::decode(array_body).unwrap_err().reason(), "bad_field", "a body is an object, as in Go");
+        let array_values = br#"{"characterId":1001,"type":"STAT_CHANGED","body":{"values":[41]}}"#;
+        assert_eq!(CharacterStatus::decode(array_values).unwrap_err().reason(), "bad_field");
         assert_eq!(CharacterStatus::decode(other).expect("test fixture"), Decoded::Unhandled("MAP_CHANGED".into()));
     }
 }

@@ -102,6 +102,19 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// Like [`nullable`] for a Go struct: the JSON must be an object (or `null`). Serde would
+/// also read a struct from an array, by position; Go refuses that.
+pub fn nullable_object<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(T::default()),
+        Some(object) => T::deserialize(serde_json::Value::Object(object)).map_err(serde::de::Error::custom),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::GoTime;

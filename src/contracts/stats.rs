@@ -2,7 +2,7 @@
 //! clamp commands (produced). `STAT_CHANGED` is in `character`.
 
 use super::decode::{self, Decoded, Reject};
-use super::json::{nullable, GoTime};
+use super::json::{nullable, nullable_object, GoTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -68,7 +68,7 @@ pub struct BuffEnvelope {
     pub channel_id: u8,
     #[serde(default, deserialize_with = "nullable")]
     pub character_id: u32,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_object")]
     pub body: BuffBody,
 }
 
@@ -111,7 +111,7 @@ pub struct MovedBody {
 pub struct AnyBody {}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", bound(deserialize = "B: Deserialize<'de> + Default"))]
+#[serde(rename_all = "camelCase", bound(deserialize = "B: serde::de::DeserializeOwned + Default"))]
 pub struct AssetEnvelope<B: Default> {
     #[serde(default)]
     pub transaction_id: Option<Uuid>,
@@ -125,7 +125,7 @@ pub struct AssetEnvelope<B: Default> {
     pub template_id: u32,
     #[serde(default, deserialize_with = "nullable")]
     pub slot: i16,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_object")]
     pub body: B,
 }
 
@@ -171,4 +171,45 @@ pub struct ClampCommand {
 pub struct ClampBody {
     pub channel_id: u8,
     pub max_value: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason<T: std::fmt::Debug>(decoded: Result<Decoded<T>, Reject>) -> &'static str {
+        decoded.expect_err("refused").reason()
+    }
+
+    #[test]
+    fn spec_examples_decode() {
+        let session = br#"{"sessionId":"7c9e6679-7425-40de-944b-e07fc1f90ae7","accountId":17,"characterId":1001,"worldId":0,"channelId":1,"issuer":"CHANNEL","type":"CREATED"}"#;
+        assert!(matches!(decode_session(session), Ok(Decoded::Message(SessionStatus { character_id: 1001, .. }))));
+        let applied = br#"{"worldId":0,"channelId":1,"characterId":1001,"type":"APPLIED","body":{"fromId":1001,"sourceId":1301007,"duration":300000,
+            "changes":[{"type":"HYPER_BODY_HP","amount":60}],"createdAt":"2026-02-03T18:37:12Z","expiresAt":"2026-02-03T18:42:12Z"}}"#;
+        let Ok(Decoded::Message(BuffStatus::Applied(event))) = BuffStatus::decode(applied) else { panic!("APPLIED decodes") };
+        assert_eq!((event.body.source_id, event.body.changes.len()), (1301007, 1));
+        let moved = br#"{"transactionId":"0b7c3c52-0d1f-4c5e-9f07-3b8f6f6d2a10","characterId":1001,"compartmentId":"5d0c3b1e-6c55-4a39-9f3c-0b2c8f0f6e11",
+            "assetId":70001,"templateId":1302000,"slot":-11,"type":"MOVED","body":{"oldSlot":3,"createdAt":"2026-02-03T18:37:12Z","referenceType":"equipable"}}"#;
+        let Ok(Decoded::Message(AssetStatus::Moved(event))) = AssetStatus::decode(moved) else { panic!("MOVED decodes") };
+        assert_eq!((event.slot, event.body.old_slot, event.body.reference_type.as_str()), (-11, 3, "equipable"));
+        let deleted = br#"{"characterId":1001,"assetId":70001,"slot":-11,"type":"DELETED","body":{"anything":1}}"#;
+        assert!(matches!(AssetStatus::decode(deleted), Ok(Decoded::Message(AssetStatus::Deleted(_)))));
+        let other = br#"{"characterId":1001,"assetId":70001,"slot":-11,"type":"QUANTITY_CHANGED","body":{}}"#;
+        assert_eq!(AssetStatus::decode(other), Ok(Decoded::Unhandled("QUANTITY_CHANGED".into())));
+    }
+
+    #[test]
+    fn wrong_types_make_the_record_undecodable() {
+        assert_eq!(reason(AssetStatus::decode(br#"{"characterId":1,"slot":-1,"type":"DELETED","body":[]}"#)), "bad_field", "a body must be an object");
+        assert_eq!(reason(BuffStatus::decode(br#"{"characterId":1,"type":"EXPIRED","body":[5]}"#)), "bad_field");
+        assert_eq!(reason(AssetStatus::decode(br#"{"characterId":1,"slot":70000,"type":"DELETED","body":{}}"#)), "bad_field", "slot is int16");
+        assert_eq!(reason(AssetStatus::decode(br#"{"characterId":1,"transactionId":"","type":"DELETED","body":{}}"#)), "bad_field");
+        assert_eq!(reason(BuffStatus::decode(br#"{"characterId":1,"type":"APPLIED","body":{"createdAt":""}}"#)), "bad_field", "Q-21");
+        assert_eq!(reason(BuffStatus::decode(br#"{"characterId":1,"type":"APPLIED","body":{"sourceId":2147483648}}"#)), "bad_field");
+        assert_eq!(reason(decode_session(br#"{"sessionId":"x","characterId":1,"type":"CREATED"}"#)), "bad_field");
+        assert_eq!(reason(decode_session(br#"{"characterId":1,"worldId":256,"type":"CREATED"}"#)), "bad_field");
+        let null_body = br#"{"characterId":1,"slot":-1,"type":"DELETED","body":null}"#;
+        assert!(matches!(AssetStatus::decode(null_body), Ok(Decoded::Message(_))), "null is the zero value, as in Go");
+    }
 }

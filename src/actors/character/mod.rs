@@ -70,7 +70,10 @@ impl Entity for Character {
             }
             CharacterInput::Macro(update) => self.skills.replace_macros(update, meta),
             CharacterInput::Status(CharacterStatus::Logout(_)) => self.skills.clear_cooldowns(),
-            CharacterInput::Status(CharacterStatus::Deleted(_)) => self.skills.delete_all(),
+            CharacterInput::Status(CharacterStatus::Deleted(_)) => {
+                self.drop_passives();
+                self.skills.delete_all()
+            }
             CharacterInput::Status(CharacterStatus::StatChanged(event)) => self.on_stat_changed(services, event, meta).await,
             CharacterInput::Status(CharacterStatus::Login(_) | CharacterStatus::ChannelChanged(_)) => Effects::none(),
             CharacterInput::Session(session) => self.on_session(services, session, meta).await,
@@ -91,5 +94,10 @@ impl Entity for Character {
 
     fn timers(&self) -> Vec<(String, DateTime<Utc>, CharacterTimer)> {
         self.skills.timers()
+    }
+
+    /// A stats entry lives until its session ends (spec 20 §5.1), not until the actor idles.
+    fn resident(&self) -> bool {
+        self.stats.is_some()
     }
 }

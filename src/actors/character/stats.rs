@@ -204,13 +204,92 @@ mod tests {
     }
 
     #[test]
-    fn mapping_tables() {
-        assert_eq!(buff_stat("HYPER_BODY_HP"), Some(("max_hp", true)));
-        assert_eq!(buff_stat("MAPLE_WARRIOR"), Some(("strength", true)));
-        assert_eq!(buff_stat("STR"), None);
-        assert_eq!(buff_stat("pad"), None);
-        assert_eq!(passive_stat("STR"), Some("strength"));
-        assert_eq!(passive_stat("MHP"), Some("max_hp"));
-        assert_eq!(passive_stat("HYPER_BODY_HP"), None);
+    fn no_upper_cap_and_negative_multipliers() {
+        let mut stats = with(30000, vec![Bonus::flat("e", "max_hp", 5000), Bonus::percent("b", "max_hp", 100)]);
+        assert_eq!(stats.value(MAX_HP), 70000, "no 30000 cap in the seed era");
+        stats.bonuses = vec![Bonus::percent("b", "max_hp", -250)];
+        assert_eq!(stats.value(MAX_HP), 0, "a factor below zero clamps to 0");
+        stats.bonuses = vec![Bonus::flat("e", "max_hp", -40000)];
+        assert_eq!(stats.value(MAX_HP), 0, "flat bonuses below the base clamp to 0");
+    }
+
+    #[test]
+    fn multipliers_only_touch_their_own_stat_and_scale_flat_bonuses() {
+        let mut stats = Stats::new(0, 0);
+        stats.base = [10, 20, 30, 40, 50, 60];
+        stats.upsert_all([Bonus::flat("e", "strength", 5), Bonus::percent("b", "strength", 10), Bonus::percent("c", "strength", 10)]);
+        let values: Vec<u32> = (0..14).map(|i| stats.value(i)).collect();
+        assert_eq!(values, vec![18, 20, 30, 40, 50, 60, 0, 0, 0, 0, 0, 0, 0, 0], "(10 + 5) × 1.2 summed, not chained");
+        let attributes = stats.attributes();
+        for (_, name) in STATS {
+            assert!(attributes.get(name).is_some_and(Value::is_u64), "{name} is always present");
+        }
+        assert_eq!(attributes["bonuses"][1], json!({"source": "b", "statType": "strength", "amount": 0, "multiplier": 0.1}));
+    }
+
+    #[test]
+    fn buff_changes_become_bonuses_per_source_last_one_wins() {
+        use crate::contracts::stats::StatChange;
+        let change = |kind: &str, amount| StatChange { kind: kind.into(), amount };
+        let bonuses = buff_bonuses(-2022179, &[change("PAD", 5), change("HANDS", 3), change("WEAPON_ATTACK", 0), change("HYPER_BODY_HP", 60)]);
+        let mut stats = Stats::new(0, 0);
+        stats.upsert_all(bonuses);
+        assert_eq!(
+            stats.bonuses,
+            vec![Bonus::flat("buff:-2022179", "weapon_attack", 0), Bonus::percent("buff:-2022179", "max_hp", 60)],
+            "signed source id; unrecognised changes dropped; a 0 amount still counts; the last change per stat wins"
+        );
+        assert_eq!(stats.bonuses[1].multiplier, 0.6);
+    }
+
+    #[test]
+    fn the_buff_table() {
+        let flat = [
+            (&["WEAPON_ATTACK", "PAD"][..], "weapon_attack"),
+            (&["MAGIC_ATTACK", "MAD"], "magic_attack"),
+            (&["WEAPON_DEFENSE", "PDD"], "weapon_defense"),
+            (&["MAGIC_DEFENSE", "MDD"], "magic_defense"),
+            (&["ACCURACY", "ACC"], "accuracy"),
+            (&["AVOIDABILITY", "AVOID", "EVA"], "avoidability"),
+            (&["SPEED"], "speed"),
+            (&["JUMP"], "jump"),
+        ];
+        for (kinds, stat) in flat {
+            for kind in kinds {
+                assert_eq!(buff_stat(kind), Some((stat, false)), "{kind}");
+            }
+        }
+        assert_eq!(buff_stat("HYPER_BODY_MP"), Some(("max_mp", true)));
+        for ignored in ["HANDS", "BOOSTER", "MAGIC_GUARD", "POWER_GUARD", "COMBO", "STANCE", "SHARP_EYES", "STR", "MHP", "HP", "DEX", "pad", "Speed", ""] {
+            assert_eq!(buff_stat(ignored), None, "{ignored}");
+        }
+    }
+
+    #[test]
+    fn the_passive_statup_table() {
+        let table = [
+            (&["PAD", "WEAPON_ATTACK"][..], "weapon_attack"),
+            (&["MAD", "MAGIC_ATTACK"], "magic_attack"),
+            (&["PDD", "WEAPON_DEFENSE"], "weapon_defense"),
+            (&["MDD", "MAGIC_DEFENSE"], "magic_defense"),
+            (&["ACC", "ACCURACY"], "accuracy"),
+            (&["EVA", "AVOID", "AVOIDABILITY"], "avoidability"),
+            (&["SPEED"], "speed"),
+            (&["JUMP"], "jump"),
+            (&["HP", "MAX_HP", "MHP"], "max_hp"),
+            (&["MP", "MAX_MP", "MMP"], "max_mp"),
+            (&["STR", "STRENGTH"], "strength"),
+            (&["DEX", "DEXTERITY"], "dexterity"),
+            (&["INT", "INTELLIGENCE"], "intelligence"),
+            (&["LUK", "LUCK"], "luck"),
+        ];
+        for (kinds, stat) in table {
+            for kind in kinds {
+                assert_eq!(passive_stat(kind), Some(stat), "{kind}");
+            }
+        }
+        for ignored in ["HYPER_BODY_HP", "HYPER_BODY_MP", "MAPLE_WARRIOR", "str", "HANDS", ""] {
+            assert_eq!(passive_stat(ignored), None, "{ignored}");
+        }
     }
 }

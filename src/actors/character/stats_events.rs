@@ -111,6 +111,13 @@ impl Character {
         }
     }
 
+    /// All skills are gone (the character was deleted): so are their passive bonuses.
+    pub(super) fn drop_passives(&mut self) {
+        if let Some(stats) = self.stats.as_mut() {
+            stats.bonuses.retain(|b| !b.source.starts_with("passive:"));
+        }
+    }
+
     /// §11: the stats document, initializing first if needed.
     pub(super) async fn read_stats(&mut self, services: &Services, world: u8, channel: u8, meta: &Meta) -> Value {
         if !self.stats.as_ref().is_some_and(|s| s.initialized) {
@@ -141,5 +148,73 @@ impl Character {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::character::skills::Skills;
+    use crate::actors::character::stats::Bonus;
+    use crate::contracts::tenant::Tenant;
+
+    fn with_stats(stats: Option<Stats>) -> Character {
+        let tenant = Uuid::new_v4();
+        Character { id: 1001, skills: Skills::new(tenant, 1001), stats }
+    }
+
+    fn meta() -> Meta {
+        Meta { tenant: Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 }, position: None, trace: Vec::new() }
+    }
+
+    fn hyper_body_on(base_hp: u16, base_mp: u16) -> Stats {
+        let mut stats = Stats::new(2, 5);
+        stats.base[4] = base_hp;
+        stats.base[5] = base_mp;
+        stats.upsert_all([Bonus::percent("buff:1301007", "max_hp", 60), Bonus::percent("buff:1301007", "max_mp", 60)]);
+        stats.upsert(Bonus::flat("equipment:7", "weapon_attack", 17));
+        stats
+    }
+
+    #[test]
+    fn a_removal_that_lowers_max_hp_and_max_mp_clamps_both_hp_first_with_one_fresh_transaction() {
+        let mut character = with_stats(Some(hyper_body_on(1000, 400)));
+        let out = character.remove("buff:1301007", &meta());
+        let values: Vec<Value> = out.outputs.iter().map(|o| serde_json::from_str(&o.value).expect("json")).collect();
+        assert_eq!(values.len(), 2);
+        assert_eq!(values[0]["type"], "CLAMP_HP");
+        assert_eq!(values[0]["body"], json!({"channelId": 5, "maxValue": 1000}));
+        assert_eq!(values[0]["worldId"], 2, "world and channel of the entry");
+        assert_eq!(values[1]["type"], "CLAMP_MP");
+        assert_eq!(values[1]["body"]["maxValue"], 400);
+        assert_eq!(values[0]["transactionId"], values[1]["transactionId"]);
+        assert!(out.outputs.iter().all(|o| o.key == Some(1001)), "keyed by character");
+        assert!(character.stats.as_ref().is_some_and(|s| s.bonuses.len() == 1));
+
+        let again = character.remove("buff:1301007", &meta());
+        assert!(again.outputs.is_empty(), "a source the entry does not hold");
+        let weapon = character.remove("equipment:7", &meta());
+        assert!(weapon.outputs.is_empty(), "only MaxHP/MaxMP drops clamp");
+    }
+
+    #[test]
+    fn only_the_pool_that_went_down_is_clamped() {
+        let mut stats = Stats::new(0, 1);
+        stats.base[4] = 500;
+        stats.upsert(Bonus::flat("equipment:1", "max_mp", 30));
+        let mut character = with_stats(Some(stats));
+        let out = character.remove("equipment:1", &meta());
+        let kinds: Vec<String> = out.outputs.iter().map(|o| serde_json::from_str::<Value>(&o.value).expect("json")["type"].to_string()).collect();
+        assert_eq!(kinds, vec!["\"CLAMP_MP\"".to_string()]);
+        assert!(with_stats(None).remove("equipment:1", &meta()).outputs.is_empty(), "no entry, no clamp");
+    }
+
+    #[test]
+    fn deleting_the_character_drops_its_passives_only() {
+        let mut stats = hyper_body_on(100, 100);
+        stats.upsert(Bonus::flat("passive:4000000", "accuracy", 3));
+        let mut character = with_stats(Some(stats));
+        character.drop_passives();
+        assert!(character.stats.as_ref().is_some_and(|s| s.bonuses.iter().all(|b| !b.source.starts_with("passive:")) && s.bonuses.len() == 3));
     }
 }

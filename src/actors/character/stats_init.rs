@@ -164,11 +164,17 @@ struct SkillDataAttributes {
     action: bool,
     #[serde(default, deserialize_with = "nullable")]
     effects: Vec<Effect>,
+    #[serde(default, deserialize_with = "nullable")]
+    name: String,
+    #[serde(default, deserialize_with = "nullable")]
+    element: String,
+    #[serde(default, deserialize_with = "nullable")]
+    animation_time: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Effect {
+pub struct Effect {
     #[serde(default, deserialize_with = "nullable")]
     weapon_attack: i16,
     #[serde(default, deserialize_with = "nullable")]
@@ -191,6 +197,17 @@ struct Effect {
     mp: u16,
     #[serde(default, deserialize_with = "nullable")]
     statups: Vec<StatChange>,
+    // Decoded for their types only (§8.3.5: a wrong type fails the call), not used.
+    #[serde(default, deserialize_with = "nullable", rename = "hpR")]
+    hp_r: f64,
+    #[serde(default, deserialize_with = "nullable", rename = "mpR")]
+    mp_r: f64,
+    #[serde(default, deserialize_with = "nullable")]
+    duration: i32,
+    #[serde(default, deserialize_with = "nullable")]
+    x: i16,
+    #[serde(default, deserialize_with = "nullable")]
+    y: i16,
 }
 
 /// An asset of the equip compartment.
@@ -242,6 +259,10 @@ impl Asset {
 pub async fn base(services: &Services, tenant: &Tenant, character: u32) -> Option<[u16; 6]> {
     let document: One<CharacterAttributes> =
         foreign::get(services, tenant, "CHARACTERS_SERVICE_URL", &format!("characters/{character}")).await?;
+    base_from(&document)
+}
+
+fn base_from(document: &One<CharacterAttributes>) -> Option<[u16; 6]> {
     let (data, a) = (&document.data, &document.data.attributes);
     if data.kind != "characters" || data.id.parse::<u32>().is_err() {
         return None;
@@ -254,6 +275,10 @@ pub async fn base(services: &Services, tenant: &Tenant, character: u32) -> Optio
 pub async fn equipment(services: &Services, tenant: &Tenant, character: u32) -> Option<Vec<Asset>> {
     let path = format!("characters/{character}/inventory/compartments?type=1&include=assets");
     let document: One<CompartmentAttributes> = foreign::get(services, tenant, "INVENTORY_SERVICE_URL", &path).await?;
+    assets_from(document)
+}
+
+fn assets_from(document: One<CompartmentAttributes>) -> Option<Vec<Asset>> {
     if document.data.kind != "compartments" {
         return None;
     }
@@ -279,6 +304,10 @@ pub async fn equipment(services: &Services, tenant: &Tenant, character: u32) -> 
 async fn buffs(services: &Services, tenant: &Tenant, character: u32) -> Option<Vec<Bonus>> {
     let document: Many<BuffAttributes> =
         foreign::get(services, tenant, "BUFFS_SERVICE_URL", &format!("characters/{character}/buffs")).await?;
+    buffs_from(&document)
+}
+
+fn buffs_from(document: &Many<BuffAttributes>) -> Option<Vec<Bonus>> {
     if document.data.iter().any(|r| r.kind != "buffs") {
         return None;
     }
@@ -295,17 +324,32 @@ async fn buffs(services: &Services, tenant: &Tenant, character: u32) -> Option<V
     )
 }
 
-/// §8.3.5 and §7.4: the passive bonuses of a skill at `level` (≥ 1), or `None` when the
-/// data call fails, the skill is an action, or the level has no effect.
+/// §8.3.5: the passive bonuses of a skill at `level`, or `None` (without a call for level
+/// 0) when the data call fails, the skill is an action, or the level has no effect.
 pub async fn passive(services: &Services, tenant: &Tenant, skill: u32, level: u8) -> Option<Vec<Bonus>> {
-    let document: One<SkillDataAttributes> =
-        foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/skills/{skill}")).await?;
-    let (data, attributes) = (&document.data, &document.data.attributes);
-    if data.kind != "skills" || data.id.parse::<u32>().is_err() || attributes.action || level == 0 {
+    if level == 0 {
         return None;
     }
-    let effect = attributes.effects.get(usize::from(level) - 1)?;
+    let document: One<SkillDataAttributes> =
+        foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/skills/{skill}")).await?;
+    passive_from(&document, skill, level)
+}
+
+fn passive_from(document: &One<SkillDataAttributes>, skill: u32, level: u8) -> Option<Vec<Bonus>> {
+    let (data, attributes) = (&document.data, &document.data.attributes);
+    if data.kind != "skills" || data.id.parse::<u32>().is_err() || attributes.action {
+        return None;
+    }
+    let _ = (&attributes.name, &attributes.element, attributes.animation_time);
+    let effect = attributes.effects.get(usize::from(level).checked_sub(1)?)?;
+    Some(passive_bonuses(skill, effect))
+}
+
+/// §7.4: the direct effect fields in table order, then the recognised statups; all flat.
+/// Upserted in this order, a statup replaces a direct field of the same stat.
+pub fn passive_bonuses(skill: u32, effect: &Effect) -> Vec<Bonus> {
     let source = format!("passive:{skill}");
+    let _ = (effect.hp_r, effect.mp_r, effect.duration, effect.x, effect.y);
     let direct = [
         ("weapon_attack", effect.weapon_attack),
         ("magic_attack", effect.magic_attack),
@@ -321,14 +365,22 @@ pub async fn passive(services: &Services, tenant: &Tenant, skill: u32, level: u8
         .filter(|(_, v)| *v != 0)
         .map(|(stat, v)| Bonus::flat(&source, stat, i32::from(v)))
         .collect();
-    bonuses.extend([("max_hp", effect.hp), ("max_mp", effect.mp)].into_iter().filter(|(_, v)| *v > 0).map(|(stat, v)| Bonus::flat(&source, stat, i32::from(v))));
+    // HP/MP are unsigned in the data: only a positive value counts.
+    let pools = [("max_hp", effect.hp), ("max_mp", effect.mp)];
+    bonuses.extend(pools.into_iter().filter(|(_, v)| *v > 0).map(|(stat, v)| Bonus::flat(&source, stat, i32::from(v))));
     bonuses.extend(effect.statups.iter().filter_map(|s| Some(Bonus::flat(&source, passive_stat(&s.kind)?, s.amount))));
-    Some(bonuses)
+    bonuses
 }
 
 /// §8.2: (re)initializes `stats` in place; never fails as a whole.
 pub async fn initialize(services: &Services, tenant: &Tenant, character: u32, stats: &mut Stats, levels: Vec<(u32, u8)>) {
-    stats.base = base(services, tenant, character).await.unwrap_or([0; 6]);
+    match base(services, tenant, character).await {
+        Some(base) => stats.base = base,
+        // A first run starts from zeros; a re-run keeps the base it had rather than
+        // zeroing it as Go does (spec 20 Q-9 allows this).
+        None if !stats.initialized => stats.base = [0; 6],
+        None => {}
+    }
     if let Some(assets) = equipment(services, tenant, character).await {
         stats.upsert_all(assets.iter().filter(|a| a.equipped() && a.equipable()).flat_map(Asset::bonuses));
     }
@@ -342,3 +394,7 @@ pub async fn initialize(services: &Services, tenant: &Tenant, character: u32, st
     }
     stats.initialized = true;
 }
+
+#[cfg(test)]
+#[path = "stats_init_tests.rs"]
+mod tests;

@@ -41,6 +41,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSUMER_GROUP_ID", default_value = "atlas-actors")]
     pub consumer_group_id: String,
 
+    /// How long the group waits for a silent process before moving its partitions.
+    #[arg(long, env = "CONSUMER_SESSION_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub consumer_session_timeout: Duration,
+
     /// Attempts before a failing record is dead-lettered (backoff 100 ms × attempt).
     #[arg(long, env = "HANDLER_MAX_ATTEMPTS", default_value_t = 3)]
     pub handler_max_attempts: u32,
@@ -48,6 +52,12 @@ pub struct ServeArgs {
     /// Idle time after which an actor without live timers is stopped (e.g. `10m`, `30s`).
     #[arg(long, env = "ACTOR_IDLE_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub actor_idle_timeout: Duration,
+
+    /// Heartbeat silence after which another process sharing the database is taken for
+    /// dead and its unpublished outputs are adopted (shorter than the consumer session
+    /// timeout, so they are out before its partitions move).
+    #[arg(long, env = "INSTANCE_LEASE", default_value = "5s", value_parser = parse_duration)]
+    pub instance_lease: Duration,
 
     /// Partitions and replication factor of topics the server creates.
     #[arg(long, env = "TOPIC_PARTITIONS", default_value_t = 4)]

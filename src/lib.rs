@@ -14,6 +14,7 @@
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
 //! - `chaos`: fault injection for the reliability tests.
 //! - `conformance`: the black-box scenario runner.
+//! - `simulate`: virtual players against a running server (load and latency).
 
 pub mod actors;
 pub mod bridge;
@@ -26,4 +27,5 @@ pub mod logging;
 pub mod metrics;
 pub mod rest;
 pub mod server;
+pub mod simulate;
 pub mod store;

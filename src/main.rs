@@ -1,4 +1,4 @@
-use atlas_actors::{broker::EmbeddedBroker, config::ServeArgs, conformance, logging, server};
+use atlas_actors::{broker::EmbeddedBroker, config::ServeArgs, conformance, logging, server, simulate};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -24,6 +24,8 @@ enum Command {
     },
     /// Run conformance scenarios against the server.
     Conformance(conformance::ConformanceArgs),
+    /// Play virtual players against a running server, with a live progress line.
+    Simulate(simulate::SimulateArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -35,6 +37,10 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Broker { listen }) => run_broker(listen),
         Some(Command::Conformance(args)) => {
             let ok = conformance::run(args)?;
+            std::process::exit(if ok { 0 } else { 1 });
+        }
+        Some(Command::Simulate(args)) => {
+            let ok = simulate::run(args)?;
             std::process::exit(if ok { 0 } else { 1 });
         }
     }

@@ -2,7 +2,7 @@
 //! registries, consumer loop, REST; and shuts it down gracefully on SIGTERM/SIGINT.
 
 use crate::actors::character::{skills_sql, Character};
-use crate::actors::messengers::Messengers;
+use crate::actors::messengers::Messenger;
 use crate::actors::saga::{sql as saga_sql, Saga};
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
@@ -53,10 +53,11 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
 
     let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
     let metrics = Arc::new(Metrics::new());
-    let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone()).await?;
+    let publisher =
+        Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
     let services = Arc::new(Services {
         store: store.clone(),
-        publisher,
+        publisher: publisher.clone(),
         metrics: metrics.clone(),
         http: reqwest::Client::builder()
             .timeout(Duration::from_millis(args.foreign_timeout_ms))
@@ -65,32 +66,31 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         foreign: Foreign { base_url: args.base_service_url.clone() },
         max_attempts: args.handler_max_attempts.max(1),
         saga_timeout: args.saga_default_timeout,
+        rooms: Default::default(),
     });
 
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
     let characters = Arc::new(Registry::<Character>::new(services.clone(), arbiters.clone()));
-    let pending = skills_sql::characters_with_cooldowns(&store).await?;
-    if !pending.is_empty() {
-        tracing::info!(characters = pending.len(), "re-arming stored cooldowns");
-    }
-    for (tenant, character) in pending {
-        characters.activate(tenant, character);
-    }
-    let messengers = Arc::new(Registry::<Messengers>::new(services.clone(), arbiters.clone()));
+    let messengers = Arc::new(Registry::<Messenger>::new(services.clone(), arbiters.clone()));
+    let _ = services.rooms.set(messengers.clone());
     let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
-    for (tenant, saga) in saga_sql::active(&store).await? {
-        sagas.activate(tenant, saga);
-    }
-    let router = Arc::new(Router::new(characters.clone(), messengers, sagas.clone()));
+    rearm_timers(&store, &characters, &sagas).await?;
+    let router = Arc::new(Router::new(characters.clone(), sagas.clone()));
     let assigned = Arc::new(AtomicBool::new(false));
-    let settings = consumer::Settings { bootstrap: bootstrap.clone(), group: args.consumer_group_id.clone() };
+    let settings = consumer::Settings {
+        bootstrap: bootstrap.clone(),
+        group: args.consumer_group_id.clone(),
+        session_timeout: args.consumer_session_timeout,
+    };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
-        .context("creating the Kafka consumer")?;
+        .context("creating the Kafka consumer")?
+        .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped));
 
+    let state_store = store.clone();
     let state = ApiState { store, characters, sagas, producer, metrics, assigned };
     let http = actix_web::HttpServer::new(move || {
         actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
@@ -112,10 +112,57 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let _ = http_task.await;
     // Let the publisher flush what the drained records committed.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Err(error) = state_store.leave().await {
+        tracing::warn!(%error, "deregistering this process failed; its outbox rows are adopted after the lease");
+    }
     for arbiter in arbiters.iter() {
         arbiter.stop();
     }
     Ok(())
+}
+
+/// Activates every entity with a stored deadline (cooldowns, saga timeouts) so its timer
+/// is armed; activating a live actor does nothing.
+async fn rearm_timers(store: &Store, characters: &Registry<Character>, sagas: &Registry<Saga>) -> anyhow::Result<()> {
+    let cooling = skills_sql::characters_with_cooldowns(store).await?;
+    let active = saga_sql::active(store).await?;
+    tracing::info!(characters = cooling.len(), sagas = active.len(), "arming stored deadlines");
+    for (tenant, character) in cooling {
+        characters.activate(tenant, character);
+    }
+    for (tenant, saga) in active {
+        sagas.activate(tenant, saga);
+    }
+    Ok(())
+}
+
+/// After partitions moved to this process: publish the outputs a dead process left (before
+/// consuming where it stopped, so per-key order holds), drop idle actors whose state
+/// another process may have changed meanwhile (they reload on next use), and arm the
+/// deadlines of entities that were another process's.
+fn after_assignment(
+    publisher: Publisher,
+    store: Store,
+    characters: Arc<Registry<Character>>,
+    messengers: Arc<Registry<Messenger>>,
+    sagas: Arc<Registry<Saga>>,
+) -> consumer::AssignedHook {
+    Box::new(move || {
+        let (publisher, store, characters, messengers, sagas) =
+            (publisher.clone(), store.clone(), characters.clone(), messengers.clone(), sagas.clone());
+        Box::pin(async move {
+            if let Err(error) = publisher.adopt_orphans().await {
+                tracing::warn!(%error, "adopting outbox rows after a rebalance failed; the heartbeat retries");
+            }
+            let dropped = characters.passivate_idle(Duration::ZERO)
+                + messengers.passivate_idle(Duration::ZERO)
+                + sagas.passivate_idle(Duration::ZERO);
+            tracing::info!(dropped, "partitions assigned");
+            if let Err(error) = rearm_timers(&store, &characters, &sagas).await {
+                tracing::warn!(%error, "arming stored deadlines after a rebalance failed");
+            }
+        })
+    })
 }
 
 async fn shutdown_signal() {
@@ -166,7 +213,7 @@ async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
 /// Periodically forgets idle actors of every kind and reports the live counts.
 fn spawn_passivation(
     characters: Arc<Registry<Character>>,
-    messengers: Arc<Registry<Messengers>>,
+    messengers: Arc<Registry<Messenger>>,
     sagas: Arc<Registry<Saga>>,
     metrics: Arc<Metrics>,
     idle: Duration,
@@ -181,7 +228,7 @@ fn spawn_passivation(
                 tracing::debug!(stopped, "idle actors passivated");
             }
             metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
-            metrics.live_actors.with_label_values(&["messengers"]).set(messengers.len() as i64);
+            metrics.live_actors.with_label_values(&["messenger"]).set(messengers.len() as i64);
             metrics.live_actors.with_label_values(&["saga"]).set(sagas.len() as i64);
         }
     });

@@ -1,7 +1,12 @@
 //! 200 characters issue random CREATE / JOIN / LEAVE / REQUEST_INVITE / LOGOUT commands
 //! concurrently over a real broker. Afterwards: every messenger has at most 3 distinct
-//! members in distinct slots, every seated character is found in exactly that messenger,
-//! and replaying the emitted events per messenger rebuilds the same seats.
+//! members in distinct slots, every seated character is found in exactly that messenger
+//! and its own registry entry points at it (and no entry points at a messenger that does
+//! not seat it), and replaying the emitted events per messenger rebuilds the same seats.
+//!
+//! The second run does the same on PostgreSQL while actors panic before and after their
+//! commits (character and messenger actors alike, so between the two steps of a join)
+//! and the server is SIGKILLed twice mid-traffic.
 
 mod common;
 
@@ -9,6 +14,7 @@ use common::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -23,10 +29,23 @@ fn answer(id: u32) -> (Duration, Value) {
 #[test]
 fn random_concurrent_commands_keep_the_invariants_and_replay() {
     let _serial = serial();
-    let broker = broker();
     let dir = tempdir::Dir::new("messengers");
+    play(&sqlite_url(&dir), &[], 0);
+}
+
+#[test]
+fn invariants_hold_across_actor_panics_and_process_kills() {
+    let _serial = serial();
+    let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "11"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "7"), ("INSTANCE_LEASE", "2s")];
+    play(POSTGRES_URL, &chaos, std::env::var("MESSENGER_CHAOS_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(2));
+}
+
+fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
+    let broker = broker();
     let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("BASE_SERVICE_URL", base.as_str())]);
+    let mut env = env.to_vec();
+    env.push(("BASE_SERVICE_URL", base.as_str()));
+    let mut server = Server::start(broker.bootstrap_servers(), database_url, &env);
     let tenant = tenant();
     let mut rng = StdRng::seed_from_u64(7);
     let mut commands = Vec::new();
@@ -47,16 +66,25 @@ fn random_concurrent_commands_keep_the_invariants_and_replay() {
     }
     let producer = producer(&server.bootstrap);
     let (a, b) = (json_records(&tenant, &commands), json_records(&tenant, &logouts));
-    std::thread::scope(|scope| {
-        scope.spawn(|| produce_all(&producer, "COMMAND_TOPIC_MESSENGER", &a));
-        scope.spawn(|| produce_all(&producer, "EVENT_TOPIC_CHARACTER_STATUS", &b));
-    });
+    let slices = kills + 1;
+    let (a, b): (Vec<_>, Vec<_>) = (a.chunks(a.len() / slices + 1).collect(), b.chunks(b.len() / slices + 1).collect());
+    for (i, (a, b)) in a.iter().zip(&b).enumerate() {
+        std::thread::scope(|scope| {
+            scope.spawn(|| produce_all(&producer, "COMMAND_TOPIC_MESSENGER", a));
+            scope.spawn(|| produce_all(&producer, "EVENT_TOPIC_CHARACTER_STATUS", b));
+        });
+        if i < kills {
+            // While the slice is being handled.
+            std::thread::sleep(Duration::from_millis(700));
+            server.restart(&env);
+        }
+    }
 
     // Wait until the event stream goes quiet.
     let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_MESSENGER_STATUS", Some(&tenant));
     let mut last = 0;
     loop {
-        events.poll_for(Duration::from_secs(3));
+        events.poll_for(Duration::from_secs(if kills > 0 { 8 } else { 3 }));
         if events.seen.len() == last && last > 0 {
             break;
         }
@@ -89,6 +117,26 @@ fn random_concurrent_commands_keep_the_invariants_and_replay() {
         assert_eq!(found["data"].as_array().map(Vec::len), Some(1), "character {character} points at its messenger");
     }
 
+    // Each character's own entry points at the messenger seating it, and only there.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let entries: Vec<(u32, u32)> = runtime.block_on(async {
+        let store = atlas_actors::store::Store::connect(database_url).await.expect("store");
+        let rows = store
+            .fetch(atlas_actors::write_sql!("SELECT character_id, messenger_id FROM messenger_registry WHERE tenant_id = $1", tenant.id))
+            .await
+            .expect("registry");
+        rows.iter().map(|r| (r.get::<i64, _>(0) as u32, r.get::<i64, _>(1) as u32)).collect()
+    });
+    for (character, messenger) in &entries {
+        let sits = stored.get(messenger).is_some_and(|seats| seats.iter().any(|(c, _)| c == character));
+        assert!(*messenger == 0 || sits, "character {character} points at messenger {messenger}, which does not seat it");
+    }
+    for (messenger, seats) in &stored {
+        for (character, _) in seats {
+            assert!(entries.contains(&(*character, *messenger)), "character {character} sits in {messenger} but does not point at it");
+        }
+    }
+
     // Replay: each messenger's events share its key, hence its partition and order.
     let mut replayed: BTreeMap<u32, BTreeSet<(u32, u64)>> = BTreeMap::new();
     for record in &events.seen {
@@ -111,7 +159,10 @@ fn random_concurrent_commands_keep_the_invariants_and_replay() {
             _ => {}
         }
     }
-    println!("messengers: {} events, {} messengers left, {} characters seated", events.seen.len(), stored.len(), seated.len());
+    let mut seen_events = BTreeSet::new();
+    let repeats = events.seen.iter().filter(|r| !seen_events.insert(r.value.clone())).count();
+    println!("messengers: {} events ({repeats} repeated), {} messengers left, {} characters seated", events.seen.len(), stored.len(), seated.len());
+    assert_eq!(repeats, 0, "no event repeated");
     assert!(!stored.is_empty(), "the traffic left some messengers");
     assert_eq!(replayed, stored, "the events replay to the stored seats");
 }

@@ -6,7 +6,7 @@
 //! - `character`: the character entity (skills, macros, cooldowns, ...).
 //! - `foreign`: calls to the other Atlas services.
 //! - `saga`: saga orchestration (spec 40).
-//! - `messengers`: a tenant's messengers and character registry (spec 30).
+//! - `messengers`: one actor per messenger, and the character's side of it (spec 30).
 
 pub mod character;
 pub mod entity;
@@ -37,6 +37,9 @@ pub struct Services {
     pub max_attempts: u32,
     /// How long a saga may run before it is failed (`SAGA_DEFAULT_TIMEOUT`).
     pub saga_timeout: std::time::Duration,
+    /// The messenger actors, which character actors ask for seats (set once at start-up:
+    /// the registry itself holds these services).
+    pub rooms: std::sync::OnceLock<Arc<Registry<messengers::Messenger>>>,
 }
 
 /// Where the foreign Atlas services are: `BASE_SERVICE_URL`, or a per-service override

@@ -67,6 +67,7 @@ impl ConsumerContext for Context {
 pub struct Settings {
     pub bootstrap: String,
     pub group: String,
+    pub session_timeout: Duration,
 }
 
 pub struct ConsumerLoop {
@@ -75,7 +76,11 @@ pub struct ConsumerLoop {
     router: Arc<Router>,
     producer: FutureProducer,
     metrics: Arc<Metrics>,
+    on_assigned: Option<AssignedHook>,
 }
+
+/// Runs when partitions were assigned, before their records are consumed.
+pub type AssignedHook = Box<dyn Fn() -> futures::future::LocalBoxFuture<'static, ()>>;
 
 impl ConsumerLoop {
     /// Creates the consumer and subscribes to the router's topics. `assigned` turns true
@@ -96,11 +101,17 @@ impl ConsumerLoop {
             .set("auto.offset.reset", "earliest")
             // The embedded broker answers fetches only when this expires (see NOTES).
             .set("fetch.wait.max.ms", "5")
-            .set("session.timeout.ms", "10000")
-            .set("heartbeat.interval.ms", "1000")
+            .set("session.timeout.ms", settings.session_timeout.as_millis().to_string())
+            .set("heartbeat.interval.ms", (settings.session_timeout / 3).min(Duration::from_secs(1)).as_millis().to_string())
             .create_with_context(Context { assigned, events: tx })?;
         consumer.subscribe(&router.topics())?;
-        Ok(ConsumerLoop { consumer, events, router, producer, metrics })
+        Ok(ConsumerLoop { consumer, events, router, producer, metrics, on_assigned: None })
+    }
+
+    /// Sets what runs after each assignment, before the assigned partitions are consumed.
+    pub fn on_assigned(mut self, hook: AssignedHook) -> ConsumerLoop {
+        self.on_assigned = Some(hook);
+        self
     }
 
     /// Runs until `shutdown` turns true, then drains what is in flight and commits.
@@ -109,9 +120,16 @@ impl ConsumerLoop {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Ticket>();
         loop {
             while let Ok(event) = self.events.try_recv() {
-                if let Assignment::Revoked(partitions) = event {
-                    for (topic, partition) in partitions {
-                        tracker.revoke(&topic, partition);
+                match event {
+                    Assignment::Revoked(partitions) => {
+                        for (topic, partition) in partitions {
+                            tracker.revoke(&topic, partition);
+                        }
+                    }
+                    Assignment::Assigned => {
+                        if let Some(hook) = &self.on_assigned {
+                            hook().await;
+                        }
                     }
                 }
             }

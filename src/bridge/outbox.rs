@@ -6,6 +6,9 @@
 //! publish it again after the restart. To avoid that, every output carries its row id in
 //! a header, and at start-up the publisher reads the tail of the partitions its backlog
 //! goes to and drops the rows already there.
+//!
+//! Several processes may share the database: each publishes only its own rows (see
+//! `store::instances`), and adopts the rows of a process that died, with the same check.
 
 use super::producer;
 use crate::metrics::Metrics;
@@ -14,7 +17,7 @@ use rdkafka::producer::FutureProducer;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -26,6 +29,17 @@ const ROUND: usize = 4096;
 #[derive(Debug, Clone)]
 pub struct Publisher {
     tx: mpsc::UnboundedSender<Vec<OutboxRow>>,
+    orphans: Arc<Orphans>,
+}
+
+/// What adopting another process's rows needs; the lock keeps adoptions whole, so rows
+/// adopted by one caller are queued before another caller returns.
+#[derive(Debug)]
+struct Orphans {
+    store: Store,
+    bootstrap: String,
+    lease: Duration,
+    adopting: tokio::sync::Mutex<()>,
 }
 
 impl Publisher {
@@ -37,24 +51,89 @@ impl Publisher {
         }
     }
 
-    /// Starts the publisher task on the current arbiter, after queueing the outbox backlog.
-    pub async fn start(bootstrap: &str, producer: FutureProducer, store: Store, metrics: Arc<Metrics>) -> anyhow::Result<Publisher> {
+    /// Starts the publisher task on the current arbiter, and a heartbeat that keeps this
+    /// process's rows its own and adopts those of processes silent for `lease`. Before
+    /// returning it queues the backlog: its own rows, rows nobody owns, and rows of
+    /// processes that turn out to be dead, so they go out before anything new.
+    pub async fn start(
+        bootstrap: &str,
+        producer: FutureProducer,
+        store: Store,
+        metrics: Arc<Metrics>,
+        lease: Duration,
+    ) -> anyhow::Result<Publisher> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let publisher = Publisher { tx };
-        let mut backlog = store.pending_outbox().await?;
-        if !backlog.is_empty() {
-            let topics: HashSet<String> = backlog.iter().map(|row| row.output.topic.clone()).collect();
-            let bootstrap = bootstrap.to_string();
-            let published = tokio::task::spawn_blocking(move || already_published(&bootstrap, &topics)).await??;
-            let (done, pending): (Vec<_>, Vec<_>) = backlog.into_iter().partition(|row| published.contains(&row.id));
-            let done: Vec<i64> = done.iter().map(|row| row.id).collect();
-            store.delete_outbox(&done).await?;
-            tracing::info!(pending = pending.len(), already_published = done.len(), "publishing outbox backlog");
-            backlog = pending;
-        }
-        publisher.publish(backlog);
+        let orphans = Orphans { store: store.clone(), bootstrap: bootstrap.to_string(), lease, adopting: Default::default() };
+        let publisher = Publisher { tx, orphans: Arc::new(orphans) };
+        settle(&store, lease).await?;
+        publisher.publish(store.pending_outbox().await?);
+        publisher.adopt_orphans().await?;
         actix_rt::spawn(run(rx, producer, store, metrics));
+        let beating = publisher.clone();
+        actix_rt::spawn(async move {
+            let mut tick = tokio::time::interval(heartbeat_interval(lease));
+            loop {
+                tick.tick().await;
+                if let Err(error) = beating.orphans.store.heartbeat().await {
+                    tracing::warn!(%error, "outbox heartbeat failed");
+                }
+                if let Err(error) = beating.adopt_orphans().await {
+                    tracing::warn!(%error, "adopting outbox rows failed");
+                }
+            }
+        });
         Ok(publisher)
+    }
+
+    /// Takes over the unpublished rows of dead processes and queues those the broker does
+    /// not have yet. Called periodically and when partitions move to this process.
+    pub async fn adopt_orphans(&self) -> anyhow::Result<()> {
+        let orphans = &self.orphans;
+        let _whole = orphans.adopting.lock().await;
+        let adopted = orphans.store.adopt_outbox(orphans.lease).await?;
+        if adopted.is_empty() {
+            return Ok(());
+        }
+        let topics: HashSet<String> = adopted.iter().map(|row| row.output.topic.clone()).collect();
+        let bootstrap = orphans.bootstrap.clone();
+        let published = tokio::task::spawn_blocking(move || already_published(&bootstrap, &topics)).await??;
+        let (done, pending): (Vec<_>, Vec<_>) = adopted.into_iter().partition(|row| published.contains(&row.id));
+        let done: Vec<i64> = done.iter().map(|row| row.id).collect();
+        orphans.store.delete_outbox(&done).await?;
+        tracing::info!(pending = pending.len(), already_published = done.len(), "publishing adopted outbox rows");
+        self.publish(pending);
+        Ok(())
+    }
+}
+
+fn heartbeat_interval(lease: Duration) -> Duration {
+    (lease / 5).max(Duration::from_millis(100))
+}
+
+/// Waits until every other process holding unpublished rows has either shown a heartbeat
+/// (it is alive and publishes them itself) or been silent for the lease (its rows are
+/// adopted next). This keeps a restarted process from publishing new outputs before the
+/// ones its killed predecessor committed.
+async fn settle(store: &Store, lease: Duration) -> anyhow::Result<()> {
+    let beat = heartbeat_interval(lease);
+    let deadline = Instant::now() + lease + 2 * beat;
+    let mut first_seen: HashMap<String, Option<i64>> = HashMap::new();
+    loop {
+        let cutoff = chrono::Utc::now().timestamp_millis() - lease.as_millis() as i64;
+        let mut undecided = 0;
+        for owner in store.other_outbox_owners().await? {
+            let last = store.last_heartbeat(&owner).await?;
+            let first = *first_seen.entry(owner).or_insert(last);
+            let silent_for_lease = last.is_none_or(|at| at < cutoff);
+            if !silent_for_lease && last == first {
+                undecided += 1;
+            }
+        }
+        if undecided == 0 || Instant::now() >= deadline {
+            return Ok(());
+        }
+        tracing::info!(processes = undecided, "waiting to learn whether earlier processes are alive");
+        tokio::time::sleep(beat).await;
     }
 }
 
@@ -90,10 +169,14 @@ async fn publish_round(mut pending: Vec<OutboxRow>, producer: &FutureProducer, s
                 }
             }
         }
-        while let Err(error) = store.delete_outbox(&acked).await {
-            tracing::warn!(%error, "deleting published outbox rows failed; retrying");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        // Deleting rides on the committer's next transaction; the next round need not wait.
+        let deleting = store.clone();
+        actix_rt::spawn(async move {
+            while let Err(error) = deleting.delete_outbox(&acked).await {
+                tracing::warn!(%error, "deleting published outbox rows failed; retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        });
         if failed.is_empty() {
             return;
         }

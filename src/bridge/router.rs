@@ -2,7 +2,7 @@
 //! (by the entity id in its value, never by its key: Atlas keys vary).
 
 use crate::actors::character::{Character, CharacterInput};
-use crate::actors::messengers::{MessengerInput, Messengers, Tenantwide};
+use crate::actors::messengers::MessengerInput;
 use crate::contracts::messenger::{self, MessengerCommand};
 use crate::actors::saga::{check_step, Saga, SagaInput};
 use crate::contracts::decode;
@@ -24,8 +24,6 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dispatch {
     Character { id: u32, input: CharacterInput },
-    /// The tenant's messenger domain.
-    Messengers(MessengerInput),
     Saga { id: uuid::Uuid, input: SagaInput },
 }
 
@@ -57,9 +55,7 @@ const CONSUMED: &[(&str, Decoder)] = &[
     }),
     ("EVENT_TOPIC_CHARACTER_STATUS", |bytes| {
         Ok(routed(CharacterStatus::decode(bytes)?, |s| {
-            // Stat changes (frequent) concern only the character, not the tenant's messengers.
-            let messengers = (!matches!(s, CharacterStatus::StatChanged(_))).then(|| Dispatch::Messengers(MessengerInput::Status(s.clone())));
-            messengers.into_iter().chain([Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) }]).collect()
+            vec![Dispatch::Character { id: s.character_id(), input: CharacterInput::Status(s) }]
         }))
     }),
     ("EVENT_TOPIC_SESSION_STATUS", |bytes| {
@@ -76,10 +72,14 @@ const CONSUMED: &[(&str, Decoder)] = &[
         Ok(routed(AssetStatus::decode(bytes)?, |a| vec![Dispatch::Character { id: a.character_id(), input: CharacterInput::Asset(a) }]))
     }),
     ("COMMAND_TOPIC_MESSENGER", |bytes| {
-        Ok(routed(MessengerCommand::decode(bytes)?, |c| vec![Dispatch::Messengers(MessengerInput::Command(c))]))
+        Ok(routed(MessengerCommand::decode(bytes)?, |c| {
+            vec![Dispatch::Character { id: c.actor_id(), input: CharacterInput::Messenger(MessengerInput::Command(c)) }]
+        }))
     }),
     ("EVENT_TOPIC_INVITE_STATUS", |bytes| {
-        Ok(routed(messenger::decode_invite_status(bytes)?, |a| vec![Dispatch::Messengers(MessengerInput::Invite(a))]))
+        Ok(routed(messenger::decode_invite_status(bytes)?, |a| {
+            vec![Dispatch::Character { id: a.body.target_id, input: CharacterInput::Messenger(MessengerInput::Invite(a)) }]
+        }))
     }),
     ("COMMAND_TOPIC_SAGA", |bytes| {
         let document = saga::decode_document(bytes, check_step)?;
@@ -129,14 +129,13 @@ pub struct Router {
     /// Topic name → its variable.
     variables: HashMap<&'static str, &'static str>,
     characters: Arc<Registry<Character>>,
-    messengers: Arc<Registry<Messengers>>,
     sagas: Arc<Registry<Saga>>,
 }
 
 impl Router {
-    pub fn new(characters: Arc<Registry<Character>>, messengers: Arc<Registry<Messengers>>, sagas: Arc<Registry<Saga>>) -> Router {
+    pub fn new(characters: Arc<Registry<Character>>, sagas: Arc<Registry<Saga>>) -> Router {
         let variables = consumed_variables().map(|variable| (topics::name(variable), variable)).collect();
-        Router { variables, characters, messengers, sagas }
+        Router { variables, characters, sagas }
     }
 
     /// The topic names to subscribe to.
@@ -163,7 +162,6 @@ impl Router {
             .into_iter()
             .map(|dispatch| match dispatch {
                 Dispatch::Character { id, input } => self.characters.deliver(tenant, id, input, meta.clone()).boxed(),
-                Dispatch::Messengers(input) => self.messengers.deliver(tenant, Tenantwide, input, meta.clone()).boxed(),
                 Dispatch::Saga { id, input } => self.sagas.deliver(tenant, id, input, meta.clone()).boxed(),
             })
             .collect();

@@ -51,6 +51,15 @@ pub enum MessengerCommand {
 }
 
 impl MessengerCommand {
+    /// The character the command is about.
+    pub fn actor_id(&self) -> u32 {
+        match self {
+            MessengerCommand::Create(c) => c.actor_id,
+            MessengerCommand::Join(c) | MessengerCommand::Leave(c) => c.actor_id,
+            MessengerCommand::RequestInvite(c) => c.actor_id,
+        }
+    }
+
     pub fn decode(bytes: &[u8]) -> Result<Decoded<MessengerCommand>, Reject> {
         let (kind, value) = decode::typed(bytes)?;
         Ok(Decoded::Message(match kind.as_str() {

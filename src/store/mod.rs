@@ -7,6 +7,7 @@
 //! booleans as 0/1).
 
 mod group_commit;
+mod instances;
 mod outbox;
 mod positions;
 mod unit;
@@ -18,6 +19,7 @@ pub use unit::{Arg, Write};
 use anyhow::Context as _;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor as _};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The SQLite file used when no database is configured.
@@ -34,7 +36,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    committer: tokio::sync::mpsc::UnboundedSender<group_commit::Unit>,
+    committer: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
+    /// This process among those sharing the database: the owner of the outbox rows it writes.
+    instance: Arc<str>,
 }
 
 static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -82,8 +86,10 @@ impl Store {
         if migrate(&pool, migrations).await.is_err() {
             migrate(&pool, migrations).await.context("applying migrations")?;
         }
-        let committer = group_commit::start(pool.clone());
-        Ok(Store { pool, backend, committer })
+        let instance: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+        instances::beat(&pool, &instance).await.context("registering this process")?;
+        let committer = group_commit::start(pool.clone(), instance.clone());
+        Ok(Store { pool, backend, committer, instance })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -117,20 +123,62 @@ impl Store {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let position = position.map(|(entity, position)| (entity.clone(), position.clone()));
         let unit = group_commit::Unit { writes, position, outputs, reply };
-        if self.committer.send(unit).is_err() {
+        if self.committer.send(group_commit::Job::Unit(unit)).is_err() {
             return Err(sqlx::Error::PoolClosed);
         }
         answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
     }
 
-    /// Outbox rows not yet acknowledged by the broker, oldest first.
-    pub async fn pending_outbox(&self) -> sqlx::Result<Vec<OutboxRow>> {
-        outbox::pending(&self.pool).await
+    /// This process's id among those sharing the database.
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
-    /// Forgets outbox rows the broker acknowledged.
+    /// This process's outbox rows not yet acknowledged by the broker, oldest first.
+    pub async fn pending_outbox(&self) -> sqlx::Result<Vec<OutboxRow>> {
+        outbox::pending(&self.pool, &self.instance).await
+    }
+
+    /// Takes over the outbox rows nobody owns and those of processes silent for longer
+    /// than `lease`, oldest first, and forgets those processes.
+    pub async fn adopt_outbox(&self, lease: Duration) -> sqlx::Result<Vec<OutboxRow>> {
+        let cutoff = instances::cutoff(lease);
+        let rows = outbox::adopt(&self.pool, &self.instance, cutoff).await?;
+        instances::forget_silent(&self.pool, cutoff).await?;
+        Ok(rows)
+    }
+
+    /// Other processes holding unpublished outbox rows.
+    pub async fn other_outbox_owners(&self) -> sqlx::Result<Vec<String>> {
+        outbox::other_owners(&self.pool, &self.instance).await
+    }
+
+    /// Refreshes this process's heartbeat.
+    pub async fn heartbeat(&self) -> sqlx::Result<()> {
+        instances::beat(&self.pool, &self.instance).await
+    }
+
+    /// The last heartbeat (Unix ms) of the process `id`, if registered.
+    pub async fn last_heartbeat(&self, id: &str) -> sqlx::Result<Option<i64>> {
+        instances::last_beat(&self.pool, id).await
+    }
+
+    /// Deregisters this process; its unpublished rows become anyone's.
+    pub async fn leave(&self) -> sqlx::Result<()> {
+        instances::leave(&self.pool, &self.instance).await
+    }
+
+    /// Forgets outbox rows the broker acknowledged, in the committer's next transaction.
     pub async fn delete_outbox(&self, ids: &[i64]) -> sqlx::Result<()> {
-        outbox::delete(&self.pool, ids).await
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let forget = group_commit::Forget { ids: ids.to_vec(), reply };
+        if self.committer.send(group_commit::Job::Forget(forget)).is_err() {
+            return Err(sqlx::Error::PoolClosed);
+        }
+        answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
     }
 
     /// The stored positions of one entity.

@@ -25,32 +25,78 @@ pub struct OutboxRow {
     pub output: Output,
 }
 
-const INSERT: &str = "INSERT INTO outbox \
-     (topic, record_key, value, tenant_id, region, major_version, minor_version, trace) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+const COLUMNS: &str = "id, topic, record_key, value, tenant_id, region, major_version, minor_version, trace";
 
-const PENDING: &str = "SELECT id, topic, record_key, value, tenant_id, region, major_version, \
-     minor_version, trace FROM outbox ORDER BY id";
-
-pub(super) async fn insert(tx: &mut Transaction<'_, Any>, output: Output) -> sqlx::Result<OutboxRow> {
-    let trace = serde_json::to_string(&output.trace).unwrap_or_else(|_| "[]".into());
-    let row = sqlx::query(INSERT)
-        .bind(output.topic.clone())
-        .bind(output.key.map(i64::from))
-        .bind(output.value.clone())
-        .bind(output.tenant.id.hyphenated().to_string())
-        .bind(output.tenant.region.clone())
-        .bind(i64::from(output.tenant.major))
-        .bind(i64::from(output.tenant.minor))
-        .bind(trace)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(OutboxRow { id: row.try_get(0)?, output })
+/// Writes many outputs owned by `owner` in one statement per chunk; returns their rows in
+/// the given order. Ids are assigned in the order of the VALUES list (a sequence or an
+/// autoincrement key, called row by row), so ascending ids map back to that order.
+pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Output>, owner: &str) -> sqlx::Result<Vec<OutboxRow>> {
+    let mut rows = Vec::with_capacity(outputs.len());
+    let mut outputs = outputs.into_iter().peekable();
+    while outputs.peek().is_some() {
+        let chunk: Vec<Output> = outputs.by_ref().take(1000).collect();
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = i * 9;
+                let params: Vec<String> = (1..=9).map(|k| format!("${}", p + k)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (topic, record_key, value, tenant_id, region, major_version, minor_version, trace, owner) \
+             VALUES {} RETURNING id",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for output in &chunk {
+            query = query
+                .bind(output.topic.clone())
+                .bind(output.key.map(i64::from))
+                .bind(output.value.clone())
+                .bind(output.tenant.id.hyphenated().to_string())
+                .bind(output.tenant.region.clone())
+                .bind(i64::from(output.tenant.major))
+                .bind(i64::from(output.tenant.minor))
+                .bind(serde_json::to_string(&output.trace).unwrap_or_else(|_| "[]".into()))
+                .bind(owner.to_string());
+        }
+        let mut ids: Vec<i64> = query.fetch_all(&mut **tx).await?.iter().map(|row| row.try_get(0)).collect::<sqlx::Result<_>>()?;
+        if ids.len() != chunk.len() {
+            return Err(sqlx::Error::Protocol(format!("{} outbox ids for {} rows", ids.len(), chunk.len())));
+        }
+        ids.sort_unstable();
+        rows.extend(ids.into_iter().zip(chunk).map(|(id, output)| OutboxRow { id, output }));
+    }
+    Ok(rows)
 }
 
-pub(super) async fn pending(pool: &AnyPool) -> sqlx::Result<Vec<OutboxRow>> {
-    let rows = sqlx::query(PENDING).fetch_all(pool).await?;
+/// The rows `owner` has not published yet, oldest first.
+pub(super) async fn pending(pool: &AnyPool, owner: &str) -> sqlx::Result<Vec<OutboxRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE owner = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(owner.to_string()).fetch_all(pool).await?;
     rows.iter().map(decode).collect()
+}
+
+/// Makes `owner` the owner of the rows nobody owns and of the rows of processes whose
+/// heartbeat is older than `cutoff_ms`, and returns them oldest first. Concurrent adopters
+/// cannot both take a row: the update locks it, and the loser re-reads a live owner.
+pub(super) async fn adopt(pool: &AnyPool, owner: &str, cutoff_ms: i64) -> sqlx::Result<Vec<OutboxRow>> {
+    let sql = format!(
+        "UPDATE outbox SET owner = $1 WHERE owner IS NULL OR (owner <> $1 AND owner NOT IN \
+         (SELECT id FROM instances WHERE heartbeat_ms >= $2)) RETURNING {COLUMNS}"
+    );
+    let rows = sqlx::query(&sql).bind(owner.to_string()).bind(cutoff_ms).fetch_all(pool).await?;
+    let mut rows = rows.iter().map(decode).collect::<sqlx::Result<Vec<_>>>()?;
+    rows.sort_by_key(|row| row.id);
+    Ok(rows)
+}
+
+/// The other processes that own unpublished rows.
+pub(super) async fn other_owners(pool: &AnyPool, owner: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT DISTINCT owner FROM outbox WHERE owner IS NOT NULL AND owner <> $1")
+        .bind(owner.to_string())
+        .fetch_all(pool)
+        .await
 }
 
 fn decode(row: &AnyRow) -> sqlx::Result<OutboxRow> {
@@ -76,11 +122,11 @@ fn decode(row: &AnyRow) -> sqlx::Result<OutboxRow> {
     })
 }
 
-pub(super) async fn delete(pool: &AnyPool, ids: &[i64]) -> sqlx::Result<()> {
+pub(super) async fn delete<'c>(executor: impl sqlx::Executor<'c, Database = Any>, ids: &[i64]) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     // Ids are integers we generated, so inlining them is safe and avoids a bind per id.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query(&format!("DELETE FROM outbox WHERE id IN ({list})")).execute(pool).await.map(|_| ())
+    sqlx::query(&format!("DELETE FROM outbox WHERE id IN ({list})")).execute(executor).await.map(|_| ())
 }

@@ -1,6 +1,5 @@
 //! Per-entity record positions: the last offset each entity applied from each partition.
 
-use super::Arg;
 use sqlx::{Any, AnyPool, Row, Transaction};
 use std::collections::HashMap;
 
@@ -41,12 +40,6 @@ impl Positions {
 const LOAD: &str = "SELECT topic, partition_id, record_offset FROM entity_positions \
      WHERE tenant_id = $1 AND entity_kind = $2 AND entity_id = $3";
 
-const SAVE: &str = "INSERT INTO entity_positions \
-     (tenant_id, entity_kind, entity_id, topic, partition_id, record_offset) \
-     VALUES ($1, $2, $3, $4, $5, $6) \
-     ON CONFLICT (tenant_id, entity_kind, entity_id, topic, partition_id) \
-     DO UPDATE SET record_offset = excluded.record_offset";
-
 pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Positions> {
     let rows = sqlx::query(LOAD)
         .bind(entity.tenant.hyphenated().to_string())
@@ -62,21 +55,38 @@ pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Pos
     Ok(Positions(positions))
 }
 
-pub(super) async fn save(
-    tx: &mut Transaction<'_, Any>,
-    entity: &EntityRef,
-    position: &Position,
-) -> sqlx::Result<()> {
-    let write = super::Write::new(
-        SAVE,
-        vec![
-            Arg::from(entity.tenant),
-            Arg::from(entity.kind),
-            Arg::from(entity.id.clone()),
-            Arg::from(position.topic.clone()),
-            Arg::Int(position.partition.into()),
-            Arg::Int(position.offset),
-        ],
-    );
-    write.query().execute(&mut **tx).await.map(|_| ())
+/// Saves the positions of distinct entities in one statement per chunk. A position only
+/// moves forward: when two processes apply the same record (a partition moved while it was
+/// in flight), the second commit changes no row and fails, as does the whole call.
+pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> sqlx::Result<()> {
+    for chunk in positions.chunks(1000) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = i * 6;
+                format!("(${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO entity_positions (tenant_id, entity_kind, entity_id, topic, partition_id, record_offset) \
+             VALUES {} ON CONFLICT (tenant_id, entity_kind, entity_id, topic, partition_id) \
+             DO UPDATE SET record_offset = excluded.record_offset \
+             WHERE entity_positions.record_offset < excluded.record_offset",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (entity, position) in chunk {
+            query = query
+                .bind(entity.tenant.hyphenated().to_string())
+                .bind(entity.kind)
+                .bind(entity.id.clone())
+                .bind(position.topic.clone())
+                .bind(i64::from(position.partition))
+                .bind(position.offset);
+        }
+        let result = query.execute(&mut **tx).await?;
+        if result.rows_affected() < chunk.len() as u64 {
+            return Err(sqlx::Error::Protocol("a record of this batch was already applied".into()));
+        }
+    }
+    Ok(())
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod skills_model;
+
 use atlas_actors::broker::EmbeddedBroker;
 use atlas_actors::contracts::{key, tenant::Tenant, topics};
 use rdkafka::config::ClientConfig;
@@ -135,13 +137,15 @@ impl Server {
     /// Waits for the process to end by itself (e.g. an injected abort).
     pub fn wait_exit(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
+        loop {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return true;
             }
+            if Instant::now() >= deadline {
+                return false;
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
-        false
     }
 
     /// Restarts in the same consumer group, database and broker.
@@ -164,6 +168,21 @@ impl Drop for Server {
 
 fn ureq_get(url: &str) -> Result<(u16, Value), String> {
     Ok(http("GET", url, None, None))
+}
+
+/// A blocking GET returning the body as text (for `/metrics`).
+pub fn text(url: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async { reqwest::get(url).await.ok()?.text().await.ok() }).unwrap_or_default()
+}
+
+/// The sum of a Prometheus counter over all its labels, from `/metrics`.
+pub fn metric_sum(server: &Server, name: &str) -> f64 {
+    text(&server.url("/metrics"))
+        .lines()
+        .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 /// A blocking HTTP call with reqwest on a throwaway runtime.
@@ -232,6 +251,8 @@ pub fn json_records<'a>(tenant: &'a Tenant, values: &[(u32, Value)]) -> Vec<(Opt
 /// A record seen on a topic.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// The record's timestamp (when the server published it), Unix ms.
+    pub at_ms: i64,
     pub key: Option<Vec<u8>>,
     pub value: Vec<u8>,
     pub headers: HashMap<String, Vec<u8>>,
@@ -293,6 +314,7 @@ impl Collector {
             let tenant = headers.get("TENANT_ID").map(|v| String::from_utf8_lossy(v).into_owned());
             if self.tenant.is_nil() || tenant.as_deref() == Some(self.tenant.hyphenated().to_string().as_str()) {
                 self.seen.push(Seen {
+                    at_ms: message.timestamp().to_millis().unwrap_or_default(),
                     key: message.key().map(<[u8]>::to_vec),
                     value: message.payload().unwrap_or_default().to_vec(),
                     headers,

@@ -3,6 +3,7 @@
 //! - `skills`: skills, macros and cooldowns (spec 10), stored by `skills_sql`.
 //! - `stats`: the effective-stats model (spec 20), built by `stats_init` and kept current
 //!   by `stats_events`; a cache, never stored.
+//! - its messenger membership (`messengers::member`, spec 30).
 
 pub mod skills;
 pub mod skills_sql;
@@ -11,6 +12,7 @@ mod stats_events;
 pub mod stats_init;
 
 use super::entity::{Ask, Effects, Entity, Meta};
+use super::messengers::{Membership, MessengerInput};
 use super::Services;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::skill::{MacroUpdate, SkillCommand};
@@ -28,6 +30,8 @@ pub enum CharacterInput {
     Session(SessionStatus),
     Buff(BuffStatus),
     Asset(AssetStatus),
+    /// Messenger commands and accepted invites about this character.
+    Messenger(MessengerInput),
     /// The REST read of the effective stats (spec 20 §11): the JSON:API document.
     ReadStats { world: u8, channel: u8, reply: Ask<serde_json::Value> },
 }
@@ -43,6 +47,7 @@ pub struct Character {
     skills: Skills,
     /// The effective-stats entry; `None` until something creates it (spec 20 §5.1).
     stats: Option<Stats>,
+    messenger: Membership,
 }
 
 impl Entity for Character {
@@ -52,7 +57,8 @@ impl Entity for Character {
     const KIND: &'static str = "character";
 
     async fn load(services: &Services, tenant: uuid::Uuid, id: &u32) -> anyhow::Result<Self> {
-        Ok(Character { id: *id, skills: skills_sql::load(&services.store, tenant, *id).await?, stats: None })
+        let skills = skills_sql::load(&services.store, tenant, *id).await?;
+        Ok(Character { id: *id, skills, stats: None, messenger: Membership::default() })
     }
 
     async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
@@ -69,13 +75,21 @@ impl Entity for Character {
                 out
             }
             CharacterInput::Macro(update) => self.skills.replace_macros(update, meta),
-            CharacterInput::Status(CharacterStatus::Logout(_)) => self.skills.clear_cooldowns(),
-            CharacterInput::Status(CharacterStatus::Deleted(_)) => {
-                self.drop_passives();
-                self.skills.delete_all()
+            CharacterInput::Status(status) => {
+                // The messenger side first: its events come before the skills' on LOGOUT.
+                let mut out = self.messenger.on_status(services, &status, meta).await?;
+                out.extend(match status {
+                    CharacterStatus::Logout(_) => self.skills.clear_cooldowns(),
+                    CharacterStatus::Deleted(_) => {
+                        self.drop_passives();
+                        self.skills.delete_all()
+                    }
+                    CharacterStatus::StatChanged(event) => self.on_stat_changed(services, event, meta).await,
+                    CharacterStatus::Login(_) | CharacterStatus::ChannelChanged(_) => Effects::none(),
+                });
+                out
             }
-            CharacterInput::Status(CharacterStatus::StatChanged(event)) => self.on_stat_changed(services, event, meta).await,
-            CharacterInput::Status(CharacterStatus::Login(_) | CharacterStatus::ChannelChanged(_)) => Effects::none(),
+            CharacterInput::Messenger(input) => self.messenger.handle(services, self.id, input, meta).await?,
             CharacterInput::Session(session) => self.on_session(services, session, meta).await,
             CharacterInput::Buff(buff) => self.on_buff(buff, meta),
             CharacterInput::Asset(asset) => self.on_asset(services, asset, meta).await,

@@ -158,7 +158,7 @@ impl Skills {
             return out;
         }
         let Some(cooldown) = self.cooldowns.remove(&skill_id) else { return out };
-        out.write(sql::delete_cooldown(self.tenant, self.character, skill_id));
+        out.write(sql::delete_due_cooldown(self.tenant, self.character, skill_id, cooldown.expires_at.micros()));
         let event = SkillStatus {
             character_id: self.character,
             skill_id,

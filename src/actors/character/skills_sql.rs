@@ -36,7 +36,8 @@ const UPSERT_COOLDOWN: &str = "INSERT INTO cooldowns (tenant_id, character_id, s
      ON CONFLICT (tenant_id, character_id, skill_id) DO UPDATE SET expires_at_us = excluded.expires_at_us, \
      region = excluded.region, major_version = excluded.major_version, minor_version = excluded.minor_version, \
      transaction_id = excluded.transaction_id, trace = excluded.trace";
-const DELETE_COOLDOWN: &str = "DELETE FROM cooldowns WHERE tenant_id = $1 AND character_id = $2 AND skill_id = $3";
+const DELETE_DUE_COOLDOWN: &str = "DELETE FROM cooldowns \
+     WHERE tenant_id = $1 AND character_id = $2 AND skill_id = $3 AND expires_at_us = $4";
 const DELETE_COOLDOWNS: &str = "DELETE FROM cooldowns WHERE tenant_id = $1 AND character_id = $2";
 const SELECT_COOLDOWNS: &str = "SELECT skill_id, expires_at_us, region, major_version, minor_version, \
      transaction_id, trace FROM cooldowns WHERE tenant_id = $1 AND character_id = $2";
@@ -80,8 +81,10 @@ pub fn upsert_cooldown(tenant: Uuid, character: u32, skill: u32, cooldown: &Cool
     )
 }
 
-pub fn delete_cooldown(tenant: Uuid, character: u32, skill: u32) -> Write {
-    write_sql!(DELETE_COOLDOWN, tenant, character, skill)
+/// Ends the cooldown that expired, guarded: if another process (which had this character
+/// before a rebalance) already ended or replaced it, the expiry is not announced twice.
+pub fn delete_due_cooldown(tenant: Uuid, character: u32, skill: u32, expires_at_us: i64) -> Write {
+    write_sql!(DELETE_DUE_COOLDOWN, tenant, character, skill, expires_at_us).guarded()
 }
 
 pub fn delete_cooldowns(tenant: Uuid, character: u32) -> Write {

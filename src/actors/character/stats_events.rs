@@ -160,7 +160,7 @@ mod tests {
 
     fn with_stats(stats: Option<Stats>) -> Character {
         let tenant = Uuid::new_v4();
-        Character { id: 1001, skills: Skills::new(tenant, 1001), stats }
+        Character { id: 1001, skills: Skills::new(tenant, 1001), stats, messenger: Default::default() }
     }
 
     fn meta() -> Meta {

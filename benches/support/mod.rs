@@ -1,0 +1,77 @@
+#![allow(dead_code)]
+
+//! What the in-process benches share: a character registry wired as the server wires it
+//! (SQLite store, outbox publisher on an embedded broker, one arbiter per core), with the
+//! foreign services unreachable so effective stats fall back at once.
+
+use actix::{Arbiter, ArbiterHandle};
+use atlas_actors::actors::character::{Character, CharacterInput};
+use atlas_actors::actors::{Foreign, Meta, Registry, Services};
+use atlas_actors::bridge::router::{decode_as, Dispatch, Routed};
+use atlas_actors::bridge::{producer, Publisher};
+use atlas_actors::broker::EmbeddedBroker;
+use atlas_actors::contracts::tenant::Tenant;
+use atlas_actors::metrics::Metrics;
+use atlas_actors::store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Rig {
+    pub registry: Arc<Registry<Character>>,
+    pub store: Store,
+    pub tenant: Tenant,
+    _broker: EmbeddedBroker,
+}
+
+/// Builds the rig; call inside a running actix system.
+pub async fn rig() -> Rig {
+    let broker = EmbeddedBroker::start().expect("broker");
+    let url = format!("sqlite://{}/atlas-bench-{}.db?mode=rwc", std::env::temp_dir().display(), uuid::Uuid::new_v4());
+    let store = Store::connect(&url).await.expect("store");
+    let producer = producer::create(broker.bootstrap_servers()).expect("producer");
+    let metrics = Arc::new(Metrics::new());
+    let publisher = Publisher::start(broker.bootstrap_servers(), producer, store.clone(), metrics.clone(), Duration::from_secs(5))
+        .await
+        .expect("publisher");
+    let services = Arc::new(Services {
+        store: store.clone(),
+        publisher,
+        metrics,
+        http: reqwest::Client::builder().timeout(Duration::from_millis(200)).build().expect("http"),
+        foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },
+        max_attempts: 3,
+        saga_timeout: Duration::from_secs(300),
+        rooms: Default::default(),
+    });
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
+    let registry = Arc::new(Registry::new(services, arbiters));
+    let tenant = Tenant { id: uuid::Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
+    Rig { registry, store, tenant, _broker: broker }
+}
+
+impl Rig {
+    pub fn meta(&self) -> Meta {
+        Meta { tenant: self.tenant.clone(), position: None, trace: vec![] }
+    }
+}
+
+/// The character input a record of `variable` decodes to.
+pub fn input(variable: &str, value: &str) -> CharacterInput {
+    match decode_as(variable, value.as_bytes()) {
+        Some(Ok(Routed::Dispatch(dispatches))) => dispatches
+            .into_iter()
+            .find_map(|dispatch| match dispatch {
+                Dispatch::Character { input, .. } => Some(input),
+                _ => None,
+            })
+            .expect("a character input"),
+        _ => panic!("does not decode: {value}"),
+    }
+}
+
+/// A LOGIN status: handled by the character without any effect (a pure round trip).
+pub fn login(character: u32) -> CharacterInput {
+    let value = format!(r#"{{"worldId":0,"characterId":{character},"type":"LOGIN","body":{{"channelId":1,"mapId":100000000}}}}"#);
+    input("EVENT_TOPIC_CHARACTER_STATUS", &value)
+}

@@ -69,11 +69,52 @@ pub struct ServeArgs {
     #[arg(long, env = "SAGA_DEFAULT_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
     pub saga_default_timeout: Duration,
 
+    /// Port of the channel's WebSocket listener (docs/client-protocol.md); 0: none.
+    #[arg(long, env = "CHANNEL_PORT", default_value_t = 8585)]
+    pub channel_port: u16,
+
+    /// This process's id; names its channel consumer group.
+    #[arg(long, env = "SERVICE_ID")]
+    pub service_id: Option<String>,
+
+    /// The channel's consumer group, one per process (default
+    /// `atlas-actors-channel-<SERVICE_ID>`, a fresh id when SERVICE_ID is unset).
+    #[arg(long, env = "CHANNEL_CONSUMER_GROUP_ID")]
+    pub channel_consumer_group_id: Option<String>,
+
+    /// A client session silent this long is destroyed.
+    #[arg(long, env = "CHANNEL_IDLE_TIMEOUT", default_value = "1h", value_parser = parse_duration)]
+    pub channel_idle_timeout: Duration,
+
+    /// `host:port` announced to the world service for each served channel; unset: no
+    /// registration.
+    #[arg(long, env = "CHANNEL_ADVERTISED_ADDRESS")]
+    pub channel_advertised_address: Option<String>,
+
+    /// Channels announced, comma-separated `TENANT_ID:REGION:MAJOR.MINOR:WORLD:CHANNEL`.
+    #[arg(long, env = "CHANNEL_SERVERS", value_delimiter = ',')]
+    pub channel_servers: Vec<crate::channel::registration::Served>,
+
     #[command(flatten)]
     pub topics: TopicArgs,
 }
 
 impl ServeArgs {
+    /// The channel consumer group of this process.
+    pub fn channel_group(&self) -> String {
+        if let Some(group) = &self.channel_consumer_group_id {
+            return group.clone();
+        }
+        let id = self.service_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        format!("atlas-actors-channel-{id}")
+    }
+
+    /// The address announced to the world service, if any.
+    pub fn advertised(&self) -> Option<(String, u16)> {
+        let (host, port) = self.channel_advertised_address.as_deref()?.rsplit_once(':')?;
+        Some((host.to_string(), port.parse().ok()?))
+    }
+
     /// The database URL: DATABASE_URL, else Atlas's DB_* variables, else the SQLite default.
     pub fn database_url(&self) -> String {
         if let Some(url) = &self.database_url {

@@ -9,6 +9,7 @@
 //!   out (the outbox publisher), plus dead letters.
 //! - `actors`: the supervised entity actors, their registry, and the domain logic they own.
 //! - `store`: sqlx over PostgreSQL or SQLite (chosen by URL), migrations, the outbox.
+//! - `channel`: the edge: client sessions over WebSocket, pushes and client commands.
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
@@ -19,6 +20,7 @@
 pub mod actors;
 pub mod bridge;
 pub mod broker;
+pub mod channel;
 pub mod chaos;
 pub mod config;
 pub mod conformance;

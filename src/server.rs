@@ -9,6 +9,7 @@ use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::router::Router;
 use crate::bridge::{producer, Publisher};
 use crate::broker::EmbeddedBroker;
+use crate::channel::{self, Edge};
 use crate::config::ServeArgs;
 use crate::contracts::topics;
 use crate::metrics::Metrics;
@@ -88,10 +89,12 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         .context("creating the Kafka consumer")?
         .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
-    let consuming = actix_rt::spawn(consumer.run(stopped));
+    let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
+    let channel_assigned = Arc::new(AtomicBool::new(false));
+    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped).await?;
 
     let state_store = store.clone();
-    let state = ApiState { store, characters, sagas, producer, metrics, assigned };
+    let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
     let http = actix_web::HttpServer::new(move || {
         actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
     })
@@ -106,6 +109,9 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
 
     shutdown_signal().await;
     tracing::info!("shutting down");
+    for session in edge.sessions.all() {
+        channel::lifecycle::destroy(&edge, &session).await;
+    }
     http_handle.stop(true).await;
     let _ = stop.send(true);
     let _ = consuming.await;
@@ -119,6 +125,34 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         arbiter.stop();
     }
     Ok(())
+}
+
+/// Starts the channel edge: its consumer group, its WebSocket listener, registration.
+async fn start_edge(
+    args: &ServeArgs,
+    services: Arc<Services>,
+    producer: rdkafka::producer::FutureProducer,
+    bootstrap: &str,
+    assigned: Arc<AtomicBool>,
+    stopped: watch::Receiver<bool>,
+) -> anyhow::Result<Arc<Edge>> {
+    let settings = channel::Settings {
+        idle_timeout: args.channel_idle_timeout,
+        advertised: args.advertised(),
+        served: args.channel_servers.clone(),
+    };
+    let edge = Edge::new(services, producer, settings);
+    let group = args.channel_group();
+    channel::consumer::spawn(edge.clone(), bootstrap, &group, assigned, stopped).context("creating the channel consumer")?;
+    if args.channel_port != 0 {
+        let listener = tokio::net::TcpListener::bind(("0.0.0.0", args.channel_port))
+            .await
+            .with_context(|| format!("binding channel port {}", args.channel_port))?;
+        tracing::info!(port = args.channel_port, %group, "channel WebSocket listening");
+        channel::socket::spawn(edge.clone(), listener);
+    }
+    channel::registration::spawn_heartbeat(edge.clone());
+    Ok(edge)
 }
 
 /// Activates every entity with a stored deadline (cooldowns, saga timeouts) so its timer

@@ -37,6 +37,8 @@ pub struct ApiState {
     pub metrics: Arc<Metrics>,
     /// True once the consumer group assigned this process its partitions.
     pub assigned: Arc<AtomicBool>,
+    /// True once the channel's own consumer group assigned this process the channel topics.
+    pub channel_assigned: Arc<AtomicBool>,
 }
 
 pub fn routes(config: &mut web::ServiceConfig) {

@@ -10,7 +10,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
 
 /// 200 once the consumer has its partitions and the database answers; 503 before.
 async fn health(state: web::Data<ApiState>) -> HttpResponse {
-    let assigned = state.assigned.load(Ordering::Acquire);
+    let assigned = state.assigned.load(Ordering::Acquire) && state.channel_assigned.load(Ordering::Acquire);
     let database = state.store.ping().await;
     let body = serde_json::json!({"kafka": assigned, "database": database});
     if assigned && database {

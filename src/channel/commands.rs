@@ -1,0 +1,359 @@
+//! Client actions → Atlas commands (spec 51 §4, the P1 list of §7), with the §6 fixes.
+//!
+//! Translation is split in two: [`resolve`] gathers what an action needs from elsewhere
+//! (the character's position, a portal id, a name's character, the sender's messenger,
+//! a skill's effect) and [`translate`] turns the action and that context into commands,
+//! frames for the sender and frames for the others in its map. Identities and the field
+//! always come from the session, never from the frame.
+
+use super::frames::{enable_actions, ClientFrame, Frame, Path};
+use super::sessions::{Field, Session};
+use super::{lookups, Command, Edge};
+use crate::actors::character::skills_sql;
+use crate::actors::messengers::sql as messengers;
+use serde_json::{json, Value};
+
+/// What an action needs besides the session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    pub character: u32,
+    pub account: u32,
+    pub field: Field,
+    /// The character's HP and position, from the character service.
+    pub hp: Option<i64>,
+    pub position: Option<(i64, i64)>,
+    pub portal: Option<u32>,
+    /// The character a name names.
+    pub named: Option<u32>,
+    /// The sender's messenger and its other members.
+    pub messenger: Option<(u32, Vec<u32>)>,
+    /// The level the character owns the skill at, and the effect at that level.
+    pub owned_level: Option<u8>,
+    pub effect: Option<Value>,
+    /// Whether a reported monster is in the sender's field.
+    pub monster_here: bool,
+}
+
+/// What an action produces.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub commands: Vec<Command>,
+    pub reply: Vec<Frame>,
+    /// Frames for the others in the sender's map.
+    pub to_map: Vec<Frame>,
+    /// The action breaks the rules: the session is destroyed (spec 51 §3.3).
+    pub destroy: bool,
+}
+
+impl Outcome {
+    fn commands(commands: Vec<Command>) -> Outcome {
+        Outcome { commands, ..Outcome::default() }
+    }
+}
+
+/// Reads what `frame` needs.
+pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Context {
+    let state = session.state();
+    let mut ctx = Context { character: state.character, account: state.account, field: session.field(), ..Context::default() };
+    let services = &edge.services;
+    let tenant = &session.tenant;
+    let character = || lookups::character(services, tenant, state.character);
+    match frame {
+        ClientFrame::CharacterInventoryMove { destination: 0, .. } | ClientFrame::MapChange { .. } => {
+            if let Some(attributes) = character().await {
+                ctx.hp = Some(lookups::number(&attributes, "hp"));
+                ctx.position = Some((lookups::number(&attributes, "x"), lookups::number(&attributes, "y")));
+            }
+            if let ClientFrame::MapChange { portal_name } = frame {
+                ctx.portal = lookups::portal(services, tenant, ctx.field.map, portal_name).await;
+            }
+        }
+        ClientFrame::MonsterMovement { unique_id, .. } => {
+            if let Some(monster) = lookups::monster(services, tenant, *unique_id).await {
+                let at = |name: &str| lookups::number(&monster, name);
+                ctx.monster_here = (at("worldId"), at("channelId"), at("mapId"))
+                    == (i64::from(ctx.field.world), i64::from(ctx.field.channel), i64::from(ctx.field.map));
+            }
+        }
+        ClientFrame::CharacterUseSkill { skill_id, .. } | ClientFrame::CharacterAttack { skill_id, .. } if *skill_id > 0 => {
+            if matches!(frame, ClientFrame::CharacterUseSkill { .. }) {
+                ctx.hp = character().await.map(|a| lookups::number(&a, "hp"));
+            }
+            let owned = skills_sql::skill(&services.store, tenant.id, state.character, *skill_id).await.ok().flatten();
+            ctx.owned_level = owned.map(|v| v.skill.level).filter(|level| *level > 0);
+            if let Some(level) = ctx.owned_level {
+                ctx.effect = lookups::skill_effect(services, tenant, *skill_id, level).await;
+            }
+        }
+        ClientFrame::MessengerInvite { name } | ClientFrame::MessengerDeclineInvite { from_name: name } => {
+            ctx.named = lookups::character_named(services, tenant, name).await;
+        }
+        ClientFrame::MessengerClose | ClientFrame::MessengerChat { .. } => {
+            let rooms = messengers::rooms(&services.store, tenant.id, Some(state.character)).await.unwrap_or_default();
+            ctx.messenger = rooms.into_iter().next().map(|room| {
+                let others = room.members.iter().map(|(s, _)| s.character).filter(|c| *c != state.character).collect();
+                (room.id, others)
+            });
+        }
+        _ => {}
+    }
+    ctx
+}
+
+fn field_block(f: &Field) -> serde_json::Map<String, Value> {
+    let block = json!({"worldId": f.world, "channelId": f.channel, "mapId": f.map, "instance": f.instance});
+    block.as_object().cloned().unwrap_or_default()
+}
+
+/// The field block followed by `fields`.
+fn in_field(f: &Field, fields: Value) -> Value {
+    let mut value = field_block(f);
+    if let Value::Object(more) = fields {
+        value.extend(more);
+    }
+    Value::Object(value)
+}
+
+fn command(topic: &'static str, key: u32, value: Value) -> Command {
+    Command { topic, key, value }
+}
+
+fn character_command(ctx: &Context, kind: &str, body: Value) -> Command {
+    command("COMMAND_TOPIC_CHARACTER", ctx.character, json!({"worldId": ctx.field.world, "characterId": ctx.character, "type": kind, "body": body}))
+}
+
+fn change(ctx: &Context, kind: &str, amount: i64) -> Command {
+    character_command(ctx, kind, json!({"channelId": ctx.field.channel, "amount": amount.clamp(i64::from(i16::MIN), i64::from(i16::MAX))}))
+}
+
+fn movement(topic: &'static str, ctx: &Context, object: u32, path: &Path) -> Command {
+    let (x, y, stance) = path.summary();
+    command(topic, object, in_field(&ctx.field, json!({"objectId": object, "observerId": ctx.character, "x": x, "y": y, "stance": stance})))
+}
+
+fn chat(ctx: &Context, kind: &str, message: &str, body: Value) -> Command {
+    let value = in_field(&ctx.field, json!({"actorId": ctx.character, "message": message, "type": kind, "body": body}));
+    command("COMMAND_TOPIC_CHARACTER_CHAT", ctx.character, value)
+}
+
+fn invite(ctx: &Context, kind: &str, body: Value) -> Command {
+    command("COMMAND_TOPIC_INVITE", ctx.character, json!({"worldId": ctx.field.world, "inviteType": "MESSENGER", "type": kind, "body": body}))
+}
+
+fn messenger(ctx: &Context, kind: &str, body: Value) -> Command {
+    command("COMMAND_TOPIC_MESSENGER", ctx.character, json!({"actorId": ctx.character, "type": kind, "body": body}))
+}
+
+/// AP flag → ability (spec 51 §4.3).
+fn ability(flag: u32) -> Option<&'static str> {
+    Some(match flag {
+        0x40 => "STRENGTH",
+        0x80 => "DEXTERITY",
+        0x100 => "INTELLIGENCE",
+        0x200 => "LUCK",
+        0x800 => "HP",
+        0x2000 => "MP",
+        _ => return None,
+    })
+}
+
+/// The HP and MP costs of a skill effect, in that order.
+fn costs(ctx: &Context, effect: &Value) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for (field, kind) in [("hpCon", "CHANGE_HP"), ("mpCon", "CHANGE_MP")] {
+        let cost = effect[field].as_i64().unwrap_or(0);
+        if cost > 0 {
+            commands.push(change(ctx, kind, -cost));
+        }
+    }
+    commands
+}
+
+/// Turns an action into its commands and frames.
+pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
+    let c = ctx.character;
+    let f = &ctx.field;
+    match frame {
+        ClientFrame::Ping | ClientFrame::CharacterLoggedIn { .. } => Outcome::default(),
+        ClientFrame::CharacterMove { path } => Outcome {
+            commands: vec![movement("COMMAND_TOPIC_CHARACTER_MOVEMENT", ctx, c, path)],
+            to_map: vec![Frame::new("CharacterMovement", json!({"characterId": c, "path": path_json(path)}))],
+            ..Outcome::default()
+        },
+        ClientFrame::MonsterMovement { unique_id, path } if ctx.monster_here => {
+            Outcome::commands(vec![movement("COMMAND_TOPIC_MONSTER_MOVEMENT", ctx, *unique_id, path)])
+        }
+        ClientFrame::MonsterMovement { .. } => Outcome::default(),
+        ClientFrame::MapChange { .. } => match (ctx.hp, ctx.portal) {
+            (Some(hp), Some(portal)) if hp > 0 => Outcome::commands(vec![command(
+                "COMMAND_TOPIC_PORTAL",
+                portal,
+                in_field(f, json!({"portalId": portal, "type": "ENTER", "body": {"characterId": c}})),
+            )]),
+            _ => Outcome::default(),
+        },
+        ClientFrame::CharacterChatGeneral { message, balloon_only } => {
+            Outcome::commands(vec![chat(ctx, "GENERAL", message, json!({"balloonOnly": balloon_only}))])
+        }
+        ClientFrame::CharacterChatMulti { chat_type, recipients, message } => match ["BUDDY", "PARTY", "GUILD", "ALLIANCE"].get(usize::from(*chat_type)) {
+            Some(kind) => Outcome::commands(vec![chat(ctx, kind, message, json!({"recipients": recipients}))]),
+            None => Outcome::default(),
+        },
+        ClientFrame::CharacterChatWhisper { target_name, message } => {
+            Outcome::commands(vec![chat(ctx, "WHISPER", message, json!({"recipientName": target_name}))])
+        }
+        ClientFrame::CharacterExpression { emote } => Outcome::commands(vec![command(
+            "COMMAND_TOPIC_EXPRESSION",
+            c,
+            json!({"characterId": c, "worldId": f.world, "channelId": f.channel, "mapId": f.map, "instance": f.instance, "expression": emote}),
+        )]),
+        ClientFrame::CharacterAttack { skill_id, targets } => {
+            let mut commands = Vec::new();
+            if *skill_id > 0 {
+                let Some(_) = ctx.owned_level else { return Outcome { destroy: true, ..Outcome::default() } };
+                let Some(effect) = &ctx.effect else { return Outcome::default() };
+                commands.extend(costs(ctx, effect));
+            }
+            for target in targets {
+                for damage in &target.damages {
+                    let value = in_field(f, json!({"monsterId": target.monster_id, "type": "DAMAGE", "body": {"characterId": c, "damage": damage}}));
+                    commands.push(command("COMMAND_TOPIC_MONSTER", target.monster_id, value));
+                }
+            }
+            Outcome::commands(commands)
+        }
+        ClientFrame::CharacterUseSkill { skill_id, level, .. } => {
+            let unlock = Outcome { reply: vec![enable_actions()], ..Outcome::default() };
+            if ctx.hp.is_none_or(|hp| hp <= 0) {
+                return unlock;
+            }
+            if ctx.owned_level != Some(*level) {
+                return Outcome { destroy: true, ..Outcome::default() };
+            }
+            let Some(effect) = &ctx.effect else { return unlock };
+            let mut commands = costs(ctx, effect);
+            let cooldown = effect["cooldown"].as_u64().unwrap_or(0);
+            if cooldown > 0 {
+                commands.push(command("COMMAND_TOPIC_SKILL", c, json!({"characterId": c, "type": "SET_COOLDOWN", "body": {"skillId": skill_id, "cooldown": cooldown}})));
+            }
+            let duration = effect["duration"].as_i64().unwrap_or(0);
+            let changes: Vec<Value> = effect["statups"]
+                .as_array()
+                .map(|s| s.iter().map(|c| json!({"type": c["type"], "amount": c["amount"]})).collect())
+                .unwrap_or_default();
+            if duration > 0 && !changes.is_empty() {
+                let body = json!({"fromId": c, "sourceId": skill_id, "duration": duration, "changes": changes});
+                commands.push(command("COMMAND_TOPIC_CHARACTER_BUFF", c, in_field(f, json!({"characterId": c, "type": "APPLY", "body": body}))));
+            }
+            Outcome::commands(commands)
+        }
+        ClientFrame::CharacterBuffCancel { skill_id } => Outcome::commands(vec![command(
+            "COMMAND_TOPIC_CHARACTER_BUFF",
+            c,
+            in_field(f, json!({"characterId": c, "type": "CANCEL", "body": {"sourceId": skill_id}})),
+        )]),
+        // Q11: damage saturates; a miss or a negative value heals nobody.
+        ClientFrame::CharacterDamage { damage } if *damage > 0 => Outcome::commands(vec![change(ctx, "CHANGE_HP", -i64::from(*damage))]),
+        ClientFrame::CharacterDamage { .. } => Outcome::default(),
+        ClientFrame::CharacterHealOverTime { hp, mp } => {
+            let mut commands = Vec::new();
+            if *hp != 0 {
+                commands.push(change(ctx, "CHANGE_HP", i64::from(*hp)));
+            }
+            if *mp != 0 {
+                commands.push(change(ctx, "CHANGE_MP", i64::from(*mp)));
+            }
+            Outcome::commands(commands)
+        }
+        ClientFrame::CharacterDistributeAp { flag } => match ability(*flag) {
+            Some(ability) => Outcome::commands(vec![character_command(
+                ctx,
+                "REQUEST_DISTRIBUTE_AP",
+                json!({"distributions": [{"ability": ability, "amount": 1}]}),
+            )]),
+            None => Outcome::default(),
+        },
+        ClientFrame::CharacterAutoDistributeAp { entries } => {
+            let distributions: Option<Vec<Value>> =
+                entries.iter().map(|e| ability(e.flag).map(|a| json!({"ability": a, "amount": e.value as u8 as i8}))).collect();
+            match distributions {
+                Some(distributions) => Outcome::commands(vec![character_command(ctx, "REQUEST_DISTRIBUTE_AP", json!({"distributions": distributions}))]),
+                None => Outcome::default(),
+            }
+        }
+        ClientFrame::CharacterDistributeSp { skill_id } => {
+            // The field is spelled `skilId` on the wire (spec 51 Q6).
+            Outcome::commands(vec![character_command(ctx, "REQUEST_DISTRIBUTE_SP", json!({"skilId": skill_id, "amount": 1}))])
+        }
+        ClientFrame::CharacterSkillMacro { macros } => {
+            let macros: Vec<Value> = macros
+                .iter()
+                .enumerate()
+                .map(|(i, m)| json!({"id": i, "name": m.name, "shout": !m.silent, "skillId1": m.skill_id1, "skillId2": m.skill_id2, "skillId3": m.skill_id3}))
+                .collect();
+            Outcome::commands(vec![command("COMMAND_TOPIC_SKILL_MACRO", c, json!({"characterId": c, "type": "UPDATE", "body": {"macros": macros}}))])
+        }
+        ClientFrame::CharacterItemUse { slot, item_id } => Outcome::commands(vec![command(
+            "COMMAND_TOPIC_CONSUMABLE",
+            c,
+            in_field(f, json!({"characterId": c, "type": "REQUEST_ITEM_CONSUME", "body": {"source": slot, "itemId": item_id, "quantity": 1}})),
+        )]),
+        ClientFrame::CharacterInventoryMove { inventory_type, source, destination, count } => {
+            let (kind, body) = if *source < 0 && *destination > 0 {
+                ("UNEQUIP", json!({"source": source, "destination": destination}))
+            } else if *destination < 0 {
+                ("EQUIP", json!({"source": source, "destination": destination}))
+            } else if *destination == 0 {
+                let Some((x, y)) = ctx.position else { return Outcome::default() };
+                ("DROP", in_field(f, json!({"source": source, "quantity": count, "x": x, "y": y})))
+            } else {
+                ("MOVE", json!({"source": source, "destination": destination}))
+            };
+            Outcome::commands(vec![command(
+                "COMMAND_TOPIC_COMPARTMENT",
+                c,
+                json!({"characterId": c, "inventoryType": inventory_type, "type": kind, "body": body}),
+            )])
+        }
+        ClientFrame::CharacterDropMeso { amount } => {
+            Outcome::commands(vec![character_command(ctx, "REQUEST_DROP_MESO", json!({"channelId": f.channel, "mapId": f.map, "amount": amount}))])
+        }
+        ClientFrame::DropPickUp { drop_id, x, y } => Outcome::commands(vec![command(
+            "COMMAND_TOPIC_DROP",
+            *drop_id,
+            in_field(f, json!({"type": "REQUEST_RESERVATION", "body": {"dropId": drop_id, "characterId": c, "characterX": x, "characterY": y, "petSlot": -1}})),
+        )]),
+        ClientFrame::MessengerAnswerInvite { messenger_id: 0 } => Outcome::commands(vec![messenger(ctx, "CREATE", json!({}))]),
+        ClientFrame::MessengerAnswerInvite { messenger_id } => {
+            Outcome::commands(vec![invite(ctx, "ACCEPT", json!({"targetId": c, "referenceId": messenger_id}))])
+        }
+        ClientFrame::MessengerClose => match &ctx.messenger {
+            Some((id, _)) => Outcome::commands(vec![messenger(ctx, "LEAVE", json!({"messengerId": id}))]),
+            None => Outcome::default(),
+        },
+        ClientFrame::MessengerInvite { name } => match ctx.named {
+            Some(target) => Outcome {
+                commands: vec![messenger(ctx, "REQUEST_INVITE", json!({"characterId": target}))],
+                reply: vec![Frame::new("MessengerOperation", json!({"operation": "INVITE_SENT", "name": name, "success": true}))],
+                ..Outcome::default()
+            },
+            None => Outcome {
+                reply: vec![Frame::new("MessengerOperation", json!({"operation": "INVITE_SENT", "name": name, "success": false}))],
+                ..Outcome::default()
+            },
+        },
+        ClientFrame::MessengerDeclineInvite { .. } => match ctx.named {
+            Some(originator) => Outcome::commands(vec![invite(ctx, "REJECT", json!({"targetId": c, "originatorId": originator}))]),
+            None => Outcome::default(),
+        },
+        ClientFrame::MessengerChat { message } => match &ctx.messenger {
+            Some((_, others)) => Outcome::commands(vec![chat(ctx, "MESSENGER", message, json!({"recipients": others}))]),
+            None => Outcome::default(),
+        },
+    }
+}
+
+fn path_json(path: &Path) -> Value {
+    let elements: Vec<Value> = path.elements.iter().map(|e| json!({"kind": e.kind, "x": e.x, "y": e.y, "stance": e.stance})).collect();
+    json!({"startX": path.start_x, "startY": path.start_y, "elements": elements})
+}

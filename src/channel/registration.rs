@@ -1,0 +1,85 @@
+//! Channel registration with the world service (spec 51 §3.1): a POST per served channel
+//! every 10 s and on COMMAND_TOPIC_CHANNEL_STATUS. Off unless an address to announce is
+//! configured: a WebSocket address must not be handed to binary game clients.
+
+use super::Edge;
+use crate::actors::foreign;
+use crate::contracts::tenant::Tenant;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+const EVERY: Duration = Duration::from_secs(10);
+
+/// A channel this process serves: `TENANT_ID:REGION:MAJOR.MINOR:WORLD:CHANNEL`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Served {
+    pub tenant: Tenant,
+    pub world: u8,
+    pub channel: u8,
+}
+
+impl std::str::FromStr for Served {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Served, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let [id, region, version, world, channel] = parts[..] else {
+            return Err(format!("{text}: expected TENANT_ID:REGION:MAJOR.MINOR:WORLD:CHANNEL"));
+        };
+        let (major, minor) = version.split_once('.').ok_or_else(|| format!("{version}: expected MAJOR.MINOR"))?;
+        let number = |t: &str| t.parse::<u16>().map_err(|_| format!("{t}: not a number"));
+        Ok(Served {
+            tenant: Tenant { id: id.parse().map_err(|_| format!("{id}: not a UUID"))?, region: region.into(), major: number(major)?, minor: number(minor)? },
+            world: world.parse().map_err(|_| format!("{world}: not a world id"))?,
+            channel: channel.parse().map_err(|_| format!("{channel}: not a channel id"))?,
+        })
+    }
+}
+
+/// Registers every served channel now and every 10 s.
+pub fn spawn_heartbeat(edge: Arc<Edge>) {
+    if edge.settings.advertised.is_none() || edge.settings.served.is_empty() {
+        return;
+    }
+    actix_rt::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            for channel in &edge.settings.served {
+                register(&edge, channel).await;
+            }
+        }
+    });
+}
+
+/// Re-registers the served channels of a tenant (COMMAND_TOPIC_CHANNEL_STATUS).
+pub async fn register_tenant(edge: &Arc<Edge>, tenant: uuid::Uuid) {
+    for channel in edge.settings.served.iter().filter(|s| s.tenant.id == tenant) {
+        register(edge, channel).await;
+    }
+}
+
+async fn register(edge: &Edge, served: &Served) {
+    let Some((address, port)) = &edge.settings.advertised else { return };
+    let document = json!({"data": {"type": "channels", "id": uuid::Uuid::new_v4(), "attributes": {
+        "worldId": served.world, "channelId": served.channel, "ipAddress": address, "port": port,
+        "currentCapacity": edge.sessions.len(), "maxCapacity": 1000, "createdAt": chrono::Utc::now()}}});
+    let path = format!("worlds/{}/channels", served.world);
+    if foreign::post_for(&edge.services, &served.tenant, "CHANNELS_SERVICE_URL", &path, &document).await.is_none() {
+        tracing::debug!(world = served.world, channel = served.channel, "channel registration refused");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn served_channels_parse() {
+        let served: Served = "083839c6-c47c-42a6-9585-76492795d123:GMS:83.1:0:1".parse().expect("served channel");
+        assert_eq!((served.tenant.region.as_str(), served.tenant.major, served.world, served.channel), ("GMS", 83, 0, 1));
+        assert!("x:GMS:83.1:0:1".parse::<Served>().is_err());
+        assert!("083839c6-c47c-42a6-9585-76492795d123:GMS:83:0:1".parse::<Served>().is_err());
+    }
+}

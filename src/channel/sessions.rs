@@ -1,0 +1,176 @@
+//! Connected clients. A session is bound for life to the (tenant, world, channel) it
+//! connected to, and later to the account and character that logged in on it.
+
+use super::frames::Frame;
+use crate::contracts::tenant::Tenant;
+use dashmap::DashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// What the transport is told to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outbound {
+    Frame(String),
+    Close,
+}
+
+/// A map instance of one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Field {
+    pub world: u8,
+    pub channel: u8,
+    pub map: u32,
+    pub instance: Uuid,
+}
+
+/// What a session learns after connecting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub account: u32,
+    pub character: u32,
+    pub gm: bool,
+    pub map: u32,
+    pub instance: Uuid,
+    /// The character whose login was asked of the account service (spec 51 §3.2).
+    pub pending: u32,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub id: Uuid,
+    pub tenant: Tenant,
+    pub world: u8,
+    pub channel: u8,
+    state: Mutex<State>,
+    out: mpsc::UnboundedSender<Outbound>,
+}
+
+impl Session {
+    pub fn new(tenant: Tenant, world: u8, channel: u8, out: mpsc::UnboundedSender<Outbound>) -> Session {
+        Session { id: Uuid::new_v4(), tenant, world, channel, state: Mutex::default(), out }
+    }
+
+    pub fn push(&self, frame: &Frame) {
+        let _ = self.out.send(Outbound::Frame(frame.text()));
+    }
+
+    pub fn close(&self) {
+        let _ = self.out.send(Outbound::Close);
+    }
+
+    pub fn state(&self) -> State {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn update(&self, change: impl FnOnce(&mut State)) {
+        if let Ok(mut state) = self.state.lock() {
+            change(&mut state);
+        }
+    }
+
+    pub fn character(&self) -> u32 {
+        self.state().character
+    }
+
+    /// The map instance the session's character is in.
+    pub fn field(&self) -> Field {
+        let state = self.state();
+        Field { world: self.world, channel: self.channel, map: state.map, instance: state.instance }
+    }
+}
+
+/// Every session of this process.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    by_id: DashMap<Uuid, Arc<Session>>,
+    by_character: DashMap<(Uuid, u32), Uuid>,
+}
+
+impl Sessions {
+    pub fn insert(&self, session: Arc<Session>) {
+        self.by_id.insert(session.id, session);
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<Arc<Session>> {
+        self.by_id.get(&id).map(|s| s.clone())
+    }
+
+    /// Removes a session; `None` when it was already gone (destroyed once only).
+    pub fn remove(&self, id: Uuid) -> Option<Arc<Session>> {
+        let (_, session) = self.by_id.remove(&id)?;
+        let character = session.character();
+        self.by_character.remove_if(&(session.tenant.id, character), |_, owner| *owner == id);
+        Some(session)
+    }
+
+    /// Records that `character` logged in on `session` (a newer session replaces an older).
+    pub fn bind(&self, session: &Session, character: u32) {
+        session.update(|s| {
+            s.character = character;
+            s.pending = 0;
+        });
+        self.by_character.insert((session.tenant.id, character), session.id);
+    }
+
+    /// The session of a logged-in character of this tenant (never character 0, Q-22).
+    pub fn character(&self, tenant: &Tenant, character: u32) -> Option<Arc<Session>> {
+        if character == 0 {
+            return None;
+        }
+        let id = *self.by_character.get(&(tenant.id, character))?;
+        self.get(id).filter(|s| s.tenant == *tenant && s.character() == character)
+    }
+
+    /// Sessions of these characters, each once, in the given order.
+    pub fn characters(&self, tenant: &Tenant, ids: &[u32]) -> Vec<Arc<Session>> {
+        let mut found: Vec<Arc<Session>> = Vec::new();
+        for id in ids {
+            if let Some(session) = self.character(tenant, *id) {
+                if !found.iter().any(|s| s.id == session.id) {
+                    found.push(session);
+                }
+            }
+        }
+        found
+    }
+
+    /// Every session of a tenant (to close them on shutdown, or to count them).
+    pub fn all(&self) -> Vec<Arc<Session>> {
+        self.by_id.iter().map(|s| s.clone()).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> Tenant {
+        Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 }
+    }
+
+    #[test]
+    fn characters_resolve_per_tenant_and_never_zero() {
+        let sessions = Sessions::default();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let (a, b) = (tenant(), tenant());
+        let session = Arc::new(Session::new(a.clone(), 0, 1, tx));
+        sessions.insert(session.clone());
+        assert!(sessions.character(&a, 0).is_none(), "an unauthenticated session is nobody");
+        sessions.bind(&session, 7);
+        assert!(sessions.character(&a, 7).is_some());
+        assert!(sessions.character(&b, 7).is_none(), "another tenant's character 7 is another character");
+        assert_eq!(sessions.characters(&a, &[7, 8, 7]).len(), 1, "recipients are deduplicated");
+        assert!(sessions.remove(session.id).is_some());
+        assert!(sessions.remove(session.id).is_none(), "a session is destroyed once");
+        assert!(sessions.character(&a, 7).is_none());
+    }
+}

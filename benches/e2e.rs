@@ -209,6 +209,7 @@ fn main() {
             .env("BOOTSTRAP_SERVERS", &bootstrap)
             .env("DATABASE_URL", &database)
             .env("REST_PORT", port.to_string())
+            .env("CHANNEL_PORT", "0")
             .env("CONSUMER_GROUP_ID", format!("e2e-{}", Uuid::new_v4()))
             .env("LOG_LEVEL", "error")
             .stdout(Stdio::null())

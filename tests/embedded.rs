@@ -18,6 +18,7 @@ fn starts_with_no_configuration_and_serves_its_broker_to_other_clients() {
         .env_remove("DATABASE_URL")
         .env_remove("DB_HOST")
         .env("REST_PORT", port.to_string())
+        .env("CHANNEL_PORT", "0")
         .env("LOG_LEVEL", "info")
         .env("LOG_FORMAT", "json")
         .stderr(Stdio::piped())

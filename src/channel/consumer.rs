@@ -1,7 +1,9 @@
 //! The channel's consumer: its own group per process (00-overview,
 //! `CHANNEL_CONSUMER_GROUP_ID`), so every process sees every event and pushes to the
-//! sessions connected to it. It starts at the latest offset like Atlas's channel service:
-//! a push is for whoever is connected now.
+//! sessions connected to it. Like Atlas's channel service it starts at the latest offset:
+//! a push is for whoever is connected now. "Latest" is taken as "produced since this
+//! consumer started": a new group reads from the earliest offset and skips older records,
+//! so a record produced while the group's offsets are still being resolved is not lost.
 //!
 //! Records are handled one at a time in partition order and an offset is stored only
 //! after its pushes were queued. A record that cannot be decoded is logged and counted,
@@ -43,11 +45,12 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
         .set("enable.auto.commit", "true")
         .set("auto.commit.interval.ms", "1000")
         .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "latest")
+        .set("auto.offset.reset", "earliest")
         .set("fetch.wait.max.ms", "5")
         .create_with_context(Context { assigned })?;
     let names: Vec<&str> = HANDLED.iter().map(|(variable, _)| topics::name(variable)).collect();
     consumer.subscribe(&names)?;
+    let started = chrono::Utc::now().timestamp_millis();
     actix_rt::spawn(async move {
         loop {
             let message = tokio::select! {
@@ -61,7 +64,9 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
                     }
                 },
             };
-            handle(&edge, message.topic(), message.headers(), message.payload().unwrap_or_default()).await;
+            if message.timestamp().to_millis().is_none_or(|at| at >= started) {
+                handle(&edge, message.topic(), message.headers(), message.payload().unwrap_or_default()).await;
+            }
             let mut next = TopicPartitionList::new();
             if next.add_partition_offset(message.topic(), message.partition(), Offset::Offset(message.offset() + 1)).is_ok() {
                 let _ = consumer.store_offsets(&next);

@@ -611,6 +611,9 @@ async fn drop_status(to: &Recipients<'_>, e: &Envelope) {
     match e.kind.as_str() {
         "CREATED" => {
             let mut data = e.body.clone();
+            if let Some(ownership) = data.as_object_mut().and_then(|d| d.remove("type")) {
+                data["ownershipType"] = ownership;
+            }
             data["dropId"] = json!(e.drop_id);
             data["enterType"] = json!("FRESH");
             to.map(field, None, &Frame::new("DropSpawn", data)).await;

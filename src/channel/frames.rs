@@ -127,13 +127,13 @@ impl ClientFrame {
 pub struct Frame(Map<String, Value>);
 
 impl Frame {
-    /// `data` must be a JSON object; its fields follow `type`.
+    /// `data` must be a JSON object; `type` is the writer's name.
     pub fn new(writer: &str, data: Value) -> Frame {
-        let mut map = Map::new();
+        let mut map = match data {
+            Value::Object(fields) => fields,
+            _ => Map::new(),
+        };
         map.insert("type".into(), Value::String(writer.into()));
-        if let Value::Object(fields) = data {
-            map.extend(fields);
-        }
         Frame(map)
     }
 

@@ -51,6 +51,7 @@ pub struct ServerEnv {
     pub bootstrap: String,
     pub database_url: String,
     pub rest_port: u16,
+    pub channel_port: u16,
     pub base_service_url: String,
 }
 
@@ -73,6 +74,7 @@ impl ServerProcess {
             .env("BOOTSTRAP_SERVERS", &env.bootstrap)
             .env("DATABASE_URL", &env.database_url)
             .env("REST_PORT", env.rest_port.to_string())
+            .env("CHANNEL_PORT", env.channel_port.to_string())
             .env("BASE_SERVICE_URL", &env.base_service_url)
             .env("CONSUMER_GROUP_ID", format!("atlas-conformance-{}", uuid::Uuid::new_v4().simple()))
             .env("LOG_LEVEL", level)

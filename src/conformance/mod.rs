@@ -12,6 +12,7 @@
 //! - `runner`: executing steps; `report`: output.
 
 mod captures;
+mod clients;
 mod harness;
 mod kafka;
 mod matcher;
@@ -45,6 +46,11 @@ pub struct ConformanceArgs {
     /// its BASE_SERVICE_URL at the stub, see --stub-port).
     #[arg(long, value_name = "URL")]
     pub server_url: Option<String>,
+
+    /// The channel WebSocket of an already running server (`ws://host:port`), for
+    /// scenarios with client steps.
+    #[arg(long, value_name = "URL")]
+    pub channel_url: Option<String>,
 
     /// Database of the child server (default: a fresh SQLite file in a temporary folder).
     /// Used as given; fresh tenants keep runs apart.
@@ -194,6 +200,7 @@ async fn run_scenarios(
     let http = reqwest::Client::builder().build().context("creating the HTTP client")?;
 
     let mut child = None;
+    let mut channel_url = args.channel_url.clone();
     let server_url = match &args.server_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => {
@@ -205,8 +212,10 @@ async fn run_scenarios(
                 bootstrap: bootstrap.clone(),
                 database_url,
                 rest_port: harness::free_port()?,
+                channel_port: harness::free_port()?,
                 base_service_url: stub.base_url(),
             };
+            channel_url = Some(format!("ws://127.0.0.1:{}", env.channel_port));
             let mut server = harness::ServerProcess::spawn(&env, workdir.path().join("server.log"))?;
             eprintln!("conformance: server log {}", server.log.display());
             if let Err(error) = server.wait_healthy(&http).await {
@@ -232,6 +241,7 @@ async fn run_scenarios(
         http,
         server_url,
         server_log: child.as_ref().map(|c| c.log.clone()),
+        channel_url,
     };
     let mut outcomes = futures::stream::iter(scenarios.iter())
         .map(|s| {

@@ -1,6 +1,7 @@
 //! Executes one scenario's steps in a fresh tenant.
 
 use super::captures::{self, Captures};
+use super::clients::Clients;
 use super::kafka::{self, Inbox, Payload, Record, Tap};
 use super::matcher::{self, Mismatch};
 use super::report::{self, Failure, Section};
@@ -30,6 +31,8 @@ pub struct Context {
     pub server_url: String,
     /// The child server's log, when the runner started it.
     pub server_log: Option<PathBuf>,
+    /// `ws://host:port` of the server's channel listener, for client steps.
+    pub channel_url: Option<String>,
 }
 
 /// A fresh tenant of the format: random id, GMS 83.1.
@@ -44,6 +47,7 @@ struct Run {
     captures: Captures,
     /// Per topic name: the index after the record the last `expect` matched.
     cursors: HashMap<String, usize>,
+    clients: Clients,
 }
 
 /// Runs the scenario; `None` when it passed.
@@ -51,7 +55,7 @@ pub async fn run(ctx: &Context, scenario: &Scenario) -> Option<Failure> {
     let tenant = fresh_tenant();
     let inbox = ctx.tap.open(tenant.id);
     ctx.stub.register(tenant.id, scenario.foreign.clone());
-    let mut run = Run { tenant, inbox, captures: Captures::new(), cursors: HashMap::new() };
+    let mut run = Run { tenant, inbox, captures: Captures::new(), cursors: HashMap::new(), clients: Clients::default() };
     let mut failure = None;
     for (i, step) in scenario.steps.iter().enumerate() {
         if let Err(mut f) = run_step(ctx, &mut run, step).await {
@@ -64,6 +68,7 @@ pub async fn run(ctx: &Context, scenario: &Scenario) -> Option<Failure> {
     if let Some(f) = failure.as_mut() {
         context_sections(ctx, &run, f);
     }
+    run.clients.close_all().await;
     ctx.tap.close(run.tenant.id);
     ctx.stub.unregister(run.tenant.id);
     failure
@@ -73,6 +78,10 @@ fn describe(step: &Step) -> String {
     match step {
         Step::Http(h) => format!("http {} {}", h.method.to_ascii_uppercase(), h.path),
         Step::SleepMs(ms) => format!("sleep_ms {ms}"),
+        Step::Connect(c) => format!("connect {}", c.client),
+        Step::Send(s) => format!("send {} {}", s.client, s.frame["type"].as_str().unwrap_or_default()),
+        Step::Receive(r) | Step::ReceiveAbsent(r) => format!("{} {} {}", step.kind(), r.client, r.frame["type"].as_str().unwrap_or_default()),
+        Step::Disconnect(d) => format!("disconnect {}", d.client),
         other => format!("{} {}", other.kind(), other.topic().unwrap_or_default()),
     }
 }
@@ -109,6 +118,14 @@ async fn run_step(ctx: &Context, run: &mut Run, step: &Step) -> Result<(), Failu
             tokio::time::sleep(Duration::from_millis(*ms)).await;
             Ok(())
         }
+        Step::Connect(c) => run.clients.connect(ctx.channel_url.as_deref(), &run.tenant, c).await,
+        Step::Send(s) => run.clients.send(s, &run.captures).await,
+        Step::Receive(r) => {
+            run.captures = run.clients.receive(r, &run.captures).await?;
+            Ok(())
+        }
+        Step::ReceiveAbsent(r) => run.clients.receive_absent(r, &run.captures).await,
+        Step::Disconnect(d) => run.clients.disconnect(&d.client).await,
     }
 }
 

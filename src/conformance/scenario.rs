@@ -49,6 +49,59 @@ pub enum Step {
     ExpectAbsent(ExpectAbsent),
     Http(Http),
     SleepMs(u64),
+    // Client steps, this project's extension of FORMAT.md (see CLIENT-STEPS.md beside
+    // the runner): a WebSocket client of the channel edge.
+    Connect(Connect),
+    Send(Send),
+    Receive(Receive),
+    ReceiveAbsent(Receive),
+    Disconnect(Disconnect),
+}
+
+/// Opens a WebSocket session named `client` on a channel, in the scenario's tenant.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Connect {
+    pub client: String,
+    #[serde(default)]
+    pub world: u8,
+    #[serde(default = "first_channel")]
+    pub channel: u8,
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+fn first_channel() -> u8 {
+    1
+}
+
+/// Sends a frame (captures substituted) from a client.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Send {
+    pub client: String,
+    pub frame: Value,
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+/// Waits for (or, as `receive_absent`, rules out) a frame matching `frame` by the
+/// subset rule, among the frames after the last one a `receive` of this client matched.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Receive {
+    pub client: String,
+    pub frame: Value,
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub wait_ms: Option<u64>,
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Disconnect {
+    pub client: String,
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
 }
 
 impl Step {
@@ -59,6 +112,11 @@ impl Step {
             Step::ExpectAbsent(_) => "expect_absent",
             Step::Http(_) => "http",
             Step::SleepMs(_) => "sleep_ms",
+            Step::Connect(_) => "connect",
+            Step::Send(_) => "send",
+            Step::Receive(_) => "receive",
+            Step::ReceiveAbsent(_) => "receive_absent",
+            Step::Disconnect(_) => "disconnect",
         }
     }
 
@@ -68,7 +126,7 @@ impl Step {
             Step::Produce(p) => Some(&p.topic),
             Step::Expect(e) => Some(&e.topic),
             Step::ExpectAbsent(e) => Some(&e.topic),
-            Step::Http(_) | Step::SleepMs(_) => None,
+            _ => None,
         }
     }
 
@@ -79,6 +137,10 @@ impl Step {
             Step::ExpectAbsent(e) => Some(&e.unknown),
             Step::Http(h) => Some(&h.unknown),
             Step::SleepMs(_) => None,
+            Step::Connect(c) => Some(&c.unknown),
+            Step::Send(s) => Some(&s.unknown),
+            Step::Receive(r) | Step::ReceiveAbsent(r) => Some(&r.unknown),
+            Step::Disconnect(d) => Some(&d.unknown),
         }
     }
 }

@@ -92,6 +92,7 @@ impl Server {
             .env("BOOTSTRAP_SERVERS", bootstrap)
             .env("DATABASE_URL", database_url)
             .env("REST_PORT", port.to_string())
+            .env("CHANNEL_PORT", "0")
             .env("CONSUMER_GROUP_ID", group)
             .env("LOG_LEVEL", std::env::var("TEST_LOG_LEVEL").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::null())

@@ -357,3 +357,127 @@ fn path_json(path: &Path) -> Value {
     let elements: Vec<Value> = path.elements.iter().map(|e| json!({"kind": e.kind, "x": e.x, "y": e.y, "stance": e.stance})).collect();
     json!({"startX": path.start_x, "startY": path.start_y, "elements": elements})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn ctx() -> Context {
+        Context {
+            character: 30001,
+            account: 12,
+            field: Field { world: 0, channel: 1, map: 100000000, instance: Uuid::nil() },
+            ..Context::default()
+        }
+    }
+
+    fn frame(value: Value) -> ClientFrame {
+        serde_json::from_value(value).expect("client frame")
+    }
+
+    /// Every P1 client action of spec 51 §7 against the spec's examples: topic, key, value.
+    #[test]
+    fn p1_actions_produce_the_commands_of_spec_51() {
+        let nil = "00000000-0000-0000-0000-000000000000";
+        let field = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil});
+        let with = |more: Value| in_field(&ctx().field, more);
+        let effect = json!({"hpCon": 0, "mpCon": 6, "cooldown": 600, "duration": 60000,
+            "statups": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]});
+        let skilled = Context { hp: Some(50), owned_level: Some(1), effect: Some(effect), ..ctx() };
+        let dropping = Context { position: Some((-120, 215)), ..ctx() };
+        let in_messenger = Context { messenger: Some((7, vec![30002])), named: Some(30002), ..ctx() };
+        let at_portal = Context { hp: Some(50), portal: Some(3), ..ctx() };
+        let table: Vec<(Context, Value, Vec<(&str, u32, Value)>)> = vec![
+            (ctx(), json!({"type": "CharacterMove", "path": {"startX": 0, "startY": 0, "elements": [{"kind": "NORMAL", "x": 412, "y": 274, "stance": 6}]}}),
+                vec![("COMMAND_TOPIC_CHARACTER_MOVEMENT", 30001, with(json!({"objectId": 30001, "observerId": 30001, "x": 412, "y": 274, "stance": 6})))]),
+            (Context { monster_here: true, ..ctx() }, json!({"type": "MonsterMovement", "uniqueId": 1000042, "path": {"startX": 5, "startY": 6}}),
+                vec![("COMMAND_TOPIC_MONSTER_MOVEMENT", 1000042, with(json!({"objectId": 1000042, "observerId": 30001, "x": 5, "y": 6, "stance": 0})))]),
+            (ctx(), json!({"type": "MonsterMovement", "uniqueId": 1000042, "path": {"startX": 5, "startY": 6}}), vec![]),
+            (at_portal.clone(), json!({"type": "MapChange", "portalName": "east00"}),
+                vec![("COMMAND_TOPIC_PORTAL", 3, with(json!({"portalId": 3, "type": "ENTER", "body": {"characterId": 30001}})))]),
+            (Context { hp: Some(0), ..at_portal }, json!({"type": "MapChange", "portalName": "east00"}), vec![]),
+            (ctx(), json!({"type": "CharacterChatGeneral", "message": "hello", "balloonOnly": false}),
+                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "hello", "type": "GENERAL", "body": {"balloonOnly": false}})))]),
+            (ctx(), json!({"type": "CharacterChatMulti", "chatType": 1, "recipients": [30002, 30003], "message": "go"}),
+                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "go", "type": "PARTY", "body": {"recipients": [30002, 30003]}})))]),
+            (ctx(), json!({"type": "CharacterChatMulti", "chatType": 9, "recipients": [], "message": "x"}), vec![]),
+            (ctx(), json!({"type": "CharacterChatWhisper", "targetName": "Bob", "message": "psst"}),
+                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "psst", "type": "WHISPER", "body": {"recipientName": "Bob"}})))]),
+            (ctx(), json!({"type": "CharacterExpression", "emote": 3}),
+                vec![("COMMAND_TOPIC_EXPRESSION", 30001, json!({"characterId": 30001, "worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "expression": 3}))]),
+            (ctx(), json!({"type": "CharacterAttack", "targets": [{"monsterId": 1000042, "damages": [153, 20]}]}),
+                vec![("COMMAND_TOPIC_MONSTER", 1000042, with(json!({"monsterId": 1000042, "type": "DAMAGE", "body": {"characterId": 30001, "damage": 153}}))),
+                     ("COMMAND_TOPIC_MONSTER", 1000042, with(json!({"monsterId": 1000042, "type": "DAMAGE", "body": {"characterId": 30001, "damage": 20}})))]),
+            (skilled.clone(), json!({"type": "CharacterUseSkill", "skillId": 1301007, "level": 1}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}})),
+                     ("COMMAND_TOPIC_SKILL", 30001, json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}})),
+                     ("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
+                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}})))]),
+            (ctx(), json!({"type": "CharacterBuffCancel", "skillId": 1301007}),
+                vec![("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "CANCEL", "body": {"sourceId": 1301007}})))]),
+            (ctx(), json!({"type": "CharacterDamage", "damage": 37}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": -37}}))]),
+            (ctx(), json!({"type": "CharacterDamage", "damage": 99999}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": -32768}}))]),
+            (ctx(), json!({"type": "CharacterDamage", "damage": -5}), vec![]),
+            (ctx(), json!({"type": "CharacterHealOverTime", "hp": 10, "mp": 3}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": 10}})),
+                     ("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": 3}}))]),
+            (ctx(), json!({"type": "CharacterDistributeAp", "flag": 64}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_AP", "body": {"distributions": [{"ability": "STRENGTH", "amount": 1}]}}))]),
+            (ctx(), json!({"type": "CharacterDistributeAp", "flag": 1}), vec![]),
+            (ctx(), json!({"type": "CharacterAutoDistributeAp", "entries": [{"flag": 128, "value": 2}, {"flag": 8192, "value": 1}]}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_AP",
+                    "body": {"distributions": [{"ability": "DEXTERITY", "amount": 2}, {"ability": "MP", "amount": 1}]}}))]),
+            (ctx(), json!({"type": "CharacterDistributeSp", "skillId": 1001004}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_SP", "body": {"skilId": 1001004, "amount": 1}}))]),
+            (ctx(), json!({"type": "CharacterItemUse", "slot": 1, "itemId": 2000002}),
+                vec![("COMMAND_TOPIC_CONSUMABLE", 30001, with(json!({"characterId": 30001, "type": "REQUEST_ITEM_CONSUME", "body": {"source": 1, "itemId": 2000002, "quantity": 1}})))]),
+            (ctx(), json!({"type": "CharacterInventoryMove", "inventoryType": 1, "source": -11, "destination": 4}),
+                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 1, "type": "UNEQUIP", "body": {"source": -11, "destination": 4}}))]),
+            (ctx(), json!({"type": "CharacterInventoryMove", "inventoryType": 1, "source": 4, "destination": -11}),
+                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 1, "type": "EQUIP", "body": {"source": 4, "destination": -11}}))]),
+            (ctx(), json!({"type": "CharacterInventoryMove", "inventoryType": 2, "source": 3, "destination": 5}),
+                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 2, "type": "MOVE", "body": {"source": 3, "destination": 5}}))]),
+            (dropping, json!({"type": "CharacterInventoryMove", "inventoryType": 2, "source": 3, "destination": 0, "count": 10}),
+                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 2, "type": "DROP",
+                    "body": {"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "source": 3, "quantity": 10, "x": -120, "y": 215}}))]),
+            (ctx(), json!({"type": "CharacterDropMeso", "amount": 500}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DROP_MESO", "body": {"channelId": 1, "mapId": 100000000, "amount": 500}}))]),
+            (ctx(), json!({"type": "DropPickUp", "dropId": 88231, "x": 410, "y": 274}),
+                vec![("COMMAND_TOPIC_DROP", 88231, with(json!({"type": "REQUEST_RESERVATION", "body": {"dropId": 88231, "characterId": 30001, "characterX": 410, "characterY": 274, "petSlot": -1}})))]),
+            (ctx(), json!({"type": "MessengerAnswerInvite", "messengerId": 0}),
+                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "CREATE", "body": {}}))]),
+            (ctx(), json!({"type": "MessengerAnswerInvite", "messengerId": 7}),
+                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "MESSENGER", "type": "ACCEPT", "body": {"targetId": 30001, "referenceId": 7}}))]),
+            (in_messenger.clone(), json!({"type": "MessengerClose"}),
+                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "LEAVE", "body": {"messengerId": 7}}))]),
+            (ctx(), json!({"type": "MessengerClose"}), vec![]),
+            (in_messenger.clone(), json!({"type": "MessengerInvite", "name": "Bob"}),
+                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "REQUEST_INVITE", "body": {"characterId": 30002}}))]),
+            (in_messenger.clone(), json!({"type": "MessengerDeclineInvite", "fromName": "Bob"}),
+                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "MESSENGER", "type": "REJECT", "body": {"targetId": 30001, "originatorId": 30002}}))]),
+            (in_messenger, json!({"type": "MessengerChat", "message": "hi"}),
+                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "hi", "type": "MESSENGER", "body": {"recipients": [30002]}})))]),
+        ];
+        assert_eq!(field, Value::Object(field_block(&ctx().field)));
+        for (context, action, expected) in table {
+            let outcome = translate(&frame(action.clone()), &context);
+            let got: Vec<(&str, u32, Value)> = outcome.commands.into_iter().map(|c| (c.topic, c.key, c.value)).collect();
+            assert_eq!(got, expected, "{action}");
+            assert!(!outcome.destroy, "{action}");
+        }
+    }
+
+    #[test]
+    fn rule_breaking_actions_destroy_the_session() {
+        let not_owned = Context { hp: Some(50), owned_level: Some(1), ..ctx() };
+        let used = translate(&frame(json!({"type": "CharacterUseSkill", "skillId": 2001002, "level": 2})), &not_owned);
+        assert!(used.destroy && used.commands.is_empty());
+        let attack = translate(&frame(json!({"type": "CharacterAttack", "skillId": 2001002, "targets": [{"monsterId": 1, "damages": [5]}]})), &ctx());
+        assert!(attack.destroy && attack.commands.is_empty());
+        let dead = translate(&frame(json!({"type": "CharacterUseSkill", "skillId": 2001002, "level": 1})), &Context { hp: Some(0), ..ctx() });
+        assert_eq!((dead.commands.len(), dead.reply.len(), dead.destroy), (0, 1, false), "a dead character is only unlocked");
+    }
+}

@@ -10,7 +10,7 @@ use super::events::{body, ChannelEvent, Envelope};
 use super::fields::Membership;
 use super::frames::{enable_actions, Frame};
 use super::sessions::{Field, Session};
-use super::{lifecycle, lookups, registration, Edge};
+use super::{field_view, lifecycle, lookups, registration, Edge};
 use crate::actors::messengers::sql as messengers;
 use crate::contracts::tenant::Tenant;
 use chrono::{DateTime, Utc};
@@ -208,6 +208,7 @@ async fn character_status(to: &Recipients<'_>, e: &Envelope) {
                 "SetField",
                 json!({"warp": true, "channelId": channel, "mapId": map, "instance": instance, "portalId": portal, "hp": hp}),
             ));
+            field_view::set_field_pushed(to.edge, &session, map).await;
         }
         "EXPERIENCE_CHANGED" => {
             let distributions: Vec<Value> = body(e, "distributions").unwrap_or_default();
@@ -297,25 +298,20 @@ async fn map_status(to: &Recipients<'_>, e: &Envelope) {
     let services = &to.edge.services;
     match e.kind.as_str() {
         "CHARACTER_ENTER" => {
-            let members = to.edge.maps.apply(to.tenant.id, field, Membership::Enter(entering)).await;
-            let scope = Scope::Channel(field.world, field.channel);
-            let own = to.session(entering, scope);
-            if let Some(session) = &own {
-                session.update(|s| (s.map, s.instance) = (field.map, field.instance));
+            if to.edge.maps.members(to.tenant.id, field).await.is_empty() {
+                prime(to, field).await;
             }
+            to.edge.maps.apply(to.tenant.id, field, Membership::Enter(entering)).await;
             let others: Vec<Arc<Session>> = to.in_field(field).await.into_iter().filter(|s| s.character() != entering).collect();
             if !others.is_empty() {
                 // one character that cannot be loaded does not blank the map.
                 if let Some(attributes) = lookups::character(services, to.tenant, entering).await {
-                    let frame = spawn(entering, &attributes, true);
+                    let frame = field_view::spawn(entering, &attributes, true);
                     others.iter().for_each(|s| s.push(&frame));
                 }
             }
-            let Some(session) = own else { return };
-            for member in members.into_iter().filter(|m| *m != entering) {
-                if let Some(attributes) = lookups::character(services, to.tenant, member).await {
-                    session.push(&spawn(member, &attributes, false));
-                }
+            if let Some(session) = to.session(entering, Scope::Channel(field.world, field.channel)) {
+                field_view::entered(to.edge, &session, field).await;
             }
         }
         "CHARACTER_EXIT" => {
@@ -326,13 +322,15 @@ async fn map_status(to: &Recipients<'_>, e: &Envelope) {
     }
 }
 
-fn spawn(character: u32, attributes: &Value, entering: bool) -> Frame {
-    let look = ["name", "level", "jobId", "gender", "skinColor", "face", "hair", "x", "y", "stance"];
-    let mut data = json!({"characterId": character, "enteringField": entering});
-    for name in look {
-        data[name] = attributes.get(name).cloned().unwrap_or(Value::Null);
+/// A field this process has not seen yet: its members before this process started are
+/// read once from the maps service, then kept by the field's actor.
+async fn prime(to: &Recipients<'_>, field: Field) {
+    let path = format!("worlds/{}/channels/{}/maps/{}/instances/{}/characters/", field.world, field.channel, field.map, field.instance);
+    for (id, _) in lookups::resources(&to.edge.services, to.tenant, "MAPS", &path).await {
+        if let Ok(character) = id.parse() {
+            to.edge.maps.apply(to.tenant.id, field, Membership::Enter(character)).await;
+        }
     }
-    Frame::new("CharacterSpawn", data)
 }
 
 /// §4.7: inventory changes, with the Q-12 fixes (appearance only for equipment moves in

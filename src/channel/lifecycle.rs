@@ -3,7 +3,7 @@
 
 use super::frames::Frame;
 use super::sessions::Session;
-use super::{lookups, Command, Edge};
+use super::{field_view, lookups, Command, Edge};
 use crate::actors::character::skills_sql;
 use serde_json::json;
 use std::sync::Arc;
@@ -25,13 +25,16 @@ pub async fn request_login(edge: &Arc<Edge>, session: &Arc<Session>, character: 
 }
 
 /// The account service accepted the login (spec 50 §4.2): the session is the
-/// character's; `SetField` goes first, then the rest of the bundle, and only then the
-/// session is announced.
+/// character's. `SetField` goes first, then the session is announced (Q-5: Go announces
+/// it first), then the rest of the login bundle.
 pub async fn complete_login(edge: &Arc<Edge>, session: &Arc<Session>, character: u32) {
     let services = &edge.services;
     let tenant = &session.tenant;
-    let Some(attributes) = lookups::character(services, tenant, character).await else {
-        tracing::info!(session = %session.id, character, "character of a login not found: session destroyed");
+    let (Some(attributes), Some(buddies)) = (
+        lookups::character(services, tenant, character).await,
+        lookups::one(services, tenant, "BUDDIES", &format!("characters/{character}/buddy-list")).await,
+    ) else {
+        tracing::info!(session = %session.id, character, "character or buddy list of a login not found: session destroyed");
         return destroy(edge, session).await;
     };
     let account = lookups::number(&attributes, "accountId") as u32;
@@ -49,14 +52,68 @@ pub async fn complete_login(edge: &Arc<Edge>, session: &Arc<Session>, character:
         .map(|v| json!({"skillId": v.id, "level": v.skill.level, "masterLevel": v.skill.master_level,
             "expiration": v.skill.expiration, "cooldownExpiresAt": v.cooldown_expires_at}))
         .collect();
+    let document = |service: &'static str, path: String| async move {
+        let variable = format!("{service}_SERVICE_URL");
+        crate::actors::foreign::get::<serde_json::Value>(services, tenant, &variable, &path).await.map(|d| d["data"].clone())
+    };
+    let inventory = document("INVENTORY", format!("characters/{character}/inventory")).await;
+    let pets = document("PETS", format!("characters/{character}/pets")).await;
+    let quests = document("QUESTS", format!("characters/{character}/quests")).await;
     session.push(&Frame::new(
         "SetField",
-        json!({"warp": false, "channelId": session.channel, "characterId": character, "character": attributes, "skills": skills}),
+        json!({"warp": false, "channelId": session.channel, "characterId": character, "character": attributes, "skills": skills,
+            "inventory": inventory, "pets": pets, "quests": quests, "buddyCapacity": buddies["capacity"]}),
     ));
+    field_view::set_field_pushed(edge, session, map).await;
+    edge.publish(tenant, vec![session_status(session, "CREATED")]).await;
+    bundle(edge, session, character, &attributes, buddies).await;
+}
+
+/// The rest of the login bundle (spec 50 §4.2 step 5); each part is skipped when its
+/// service does not answer.
+async fn bundle(edge: &Edge, session: &Session, character: u32, attributes: &serde_json::Value, buddies: serde_json::Value) {
+    let services = &edge.services;
+    let tenant = &session.tenant;
+    session.push(&Frame::new("BuddyOperation", json!({"operation": "UPDATE", "buddies": buddies["buddies"]})));
+    let guilds = lookups::resources(services, tenant, "GUILDS", &format!("guilds?filter[members.id]={character}")).await;
+    if let Some((id, guild)) = guilds.into_iter().next() {
+        session.push(&Frame::new("GuildOperation", json!({"operation": "INFO", "guildId": id.parse::<u32>().unwrap_or(0), "guild": guild})));
+    }
+    let keys = lookups::resources(services, tenant, "KEYS", &format!("characters/{character}/keys")).await;
+    if !keys.is_empty() {
+        let bindings: Vec<serde_json::Value> = keys.into_iter().map(|(_, k)| k).collect();
+        let action = |key: i64| bindings.iter().find(|b| b["key"].as_i64() == Some(key)).map_or(json!(0), |b| b["action"].clone());
+        session.push(&Frame::new("CharacterKeyMapAutoHp", json!({"action": action(91)})));
+        session.push(&Frame::new("CharacterKeyMapAutoMp", json!({"action": action(92)})));
+        session.push(&Frame::new("CharacterKeyMap", json!({"keys": bindings})));
+    }
+    let buffs = lookups::resources(services, tenant, "BUFFS", &format!("characters/{character}/buffs")).await;
+    if !buffs.is_empty() {
+        let buffs: Vec<serde_json::Value> = buffs.into_iter().map(|(_, b)| b).collect();
+        session.push(&Frame::new("CharacterBuffGive", json!({"buffs": buffs})));
+    }
+    let world = attributes["worldId"].as_u64().unwrap_or(u64::from(session.world));
+    if let Some(world) = lookups::one(services, tenant, "WORLDS", &format!("worlds/{world}")).await {
+        session.push(&Frame::new("WorldMessage", json!({"mode": "TOP_SCROLL", "message": world["message"]})));
+    }
     let mut macros = skills_sql::macros(&services.store, tenant.id, character).await.unwrap_or_default();
     macros.sort_by_key(|m| m.id);
     session.push(&Frame::new("CharacterSkillMacro", json!({"macros": macros})));
-    edge.publish(tenant, vec![session_status(session, "CREATED")]).await;
+    let notes = lookups::resources(services, tenant, "NOTES", &format!("characters/{character}/notes")).await;
+    if !notes.is_empty() {
+        let mut names: std::collections::HashMap<u64, serde_json::Value> = std::collections::HashMap::new();
+        let mut list = Vec::new();
+        for (id, note) in notes {
+            let sender = note["senderId"].as_u64().unwrap_or(0);
+            if !names.contains_key(&sender) {
+                let name = lookups::character(services, tenant, sender as u32).await.map_or(json!("Unknown"), |a| a["name"].clone());
+                names.insert(sender, name);
+            }
+            list.push(json!({"id": id.parse::<u32>().unwrap_or(0), "senderName": names[&sender], "message": note["message"],
+                "timestamp": note["timestamp"], "flag": note["flag"]}));
+        }
+        session.push(&Frame::new("NoteOperation", json!({"operation": "LIST", "notes": list})));
+    }
 }
 
 /// Destroys a session (any cause): gone from the registry, its transport closed, then

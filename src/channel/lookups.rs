@@ -58,6 +58,21 @@ pub async fn logged_in_accounts(services: &Services, tenant: &Tenant) -> Option<
     )
 }
 
+/// The resources of a JSON:API list: (id, attributes); none when the call fails.
+pub async fn resources(services: &Services, tenant: &Tenant, service: &str, path: &str) -> Vec<(String, Value)> {
+    let variable = format!("{service}_SERVICE_URL");
+    let Some(document) = foreign::get::<Value>(services, tenant, &variable, path).await else { return Vec::new() };
+    let Some(list) = document["data"].as_array() else { return Vec::new() };
+    list.iter().map(|r| (r["id"].as_str().unwrap_or_default().to_string(), r["attributes"].clone())).collect()
+}
+
+/// The attributes of a JSON:API resource.
+pub async fn one(services: &Services, tenant: &Tenant, service: &str, path: &str) -> Option<Value> {
+    let variable = format!("{service}_SERVICE_URL");
+    let document: Value = foreign::get(services, tenant, &variable, path).await?;
+    Some(document["data"].get("attributes")?.clone())
+}
+
 /// A numeric attribute, 0 when absent or not a number.
 pub fn number(attributes: &Value, name: &str) -> i64 {
     attributes[name].as_i64().unwrap_or(0)

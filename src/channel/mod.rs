@@ -4,6 +4,7 @@
 //! - `socket`: the WebSocket transport with JSON frames (docs/client-protocol.md); the
 //!   rest of the edge knows only [`frames`], so a binary transport can sit beside it.
 //! - `sessions`: connected clients, by session id and by logged-in character.
+//! - `field_view`: what an entering character is shown, once its `SetField` is out.
 //! - `fields`: one actor per map instance holding who is in it, fed from
 //!   EVENT_TOPIC_MAP_STATUS.
 //! - `events`: decoders of the 40 consumed topics; `deliver`: who receives what.
@@ -16,6 +17,7 @@ pub mod commands;
 pub mod consumer;
 pub mod deliver;
 pub mod events;
+pub mod field_view;
 pub mod fields;
 pub mod frames;
 pub mod lifecycle;

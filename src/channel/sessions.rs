@@ -34,6 +34,10 @@ pub struct State {
     pub instance: Uuid,
     /// The character whose login was asked of the account service (spec 51 §3.2).
     pub pending: u32,
+    /// The map of the last `SetField` pushed.
+    pub shown: Option<u32>,
+    /// A field entered before its `SetField` was pushed (spec 50 Q-5).
+    pub held: Option<Field>,
 }
 
 #[derive(Debug)]

@@ -8,7 +8,7 @@
 
 use super::frames::{enable_actions, ClientFrame, Frame, Path};
 use super::sessions::{Field, Session};
-use super::{lookups, Command, Edge};
+use super::{lookups, respawn, Command, Edge};
 use crate::actors::character::skills_sql;
 use crate::actors::messengers::sql as messengers;
 use serde_json::{json, Value};
@@ -32,6 +32,8 @@ pub struct Context {
     pub effect: Option<Value>,
     /// Whether a reported monster is in the sender's field.
     pub monster_here: bool,
+    /// A dead character's way back.
+    pub respawn: Option<respawn::Plan>,
 }
 
 /// What an action produces.
@@ -66,6 +68,9 @@ pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Con
             }
             if let ClientFrame::MapChange { portal_name } = frame {
                 ctx.portal = lookups::portal(services, tenant, ctx.field.map, portal_name).await;
+                if ctx.hp == Some(0) {
+                    ctx.respawn = respawn::plan(services, tenant, state.character, ctx.field.map).await;
+                }
             }
         }
         ClientFrame::MonsterMovement { unique_id, .. } => {
@@ -184,8 +189,9 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             Outcome::commands(vec![movement("COMMAND_TOPIC_MONSTER_MOVEMENT", ctx, *unique_id, path)])
         }
         ClientFrame::MonsterMovement { .. } => Outcome::default(),
-        ClientFrame::MapChange { .. } => match (ctx.hp, ctx.portal) {
-            (Some(hp), Some(portal)) if hp > 0 => Outcome::commands(vec![command(
+        ClientFrame::MapChange { .. } => match (ctx.hp, ctx.portal, &ctx.respawn) {
+            (Some(0), _, Some(plan)) => Outcome::commands(vec![respawn::saga(plan, c, f)]),
+            (Some(hp), Some(portal), _) if hp > 0 => Outcome::commands(vec![command(
                 "COMMAND_TOPIC_PORTAL",
                 portal,
                 in_field(f, json!({"portalId": portal, "type": "ENTER", "body": {"characterId": c}})),

@@ -10,6 +10,7 @@
 //! - `events`: decoders of the 40 consumed topics; `deliver`: who receives what.
 //! - `commands`: client actions → Atlas commands; `lifecycle`: login, logout and the
 //!   messages the channel produces about its own sessions.
+//! - `respawn`: the saga a dead player's "OK" starts.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
@@ -23,6 +24,7 @@ pub mod frames;
 pub mod lifecycle;
 pub mod lookups;
 pub mod registration;
+pub mod respawn;
 pub mod sessions;
 pub mod socket;
 

@@ -34,6 +34,8 @@ pub struct Context {
     pub monster_here: bool,
     /// A dead character's way back.
     pub respawn: Option<respawn::Plan>,
+    /// Party members a party buff reaches: same channel and map by the party's record.
+    pub party_here: Vec<u32>,
 }
 
 /// What an action produces.
@@ -88,6 +90,11 @@ pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Con
             ctx.owned_level = owned.map(|v| v.skill.level).filter(|level| *level > 0);
             if let Some(level) = ctx.owned_level {
                 ctx.effect = lookups::skill_effect(services, tenant, *skill_id, level).await;
+            }
+            if let ClientFrame::CharacterUseSkill { affected_members: 1..=127, .. } = frame {
+                let party = lookups::party_of(services, tenant, state.character).await;
+                let (channel, map) = (ctx.field.channel, ctx.field.map);
+                ctx.party_here = party.iter().filter(|m| m.id != state.character && m.channel == channel && m.map == map).map(|m| m.id).collect();
             }
         }
         ClientFrame::MessengerInvite { name } | ClientFrame::MessengerDeclineInvite { from_name: name } => {
@@ -249,7 +256,10 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
                 .unwrap_or_default();
             if duration > 0 && !changes.is_empty() {
                 let body = json!({"fromId": c, "sourceId": skill_id, "duration": duration, "changes": changes});
-                commands.push(command("COMMAND_TOPIC_CHARACTER_BUFF", c, in_field(f, json!({"characterId": c, "type": "APPLY", "body": body}))));
+                for target in std::iter::once(c).chain(ctx.party_here.iter().copied()) {
+                    let value = in_field(f, json!({"characterId": target, "type": "APPLY", "body": body}));
+                    commands.push(command("COMMAND_TOPIC_CHARACTER_BUFF", target, value));
+                }
             }
             Outcome::commands(commands)
         }
@@ -419,6 +429,13 @@ mod tests {
                 vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}})),
                      ("COMMAND_TOPIC_SKILL", 30001, json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}})),
                      ("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
+                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}})))]),
+            (Context { party_here: vec![30002], ..skilled.clone() }, json!({"type": "CharacterUseSkill", "skillId": 1301007, "level": 1, "affectedMembers": 3}),
+                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}})),
+                     ("COMMAND_TOPIC_SKILL", 30001, json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}})),
+                     ("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
+                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}}))),
+                     ("COMMAND_TOPIC_CHARACTER_BUFF", 30002, with(json!({"characterId": 30002, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
                         "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}})))]),
             (ctx(), json!({"type": "CharacterBuffCancel", "skillId": 1301007}),
                 vec![("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "CANCEL", "body": {"sourceId": 1301007}})))]),

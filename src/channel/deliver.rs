@@ -181,8 +181,11 @@ async fn character_status(to: &Recipients<'_>, e: &Envelope) {
     let channel = body::<u8>(e, "channelId").unwrap_or_default();
     match e.kind.as_str() {
         "STAT_CHANGED" => {
-            let Some(session) = to.session(character, Scope::World(e.world_id)) else { return };
             let updates: Vec<String> = body(e, "updates").unwrap_or_default();
+            if updates.iter().any(|u| u == "HP" || u == "MAX_HP") {
+                party_hp(to, character, e.world_id, channel).await;
+            }
+            let Some(session) = to.session(character, Scope::World(e.world_id)) else { return };
             let excl = body::<bool>(e, "exclRequestSent").unwrap_or_default();
             let mut values = serde_json::Map::new();
             if !updates.is_empty() {
@@ -247,6 +250,25 @@ async fn character_status(to: &Recipients<'_>, e: &Envelope) {
     }
 }
 
+/// A character's HP to its party members online in its map (spec 50 §4.5), each whose
+/// session is here; the character's own session may be elsewhere.
+async fn party_hp(to: &Recipients<'_>, character: u32, world: u8, channel: u8) {
+    let members = lookups::party_of(&to.edge.services, to.tenant, character).await;
+    let Some(me) = members.iter().find(|m| m.id == character) else { return };
+    let scope = Scope::Channel(world, channel);
+    let recipients: Vec<Arc<Session>> = members
+        .iter()
+        .filter(|m| m.id != character && m.online && m.world == world && m.channel == channel && (m.map, m.instance) == (me.map, me.instance))
+        .filter_map(|m| to.session(m.id, scope))
+        .collect();
+    if recipients.is_empty() {
+        return;
+    }
+    let Some(attributes) = lookups::character(&to.edge.services, to.tenant, character).await else { return };
+    let frame = Frame::new("PartyMemberHP", json!({"characterId": character, "hp": attributes["hp"], "maxHp": attributes["maxHp"]}));
+    recipients.iter().for_each(|s| s.push(&frame));
+}
+
 /// The "experience gained" message: each distribution sets its part; a later one
 /// overwrites an earlier (spec 50 §4.5).
 fn experience_message(distributions: &[Value]) -> Value {
@@ -308,6 +330,9 @@ async fn map_status(to: &Recipients<'_>, e: &Envelope) {
                 if let Some(attributes) = lookups::character(services, to.tenant, entering).await {
                     let frame = field_view::spawn(entering, &attributes, true);
                     others.iter().for_each(|s| s.push(&frame));
+                    let mates = field_view::party_in_field(to.edge, to.tenant, entering, field).await;
+                    let hp = Frame::new("PartyMemberHP", json!({"characterId": entering, "hp": attributes["hp"], "maxHp": attributes["maxHp"]}));
+                    others.iter().filter(|s| mates.contains(&s.character())).for_each(|s| s.push(&hp));
                 }
             }
             if let Some(session) = to.session(entering, Scope::Channel(field.world, field.channel)) {
@@ -583,13 +608,23 @@ async fn monster_status(to: &Recipients<'_>, e: &Envelope) {
             to.map(field, None, &Frame::new("DestroyMonster", json!({"uniqueId": e.unique_id, "animation": 1}))).await;
         }
         "DAMAGED" => {
-            if to.session(actor, scope).is_none() {
+            // The attacker, or its party members online in the field (attacker included).
+            let party = lookups::party_of(services, to.tenant, actor).await;
+            let recipients: Vec<u32> = match party.is_empty() {
+                true => vec![actor],
+                false => party
+                    .iter()
+                    .filter(|m| m.online && (m.world, m.channel, m.map, m.instance) == (field.world, field.channel, field.map, field.instance))
+                    .map(|m| m.id)
+                    .collect(),
+            };
+            if to.edge.sessions.characters(to.tenant, &recipients).is_empty() {
                 return;
             }
             let Some(monster) = lookups::monster(services, to.tenant, e.unique_id).await else { return };
             let (hp, max) = (lookups::number(&monster, "hp"), lookups::number(&monster, "maxHp"));
             let percent = if max > 0 { (hp * 100 / max).max(1) } else { 1 };
-            to.one(actor, scope, &Frame::new("MonsterHealth", json!({"uniqueId": e.unique_id, "percent": percent})));
+            to.list(&recipients, scope, &Frame::new("MonsterHealth", json!({"uniqueId": e.unique_id, "percent": percent})));
         }
         "START_CONTROL" => {
             let data = json!({"control": true, "uniqueId": e.unique_id, "monsterId": e.monster_id, "x": e.body["x"], "y": e.body["y"],

@@ -6,6 +6,7 @@ use super::frames::Frame;
 use super::lookups;
 use super::sessions::{Field, Session};
 use super::Edge;
+use crate::contracts::tenant::Tenant;
 use chrono::Timelike as _;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -43,6 +44,11 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
     for member in edge.maps.members(tenant.id, field).await.into_iter().filter(|m| *m != me) {
         if let Some(attributes) = lookups::character(services, tenant, member).await {
             session.push(&spawn(member, &attributes, false));
+        }
+    }
+    for mate in party_in_field(edge, tenant, me, field).await {
+        if let Some(attributes) = lookups::character(services, tenant, mate).await {
+            session.push(&Frame::new("PartyMemberHP", json!({"characterId": mate, "hp": attributes["hp"], "maxHp": attributes["maxHp"]})));
         }
     }
     let (w, c, m, i) = (field.world, field.channel, field.map, field.instance);
@@ -86,6 +92,13 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
         let state = if docked { json!({"state": "ENTER1", "value": 0, "boss": false}) } else { json!({"state": "MOVE1", "value": 2, "boss": false}) };
         session.push(&Frame::new("FieldTransportState", state));
     }
+}
+
+/// The other members of `character`'s party who are online and in `field`.
+pub async fn party_in_field(edge: &Edge, tenant: &Tenant, character: u32, field: Field) -> Vec<u32> {
+    let here = edge.maps.members(tenant.id, field).await;
+    let party = lookups::party_of(&edge.services, tenant, character).await;
+    party.into_iter().filter(|m| m.id != character && m.online && here.contains(&m.id)).map(|m| m.id).collect()
 }
 
 /// The `CharacterSpawn` of a character: its look and name.

@@ -73,6 +73,36 @@ pub async fn one(services: &Services, tenant: &Tenant, service: &str, path: &str
     Some(document["data"].get("attributes")?.clone())
 }
 
+/// A party member as the party service lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyMember {
+    pub id: u32,
+    pub world: u8,
+    pub channel: u8,
+    pub map: u32,
+    pub instance: uuid::Uuid,
+    pub online: bool,
+}
+
+/// The members of the party `character` is in (`GET parties?filter[members.id]=`); empty
+/// when it is in none or the call fails.
+pub async fn party_of(services: &Services, tenant: &Tenant, character: u32) -> Vec<PartyMember> {
+    let parties = resources(services, tenant, "PARTIES", &format!("parties?filter[members.id]={character}")).await;
+    let Some((_, party)) = parties.into_iter().next() else { return Vec::new() };
+    let members = party["members"].as_array().cloned().unwrap_or_default();
+    members
+        .iter()
+        .map(|m| PartyMember {
+            id: m["id"].as_u64().or_else(|| m["id"].as_str()?.parse().ok()).unwrap_or(0) as u32,
+            world: number(m, "worldId") as u8,
+            channel: number(m, "channelId") as u8,
+            map: number(m, "mapId") as u32,
+            instance: m["instance"].as_str().and_then(|i| i.parse().ok()).unwrap_or_default(),
+            online: m["online"] == true,
+        })
+        .collect()
+}
+
 /// A numeric attribute, 0 when absent or not a number.
 pub fn number(attributes: &Value, name: &str) -> i64 {
     attributes[name].as_i64().unwrap_or(0)

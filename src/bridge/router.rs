@@ -11,6 +11,7 @@ use crate::actors::registry::Registry;
 use crate::actors::supervised::{Applied, Reply};
 use crate::actors::Meta;
 use crate::contracts::character::CharacterStatus;
+use crate::channel::events as channel_events;
 use crate::contracts::decode::{Decoded, Reject};
 use crate::contracts::skill::{self, SkillCommand};
 use crate::contracts::stats::{self, AssetStatus, BuffStatus};
@@ -90,10 +91,18 @@ const CONSUMED: &[(&str, Decoder)] = &[
     }),
 ];
 
-/// The variables of every consumed topic: the domains' and those sagas wait on.
+/// The variables of every consumed topic: the domains', those sagas wait on, and the
+/// channel's. The channel pushes from its own per-process group; this group checks the
+/// channel topics' records too, so a malformed one is dead-lettered once, not once per
+/// process.
 pub fn consumed_variables() -> impl Iterator<Item = &'static str> {
     let mut variables: Vec<&'static str> = CONSUMED.iter().map(|(variable, _)| *variable).collect();
-    variables.extend(saga::EVENT_TOPICS.iter().copied().filter(|v| !CONSUMED.iter().any(|(c, _)| c == v)));
+    let others = saga::EVENT_TOPICS.iter().copied().chain(channel_events::HANDLED.iter().map(|(v, _)| *v));
+    for variable in others {
+        if !variables.contains(&variable) {
+            variables.push(variable);
+        }
+    }
     variables.into_iter()
 }
 
@@ -102,8 +111,23 @@ pub fn consumed_variables() -> impl Iterator<Item = &'static str> {
 pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject>> {
     let domain = CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload));
     let saga_topic = saga::EVENT_TOPICS.iter().find(|v| **v == variable).copied();
-    if domain.is_none() && saga_topic.is_none() {
-        return None;
+    // A channel topic no domain decodes is checked by the channel's decoder (its pushes
+    // come from the channel's own group).
+    let checked = match domain.is_none() && channel_events::HANDLED.iter().any(|(v, _)| *v == variable) {
+        true => Some(channel_events::decode(variable, payload)),
+        false => None,
+    };
+    match (&checked, saga_topic) {
+        (Some(Err(reject)), _) => return Some(Err(reject.clone())),
+        (Some(Ok(decoded)), None) => {
+            let kind = match decoded {
+                Decoded::Message(_) => "pushed by the channel".to_string(),
+                Decoded::Unhandled(kind) => kind.clone(),
+            };
+            return Some(Ok(Routed::Unhandled(kind)));
+        }
+        (None, None) if domain.is_none() => return None,
+        _ => {}
     }
     let to_saga = saga_topic
         .and_then(|topic| saga::saga_event(topic, payload))
@@ -175,5 +199,20 @@ impl Router {
             outcome
         }
         .boxed()
+    }
+}
+
+#[cfg(test)]
+mod channel_topic_tests {
+    use super::*;
+
+    #[test]
+    fn channel_topics_are_checked_by_the_shared_group() {
+        let bad = br#"{"worldId":"zero","channelId":1,"mapId":100000000,"dropId":1,"type":"CREATED","body":{}}"#;
+        assert!(matches!(decode_as("EVENT_TOPIC_DROP_STATUS", bad), Some(Err(Reject::BadField(_)))), "{:?}", decode_as("EVENT_TOPIC_DROP_STATUS", bad));
+        assert!(matches!(decode_as("EVENT_TOPIC_EXPRESSION", b"not json"), Some(Err(Reject::NotJson(_)))));
+        let party = br#"{"actorId":1,"worldId":0,"partyId":1,"type":"JOINED","body":{}}"#;
+        assert!(matches!(decode_as("EVENT_TOPIC_PARTY_STATUS", party), Some(Ok(Routed::Unhandled(_)))));
+        assert!(consumed_variables().any(|v| v == "EVENT_TOPIC_CHARACTER_CHAT"));
     }
 }

@@ -6,9 +6,9 @@
 //! so a record produced while the group's offsets are still being resolved is not lost.
 //!
 //! Records are handled one at a time in partition order and an offset is stored only
-//! after its pushes were queued. A record that cannot be decoded is logged and counted,
-//! not dead-lettered: with a group per process, each process would dead-letter it again
-//! (the state-owning group dead-letters the shared topics' records once).
+//! after its pushes were queued. A record that cannot be decoded is logged and skipped
+//! here: the state-owning group, which reads the channel topics too, dead-letters it
+//! once (a group per process would dead-letter it once per process).
 
 use super::deliver::deliver;
 use super::events::{self, HANDLED};

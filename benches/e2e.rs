@@ -6,10 +6,17 @@
 //! and timing until the last output arrives; (2) latency percentiles at half of the
 //! baseline's throughput. The report gives our figures as ratios of the baseline's.
 //!
+//! Then (3) mixed load: `atlas-actors simulate`'s virtual players (skill creates and
+//! updates, cooldowns, macros, sagas) at a quarter of the server's skill-update burst
+//! throughput (`E2E_MIXED_RATE`) for `E2E_MIXED_SECONDS` (default 10), against the server, and against relays on a second
+//! broker that copy each command topic to its answer topic (an answer carries the
+//! command's transactionId either way, so the player measures both alike).
+//!
 //! `cargo bench --bench e2e` (SQLite); `E2E_DATABASE_URL=postgres://… cargo bench --bench e2e`.
 //! `E2E_RECORDS` sets N (default 20000); `E2E_RATE` fixes the server's latency-phase rate.
 
 use atlas_actors::broker::EmbeddedBroker;
+use atlas_actors::simulate::{self, Report, SimulateArgs};
 use atlas_actors::contracts::{key, tenant::Tenant};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -185,8 +192,8 @@ fn main() {
     let n: usize = std::env::var("E2E_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let broker = EmbeddedBroker::start().expect("broker");
     let bootstrap = broker.bootstrap_servers().to_string();
-    let topics = ["E2E_IN", "E2E_OUT", "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", "COMMAND_TOPIC_SKILL_MACRO",
-        "EVENT_TOPIC_CHARACTER_STATUS", "STATUS_EVENT_TOPIC_SKILL_MACRO", "DEAD_LETTER_TOPIC"];
+    // Every topic the server uses exists before it starts, as in production.
+    let topics = ["E2E_IN", "E2E_OUT"].into_iter().chain(atlas_actors::contracts::topics::VARIABLES.iter().map(|v| atlas_actors::contracts::topics::name(v)));
     broker.create_topics(topics, 4).expect("topics");
     let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
     let body = |i: usize, transaction: &str| -> (u32, String) {
@@ -210,6 +217,9 @@ fn main() {
             .env("DATABASE_URL", &database)
             .env("REST_PORT", port.to_string())
             .env("CHANNEL_PORT", "0")
+            // No other Atlas service runs here: refused at once (a login's name look-up
+            // would otherwise wait out the foreign timeout).
+            .env("BASE_SERVICE_URL", "http://127.0.0.1:1/api/")
             .env("CONSUMER_GROUP_ID", format!("e2e-{}", Uuid::new_v4()))
             .env("LOG_LEVEL", "error")
             .stdout(Stdio::null())
@@ -234,7 +244,34 @@ fn main() {
         &tenant,
         &body,
     );
+    let seconds = std::env::var("E2E_MIXED_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    // Sagas and cooldowns cost the server more than skill updates: a quarter of the
+    // skill-update burst, unless given.
+    let mixed_rate = std::env::var("E2E_MIXED_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(ours.per_second / 4.0);
+    let players = |bootstrap: &str| SimulateArgs {
+        bootstrap_servers: bootstrap.to_string(),
+        players: 200,
+        first_character: 2_000_000,
+        rate: mixed_rate,
+        duration: Duration::from_secs(seconds),
+        timeout: Duration::from_secs(10),
+        no_messengers: true,
+        tenant: None,
+    };
+    let mixed = simulate::play(&players(&bootstrap), false).expect("mixed load against the server");
     let _ = std::fs::remove_dir_all(dir);
+    let relays = EmbeddedBroker::start().expect("second broker");
+    let pairs = [
+        ("COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS"),
+        ("COMMAND_TOPIC_SKILL_MACRO", "STATUS_EVENT_TOPIC_SKILL_MACRO"),
+        ("COMMAND_TOPIC_SAGA", "EVENT_TOPIC_SAGA_STATUS"),
+    ];
+    let names = pairs.iter().flat_map(|(a, b)| [*a, *b]).chain(["EVENT_TOPIC_CHARACTER_STATUS", "EVENT_TOPIC_MESSENGER_STATUS"]);
+    relays.create_topics(names, 4).expect("relay topics");
+    for (from, to) in pairs {
+        relay(relays.bootstrap_servers(), from, to);
+    }
+    let mixed_baseline = simulate::play(&players(relays.bootstrap_servers()), false).expect("mixed load against the relays");
 
     let engine = if database.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     println!("e2e over the embedded broker, {n} records, {CHARACTERS} characters, {engine}");
@@ -250,4 +287,27 @@ fn main() {
         ours.p50.as_secs_f64() / baseline.p50.as_secs_f64(),
         ours.p99.as_secs_f64() / baseline.p99.as_secs_f64()
     );
+    println!("mixed load (simulate, 200 players, {mixed_rate:.0} commands/s for {seconds} s):");
+    for (name, r) in [("relays      ", &mixed_baseline), ("atlas-actors", &mixed)] {
+        println!("{name}: {}", summary(r));
+    }
+    println!(
+        "ratios      : p50 {:.2}x, p99 {:.2}x the relays'",
+        mixed.p50_ms / mixed_baseline.p50_ms,
+        mixed.p99_ms / mixed_baseline.p99_ms
+    );
+}
+
+fn summary(r: &Report) -> String {
+    let lost: Vec<String> = r.lost.iter().map(|(kind, n)| format!("{kind} {n}")).collect();
+    format!(
+        "{} sent, {} answered ({} refused, {} unanswered{}), p50 {:.1} ms, p99 {:.1} ms",
+        r.sent,
+        r.answered,
+        r.refused,
+        r.unanswered,
+        if lost.is_empty() { String::new() } else { format!(": {}", lost.join(", ")) },
+        r.p50_ms,
+        r.p99_ms
+    )
 }

@@ -172,9 +172,50 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize] as f64 / 1000.0
 }
 
-/// Plays until the duration is over and every command is answered or timed out; prints
-/// the summary. Returns whether every command was answered.
+/// What a run measured.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub tenant: Uuid,
+    pub players: usize,
+    pub sent: u64,
+    pub answered: u64,
+    pub refused: u64,
+    pub unanswered: u64,
+    /// How long commands were sent.
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Unanswered commands by kind.
+    pub lost: Vec<(&'static str, u64)>,
+}
+
+/// Plays, prints the summary, and returns whether every command was answered.
 pub fn run(args: SimulateArgs) -> anyhow::Result<bool> {
+    let r = play(&args, true)?;
+    println!(
+        "simulate: tenant {} · {} players · {} commands in {:.1} s ({:.0}/s) · answered {} · p50 {:.1} ms · p99 {:.1} ms · max {:.1} ms · refused {} · unanswered {}",
+        r.tenant,
+        r.players,
+        r.sent,
+        r.seconds,
+        r.sent as f64 / r.seconds,
+        r.answered,
+        r.p50_ms,
+        r.p99_ms,
+        r.max_ms,
+        r.refused,
+        r.unanswered,
+    );
+    for (kind, count) in &r.lost {
+        println!("  unanswered {kind}: {count}");
+    }
+    Ok(r.unanswered == 0 && r.answered == r.sent)
+}
+
+/// Plays until the duration is over and every command is answered or timed out, with the
+/// live line when `live` (the load benchmark runs it quietly).
+pub fn play(args: &SimulateArgs, live: bool) -> anyhow::Result<Report> {
     let tenant = Tenant { id: args.tenant.unwrap_or_else(Uuid::new_v4), region: "GMS".into(), major: 83, minor: 1 };
     let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
         .set("bootstrap.servers", &args.bootstrap_servers)
@@ -198,7 +239,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<bool> {
             "body": {"channelId": 1, "mapId": 100_000_000}});
         send(&producer, &tenant, "EVENT_TOPIC_CHARACTER_STATUS", *player, &login);
     }
-    let bar = ProgressBar::new_spinner();
+    let bar = if live { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("template"));
     let started = Instant::now();
     let interval = Duration::from_secs_f64(1.0 / args.rate.max(0.1));
@@ -250,21 +291,17 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<bool> {
 
     all.append(&mut tally.latencies_us.lock().expect("latencies"));
     all.sort_unstable();
-    let elapsed = started.elapsed().min(args.duration).as_secs_f64();
-    let (sent, answered, unanswered) =
-        (tally.sent.load(Ordering::Relaxed), tally.answered.load(Ordering::Relaxed), tally.unanswered.load(Ordering::Relaxed));
-    println!(
-        "simulate: tenant {} · {} players · {sent} commands in {elapsed:.1} s ({:.0}/s) · answered {answered} · p50 {:.1} ms · p99 {:.1} ms · max {:.1} ms · refused {} · unanswered {unanswered}",
-        tenant.id,
-        players.len(),
-        sent as f64 / elapsed,
-        percentile(&all, 0.5),
-        percentile(&all, 0.99),
-        percentile(&all, 1.0),
-        tally.refused.load(Ordering::Relaxed),
-    );
-    for entry in tally.lost.iter() {
-        println!("  unanswered {}: {}", entry.key(), entry.value());
-    }
-    Ok(unanswered == 0 && answered == sent)
+    Ok(Report {
+        tenant: tenant.id,
+        players: players.len(),
+        sent: tally.sent.load(Ordering::Relaxed),
+        answered: tally.answered.load(Ordering::Relaxed),
+        refused: tally.refused.load(Ordering::Relaxed),
+        unanswered: tally.unanswered.load(Ordering::Relaxed),
+        seconds: started.elapsed().min(args.duration).as_secs_f64(),
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+        max_ms: percentile(&all, 1.0),
+        lost: tally.lost.iter().map(|e| (*e.key(), *e.value())).collect(),
+    })
 }

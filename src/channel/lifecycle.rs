@@ -44,6 +44,9 @@ pub async fn complete_login(edge: &Arc<Edge>, session: &Arc<Session>, character:
         s.gm = lookups::number(&attributes, "gm") == 1;
     });
     edge.sessions.bind(session, character);
+    // The account service moves only a logged-in account to "logged in": the account is,
+    // even if its LOGGED_IN event (another topic) has not been read yet.
+    edge.accounts.insert((tenant.id, account), ());
     // The skills this server owns are read from its own store (spec 50 §6).
     let skills: Vec<serde_json::Value> = skills_sql::skills(&services.store, tenant.id, character)
         .await
@@ -128,7 +131,7 @@ pub async fn destroy(edge: &Arc<Edge>, session: &Arc<Session>) {
     }
     messages.push(session_status(&session, "DESTROYED"));
     edge.publish(&session.tenant, messages).await;
-    tracing::debug!(session = %session.id, "session destroyed");
+    tracing::debug!(tenant = %session.tenant.id, session = %session.id, "session destroyed");
 }
 
 /// COMMAND_TOPIC_ACCOUNT_SESSION (spec 51 §4.5), keyed by account.

@@ -8,6 +8,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+/// Frames waiting for a client; a client this far behind is disconnected rather than
+/// buffered without bound.
+pub const QUEUE: usize = 4096;
+
 /// What the transport is told to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outbound {
@@ -47,20 +51,24 @@ pub struct Session {
     pub world: u8,
     pub channel: u8,
     state: Mutex<State>,
-    out: mpsc::UnboundedSender<Outbound>,
+    out: mpsc::Sender<Outbound>,
+    /// Set when the client fell `QUEUE` frames behind: the session ends.
+    pub overflowed: tokio::sync::Notify,
 }
 
 impl Session {
-    pub fn new(tenant: Tenant, world: u8, channel: u8, out: mpsc::UnboundedSender<Outbound>) -> Session {
-        Session { id: Uuid::new_v4(), tenant, world, channel, state: Mutex::default(), out }
+    pub fn new(tenant: Tenant, world: u8, channel: u8, out: mpsc::Sender<Outbound>) -> Session {
+        Session { id: Uuid::new_v4(), tenant, world, channel, state: Mutex::default(), out, overflowed: tokio::sync::Notify::new() }
     }
 
     pub fn push(&self, frame: &Frame) {
-        let _ = self.out.send(Outbound::Frame(frame.text()));
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.text())) {
+            self.overflowed.notify_one();
+        }
     }
 
     pub fn close(&self) {
-        let _ = self.out.send(Outbound::Close);
+        let _ = self.out.try_send(Outbound::Close);
     }
 
     pub fn state(&self) -> State {
@@ -164,7 +172,7 @@ mod tests {
     #[test]
     fn characters_resolve_per_tenant_and_never_zero() {
         let sessions = Sessions::default();
-        let (tx, _rx) = mpsc::unbounded_channel();
+        let (tx, _rx) = mpsc::channel(QUEUE);
         let (a, b) = (tenant(), tenant());
         let session = Arc::new(Session::new(a.clone(), 0, 1, tx));
         sessions.insert(session.clone());

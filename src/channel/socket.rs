@@ -4,7 +4,7 @@
 
 use super::commands::{resolve, translate};
 use super::frames::{ClientFrame, Frame};
-use super::sessions::{Outbound, Session};
+use super::sessions::{Outbound, Session, QUEUE};
 use super::{lifecycle, lookups, Edge};
 use crate::contracts::tenant::Tenant;
 use futures::{SinkExt as _, StreamExt as _};
@@ -80,7 +80,7 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     .await;
     let (Ok(socket), Some(target)) = (handshake, found) else { return };
     let (mut sink, mut source) = socket.split();
-    let (tx, mut outbound) = mpsc::unbounded_channel();
+    let (tx, mut outbound) = mpsc::channel(QUEUE);
     let session = Arc::new(Session::new(target.tenant.clone(), target.world, target.channel, tx));
     edge.sessions.insert(session.clone());
     prime_accounts(&edge, &target.tenant);
@@ -101,7 +101,13 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
         }
     });
     loop {
-        let next = tokio::time::timeout(edge.settings.idle_timeout, source.next()).await;
+        let next = tokio::select! {
+            next = tokio::time::timeout(edge.settings.idle_timeout, source.next()) => next,
+            _ = session.overflowed.notified() => {
+                tracing::info!(session = %session.id, "client too far behind: session destroyed");
+                break;
+            }
+        };
         let text = match next {
             Err(_) => {
                 tracing::debug!(session = %session.id, "session idle: destroyed");
@@ -124,7 +130,12 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
         }
     }
     lifecycle::destroy(&edge, &session).await;
-    let _ = writer.await;
+    drop(session);
+    // The queued frames get a moment to leave; a client that does not read is cut off.
+    let abort = writer.abort_handle();
+    if tokio::time::timeout(std::time::Duration::from_secs(5), writer).await.is_err() {
+        abort.abort();
+    }
 }
 
 /// Handles one client frame; false when the session must end.
@@ -143,13 +154,13 @@ async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bo
     // LoggedInValidator (spec 51 §2.6): only a logged-in character of a logged-in account acts.
     let state = session.state();
     if state.character == 0 || !edge.logged_in(&session.tenant, state.account) {
-        tracing::info!(session = %session.id, "action of a session not logged in: destroyed");
+        tracing::info!(tenant = %session.tenant.id, session = %session.id, "action of a session not logged in: destroyed");
         return false;
     }
     let ctx = resolve(edge, session, &frame).await;
     let outcome = translate(&frame, &ctx);
     if outcome.destroy {
-        tracing::info!(session = %session.id, "action breaking the rules: session destroyed");
+        tracing::info!(tenant = %session.tenant.id, session = %session.id, "action breaking the rules: session destroyed");
         return false;
     }
     edge.publish(&session.tenant, outcome.commands).await;

@@ -1,6 +1,7 @@
-//! The channel edge across processes: two servers in one state-owning group each consume
-//! every channel event in their own group and push to their own sessions; and the
-//! registration with the world service (spec 51 §3.1).
+//! The channel edge's consumer and processes: two servers in one state-owning group each
+//! consume every channel event in their own group and push to their own sessions; a slow
+//! look-up for one character does not hold up pushes about others; and the registration
+//! with the world service (spec 51 §3.1).
 
 mod common;
 
@@ -14,8 +15,12 @@ use tokio_tungstenite::tungstenite::Message;
 
 type Requests = Arc<Mutex<Vec<(String, Value)>>>;
 
+/// How long the character service takes for a slow character.
+const SLOW: Duration = Duration::from_secs(3);
+
 /// Stands in for the character, buddy and world services: characters `{id}` of account
-/// `{id}` in map 100000000, empty buddy lists, and channel registrations recorded.
+/// `{id}` in map 100000000 (those ending in 99 answer after `SLOW`), empty buddy lists,
+/// and channel registrations recorded.
 fn services() -> (u16, Requests) {
     let posted: Requests = Arc::default();
     let recorded = posted.clone();
@@ -29,6 +34,9 @@ fn services() -> (u16, Requests) {
                         "/api/characters/{id}",
                         actix_web::web::get().to(|id: actix_web::web::Path<u32>| async move {
                             let id = id.into_inner();
+                            if id % 100 == 99 {
+                                actix_web::rt::time::sleep(SLOW).await;
+                            }
                             actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": id.to_string(),
                                 "attributes": {"accountId": id, "worldId": 0, "name": format!("c{id}"), "mapId": 100000000, "hp": 50}}}))
                         }),
@@ -175,4 +183,41 @@ fn channels_register_with_the_world_service() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(count(), 2, "another tenant's request registers nothing");
     assert!(wait_for(3, Duration::from_secs(15)), "the heartbeat registers again");
+}
+
+#[test]
+fn a_slow_look_up_does_not_hold_up_other_pushes() {
+    let _serial = common::serial();
+    let broker = broker();
+    let bootstrap = broker.bootstrap_servers().to_string();
+    let (stub, _) = services();
+    let base = format!("http://127.0.0.1:{stub}/api/");
+    let port = free_port().to_string();
+    let dir = common::tempdir::Dir::new("lanes");
+    let env = [("BASE_SERVICE_URL", base.as_str()), ("CHANNEL_PORT", port.as_str()), ("FOREIGN_TIMEOUT_MS", "10000")];
+    let _server = Server::start(&bootstrap, &common::sqlite_url(&dir), &env);
+    let tenant = common::tenant();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let port: u16 = port.parse().expect("port");
+        let mut slow = login(port, &tenant, 7199, &bootstrap).await;
+        let nil = "00000000-0000-0000-0000-000000000000";
+        let enter = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "CHARACTER_ENTER", "body": {"characterId": 7199}});
+        send(&bootstrap, "EVENT_TOPIC_MAP_STATUS", &tenant, &[(100000000, enter)]);
+        let stat = json!({"worldId": 0, "characterId": 7199, "type": "STAT_CHANGED", "body": {"channelId": 1, "exclRequestSent": true, "updates": ["HP"]}});
+        send(&bootstrap, "EVENT_TOPIC_CHARACTER_STATUS", &tenant, &[(7199, stat)]);
+        let chat = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "actorId": 7101, "message": "first", "type": "GENERAL", "body": {"balloonOnly": false}});
+        send(&bootstrap, "EVENT_TOPIC_CHARACTER_CHAT", &tenant, &[(7101, chat)]);
+        // The stat change waits on the slow character look-up; the chat, produced after it
+        // and about another subject, must not wait behind it.
+        let mut order = Vec::new();
+        while order.len() < 2 {
+            let Some(Ok(Message::Text(text))) = tokio::time::timeout(Duration::from_secs(20), slow.next()).await.ok().flatten() else { break };
+            let frame: Value = serde_json::from_str(&text).unwrap_or_default();
+            if let Some(kind @ ("StatChanged" | "CharacterChatGeneral")) = frame["type"].as_str() {
+                order.push(kind.to_string());
+            }
+        }
+        assert_eq!(order, ["CharacterChatGeneral", "StatChanged"]);
+    });
 }

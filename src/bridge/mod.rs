@@ -11,6 +11,6 @@ pub mod dead_letter;
 pub mod outbox;
 pub mod producer;
 pub mod router;
-mod tracker;
+pub(crate) mod tracker;
 
 pub use outbox::Publisher;

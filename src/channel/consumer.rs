@@ -5,15 +5,17 @@
 //! consumer started": a new group reads from the earliest offset and skips older records,
 //! so a record produced while the group's offsets are still being resolved is not lost.
 //!
-//! Records are handled one at a time in partition order and an offset is stored only
-//! after its pushes were queued. A record that cannot be decoded is logged and skipped
+//! Records are handled in lanes by subject (a map, a character), each lane in partition
+//! order, and a partition's offset is stored only once every record before it has its
+//! pushes queued. A record that cannot be decoded is logged and skipped
 //! here: the state-owning group, which reads the channel topics too, dead-letters it
 //! once (a group per process would dead-letter it once per process).
 
 use super::deliver::deliver;
-use super::events::{self, HANDLED};
+use super::events::{self, ChannelEvent, HANDLED};
 use super::Edge;
 use crate::bridge::producer::client_config;
+use crate::bridge::tracker::{Ticket, Tracker};
 use crate::contracts::decode::Decoded;
 use crate::contracts::tenant::Tenant;
 use crate::contracts::topics;
@@ -22,7 +24,7 @@ use rdkafka::message::Message;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 struct Context {
     assigned: Arc<AtomicBool>,
@@ -38,6 +40,18 @@ impl ConsumerContext for Context {
     }
 }
 
+/// Lanes handling records in parallel; a record's lane follows its subject (map or
+/// character), so one subject's records keep their order and a slow look-up for one does
+/// not hold up the others.
+const LANES: usize = 8;
+
+/// A decoded record on its way to a lane.
+struct Work {
+    ticket: Ticket,
+    tenant: Tenant,
+    event: ChannelEvent,
+}
+
 /// Starts consuming the 40 channel topics; `assigned` turns true once they are assigned.
 pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let consumer: StreamConsumer<Context> = client_config(bootstrap)
@@ -51,10 +65,29 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
     let names: Vec<&str> = HANDLED.iter().map(|(variable, _)| topics::name(variable)).collect();
     consumer.subscribe(&names)?;
     let started = chrono::Utc::now().timestamp_millis();
+    let (done, mut finished) = mpsc::unbounded_channel::<Ticket>();
+    let lanes: Vec<mpsc::UnboundedSender<Work>> = (0..LANES)
+        .map(|_| {
+            let (tx, mut rx) = mpsc::unbounded_channel::<Work>();
+            let (edge, done) = (edge.clone(), done.clone());
+            actix_rt::spawn(async move {
+                while let Some(work) = rx.recv().await {
+                    deliver(&edge, &work.tenant, work.event).await;
+                    let _ = done.send(work.ticket);
+                }
+            });
+            tx
+        })
+        .collect();
     actix_rt::spawn(async move {
+        let mut tracker = Tracker::default();
         loop {
             let message = tokio::select! {
                 _ = stop.changed() => break,
+                Some(ticket) = finished.recv() => {
+                    store(&consumer, &mut tracker, &ticket);
+                    continue;
+                }
                 received = consumer.recv() => match received {
                     Ok(message) => message,
                     Err(error) => {
@@ -64,12 +97,18 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
                     }
                 },
             };
-            if message.timestamp().to_millis().is_none_or(|at| at >= started) {
-                handle(&edge, message.topic(), message.headers(), message.payload().unwrap_or_default()).await;
-            }
-            let mut next = TopicPartitionList::new();
-            if next.add_partition_offset(message.topic(), message.partition(), Offset::Offset(message.offset() + 1)).is_ok() {
-                let _ = consumer.store_offsets(&next);
+            let ticket = tracker.begin(message.topic(), message.partition(), message.offset());
+            let fresh = message.timestamp().to_millis().is_none_or(|at| at >= started);
+            let work = match fresh {
+                true => decode(&edge, message.topic(), message.headers(), message.payload().unwrap_or_default()),
+                false => None,
+            };
+            match work {
+                Some((tenant, event)) => {
+                    let lane = subject(&event) as usize % LANES;
+                    let _ = lanes[lane].send(Work { ticket, tenant, event });
+                }
+                None => store(&consumer, &mut tracker, &ticket),
             }
         }
         tracing::info!("channel consumer stopped");
@@ -77,21 +116,50 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
     Ok(())
 }
 
-async fn handle<H: rdkafka::message::Headers>(edge: &Arc<Edge>, topic: &str, headers: Option<&H>, payload: &[u8]) {
-    let Some(variable) = HANDLED.iter().map(|(v, _)| *v).find(|v| topics::name(v) == topic) else { return };
+/// Stores the partition's offset once every record before it was handled.
+fn store(consumer: &StreamConsumer<Context>, tracker: &mut Tracker, ticket: &Ticket) {
+    if let Some(next) = tracker.complete(ticket) {
+        let mut list = TopicPartitionList::new();
+        if list.add_partition_offset(&ticket.topic, ticket.partition, Offset::Offset(next)).is_ok() {
+            let _ = consumer.store_offsets(&list);
+        }
+    }
+}
+
+/// What a record is about: its map for map-wide records, its messenger for a room's,
+/// else its character (or session, or account), so that membership changes and
+/// broadcasts of one map or room, and one character's updates, stay in order.
+fn subject(event: &ChannelEvent) -> u64 {
+    match event {
+        ChannelEvent::Account(status) => u64::from(status.account_id),
+        ChannelEvent::StatusRequest => 0,
+        ChannelEvent::Enveloped { envelope: e, .. } if e.map_id != 0 => u64::from(e.map_id),
+        ChannelEvent::Enveloped { envelope: e, .. } if e.messenger_id != 0 => u64::from(e.messenger_id),
+        ChannelEvent::Enveloped { envelope: e, .. } => {
+            let person = [e.character_id, e.actor_id, e.owner_id].into_iter().find(|id| *id != 0);
+            person.map_or_else(|| e.session_id.as_u64_pair().0, u64::from)
+        }
+    }
+}
+
+/// The tenant and decoded event of a record this edge pushes, if it is one.
+fn decode<H: rdkafka::message::Headers>(edge: &Edge, topic: &str, headers: Option<&H>, payload: &[u8]) -> Option<(Tenant, ChannelEvent)> {
+    let variable = HANDLED.iter().map(|(v, _)| *v).find(|v| topics::name(v) == topic)?;
     let Some(tenant) = Tenant::from_kafka(headers) else {
         tracing::warn!(topic, "channel record without a tenant skipped");
         edge.services.metrics.unhandled.with_label_values(&[variable, "missing_tenant"]).inc();
-        return;
+        return None;
     };
     match events::decode(variable, payload) {
-        Ok(Decoded::Message(event)) => deliver(edge, &tenant, event).await,
+        Ok(Decoded::Message(event)) => Some((tenant, event)),
         Ok(Decoded::Unhandled(kind)) => {
             tracing::debug!(topic, %kind, "channel record of a type not pushed");
+            None
         }
         Err(reject) => {
             tracing::warn!(topic, reason = reject.reason(), error = %reject, "channel record not decodable, skipped");
             edge.services.metrics.unhandled.with_label_values(&[variable, reject.reason()]).inc();
+            None
         }
     }
 }

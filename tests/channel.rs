@@ -7,20 +7,8 @@
 
 mod common;
 
-use std::process::Command;
-
 fn run(database_url: Option<&str>) {
-    let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/channel");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atlas-actors"));
-    command.arg("conformance").arg(scenarios).env("LOG_LEVEL", "warn");
-    if let Some(url) = database_url {
-        command.arg("--database-url").arg(url);
-    }
-    let output = command.output().expect("run the conformance runner");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    assert!(stdout.trim_end().ends_with(" 0 failed"), "{stdout}");
-    assert!(!stdout.contains("channel: 0 passed"), "{stdout}");
+    common::run_scenarios("conformance/channel", database_url, &[]);
 }
 
 mod sqlite {

@@ -21,7 +21,7 @@ const SLOW: Duration = Duration::from_secs(3);
 /// Stands in for the character, buddy and world services: characters `{id}` of account
 /// `{id}` in map 100000000 (those ending in 99 answer after `SLOW`), empty buddy lists,
 /// and channel registrations recorded.
-fn services() -> (u16, Requests) {
+fn services() -> (String, Requests) {
     let posted: Requests = Arc::default();
     let recorded = posted.clone();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -67,7 +67,7 @@ fn services() -> (u16, Requests) {
             server.run().await.expect("stub");
         });
     });
-    (rx.recv().expect("stub port"), posted)
+    (format!("http://127.0.0.1:{}/api/", rx.recv().expect("stub port")), posted)
 }
 
 fn free_port() -> u16 {
@@ -119,8 +119,7 @@ fn sessions_on_two_processes_each_receive_their_pushes() {
     let _serial = common::serial();
     let broker = broker();
     let bootstrap = broker.bootstrap_servers().to_string();
-    let (stub, _) = services();
-    let base = format!("http://127.0.0.1:{stub}/api/");
+    let (base, _) = services();
     let group = format!("two-{}", uuid::Uuid::new_v4());
     let (port_a, port_b) = (free_port(), free_port());
     let (a, b) = (port_a.to_string(), port_b.to_string());
@@ -151,8 +150,7 @@ fn channels_register_with_the_world_service() {
     let _serial = common::serial();
     let broker = broker();
     let bootstrap = broker.bootstrap_servers().to_string();
-    let (stub, posted) = services();
-    let base = format!("http://127.0.0.1:{stub}/api/");
+    let (base, posted) = services();
     let (tenant, other) = (common::tenant(), common::tenant());
     let served = format!("{}:GMS:83.1:0:1", tenant.id);
     let dir = common::tempdir::Dir::new("registration");
@@ -190,8 +188,7 @@ fn a_slow_look_up_does_not_hold_up_other_pushes() {
     let _serial = common::serial();
     let broker = broker();
     let bootstrap = broker.bootstrap_servers().to_string();
-    let (stub, _) = services();
-    let base = format!("http://127.0.0.1:{stub}/api/");
+    let (base, _) = services();
     let port = free_port().to_string();
     let dir = common::tempdir::Dir::new("lanes");
     let env = [("BASE_SERVICE_URL", base.as_str()), ("CHANNEL_PORT", port.as_str()), ("FOREIGN_TIMEOUT_MS", "10000")];

@@ -55,13 +55,9 @@ pub async fn complete_login(edge: &Arc<Edge>, session: &Arc<Session>, character:
         .map(|v| json!({"skillId": v.id, "level": v.skill.level, "masterLevel": v.skill.master_level,
             "expiration": v.skill.expiration, "cooldownExpiresAt": v.cooldown_expires_at}))
         .collect();
-    let document = |service: &'static str, path: String| async move {
-        let variable = format!("{service}_SERVICE_URL");
-        crate::actors::foreign::get::<serde_json::Value>(services, tenant, &variable, &path).await.map(|d| d["data"].clone())
-    };
-    let inventory = document("INVENTORY", format!("characters/{character}/inventory")).await;
-    let pets = document("PETS", format!("characters/{character}/pets")).await;
-    let quests = document("QUESTS", format!("characters/{character}/quests")).await;
+    let inventory = lookups::data(services, tenant, "INVENTORY", &format!("characters/{character}/inventory")).await;
+    let pets = lookups::data(services, tenant, "PETS", &format!("characters/{character}/pets")).await;
+    let quests = lookups::data(services, tenant, "QUESTS", &format!("characters/{character}/quests")).await;
     session.push(&Frame::new(
         "SetField",
         json!({"warp": false, "channelId": session.channel, "characterId": character, "character": attributes, "skills": skills,

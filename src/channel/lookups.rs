@@ -68,9 +68,14 @@ pub async fn resources(services: &Services, tenant: &Tenant, service: &str, path
 
 /// The attributes of a JSON:API resource.
 pub async fn one(services: &Services, tenant: &Tenant, service: &str, path: &str) -> Option<Value> {
+    Some(data(services, tenant, service, path).await?.get("attributes")?.clone())
+}
+
+/// The `data` of a JSON:API document from the service `{service}_SERVICE_URL` names.
+pub async fn data(services: &Services, tenant: &Tenant, service: &str, path: &str) -> Option<Value> {
     let variable = format!("{service}_SERVICE_URL");
     let document: Value = foreign::get(services, tenant, &variable, path).await?;
-    Some(document["data"].get("attributes")?.clone())
+    Some(document["data"].clone())
 }
 
 /// A party member as the party service lists it.

@@ -364,3 +364,19 @@ pub fn character_service(answer: fn(u32) -> (Duration, Value)) -> u16 {
     });
     rx.recv().expect("stub port")
 }
+
+/// Runs the conformance runner on one of the project's scenario folders (under `tests/`)
+/// with `env` for the server it starts; asserts that some ran and none failed.
+pub fn run_scenarios(folder: &str, database_url: Option<&str>, env: &[(&str, &str)]) {
+    let scenarios = format!("{}/tests/{folder}", env!("CARGO_MANIFEST_DIR"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atlas-actors"));
+    command.arg("conformance").arg(scenarios).env("LOG_LEVEL", "warn").envs(env.iter().copied());
+    if let Some(url) = database_url {
+        command.arg("--database-url").arg(url);
+    }
+    let output = command.output().expect("run the conformance runner");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let last = stdout.trim_end().lines().last().unwrap_or_default();
+    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{stdout}");
+}

@@ -23,6 +23,6 @@ mod postgres {
     #[test]
     fn channel_scenarios() {
         let _serial = super::common::serial();
-        super::run(Some(super::common::POSTGRES_URL));
+        super::run(Some(super::common::postgres_url()));
     }
 }

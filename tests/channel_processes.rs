@@ -6,7 +6,7 @@
 mod common;
 
 use atlas_actors::contracts::tenant::Tenant;
-use common::{broker, json_records, produce_all, producer, Collector, Server, POSTGRES_URL};
+use common::{broker, json_records, produce_all, producer, Collector, Server, postgres_url};
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -123,8 +123,8 @@ fn sessions_on_two_processes_each_receive_their_pushes() {
     let group = format!("two-{}", uuid::Uuid::new_v4());
     let (port_a, port_b) = (free_port(), free_port());
     let (a, b) = (port_a.to_string(), port_b.to_string());
-    let _first = Server::start_in_group(&bootstrap, POSTGRES_URL, &group, &[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &a)]);
-    let _second = Server::start_in_group(&bootstrap, POSTGRES_URL, &group, &[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &b)]);
+    let _first = Server::start_in_group(&bootstrap, postgres_url(), &group, &[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &a)]);
+    let _second = Server::start_in_group(&bootstrap, postgres_url(), &group, &[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &b)]);
     let tenant = common::tenant();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {

@@ -21,7 +21,7 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
     let _serial = serial();
     let broker = broker();
     let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "13"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "17")];
-    let mut server = Server::start(broker.bootstrap_servers(), POSTGRES_URL, &chaos);
+    let mut server = Server::start(broker.bootstrap_servers(), postgres_url(), &chaos);
     let tenant = tenant();
     let (characters, rounds, kills) = (setting("CHAOS_CHARACTERS", 40), setting("CHAOS_ROUNDS", 12), setting("CHAOS_KILLS", 3) as usize);
     let (steps, levels, macros) = traffic(characters, rounds);

@@ -107,7 +107,7 @@ fn a_thousand_overlapping_cooldowns_expire_once_each() {
 fn same_character_id_in_two_tenants_is_two_characters() {
     let _serial = serial();
     let broker = broker();
-    let server = Server::start(broker.bootstrap_servers(), POSTGRES_URL, &[]);
+    let server = Server::start(broker.bootstrap_servers(), postgres_url(), &[]);
     let (a, b) = (tenant(), tenant());
     let producer = producer(&server.bootstrap);
     produce_all(&producer, "COMMAND_TOPIC_SKILL", &json_records(&a, &[create(77, 1), create(77, 2)]));

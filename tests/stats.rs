@@ -21,6 +21,6 @@ mod postgres {
     #[test]
     fn own_stats_scenarios() {
         let _serial = super::common::serial();
-        super::run(Some(super::common::POSTGRES_URL));
+        super::run(Some(super::common::postgres_url()));
     }
 }

@@ -55,7 +55,7 @@ mod sqlite {
 mod postgres {
     #[tokio::test]
     async fn commit_is_atomic_and_positions_and_outbox_round_trip() {
-        let store = super::Store::connect("postgres://postgres@127.0.0.1:5432/test").await.unwrap();
+        let store = super::Store::connect(&std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())).await.unwrap();
         super::commit_is_atomic_and_positions_and_outbox_round_trip(store).await;
     }
 }

@@ -61,7 +61,7 @@ fn identical_ids_in_two_tenants_never_meet() {
     let _serial = serial();
     let broker = broker();
     let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
-    let server = Server::start(broker.bootstrap_servers(), POSTGRES_URL, &[("BASE_SERVICE_URL", base.as_str())]);
+    let server = Server::start(broker.bootstrap_servers(), postgres_url(), &[("BASE_SERVICE_URL", base.as_str())]);
     let (a, b, c) = (tenant(), tenant(), tenant());
     act(&server, &a, 3, 31);
     act(&server, &b, 9, 32);

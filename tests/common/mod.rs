@@ -20,7 +20,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// The PostgreSQL database of the postgres half of the tests: `TEST_POSTGRES_URL` when set,
+/// else the local test database.
+pub fn postgres_url() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    })
+}
 
 pub fn sqlite_url(dir: &tempdir::Dir) -> String {
     format!("sqlite://{}/atlas.db?mode=rwc", dir.path())

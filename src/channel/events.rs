@@ -137,7 +137,7 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
 pub fn body<T: serde::de::DeserializeOwned + Default>(envelope: &Envelope, field: &str) -> Option<T> {
     match envelope.body.get(field) {
         None | Some(Value::Null) => Some(T::default()),
-        Some(value) => serde_json::from_value(value.clone()).ok(),
+        Some(value) => crate::contracts::strict::from_value(value.clone()).ok(),
     }
 }
 

@@ -84,6 +84,16 @@ fn system_message(t: Uuid, p: &Payload, kind: &str, body: Value) -> Result<Comma
     Ok(Command { topic: "COMMAND_TOPIC_SYSTEM_MESSAGE", key: id, value })
 }
 
+/// A `COMMAND_TOPIC_STORAGE_COMPARTMENT` command; `characterId` is omitted when 0 (§5.2).
+fn storage_compartment(p: &Payload, account: u32, kind: &str, body: Value) -> Result<Command, String> {
+    let mut value = json!({"worldId": p.u8("worldId")?, "accountId": account, "type": kind, "body": body});
+    let character = p.u32("characterId")?;
+    if character != 0 {
+        value["characterId"] = json!(character);
+    }
+    Ok(Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value })
+}
+
 /// The payload's own transactionId for internal steps, else the saga's (§5.3).
 fn internal(t: Uuid, p: &Payload) -> Result<Uuid, String> {
     let own = p.uuid("transactionId")?;
@@ -262,14 +272,12 @@ pub fn command(action: &str, p: &Payload, t: Uuid) -> Result<Option<Vec<Command>
             let body = json!({"transactionId": internal(t, p)?, "slot": -1, "templateId": p.u32("templateId")?,
                 "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?, "quantity": p.u32("quantity")?});
             let body = omit_empty(body, "referenceData", p.raw("referenceData"));
-            let value = json!({"worldId": p.u8("worldId")?, "accountId": account, "characterId": p.u32("characterId")?, "type": "ACCEPT", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value })
+            one(storage_compartment(p, account, "ACCEPT", body)?)
         }
         "release_from_storage" => {
             let account = p.u32("accountId")?;
             let body = json!({"transactionId": internal(t, p)?, "assetId": p.u32("assetId")?, "quantity": p.u32("quantity")?});
-            let value = json!({"worldId": p.u8("worldId")?, "accountId": account, "characterId": p.u32("characterId")?, "type": "RELEASE", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value })
+            one(storage_compartment(p, account, "RELEASE", body)?)
         }
         "accept_to_cash_shop" | "release_from_cash_shop" => {
             let id = p.u32("characterId")?;
@@ -337,8 +345,13 @@ pub enum Verdict {
 pub fn verdict(action: &str, p: &Payload, topic: &str, kind: &str, event: &Value) -> Option<Verdict> {
     use Verdict::*;
     let updates_has = |name: &str| event["body"]["updates"].as_array().is_some_and(|u| u.iter().any(|v| v == name));
-    let same_template = || p.object("item").ok().and_then(|i| i.u32("templateId").ok()).or_else(|| p.u32("templateId").ok())
-        .is_none_or(|t| t == 0 || event["templateId"].as_u64() == Some(u64::from(t)));
+    // The step's template: its item's where the payload has an item (award, create), else
+    // the payload's own `templateId` (destroy_asset).
+    let template = match p.0.get("item").filter(|item| item.is_object()) {
+        Some(_) => p.object("item").and_then(|item| item.u32("templateId")),
+        None => p.u32("templateId"),
+    };
+    let same_template = || template.clone().ok().is_none_or(|t| t == 0 || event["templateId"].as_u64() == Some(u64::from(t)));
     match (topic, kind) {
         ("EVENT_TOPIC_COMPARTMENT_STATUS", "ERROR") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset"
             | "destroy_asset" | "equip_asset" | "unequip_asset" | "accept_to_character" | "release_from_character") => Some(Fails),
@@ -442,6 +455,17 @@ pub fn failure(action: &str, step: &str, saga_type: &str) -> (String, &'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_compartment_commands_omit_a_zero_character() {
+        let t = Uuid::nil();
+        for action in ["accept_to_storage", "release_from_storage"] {
+            let without = command(action, &Payload(&json!({"accountId": 7, "characterId": 0})), t).expect("fits").expect("a command");
+            assert!(without[0].value.get("characterId").is_none(), "{action}: {}", without[0].value);
+            let with = command(action, &Payload(&json!({"accountId": 7, "characterId": 4110})), t).expect("fits").expect("a command");
+            assert_eq!(with[0].value["characterId"], 4110, "{action}");
+        }
+    }
 
     const C: &str = "EVENT_TOPIC_CHARACTER_STATUS";
     const A: &str = "EVENT_TOPIC_ASSET_STATUS";

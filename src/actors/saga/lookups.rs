@@ -184,9 +184,11 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &Payload<'_>, t:
             i if i % 2 == 1 => x.saturating_add(offset),
             _ => x.saturating_sub(offset),
         };
-        let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": initial_x, "fallbackY": y}}});
+        // The spread is only the requested start; without an answer every drop lands at the
+        // reactor itself (§5.10 step 4), which is also the fallback the request names.
+        let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": x, "fallbackY": y}}});
         let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body).await.unwrap_or_default();
-        let at = |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().map_or(fallback, |v| v as i16);
+        let at = |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().and_then(|v| i16::try_from(v).ok()).unwrap_or(fallback);
         let (item, quantity, amount) = match items.get(i) {
             Some(item) => (*item, 1, 0),
             None if meso_min >= meso_max => (0, 0, meso_min),
@@ -194,7 +196,7 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &Payload<'_>, t:
         };
         let value = json!({"transactionId": t, "worldId": world, "channelId": channel, "mapId": map, "type": "SPAWN", "body": {
             "itemId": item, "quantity": quantity, "mesos": amount, "dropType": if spray { 1 } else { 2 },
-            "x": at("x", initial_x), "y": at("y", y), "ownerId": character, "ownerPartyId": 0, "dropperId": reactor,
+            "x": at("x", x), "y": at("y", y), "ownerId": character, "ownerPartyId": 0, "dropperId": reactor,
             "dropperX": x, "dropperY": y, "playerDrop": false, "mod": if spray { i } else { 0 }}});
         commands.push(Command { topic: "COMMAND_TOPIC_DROP", key: map, value });
     }

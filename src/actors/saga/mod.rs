@@ -11,6 +11,7 @@ pub mod sql;
 use super::entity::{Effects, Entity, Meta};
 use super::Services;
 use crate::contracts::json::GoTime;
+use crate::contracts::saga_payload;
 use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus};
 use crate::contracts::tenant::Tenant;
 use actions::{Command, Verdict};
@@ -67,8 +68,12 @@ impl SagaState {
         let steps: Vec<Value> = self
             .steps
             .iter()
-            .map(|s| json!({"stepId": s.step_id, "status": s.status, "action": s.action, "payload": s.payload,
-                "createdAt": s.created_at, "updatedAt": s.updated_at}))
+            .map(|s| {
+                // §10: the decoded payload re-encoded (zero values included), times to the second.
+                let payload = saga_payload::canonical(&s.action, &s.payload).unwrap_or_else(|_| s.payload.clone());
+                json!({"stepId": s.step_id, "status": s.status, "action": s.action, "payload": payload,
+                    "createdAt": to_second(s.created_at), "updatedAt": to_second(s.updated_at)})
+            })
             .collect();
         json!({"type": "sagas", "id": self.transaction_id.to_string(), "attributes": {
             "transactionId": self.transaction_id, "sagaType": self.saga_type, "initiatedBy": self.initiated_by, "steps": steps}})
@@ -189,7 +194,7 @@ impl Saga {
             Some(reason) => (reason, "SAGA_TIMEOUT"),
             None => actions::failure(&action, &step_id, &state.saga_type),
         };
-        let character = failed.and_then(|s| Payload(&s.payload).u32("characterId").ok()).unwrap_or_default();
+        let character = failed.map_or(0, |s| saga_payload::character_id(&s.action, &s.payload));
         let body = FailedBody { reason, failed_step: step_id, character_id: character, saga_type: state.saga_type.clone(), error_code: code };
         self.finish(out, trace, Some(body));
     }
@@ -324,6 +329,11 @@ impl Entity for Saga {
     }
 }
 
+/// A time truncated to whole seconds, as the REST resource shows it (§10).
+fn to_second(at: GoTime) -> GoTime {
+    GoTime::from_micros(at.micros().div_euclid(1_000_000) * 1_000_000)
+}
+
 /// Go's `time.Duration` text for whole seconds (`5m0s`, `30s`, `1h0m0s`).
 fn go_duration(duration: std::time::Duration) -> String {
     let total = duration.as_secs();
@@ -340,6 +350,8 @@ pub fn check_step(action: &str, payload: &Value) -> Result<(), String> {
     if !actions::ACTIONS.contains(&action) {
         return Err(format!("unknown action {action:?}"));
     }
+    // The payload's own type first: the object rule and every field's type (§2.4).
+    saga_payload::canonical(action, payload)?;
     let p = Payload(payload);
     match actions::command(action, &p, Uuid::nil()) {
         Ok(Some(_)) => Ok(()),

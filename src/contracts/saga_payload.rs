@@ -1,7 +1,8 @@
 //! Spec 40 §5: the payload of each saga action as a type. A step's payload is decoded into
 //! its action's type at intake (the object rule and every field's type checked, so a
 //! payload that does not fit refuses the whole document, §3.3 item 1), and REST shows the
-//! decoded payload re-encoded, zero values included (§10).
+//! decoded payload re-encoded, zero values included (§10). [`Action`] pairs each action
+//! with its payload type.
 
 use super::json::{nullable, GoTime};
 use super::strict;
@@ -122,74 +123,181 @@ payload! {
     }
 }
 
-/// Decodes `payload` as `T` and writes it back.
-fn through<T: serde::de::DeserializeOwned + Serialize>(payload: &Value) -> Result<Value, String> {
-    let decoded: T = strict::from_value(payload.clone())?;
-    serde_json::to_value(decoded).map_err(|e| e.to_string())
+/// Declares the action enum: one variant per action of §5.1 with its payload type, and the
+/// action's wire name.
+macro_rules! actions {
+    ($($variant:ident($payload:ty) = $name:literal,)*) => {
+        /// A saga step's action with its decoded payload (spec 40 §5).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Action {
+            $($variant($payload),)*
+        }
+
+        impl Action {
+            /// Every action name the orchestrator accepts, in §5.1 order.
+            pub const NAMES: [&'static str; 57] = [$($name,)*];
+
+            /// The action's wire name.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Action::$variant(_) => $name,)*
+                }
+            }
+
+            /// Decodes a step's `action` and `payload` under the object rule; an error names
+            /// an unknown action or the payload's first field that does not fit.
+            pub fn decode(name: &str, payload: &Value) -> Result<Action, String> {
+                match name {
+                    $($name => strict::from_value::<$payload>(payload.clone()).map(Action::$variant),)*
+                    other => Err(format!("unknown action {other:?}")),
+                }
+            }
+
+            /// The payload re-encoded with every field of its type (§10).
+            pub fn payload(&self) -> Value {
+                let encoded = match self {
+                    $(Action::$variant(payload) => serde_json::to_value(payload),)*
+                };
+                encoded.unwrap_or(Value::Null)
+            }
+        }
+    };
 }
 
-/// The payload of `action` decoded and re-encoded with every field of its type (zero values
-/// included); an error when the action is unknown or the payload does not fit it.
-pub fn canonical(action: &str, payload: &Value) -> Result<Value, String> {
-    match action {
-        "award_asset" | "award_inventory" | "create_and_equip_asset" => through::<AwardAsset>(payload),
-        "destroy_asset" => through::<DestroyAsset>(payload),
-        "equip_asset" | "unequip_asset" => through::<MoveAsset>(payload),
-        "accept_to_character" => through::<AcceptToCharacter>(payload),
-        "release_from_character" => through::<ReleaseFromCharacter>(payload),
-        "warp_to_random_portal" => through::<WarpToRandomPortal>(payload),
-        "warp_to_portal" => through::<WarpToPortal>(payload),
-        "award_experience" => through::<AwardExperience>(payload),
-        "deduct_experience" => through::<DeductExperience>(payload),
-        "award_level" => through::<AwardLevel>(payload),
-        "award_mesos" => through::<AwardMesos>(payload),
-        "award_fame" => through::<AwardFame>(payload),
-        "change_job" => through::<ChangeJob>(payload),
-        "change_hair" | "change_face" => through::<ChangeStyle>(payload),
-        "change_skin" => through::<ChangeSkin>(payload),
-        "set_hp" => through::<SetHp>(payload),
-        "create_character" => through::<CreateCharacter>(payload),
-        "create_skill" | "update_skill" => through::<SkillChange>(payload),
-        "request_guild_name" | "request_guild_emblem" | "request_guild_disband" | "request_guild_capacity_increase"
-        | "cancel_all_buffs" | "play_portal_sound" => through::<CharacterPlace>(payload),
-        "create_invite" => through::<CreateInvite>(payload),
-        "increase_buddy_capacity" => through::<IncreaseBuddyCapacity>(payload),
-        "gain_closeness" => through::<GainCloseness>(payload),
-        "start_quest" => through::<StartQuest>(payload),
-        "complete_quest" => through::<CompleteQuest>(payload),
-        "apply_consumable_effect" => through::<ApplyConsumableEffect>(payload),
-        "award_currency" => through::<AwardCurrency>(payload),
-        "send_message" => through::<SendMessage>(payload),
-        "show_info" => through::<ShowInfo>(payload),
-        "show_info_text" => through::<ShowInfoText>(payload),
-        "update_area_info" => through::<UpdateAreaInfo>(payload),
-        "show_hint" => through::<ShowHint>(payload),
-        "block_portal" | "unblock_portal" => through::<PortalBlock>(payload),
-        "show_storage" => through::<ShowStorage>(payload),
-        "update_storage_mesos" => through::<UpdateStorageMesos>(payload),
-        "deposit_to_storage" => through::<DepositToStorage>(payload),
-        "accept_to_storage" => through::<AcceptToStorage>(payload),
-        "release_from_storage" => through::<ReleaseFromStorage>(payload),
-        "accept_to_cash_shop" => through::<AcceptToCashShop>(payload),
-        "release_from_cash_shop" => through::<ReleaseFromCashShop>(payload),
-        "transfer_to_storage" => through::<TransferToStorage>(payload),
-        "withdraw_from_storage" => through::<WithdrawFromStorage>(payload),
-        "transfer_to_cash_shop" => through::<TransferToCashShop>(payload),
-        "withdraw_from_cash_shop" => through::<WithdrawFromCashShop>(payload),
-        "validate_character_state" => through::<ValidateCharacterState>(payload),
-        "spawn_monster" => through::<SpawnMonster>(payload),
-        "spawn_reactor_drops" => through::<SpawnReactorDrops>(payload),
-        other => Err(format!("unknown action {other:?}")),
+actions! {
+    AwardAsset(AwardAsset) = "award_asset",
+    AwardInventory(AwardAsset) = "award_inventory",
+    DestroyAsset(DestroyAsset) = "destroy_asset",
+    EquipAsset(MoveAsset) = "equip_asset",
+    UnequipAsset(MoveAsset) = "unequip_asset",
+    CreateAndEquipAsset(AwardAsset) = "create_and_equip_asset",
+    AcceptToCharacter(AcceptToCharacter) = "accept_to_character",
+    ReleaseFromCharacter(ReleaseFromCharacter) = "release_from_character",
+    WarpToRandomPortal(WarpToRandomPortal) = "warp_to_random_portal",
+    WarpToPortal(WarpToPortal) = "warp_to_portal",
+    AwardExperience(AwardExperience) = "award_experience",
+    DeductExperience(DeductExperience) = "deduct_experience",
+    AwardLevel(AwardLevel) = "award_level",
+    AwardMesos(AwardMesos) = "award_mesos",
+    AwardFame(AwardFame) = "award_fame",
+    ChangeJob(ChangeJob) = "change_job",
+    ChangeHair(ChangeStyle) = "change_hair",
+    ChangeFace(ChangeStyle) = "change_face",
+    ChangeSkin(ChangeSkin) = "change_skin",
+    SetHp(SetHp) = "set_hp",
+    CreateCharacter(CreateCharacter) = "create_character",
+    CreateSkill(SkillChange) = "create_skill",
+    UpdateSkill(SkillChange) = "update_skill",
+    RequestGuildName(CharacterPlace) = "request_guild_name",
+    RequestGuildEmblem(CharacterPlace) = "request_guild_emblem",
+    RequestGuildDisband(CharacterPlace) = "request_guild_disband",
+    RequestGuildCapacityIncrease(CharacterPlace) = "request_guild_capacity_increase",
+    CreateInvite(CreateInvite) = "create_invite",
+    IncreaseBuddyCapacity(IncreaseBuddyCapacity) = "increase_buddy_capacity",
+    GainCloseness(GainCloseness) = "gain_closeness",
+    StartQuest(StartQuest) = "start_quest",
+    CompleteQuest(CompleteQuest) = "complete_quest",
+    ApplyConsumableEffect(ApplyConsumableEffect) = "apply_consumable_effect",
+    AwardCurrency(AwardCurrency) = "award_currency",
+    SendMessage(SendMessage) = "send_message",
+    PlayPortalSound(CharacterPlace) = "play_portal_sound",
+    ShowInfo(ShowInfo) = "show_info",
+    ShowInfoText(ShowInfoText) = "show_info_text",
+    UpdateAreaInfo(UpdateAreaInfo) = "update_area_info",
+    ShowHint(ShowHint) = "show_hint",
+    BlockPortal(PortalBlock) = "block_portal",
+    UnblockPortal(PortalBlock) = "unblock_portal",
+    CancelAllBuffs(CharacterPlace) = "cancel_all_buffs",
+    ShowStorage(ShowStorage) = "show_storage",
+    DepositToStorage(DepositToStorage) = "deposit_to_storage",
+    UpdateStorageMesos(UpdateStorageMesos) = "update_storage_mesos",
+    AcceptToStorage(AcceptToStorage) = "accept_to_storage",
+    ReleaseFromStorage(ReleaseFromStorage) = "release_from_storage",
+    AcceptToCashShop(AcceptToCashShop) = "accept_to_cash_shop",
+    ReleaseFromCashShop(ReleaseFromCashShop) = "release_from_cash_shop",
+    TransferToStorage(TransferToStorage) = "transfer_to_storage",
+    WithdrawFromStorage(WithdrawFromStorage) = "withdraw_from_storage",
+    TransferToCashShop(TransferToCashShop) = "transfer_to_cash_shop",
+    WithdrawFromCashShop(WithdrawFromCashShop) = "withdraw_from_cash_shop",
+    ValidateCharacterState(ValidateCharacterState) = "validate_character_state",
+    SpawnMonster(SpawnMonster) = "spawn_monster",
+    SpawnReactorDrops(SpawnReactorDrops) = "spawn_reactor_drops",
+}
+
+impl Action {
+    /// The character the payload names, for FAILED (§8.2): 0 for the actions whose
+    /// payload has none (`create_character`, `create_invite`, `gain_closeness`).
+    pub fn character_id(&self) -> u32 {
+        use Action::*;
+        match self {
+            AwardAsset(p) | AwardInventory(p) | CreateAndEquipAsset(p) => p.character_id,
+            DestroyAsset(p) => p.character_id,
+            EquipAsset(p) | UnequipAsset(p) => p.character_id,
+            AcceptToCharacter(p) => p.character_id,
+            ReleaseFromCharacter(p) => p.character_id,
+            WarpToRandomPortal(p) => p.character_id,
+            WarpToPortal(p) => p.character_id,
+            AwardExperience(p) => p.character_id,
+            DeductExperience(p) => p.character_id,
+            AwardLevel(p) => p.character_id,
+            AwardMesos(p) => p.character_id,
+            AwardFame(p) => p.character_id,
+            ChangeJob(p) => p.character_id,
+            ChangeHair(p) | ChangeFace(p) => p.character_id,
+            ChangeSkin(p) => p.character_id,
+            SetHp(p) => p.character_id,
+            CreateSkill(p) | UpdateSkill(p) => p.character_id,
+            RequestGuildName(p) | RequestGuildEmblem(p) | RequestGuildDisband(p) | RequestGuildCapacityIncrease(p) | PlayPortalSound(p)
+            | CancelAllBuffs(p) => p.character_id,
+            IncreaseBuddyCapacity(p) => p.character_id,
+            StartQuest(p) => p.character_id,
+            CompleteQuest(p) => p.character_id,
+            ApplyConsumableEffect(p) => p.character_id,
+            AwardCurrency(p) => p.character_id,
+            SendMessage(p) => p.character_id,
+            ShowInfo(p) => p.character_id,
+            ShowInfoText(p) => p.character_id,
+            UpdateAreaInfo(p) => p.character_id,
+            ShowHint(p) => p.character_id,
+            BlockPortal(p) | UnblockPortal(p) => p.character_id,
+            ShowStorage(p) => p.character_id,
+            DepositToStorage(p) => p.character_id,
+            UpdateStorageMesos(p) => p.character_id,
+            AcceptToStorage(p) => p.character_id,
+            ReleaseFromStorage(p) => p.character_id,
+            AcceptToCashShop(p) => p.character_id,
+            ReleaseFromCashShop(p) => p.character_id,
+            TransferToStorage(p) => p.character_id,
+            WithdrawFromStorage(p) => p.character_id,
+            TransferToCashShop(p) => p.character_id,
+            WithdrawFromCashShop(p) => p.character_id,
+            ValidateCharacterState(p) => p.character_id,
+            SpawnMonster(p) => p.character_id,
+            SpawnReactorDrops(p) => p.character_id,
+            CreateCharacter(_) | CreateInvite(_) | GainCloseness(_) => 0,
+        }
     }
 }
 
-/// The character a payload names, for the actions whose payload has one (FAILED's
-/// `characterId`, §8.2); 0 for the others.
-pub fn character_id(action: &str, payload: &Value) -> u32 {
-    let has_character = !matches!(action, "create_invite" | "gain_closeness" | "create_character");
-    match canonical(action, payload) {
-        Ok(decoded) if has_character => decoded.get("characterId").and_then(Value::as_u64).and_then(|id| u32::try_from(id).ok()).unwrap_or(0),
-        _ => 0,
+/// The stored and document form of an action: its name beside its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedAction {
+    pub action: String,
+    #[serde(default)]
+    pub payload: Value,
+}
+
+impl From<Action> for NamedAction {
+    fn from(action: Action) -> NamedAction {
+        NamedAction { action: action.name().to_string(), payload: action.payload() }
+    }
+}
+
+impl TryFrom<NamedAction> for Action {
+    type Error = String;
+
+    fn try_from(named: NamedAction) -> Result<Action, String> {
+        Action::decode(&named.action, &named.payload)
     }
 }
 
@@ -202,16 +310,17 @@ mod tests {
     fn the_rest_example_re_encodes_with_zero_values() {
         let payload = json!({"characterId": 4101, "item": {"templateId": 2000000, "quantity": 5}});
         assert_eq!(
-            canonical("award_asset", &payload).expect("fits"),
+            Action::decode("award_asset", &payload).expect("fits").payload(),
             json!({"characterId": 4101, "item": {"templateId": 2000000, "quantity": 5, "expiration": "0001-01-01T00:00:00Z"}})
         );
-        let warp = canonical("warp_to_portal", &json!({"characterId": 1, "fieldId": "0:1:100000000:00000000-0000-0000-0000-000000000000"}))
-            .expect("fits");
+        let warp = Action::decode("warp_to_portal", &json!({"characterId": 1, "fieldId": "0:1:100000000:00000000-0000-0000-0000-000000000000"}))
+            .expect("fits")
+            .payload();
         assert_eq!(warp["portalName"], "");
         assert_eq!(warp["worldId"], 0);
-        let mesos = canonical("award_mesos", &json!({"characterId": 1, "amount": -5})).expect("fits");
+        let mesos = Action::decode("award_mesos", &json!({"characterId": 1, "amount": -5})).expect("fits").payload();
         assert_eq!(mesos["actorType"], "");
-        let accept = canonical("accept_to_character", &json!({})).expect("fits");
+        let accept = Action::decode("accept_to_character", &json!({})).expect("fits").payload();
         assert_eq!(accept["referenceData"], Value::Null);
         assert_eq!(accept["transactionId"], "00000000-0000-0000-0000-000000000000");
     }
@@ -227,15 +336,16 @@ mod tests {
             ("spawn_monster", json!({"team": 128}), "team"),
             ("fly", json!({}), "unknown action"),
         ] {
-            let error = canonical(action, &payload).expect_err("refused");
+            let error = Action::decode(action, &payload).expect_err("refused");
             assert!(error.contains(path), "{action} {payload}: {error}");
         }
     }
 
     #[test]
     fn failed_names_the_payloads_character_only_where_it_has_one() {
-        assert_eq!(character_id("award_mesos", &json!({"characterId": 7})), 7);
-        assert_eq!(character_id("gain_closeness", &json!({"characterId": 7, "petId": 1})), 0);
-        assert_eq!(character_id("award_mesos", &json!({"characterId": "7"})), 0);
+        let character = |name: &str, payload: Value| Action::decode(name, &payload).expect("fits").character_id();
+        assert_eq!(character("award_mesos", json!({"characterId": 7})), 7);
+        assert_eq!(character("gain_closeness", json!({"characterId": 7, "petId": 1})), 0);
+        assert_eq!(Action::NAMES.iter().filter(|name| Action::decode(name, &json!({})).is_ok()).count(), 57);
     }
 }

@@ -1,8 +1,10 @@
 //! The action table of spec 40 §5: each action's command (topic, key, value), whether it
 //! completes on dispatch, which status events complete or fail it (§4.4), and its inverse
-//! for compensation (§7.1).
+//! for compensation (§7.1). Payloads arrive decoded ([`Action`]), so building a command
+//! cannot meet a field of the wrong type.
 
-use super::payload::Payload;
+use crate::contracts::json::GoTime;
+use crate::contracts::saga_payload::{Action, AwardAsset, CharacterPlace, MoveAsset};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -14,30 +16,18 @@ pub struct Command {
     pub value: Value,
 }
 
-/// Every action name the orchestrator accepts.
-pub const ACTIONS: [&str; 57] = [
-    "award_asset", "award_inventory", "destroy_asset", "equip_asset", "unequip_asset", "create_and_equip_asset",
-    "accept_to_character", "release_from_character", "warp_to_random_portal", "warp_to_portal", "award_experience",
-    "deduct_experience", "award_level", "award_mesos", "award_fame", "change_job", "change_hair", "change_face",
-    "change_skin", "set_hp", "create_character", "create_skill", "update_skill", "request_guild_name",
-    "request_guild_emblem", "request_guild_disband", "request_guild_capacity_increase", "create_invite",
-    "increase_buddy_capacity", "gain_closeness", "start_quest", "complete_quest", "apply_consumable_effect",
-    "award_currency", "send_message", "play_portal_sound", "show_info", "show_info_text", "update_area_info",
-    "show_hint", "block_portal", "unblock_portal", "cancel_all_buffs", "show_storage", "deposit_to_storage",
-    "update_storage_mesos", "accept_to_storage", "release_from_storage", "accept_to_cash_shop",
-    "release_from_cash_shop", "transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop",
-    "withdraw_from_cash_shop", "validate_character_state", "spawn_monster", "spawn_reactor_drops",
-];
-
-pub const COMPOSITES: [&str; 4] = ["transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop", "withdraw_from_cash_shop"];
+/// §4.6.2: actions replaced by two concrete steps before they run.
+pub fn composite(action: &Action) -> bool {
+    matches!(action, Action::TransferToStorage(_) | Action::WithdrawFromStorage(_) | Action::TransferToCashShop(_) | Action::WithdrawFromCashShop(_))
+}
 
 /// §4.3: actions that complete once dispatched.
-pub fn synchronous(action: &str) -> bool {
+pub fn synchronous(action: &Action) -> bool {
+    use Action::*;
     matches!(
         action,
-        "send_message" | "play_portal_sound" | "show_info" | "show_info_text" | "update_area_info" | "show_hint"
-            | "block_portal" | "unblock_portal" | "show_storage" | "cancel_all_buffs" | "spawn_reactor_drops"
-            | "spawn_monster" | "validate_character_state"
+        SendMessage(_) | PlayPortalSound(_) | ShowInfo(_) | ShowInfoText(_) | UpdateAreaInfo(_) | ShowHint(_) | BlockPortal(_)
+            | UnblockPortal(_) | ShowStorage(_) | CancelAllBuffs(_) | SpawnReactorDrops(_) | SpawnMonster(_) | ValidateCharacterState(_)
     )
 }
 
@@ -54,284 +44,238 @@ fn compartment(t: Uuid, character: u32, inventory: u8, kind: &str, body: Value) 
     Command { topic: "COMMAND_TOPIC_COMPARTMENT", key: character, value }
 }
 
-fn character(t: Uuid, p: &Payload, kind: &str, body: Value) -> Result<Command, String> {
-    let id = p.u32("characterId")?;
-    let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": id, "type": kind, "body": body});
-    Ok(Command { topic: "COMMAND_TOPIC_CHARACTER", key: id, value })
+fn character(t: Uuid, id: u32, world: u8, kind: &str, body: Value) -> Command {
+    let value = json!({"transactionId": t, "worldId": world, "characterId": id, "type": kind, "body": body});
+    Command { topic: "COMMAND_TOPIC_CHARACTER", key: id, value }
 }
 
-fn create_asset(t: Uuid, p: &Payload, keep_expiration: bool) -> Result<Command, String> {
-    let item = p.object("item")?;
-    let template = item.u32("templateId")?;
-    let expiration = if keep_expiration { item.time("expiration")? } else { crate::contracts::json::GoTime::zero() };
-    let body = json!({"templateId": template, "quantity": item.u32("quantity")?, "expiration": expiration,
+fn create_asset(t: Uuid, p: &AwardAsset, keep_expiration: bool) -> Result<Command, String> {
+    let expiration = if keep_expiration { p.item.expiration } else { GoTime::zero() };
+    let body = json!({"templateId": p.item.template_id, "quantity": p.item.quantity, "expiration": expiration,
         "ownerId": 0, "flag": 0, "rechargeable": 0});
-    Ok(compartment(t, p.u32("characterId")?, inventory_type(template)?, "CREATE_ASSET", body))
+    Ok(compartment(t, p.character_id, inventory_type(p.item.template_id)?, "CREATE_ASSET", body))
 }
 
-fn equip(t: Uuid, p: &Payload, kind: &str, reverse: bool) -> Result<Command, String> {
-    let (source, destination) = (p.i16("source")?, p.i16("destination")?);
-    let (source, destination) = if reverse { (destination, source) } else { (source, destination) };
-    let inventory = p.u32("inventoryType")? as u8;
+fn equip(t: Uuid, p: &MoveAsset, kind: &str, reverse: bool) -> Command {
+    let (source, destination) = if reverse { (p.destination, p.source) } else { (p.source, p.destination) };
+    // The envelope's inventory type is narrowed to a byte; the body's is always 0 (§5.3).
     let body = json!({"inventoryType": 0, "source": source, "destination": destination});
-    Ok(compartment(t, p.u32("characterId")?, inventory, kind, body))
+    compartment(t, p.character_id, p.inventory_type as u8, kind, body)
 }
 
-fn system_message(t: Uuid, p: &Payload, kind: &str, body: Value) -> Result<Command, String> {
-    let id = p.u32("characterId")?;
-    let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?,
-        "characterId": id, "type": kind, "body": body});
-    Ok(Command { topic: "COMMAND_TOPIC_SYSTEM_MESSAGE", key: id, value })
+fn system_message(t: Uuid, place: (u32, u8, u8), kind: &str, body: Value) -> Command {
+    let (id, world, channel) = place;
+    let value = json!({"transactionId": t, "worldId": world, "channelId": channel, "characterId": id, "type": kind, "body": body});
+    Command { topic: "COMMAND_TOPIC_SYSTEM_MESSAGE", key: id, value }
 }
 
-/// A `COMMAND_TOPIC_STORAGE_COMPARTMENT` command; `characterId` is omitted when 0 (§5.2).
-fn storage_compartment(p: &Payload, account: u32, kind: &str, body: Value) -> Result<Command, String> {
-    let mut value = json!({"worldId": p.u8("worldId")?, "accountId": account, "type": kind, "body": body});
-    let character = p.u32("characterId")?;
-    if character != 0 {
-        value["characterId"] = json!(character);
-    }
-    Ok(Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value })
+fn guild(t: Uuid, p: &CharacterPlace, kind: &str) -> Command {
+    let value = json!({"characterId": p.character_id, "type": kind, "body": {"worldId": p.world_id, "channelId": p.channel_id}, "transactionId": t});
+    Command { topic: "COMMAND_TOPIC_GUILD", key: p.character_id, value }
 }
 
 /// The payload's own transactionId for internal steps, else the saga's (§5.3).
-fn internal(t: Uuid, p: &Payload) -> Result<Uuid, String> {
-    let own = p.uuid("transactionId")?;
-    Ok(if own.is_nil() { t } else { own })
+fn internal(t: Uuid, own: Uuid) -> Uuid {
+    if own.is_nil() {
+        t
+    } else {
+        own
+    }
 }
 
-fn omit_empty(mut body: Value, key: &str, value: Option<Value>) -> Value {
-    if let Some(value) = value.filter(|v| !v.is_null() && v != &json!({}) && v != &json!("")) {
-        body[key] = value;
+fn omit_empty(mut body: Value, key: &str, value: &Value) -> Value {
+    if !value.is_null() && value != &json!({}) && value != &json!("") {
+        body[key] = value.clone();
     }
     body
 }
 
+/// A `COMMAND_TOPIC_STORAGE_COMPARTMENT` command; `characterId` is omitted when 0 (§5.2).
+fn storage_compartment(world: u8, account: u32, character: u32, kind: &str, body: Value) -> Command {
+    let mut value = json!({"worldId": world, "accountId": account, "type": kind, "body": body});
+    if character != 0 {
+        value["characterId"] = json!(character);
+    }
+    Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value }
+}
+
 /// The command(s) of an action that needs no foreign look-up, or `None` for those that do
-/// (dispatched by `lookups`). Errors are payloads that do not fit the action.
-pub fn command(action: &str, p: &Payload, t: Uuid) -> Result<Option<Vec<Command>>, String> {
+/// (dispatched by `lookups`). The one error: a template outside the inventory types.
+pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String> {
+    use Action::*;
     let one = |c: Command| Ok(Some(vec![c]));
-    let channel_body = |key: &str, value: Value| -> Result<Value, String> { Ok(json!({"channelId": p.u8("channelId")?, key: value})) };
     match action {
-        "award_asset" | "award_inventory" => one(create_asset(t, p, true)?),
-        "create_and_equip_asset" => one(create_asset(t, p, false)?),
-        "equip_asset" => one(equip(t, p, "EQUIP", false)?),
-        "unequip_asset" => one(equip(t, p, "UNEQUIP", false)?),
-        "accept_to_character" => {
-            let own = internal(t, p)?;
-            let body = json!({"transactionId": own, "referenceId": p.u32("referenceId")?, "templateId": p.u32("templateId")?,
-                "referenceType": p.str("referenceType")?, "quantity": p.u32("quantity")?});
-            let body = omit_empty(body, "referenceData", p.raw("referenceData"));
-            one(compartment(own, p.u32("characterId")?, p.u8("inventoryType")?, "ACCEPT", body))
+        AwardAsset(p) | AwardInventory(p) => one(create_asset(t, p, true)?),
+        CreateAndEquipAsset(p) => one(create_asset(t, p, false)?),
+        EquipAsset(p) => one(equip(t, p, "EQUIP", false)),
+        UnequipAsset(p) => one(equip(t, p, "UNEQUIP", false)),
+        AcceptToCharacter(p) => {
+            let own = internal(t, p.transaction_id);
+            let body = json!({"transactionId": own, "referenceId": p.reference_id, "templateId": p.template_id,
+                "referenceType": p.reference_type, "quantity": p.quantity});
+            one(compartment(own, p.character_id, p.inventory_type, "ACCEPT", omit_empty(body, "referenceData", &p.reference_data)))
         }
-        "release_from_character" => {
-            let own = internal(t, p)?;
-            let body = json!({"transactionId": own, "assetId": p.u32("assetId")?, "quantity": p.u32("quantity")?});
-            one(compartment(own, p.u32("characterId")?, p.u8("inventoryType")?, "RELEASE", body))
+        ReleaseFromCharacter(p) => {
+            let own = internal(t, p.transaction_id);
+            let body = json!({"transactionId": own, "assetId": p.asset_id, "quantity": p.quantity});
+            one(compartment(own, p.character_id, p.inventory_type, "RELEASE", body))
         }
-        "award_experience" => {
-            let mut distributions = Vec::new();
-            for d in p.array("distributions")? {
-                distributions.push(json!({"experienceType": d.str("experienceType")?, "amount": d.u32("amount")?, "attr1": d.u32("attr1")?}));
-            }
-            one(character(t, p, "AWARD_EXPERIENCE", json!({"channelId": p.u8("channelId")?, "distributions": distributions}))?)
+        AwardExperience(p) => {
+            let body = json!({"channelId": p.channel_id, "distributions": p.distributions});
+            one(character(t, p.character_id, p.world_id, "AWARD_EXPERIENCE", body))
         }
-        "deduct_experience" => one(character(t, p, "DEDUCT_EXPERIENCE", channel_body("amount", json!(p.u32("amount")?))?)?),
-        "award_level" => one(character(t, p, "AWARD_LEVEL", channel_body("amount", json!(p.u8("amount")?))?)?),
-        "award_mesos" => {
-            let body = json!({"actorId": p.u32("actorId")?, "actorType": p.str("actorType")?, "amount": p.i32("amount")?});
-            one(character(t, p, "REQUEST_CHANGE_MESO", body)?)
+        DeductExperience(p) => one(character(t, p.character_id, p.world_id, "DEDUCT_EXPERIENCE", json!({"channelId": p.channel_id, "amount": p.amount}))),
+        AwardLevel(p) => one(character(t, p.character_id, p.world_id, "AWARD_LEVEL", json!({"channelId": p.channel_id, "amount": p.amount}))),
+        AwardMesos(p) => {
+            let body = json!({"actorId": p.actor_id, "actorType": p.actor_type, "amount": p.amount});
+            one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_MESO", body))
         }
-        "award_fame" => {
+        AwardFame(p) => {
             // Truncated to 8 bits two's complement, as Go does.
-            let amount = p.i16("amount")? as i8;
-            one(character(t, p, "REQUEST_CHANGE_FAME", json!({"actorId": 0, "actorType": "SYSTEM", "amount": amount}))?)
+            let body = json!({"actorId": 0, "actorType": "SYSTEM", "amount": p.amount as i8});
+            one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_FAME", body))
         }
-        "change_job" => one(character(t, p, "CHANGE_JOB", channel_body("jobId", json!(p.u16("jobId")?))?)?),
-        "change_hair" => one(character(t, p, "CHANGE_HAIR", channel_body("styleId", json!(p.u32("styleId")?))?)?),
-        "change_face" => one(character(t, p, "CHANGE_FACE", channel_body("styleId", json!(p.u32("styleId")?))?)?),
-        "change_skin" => one(character(t, p, "CHANGE_SKIN", channel_body("styleId", json!(p.u8("styleId")?))?)?),
-        "set_hp" => one(character(t, p, "SET_HP", channel_body("amount", json!(p.u16("amount")?))?)?),
-        "create_character" => {
-            let account = p.u32("accountId")?;
-            let body = json!({"accountId": account, "worldId": p.u8("worldId")?, "name": p.str("name")?, "level": p.u8("level")?,
-                "strength": p.u16("strength")?, "dexterity": p.u16("dexterity")?, "intelligence": p.u16("intelligence")?,
-                "luck": p.u16("luck")?, "maxHp": p.u16("hp")?, "maxMp": p.u16("mp")?, "jobId": p.u16("jobId")?,
-                "gender": p.u8("gender")?, "hair": p.u32("hair")?, "face": p.u32("face")?, "skinColor": p.u8("skin")?,
-                "mapId": p.u32("mapId")?});
-            let _ = (p.u32("top")?, p.u32("bottom")?, p.u32("shoes")?, p.u32("weapon")?);
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": 0, "type": "CREATE_CHARACTER", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CHARACTER", key: account, value })
+        ChangeJob(p) => one(character(t, p.character_id, p.world_id, "CHANGE_JOB", json!({"channelId": p.channel_id, "jobId": p.job_id}))),
+        ChangeHair(p) => one(character(t, p.character_id, p.world_id, "CHANGE_HAIR", json!({"channelId": p.channel_id, "styleId": p.style_id}))),
+        ChangeFace(p) => one(character(t, p.character_id, p.world_id, "CHANGE_FACE", json!({"channelId": p.channel_id, "styleId": p.style_id}))),
+        ChangeSkin(p) => one(character(t, p.character_id, p.world_id, "CHANGE_SKIN", json!({"channelId": p.channel_id, "styleId": p.style_id}))),
+        SetHp(p) => one(character(t, p.character_id, p.world_id, "SET_HP", json!({"channelId": p.channel_id, "amount": p.amount}))),
+        CreateCharacter(p) => {
+            // `top`, `bottom`, `shoes` and `weapon` are not forwarded (§5.4).
+            let body = json!({"accountId": p.account_id, "worldId": p.world_id, "name": p.name, "level": p.level,
+                "strength": p.strength, "dexterity": p.dexterity, "intelligence": p.intelligence, "luck": p.luck,
+                "maxHp": p.hp, "maxMp": p.mp, "jobId": p.job_id, "gender": p.gender, "hair": p.hair, "face": p.face,
+                "skinColor": p.skin, "mapId": p.map_id});
+            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": 0, "type": "CREATE_CHARACTER", "body": body});
+            one(Command { topic: "COMMAND_TOPIC_CHARACTER", key: p.account_id, value })
         }
-        "create_skill" | "update_skill" => {
-            let id = p.u32("characterId")?;
-            let kind = if action == "create_skill" { "REQUEST_CREATE" } else { "REQUEST_UPDATE" };
-            let body = json!({"skillId": p.u32("skillId")?, "level": p.u8("level")?, "masterLevel": p.u8("masterLevel")?,
-                "expiration": p.time("expiration")?});
-            one(Command { topic: "COMMAND_TOPIC_SKILL", key: id, value: json!({"transactionId": t, "characterId": id, "type": kind, "body": body}) })
+        CreateSkill(p) | UpdateSkill(p) => {
+            let kind = if matches!(action, CreateSkill(_)) { "REQUEST_CREATE" } else { "REQUEST_UPDATE" };
+            let body = json!({"skillId": p.skill_id, "level": p.level, "masterLevel": p.master_level, "expiration": p.expiration});
+            let value = json!({"transactionId": t, "characterId": p.character_id, "type": kind, "body": body});
+            one(Command { topic: "COMMAND_TOPIC_SKILL", key: p.character_id, value })
         }
-        "request_guild_name" | "request_guild_emblem" | "request_guild_disband" | "request_guild_capacity_increase" => {
-            let kind = match action {
-                "request_guild_name" => "REQUEST_NAME",
-                "request_guild_emblem" => "REQUEST_EMBLEM",
-                "request_guild_disband" => "REQUEST_DISBAND",
-                _ => "REQUEST_CAPACITY_INCREASE",
-            };
-            let id = p.u32("characterId")?;
-            let value = json!({"characterId": id, "type": kind, "body": {"worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?}, "transactionId": t});
-            one(Command { topic: "COMMAND_TOPIC_GUILD", key: id, value })
+        RequestGuildName(p) => one(guild(t, p, "REQUEST_NAME")),
+        RequestGuildEmblem(p) => one(guild(t, p, "REQUEST_EMBLEM")),
+        RequestGuildDisband(p) => one(guild(t, p, "REQUEST_DISBAND")),
+        RequestGuildCapacityIncrease(p) => one(guild(t, p, "REQUEST_CAPACITY_INCREASE")),
+        CreateInvite(p) => {
+            let value = json!({"transactionId": t, "worldId": p.world_id, "inviteType": p.invite_type, "type": "CREATE",
+                "body": {"originatorId": p.originator_id, "targetId": p.target_id, "referenceId": p.reference_id}});
+            one(Command { topic: "COMMAND_TOPIC_INVITE", key: p.reference_id, value })
         }
-        "create_invite" => {
-            let reference = p.u32("referenceId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "inviteType": p.str("inviteType")?, "type": "CREATE",
-                "body": {"originatorId": p.u32("originatorId")?, "targetId": p.u32("targetId")?, "referenceId": reference}});
-            one(Command { topic: "COMMAND_TOPIC_INVITE", key: reference, value })
+        IncreaseBuddyCapacity(p) => {
+            // The payload's amount is sent as the new absolute capacity (Go, kept).
+            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": p.character_id, "type": "INCREASE_CAPACITY",
+                "body": {"newCapacity": p.amount}});
+            one(Command { topic: "COMMAND_TOPIC_BUDDY_LIST", key: p.character_id, value })
         }
-        "increase_buddy_capacity" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": id, "type": "INCREASE_CAPACITY",
-                "body": {"newCapacity": p.u8("amount")?}});
-            let _ = p.u8("channelId")?;
-            one(Command { topic: "COMMAND_TOPIC_BUDDY_LIST", key: id, value })
+        GainCloseness(p) => {
+            let value = json!({"transactionId": t, "actorId": 0, "petId": p.pet_id, "type": "AWARD_CLOSENESS", "body": {"amount": p.amount}});
+            one(Command { topic: "COMMAND_TOPIC_PET", key: p.pet_id, value })
         }
-        "gain_closeness" => {
-            let pet = p.u32("petId")?;
-            let value = json!({"transactionId": t, "actorId": 0, "petId": pet, "type": "AWARD_CLOSENESS", "body": {"amount": p.u16("amount")?}});
-            one(Command { topic: "COMMAND_TOPIC_PET", key: pet, value })
-        }
-        "start_quest" | "complete_quest" => {
-            let id = p.u32("characterId")?;
-            let mut body = json!({"questId": p.u32("questId")?});
-            let npc = p.u32("npcId")?;
-            if npc != 0 {
-                body["npcId"] = json!(npc);
+        StartQuest(p) => {
+            let mut body = json!({"questId": p.quest_id});
+            if p.npc_id != 0 {
+                body["npcId"] = json!(p.npc_id);
             }
-            let kind = if action == "start_quest" { "START" } else { "COMPLETE" };
-            if action == "complete_quest" && p.bool("force")? {
+            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": p.character_id, "type": "START", "body": body});
+            one(Command { topic: "COMMAND_TOPIC_QUEST", key: p.character_id, value })
+        }
+        CompleteQuest(p) => {
+            // `selection` is always 0 and so always omitted; `npcId` and `force` when zero.
+            let mut body = json!({"questId": p.quest_id});
+            if p.npc_id != 0 {
+                body["npcId"] = json!(p.npc_id);
+            }
+            if p.force {
                 body["force"] = json!(true);
             }
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": id, "type": kind, "body": body});
-            one(Command { topic: "COMMAND_TOPIC_QUEST", key: id, value })
+            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": p.character_id, "type": "COMPLETE", "body": body});
+            one(Command { topic: "COMMAND_TOPIC_QUEST", key: p.character_id, value })
         }
-        "apply_consumable_effect" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?, "characterId": id,
-                "type": "APPLY_CONSUMABLE_EFFECT", "body": {"itemId": p.u32("itemId")?}});
-            one(Command { topic: "COMMAND_TOPIC_CONSUMABLE", key: id, value })
+        ApplyConsumableEffect(p) => {
+            let value = json!({"transactionId": t, "worldId": p.world_id, "channelId": p.channel_id, "characterId": p.character_id,
+                "type": "APPLY_CONSUMABLE_EFFECT", "body": {"itemId": p.item_id}});
+            one(Command { topic: "COMMAND_TOPIC_CONSUMABLE", key: p.character_id, value })
         }
-        "award_currency" => {
-            let account = p.u32("accountId")?;
-            let _ = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "accountId": account, "currencyType": p.u32("currencyType")?, "amount": p.i32("amount")?, "type": "ADJUST_CURRENCY"});
-            one(Command { topic: "COMMAND_TOPIC_WALLET", key: account, value })
+        AwardCurrency(p) => {
+            let value = json!({"transactionId": t, "accountId": p.account_id, "currencyType": p.currency_type, "amount": p.amount, "type": "ADJUST_CURRENCY"});
+            one(Command { topic: "COMMAND_TOPIC_WALLET", key: p.account_id, value })
         }
-        "send_message" => one(system_message(t, p, "SEND_MESSAGE", json!({"messageType": p.str("messageType")?, "message": p.str("message")?}))?),
-        "play_portal_sound" => one(system_message(t, p, "PLAY_PORTAL_SOUND", json!({}))?),
-        "show_info" => one(system_message(t, p, "SHOW_INFO", json!({"path": p.str("path")?}))?),
-        "show_info_text" => one(system_message(t, p, "SHOW_INFO_TEXT", json!({"text": p.str("text")?}))?),
-        "update_area_info" => one(system_message(t, p, "UPDATE_AREA_INFO", json!({"area": p.u16("area")?, "info": p.str("info")?}))?),
-        "show_hint" => one(system_message(t, p, "SHOW_HINT", json!({"hint": p.str("hint")?, "width": p.u16("width")?, "height": p.u16("height")?}))?),
-        "block_portal" | "unblock_portal" => {
-            let id = p.u32("characterId")?;
-            let kind = if action == "block_portal" { "BLOCK" } else { "UNBLOCK" };
-            let value = json!({"worldId": 0, "channelId": 0, "mapId": p.u32("mapId")?, "portalId": p.u32("portalId")?, "type": kind, "body": {"characterId": id}});
-            one(Command { topic: "COMMAND_TOPIC_PORTAL", key: id, value })
+        SendMessage(p) => {
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SEND_MESSAGE", json!({"messageType": p.message_type, "message": p.message})))
         }
-        "cancel_all_buffs" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?, "characterId": id, "type": "CANCEL_ALL", "body": {}});
-            one(Command { topic: "COMMAND_TOPIC_CHARACTER_BUFF", key: id, value })
+        PlayPortalSound(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "PLAY_PORTAL_SOUND", json!({}))),
+        ShowInfo(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO", json!({"path": p.path}))),
+        ShowInfoText(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO_TEXT", json!({"text": p.text}))),
+        UpdateAreaInfo(p) => {
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "UPDATE_AREA_INFO", json!({"area": p.area, "info": p.info})))
         }
-        "show_storage" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?, "characterId": id,
-                "npcId": p.u32("npcId")?, "accountId": p.u32("accountId")?, "type": "SHOW_STORAGE"});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_SHOW", key: id, value })
+        ShowHint(p) => one(system_message(
+            t,
+            (p.character_id, p.world_id, p.channel_id),
+            "SHOW_HINT",
+            json!({"hint": p.hint, "width": p.width, "height": p.height}),
+        )),
+        BlockPortal(p) | UnblockPortal(p) => {
+            let kind = if matches!(action, BlockPortal(_)) { "BLOCK" } else { "UNBLOCK" };
+            let value = json!({"worldId": 0, "channelId": 0, "mapId": p.map_id, "portalId": p.portal_id, "type": kind, "body": {"characterId": p.character_id}});
+            one(Command { topic: "COMMAND_TOPIC_PORTAL", key: p.character_id, value })
         }
-        "update_storage_mesos" => {
-            let account = p.u32("accountId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "accountId": account, "type": "UPDATE_MESOS",
-                "body": {"mesos": p.u32("mesos")?, "operation": p.str("operation")?}});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: account, value })
+        CancelAllBuffs(p) => {
+            let value = json!({"worldId": p.world_id, "channelId": p.channel_id, "characterId": p.character_id, "type": "CANCEL_ALL", "body": {}});
+            one(Command { topic: "COMMAND_TOPIC_CHARACTER_BUFF", key: p.character_id, value })
         }
-        "deposit_to_storage" => {
-            let account = p.u32("accountId")?;
+        ShowStorage(p) => {
+            let value = json!({"transactionId": t, "worldId": p.world_id, "channelId": p.channel_id, "characterId": p.character_id,
+                "npcId": p.npc_id, "accountId": p.account_id, "type": "SHOW_STORAGE"});
+            one(Command { topic: "COMMAND_TOPIC_STORAGE_SHOW", key: p.character_id, value })
+        }
+        UpdateStorageMesos(p) => {
+            let value = json!({"transactionId": t, "worldId": p.world_id, "accountId": p.account_id, "type": "UPDATE_MESOS",
+                "body": {"mesos": p.mesos, "operation": p.operation}});
+            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: p.account_id, value })
+        }
+        DepositToStorage(p) => {
+            // Each member of referenceData is omitted when 0; the object itself is always there.
             let mut data = json!({});
-            for (key, value) in [("quantity", p.u32("quantity")?), ("ownerId", p.u32("ownerId")?), ("flag", u32::from(p.u16("flag")?))] {
+            for (key, value) in [("quantity", p.quantity), ("ownerId", p.owner_id), ("flag", u32::from(p.flag))] {
                 if value != 0 {
                     data[key] = json!(value);
                 }
             }
-            let body = json!({"slot": p.i16("slot")?, "templateId": p.u32("templateId")?, "expiration": p.time("expiration")?,
-                "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?, "referenceData": data});
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "accountId": account, "type": "DEPOSIT", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: account, value })
+            let body = json!({"slot": p.slot, "templateId": p.template_id, "expiration": p.expiration,
+                "referenceId": p.reference_id, "referenceType": p.reference_type, "referenceData": data});
+            let value = json!({"transactionId": t, "worldId": p.world_id, "accountId": p.account_id, "type": "DEPOSIT", "body": body});
+            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: p.account_id, value })
         }
-        "accept_to_storage" => {
-            let account = p.u32("accountId")?;
-            let body = json!({"transactionId": internal(t, p)?, "slot": -1, "templateId": p.u32("templateId")?,
-                "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?, "quantity": p.u32("quantity")?});
-            let body = omit_empty(body, "referenceData", p.raw("referenceData"));
-            one(storage_compartment(p, account, "ACCEPT", body)?)
+        AcceptToStorage(p) => {
+            let body = json!({"transactionId": internal(t, p.transaction_id), "slot": -1, "templateId": p.template_id,
+                "referenceId": p.reference_id, "referenceType": p.reference_type, "quantity": p.quantity});
+            let body = omit_empty(body, "referenceData", &p.reference_data);
+            one(storage_compartment(p.world_id, p.account_id, p.character_id, "ACCEPT", body))
         }
-        "release_from_storage" => {
-            let account = p.u32("accountId")?;
-            let body = json!({"transactionId": internal(t, p)?, "assetId": p.u32("assetId")?, "quantity": p.u32("quantity")?});
-            one(storage_compartment(p, account, "RELEASE", body)?)
+        ReleaseFromStorage(p) => {
+            let body = json!({"transactionId": internal(t, p.transaction_id), "assetId": p.asset_id, "quantity": p.quantity});
+            one(storage_compartment(p.world_id, p.account_id, p.character_id, "RELEASE", body))
         }
-        "accept_to_cash_shop" | "release_from_cash_shop" => {
-            let id = p.u32("characterId")?;
-            let own = internal(t, p)?;
-            let (kind, body) = if action == "accept_to_cash_shop" {
-                let body = json!({"transactionId": own, "compartmentId": p.uuid("compartmentId")?, "cashId": p.i64("cashId")?,
-                    "templateId": p.u32("templateId")?, "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?});
-                ("ACCEPT", omit_empty(body, "referenceData", p.raw("referenceData")))
-            } else {
-                ("RELEASE", json!({"transactionId": own, "compartmentId": p.uuid("compartmentId")?, "assetId": p.u32("assetId")?,
-                    "cashId": p.i64("cashId")?, "templateId": p.u32("templateId")?}))
-            };
-            let value = json!({"accountId": p.u32("accountId")?, "characterId": id, "compartmentType": p.u8("compartmentType")?, "type": kind, "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CASH_COMPARTMENT", key: id, value })
+        AcceptToCashShop(p) => {
+            let body = json!({"transactionId": internal(t, p.transaction_id), "compartmentId": p.compartment_id, "cashId": p.cash_id,
+                "templateId": p.template_id, "referenceId": p.reference_id, "referenceType": p.reference_type});
+            let body = omit_empty(body, "referenceData", &p.reference_data);
+            let value = json!({"accountId": p.account_id, "characterId": p.character_id, "compartmentType": p.compartment_type, "type": "ACCEPT", "body": body});
+            one(Command { topic: "COMMAND_TOPIC_CASH_COMPARTMENT", key: p.character_id, value })
         }
-        _ => Ok(None),
+        ReleaseFromCashShop(p) => {
+            let body = json!({"transactionId": internal(t, p.transaction_id), "compartmentId": p.compartment_id, "assetId": p.asset_id,
+                "cashId": p.cash_id, "templateId": p.template_id});
+            let value = json!({"accountId": p.account_id, "characterId": p.character_id, "compartmentType": p.compartment_type, "type": "RELEASE", "body": body});
+            one(Command { topic: "COMMAND_TOPIC_CASH_COMPARTMENT", key: p.character_id, value })
+        }
+        DestroyAsset(_) | WarpToRandomPortal(_) | WarpToPortal(_) | ValidateCharacterState(_) | SpawnMonster(_) | SpawnReactorDrops(_)
+        | TransferToStorage(_) | WithdrawFromStorage(_) | TransferToCashShop(_) | WithdrawFromCashShop(_) => Ok(None),
     }
-}
-
-/// Checks a payload against its action's schema, for the actions dispatched by look-ups.
-pub fn check_lookup_payload(action: &str, p: &Payload) -> Result<(), String> {
-    match action {
-        "destroy_asset" => (p.u32("characterId")?, p.u32("templateId")?, p.u32("quantity")?, p.bool("removeAll")?).0,
-        "warp_to_random_portal" | "warp_to_portal" => {
-            let _ = (p.str("fieldId")?, p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("portalId")?, p.str("portalName")?);
-            p.u32("characterId")?
-        }
-        "validate_character_state" => {
-            for c in p.array("conditions")? {
-                let _ = (c.str("type")?, c.str("operator")?, c.i64("value")?, c.u32("itemId")?);
-            }
-            p.u32("characterId")?
-        }
-        "transfer_to_storage" | "withdraw_from_storage" => {
-            let _ = (p.uuid("transactionId")?, p.u8("worldId")?, p.u32("accountId")?, p.i16("sourceSlot")?, p.u32("quantity")?);
-            let _ = (p.u8("sourceInventoryType")?, p.u8("inventoryType")?);
-            p.u32("characterId")?
-        }
-        "transfer_to_cash_shop" | "withdraw_from_cash_shop" => {
-            let _ = (p.uuid("transactionId")?, p.u32("accountId")?, p.u8("compartmentType")?, p.u8("sourceInventoryType")?, p.u8("inventoryType")?);
-            p.u32("characterId")?
-        }
-        "spawn_monster" => {
-            let _ = (p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("monsterId")?, p.i16("x")?, p.i16("y")?, p.i64("count")?);
-            p.u32("characterId")?
-        }
-        "spawn_reactor_drops" => {
-            let _ = (p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("reactorId")?, p.str("classification")?);
-            let _ = (p.i16("x")?, p.i16("y")?, p.str("dropType")?, p.bool("meso")?, p.u32("mesoChance")?, p.u32("mesoMin")?, p.u32("mesoMax")?, p.u32("minItems")?);
-            p.u32("characterId")?
-        }
-        other => return Err(format!("unknown action {other}")),
-    };
-    Ok(())
 }
 
 /// How a status event bears on the current step (§4.4).
@@ -341,112 +285,115 @@ pub enum Verdict {
     Fails,
 }
 
-/// `topic` is the event topic's variable; `event` its whole value.
-pub fn verdict(action: &str, p: &Payload, topic: &str, kind: &str, event: &Value) -> Option<Verdict> {
+/// `topic` is the event topic's variable; `event` its whole value, already decoded with its
+/// spec types (`contracts::saga_events`).
+pub fn verdict(action: &Action, topic: &str, kind: &str, event: &Value) -> Option<Verdict> {
+    use Action::*;
     use Verdict::*;
     let updates_has = |name: &str| event["body"]["updates"].as_array().is_some_and(|u| u.iter().any(|v| v == name));
-    // The step's template: its item's where the payload has an item (award, create), else
-    // the payload's own `templateId` (destroy_asset).
-    let template = match p.0.get("item").filter(|item| item.is_object()) {
-        Some(_) => p.object("item").and_then(|item| item.u32("templateId")),
-        None => p.u32("templateId"),
+    // The step's template: its item's (award, create), else the payload's own (destroy).
+    let template = match action {
+        AwardAsset(p) | AwardInventory(p) | CreateAndEquipAsset(p) => p.item.template_id,
+        DestroyAsset(p) => p.template_id,
+        _ => 0,
     };
-    let same_template = || template.clone().ok().is_none_or(|t| t == 0 || event["templateId"].as_u64() == Some(u64::from(t)));
-    match (topic, kind) {
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ERROR") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset"
-            | "destroy_asset" | "equip_asset" | "unequip_asset" | "accept_to_character" | "release_from_character") => Some(Fails),
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "CREATION_FAILED") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset") => Some(Fails),
-        ("EVENT_TOPIC_ASSET_STATUS", "CREATED") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset") && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "QUANTITY_CHANGED") if matches!(action, "award_asset" | "award_inventory" | "destroy_asset") && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "DELETED") if action == "destroy_asset" && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "MOVED") if matches!(action, "equip_asset" | "unequip_asset") => {
-            let source = p.i16("source").ok().map(i64::from);
+    let same_template = || template == 0 || event["templateId"].as_u64() == Some(u64::from(template));
+    let creates = matches!(action, AwardAsset(_) | AwardInventory(_) | CreateAndEquipAsset(_));
+    match (topic, kind, action) {
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ERROR", AwardAsset(_) | AwardInventory(_) | CreateAndEquipAsset(_) | DestroyAsset(_)
+            | EquipAsset(_) | UnequipAsset(_) | AcceptToCharacter(_) | ReleaseFromCharacter(_)) => Some(Fails),
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "CREATION_FAILED", _) if creates => Some(Fails),
+        ("EVENT_TOPIC_ASSET_STATUS", "CREATED", _) if creates && same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "QUANTITY_CHANGED", AwardAsset(_) | AwardInventory(_) | DestroyAsset(_)) if same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "DELETED", DestroyAsset(_)) if same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "MOVED", EquipAsset(p) | UnequipAsset(p)) => {
+            // Either orientation of MOVED (§4.4): the slot left or the slot arrived in.
             let touched = [event["slot"].as_i64(), event["body"]["oldSlot"].as_i64()];
-            touched.contains(&source).then_some(Completes)
+            touched.contains(&Some(i64::from(p.source))).then_some(Completes)
         }
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ACCEPTED") if action == "accept_to_character" => Some(Completes),
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "RELEASED") if action == "release_from_character" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "ERROR") if matches!(action, "warp_to_random_portal" | "warp_to_portal" | "award_experience"
-            | "deduct_experience" | "award_level" | "award_mesos" | "change_job" | "award_fame" | "change_hair" | "change_face"
-            | "change_skin" | "set_hp" | "create_character") => Some(Fails),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "MAP_CHANGED") if matches!(action, "warp_to_random_portal" | "warp_to_portal") => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "EXPERIENCE_CHANGED") if matches!(action, "award_experience" | "deduct_experience") => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "LEVEL_CHANGED") if action == "award_level" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "MESO_CHANGED") if action == "award_mesos" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "JOB_CHANGED") if action == "change_job" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "STAT_CHANGED") => {
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ACCEPTED", AcceptToCharacter(_)) => Some(Completes),
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "RELEASED", ReleaseFromCharacter(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "ERROR", WarpToRandomPortal(_) | WarpToPortal(_) | AwardExperience(_) | DeductExperience(_)
+            | AwardLevel(_) | AwardMesos(_) | ChangeJob(_) | AwardFame(_) | ChangeHair(_) | ChangeFace(_) | ChangeSkin(_) | SetHp(_)
+            | CreateCharacter(_)) => Some(Fails),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "MAP_CHANGED", WarpToRandomPortal(_) | WarpToPortal(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "EXPERIENCE_CHANGED", AwardExperience(_) | DeductExperience(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "LEVEL_CHANGED", AwardLevel(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "MESO_CHANGED", AwardMesos(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "JOB_CHANGED", ChangeJob(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "STAT_CHANGED", _) => {
             let wanted = match action {
-                "award_fame" => "FAME",
-                "change_hair" => "HAIR",
-                "change_face" => "FACE",
-                "change_skin" => "SKIN_COLOR",
-                "set_hp" => "HP",
+                AwardFame(_) => "FAME",
+                ChangeHair(_) => "HAIR",
+                ChangeFace(_) => "FACE",
+                ChangeSkin(_) => "SKIN_COLOR",
+                SetHp(_) => "HP",
                 _ => return None,
             };
             updates_has(wanted).then_some(Completes)
         }
-        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATED") if action == "create_character" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATION_FAILED") if action == "create_character" => Some(Fails),
-        ("EVENT_TOPIC_SKILL_STATUS", "CREATED") if action == "create_skill" => Some(Completes),
-        ("EVENT_TOPIC_SKILL_STATUS", "UPDATED") if action == "update_skill" => Some(Completes),
-        ("EVENT_TOPIC_GUILD_STATUS", k) => match (action, k) {
-            ("request_guild_name", "REQUEST_AGREEMENT" | "CREATED")
-            | ("request_guild_emblem", "EMBLEM_UPDATED")
-            | ("request_guild_disband", "DISBANDED")
-            | ("request_guild_capacity_increase", "CAPACITY_UPDATED") => Some(Completes),
-            (a, "ERROR") if a.starts_with("request_guild_") => Some(Fails),
-            _ => None,
-        },
-        ("EVENT_TOPIC_INVITE_STATUS", "CREATED" | "ACCEPTED") if action == "create_invite" => Some(Completes),
-        ("EVENT_TOPIC_INVITE_STATUS", "REJECTED") if action == "create_invite" => Some(Fails),
-        ("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE") if action == "increase_buddy_capacity" => Some(Completes),
-        ("EVENT_TOPIC_PET_STATUS", "CLOSENESS_CHANGED") if action == "gain_closeness" => Some(Completes),
-        ("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED") if action == "apply_consumable_effect" => Some(Completes),
-        ("EVENT_TOPIC_WALLET_STATUS", "UPDATED") if action == "award_currency" => Some(Completes),
-        ("EVENT_TOPIC_QUEST_STATUS", "STARTED") if action == "start_quest" => Some(Completes),
-        ("EVENT_TOPIC_QUEST_STATUS", "COMPLETED") if action == "complete_quest" => Some(Completes),
-        ("EVENT_TOPIC_QUEST_STATUS", "ERROR") if matches!(action, "start_quest" | "complete_quest") => Some(Fails),
-        ("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED") if action == "update_storage_mesos" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED") if action == "deposit_to_storage" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_STATUS", "ERROR") if matches!(action, "update_storage_mesos" | "deposit_to_storage") => Some(Fails),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED") if action == "accept_to_storage" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED") if action == "release_from_storage" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR") if matches!(action, "accept_to_storage" | "release_from_storage") => Some(Fails),
-        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED") if action == "accept_to_cash_shop" => Some(Completes),
-        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED") if action == "release_from_cash_shop" => Some(Completes),
-        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR") if matches!(action, "accept_to_cash_shop" | "release_from_cash_shop") => Some(Fails),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATED", CreateCharacter(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATION_FAILED", CreateCharacter(_)) => Some(Fails),
+        ("EVENT_TOPIC_SKILL_STATUS", "CREATED", CreateSkill(_)) => Some(Completes),
+        ("EVENT_TOPIC_SKILL_STATUS", "UPDATED", UpdateSkill(_)) => Some(Completes),
+        ("EVENT_TOPIC_GUILD_STATUS", "REQUEST_AGREEMENT" | "CREATED", RequestGuildName(_))
+        | ("EVENT_TOPIC_GUILD_STATUS", "EMBLEM_UPDATED", RequestGuildEmblem(_))
+        | ("EVENT_TOPIC_GUILD_STATUS", "DISBANDED", RequestGuildDisband(_))
+        | ("EVENT_TOPIC_GUILD_STATUS", "CAPACITY_UPDATED", RequestGuildCapacityIncrease(_)) => Some(Completes),
+        ("EVENT_TOPIC_GUILD_STATUS", "ERROR", RequestGuildName(_) | RequestGuildEmblem(_) | RequestGuildDisband(_) | RequestGuildCapacityIncrease(_)) => {
+            Some(Fails)
+        }
+        ("EVENT_TOPIC_INVITE_STATUS", "CREATED" | "ACCEPTED", CreateInvite(_)) => Some(Completes),
+        ("EVENT_TOPIC_INVITE_STATUS", "REJECTED", CreateInvite(_)) => Some(Fails),
+        ("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE", IncreaseBuddyCapacity(_)) => Some(Completes),
+        ("EVENT_TOPIC_PET_STATUS", "CLOSENESS_CHANGED", GainCloseness(_)) => Some(Completes),
+        ("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED", ApplyConsumableEffect(_)) => Some(Completes),
+        ("EVENT_TOPIC_WALLET_STATUS", "UPDATED", AwardCurrency(_)) => Some(Completes),
+        ("EVENT_TOPIC_QUEST_STATUS", "STARTED", StartQuest(_)) => Some(Completes),
+        ("EVENT_TOPIC_QUEST_STATUS", "COMPLETED", CompleteQuest(_)) => Some(Completes),
+        ("EVENT_TOPIC_QUEST_STATUS", "ERROR", StartQuest(_) | CompleteQuest(_)) => Some(Fails),
+        ("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED", UpdateStorageMesos(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED", DepositToStorage(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_STATUS", "ERROR", UpdateStorageMesos(_) | DepositToStorage(_)) => Some(Fails),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED", AcceptToStorage(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED", ReleaseFromStorage(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR", AcceptToStorage(_) | ReleaseFromStorage(_)) => Some(Fails),
+        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED", AcceptToCashShop(_)) => Some(Completes),
+        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED", ReleaseFromCashShop(_)) => Some(Completes),
+        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR", AcceptToCashShop(_) | ReleaseFromCashShop(_)) => Some(Fails),
         _ => None,
     }
 }
 
 /// §7.1: the inverse of a completed step, if its action has one.
-pub fn inverse(action: &str, p: &Payload, t: Uuid, created_slot: Option<i16>) -> Option<Command> {
+pub fn inverse(action: &Action, t: Uuid, created_slot: Option<i16>) -> Option<Command> {
     match action {
-        "equip_asset" => equip(t, p, "UNEQUIP", true).ok(),
-        "unequip_asset" => equip(t, p, "EQUIP", true).ok(),
-        "create_and_equip_asset" => {
-            let item = p.object("item").ok()?;
-            let inventory = inventory_type(item.u32("templateId").ok()?).ok()?;
-            let body = json!({"slot": created_slot.unwrap_or_default(), "quantity": item.u32("quantity").ok()?, "removeAll": false});
-            Some(compartment(t, p.u32("characterId").ok()?, inventory, "DESTROY", body))
+        Action::EquipAsset(p) => Some(equip(t, p, "UNEQUIP", true)),
+        Action::UnequipAsset(p) => Some(equip(t, p, "EQUIP", true)),
+        Action::CreateAndEquipAsset(p) => {
+            let inventory = inventory_type(p.item.template_id).ok()?;
+            let body = json!({"slot": created_slot.unwrap_or_default(), "quantity": p.item.quantity, "removeAll": false});
+            Some(compartment(t, p.character_id, inventory, "DESTROY", body))
         }
         _ => None,
     }
 }
 
 /// §8.2 reason and §8.3 error code of a failed step.
-pub fn failure(action: &str, step: &str, saga_type: &str) -> (String, &'static str) {
+pub fn failure(action: &Action, step: &str, saga_type: &str) -> (String, &'static str) {
+    use Action::*;
+    let name = action.name();
     let reason = match action {
-        "validate_character_state" => "Validation failed".to_string(),
-        "award_mesos" | "accept_to_storage" | "accept_to_character" | "release_from_storage" | "release_from_character" => {
-            format!("Storage operation failed at step [{step}] action [{action}]")
+        ValidateCharacterState(_) => "Validation failed".to_string(),
+        AwardMesos(_) | AcceptToStorage(_) | AcceptToCharacter(_) | ReleaseFromStorage(_) | ReleaseFromCharacter(_) => {
+            format!("Storage operation failed at step [{step}] action [{name}]")
         }
-        _ => format!("Saga step failed at step [{step}] action [{action}]"),
+        _ => format!("Saga step failed at step [{step}] action [{name}]"),
     };
     let code = match (saga_type, action) {
-        ("storage_operation", "award_mesos") => "NOT_ENOUGH_MESOS",
-        ("storage_operation", "accept_to_character") => "INVENTORY_FULL",
-        ("storage_operation", "accept_to_storage") => "STORAGE_FULL",
+        ("storage_operation", AwardMesos(_)) => "NOT_ENOUGH_MESOS",
+        ("storage_operation", AcceptToCharacter(_)) => "INVENTORY_FULL",
+        ("storage_operation", AcceptToStorage(_)) => "STORAGE_FULL",
         _ => "UNKNOWN",
     };
     (reason, code)
@@ -460,9 +407,10 @@ mod tests {
     fn storage_compartment_commands_omit_a_zero_character() {
         let t = Uuid::nil();
         for action in ["accept_to_storage", "release_from_storage"] {
-            let without = command(action, &Payload(&json!({"accountId": 7, "characterId": 0})), t).expect("fits").expect("a command");
+            let decoded = |payload: Value| Action::decode(action, &payload).expect("fits");
+            let without = command(&decoded(json!({"accountId": 7, "characterId": 0})), t).expect("fits").expect("a command");
             assert!(without[0].value.get("characterId").is_none(), "{action}: {}", without[0].value);
-            let with = command(action, &Payload(&json!({"accountId": 7, "characterId": 4110})), t).expect("fits").expect("a command");
+            let with = command(&decoded(json!({"accountId": 7, "characterId": 4110})), t).expect("fits").expect("a command");
             assert_eq!(with[0].value["characterId"], 4110, "{action}");
         }
     }
@@ -528,14 +476,20 @@ mod tests {
         let payload = json!({"characterId": 7, "accountId": 9, "referenceId": 11, "petId": 13, "source": 3, "destination": -5,
             "inventoryType": 1, "item": {"templateId": 1302000, "quantity": 1}, "templateId": 1302000,
             "body": {"updates": ["FAME", "HAIR", "FACE", "SKIN_COLOR", "HP"]}});
-        let p = Payload(&payload);
-        for (action, topic, kind, completes, fails) in TABLE {
-            let commands = command(action, &p, t).unwrap_or_else(|e| panic!("{action}: {e}")).expect("a pure action");
-            assert_eq!(commands[0].topic, *topic, "{action}");
-            assert_eq!(commands[0].value["type"], *kind, "{action}");
-            assert_eq!(synchronous(action), completes.is_none(), "{action} is synchronous exactly when no event completes it");
+        let with_lookups = ["destroy_asset", "warp_to_random_portal", "warp_to_portal", "validate_character_state", "spawn_monster",
+            "spawn_reactor_drops", "transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop", "withdraw_from_cash_shop"];
+        for name in Action::NAMES {
+            let known = TABLE.iter().any(|row| row.0 == name) || with_lookups.contains(&name);
+            assert!(known, "{name} has a row in the table or a look-up dispatch");
+        }
+        for (name, topic, kind, completes, fails) in TABLE {
+            let action = &Action::decode(name, &payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let commands = command(action, t).unwrap_or_else(|e| panic!("{name}: {e}")).expect("a pure action");
+            assert_eq!(commands[0].topic, *topic, "{name}");
+            assert_eq!(commands[0].value["type"], *kind, "{name}");
+            assert_eq!(synchronous(action), completes.is_none(), "{name} is synchronous exactly when no event completes it");
             let event = |topic_kind: &(&str, &str)| {
-                let updates = match *action {
+                let updates = match *name {
                     "award_fame" => "FAME",
                     "change_hair" => "HAIR",
                     "change_face" => "FACE",
@@ -545,43 +499,43 @@ mod tests {
                 json!({"type": topic_kind.1, "slot": 3, "templateId": 1302000, "body": {"oldSlot": -5, "updates": [updates]}})
             };
             if let Some(c) = completes {
-                assert_eq!(verdict(action, &p, c.0, c.1, &event(c)), Some(Verdict::Completes), "{action} completes on {c:?}");
+                assert_eq!(verdict(action, c.0, c.1, &event(c)), Some(Verdict::Completes), "{name} completes on {c:?}");
             }
             if let Some(f) = fails {
-                assert_eq!(verdict(action, &p, f.0, f.1, &event(f)), Some(Verdict::Fails), "{action} fails on {f:?}");
+                assert_eq!(verdict(action, f.0, f.1, &event(f)), Some(Verdict::Fails), "{name} fails on {f:?}");
             }
             // An unrelated event type never bears on the step.
-            assert_eq!(verdict(action, &p, C, "LOGIN", &json!({"type": "LOGIN"})), None, "{action}");
-            let inverse_kind = inverse(action, &p, t, Some(4)).map(|c| c.value["type"].as_str().unwrap_or_default().to_string());
-            let expected = match *action {
+            assert_eq!(verdict(action, C, "LOGIN", &json!({"type": "LOGIN"})), None, "{name}");
+            let inverse_kind = inverse(action, t, Some(4)).map(|c| c.value["type"].as_str().unwrap_or_default().to_string());
+            let expected = match *name {
                 "equip_asset" => Some("UNEQUIP"),
                 "unequip_asset" => Some("EQUIP"),
                 "create_and_equip_asset" => Some("DESTROY"),
                 _ => None,
             };
-            assert_eq!(inverse_kind.as_deref(), expected, "{action}'s compensation");
+            assert_eq!(inverse_kind.as_deref(), expected, "{name}'s compensation");
         }
     }
 
     #[test]
     fn equip_completion_accepts_either_moved_orientation_and_compensation_swaps_slots() {
-        let payload = json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11});
-        let p = Payload(&payload);
+        let equip = Action::decode("equip_asset", &json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11})).expect("fits");
         let seed_era = json!({"type": "MOVED", "slot": 9, "body": {"oldSlot": -11}});
         let fixed = json!({"type": "MOVED", "slot": -11, "body": {"oldSlot": 9}});
         let other = json!({"type": "MOVED", "slot": -5, "body": {"oldSlot": 4}});
-        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &seed_era), Some(Verdict::Completes));
-        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &fixed), Some(Verdict::Completes));
-        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &other), None);
-        let undo = inverse("equip_asset", &p, Uuid::nil(), None).expect("an inverse");
+        assert_eq!(verdict(&equip, A, "MOVED", &seed_era), Some(Verdict::Completes));
+        assert_eq!(verdict(&equip, A, "MOVED", &fixed), Some(Verdict::Completes));
+        assert_eq!(verdict(&equip, A, "MOVED", &other), None);
+        let undo = inverse(&equip, Uuid::nil(), None).expect("an inverse");
         assert_eq!(undo.value["body"], json!({"inventoryType": 0, "source": -11, "destination": 9}));
     }
 
     #[test]
     fn failure_reasons_and_codes() {
-        assert_eq!(failure("award_mesos", "s", "storage_operation"), ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS"));
-        assert_eq!(failure("award_mesos", "s", "quest_reward").1, "UNKNOWN");
-        assert_eq!(failure("validate_character_state", "v", "x").0, "Validation failed");
-        assert_eq!(failure("set_hp", "h", "x").0, "Saga step failed at step [h] action [set_hp]");
+        let action = |name: &str| Action::decode(name, &json!({})).expect("fits");
+        assert_eq!(failure(&action("award_mesos"), "s", "storage_operation"), ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS"));
+        assert_eq!(failure(&action("award_mesos"), "s", "quest_reward").1, "UNKNOWN");
+        assert_eq!(failure(&action("validate_character_state"), "v", "x").0, "Validation failed");
+        assert_eq!(failure(&action("set_hp"), "h", "x").0, "Saga step failed at step [h] action [set_hp]");
     }
 }

@@ -7,6 +7,7 @@ pub mod json;
 pub mod key;
 pub mod messenger;
 pub mod saga;
+pub mod saga_commands;
 pub mod saga_events;
 pub mod saga_payload;
 pub mod shapes;

@@ -4,8 +4,17 @@
 //! cannot meet a field of the wrong type.
 
 use crate::contracts::json::GoTime;
+use crate::contracts::saga_commands::{
+    AcceptBody, ActorAmount, AdjustCurrency, Amount, AreaInfoBody, BuddyCapacity, CancelAllBuffs as CancelAllBuffsCommand, CashAcceptBody,
+    CashCompartmentCommand, CashReleaseBody, ChannelAmount, CharacterBody, CharacterCommand, CompartmentCommand, ConsumableEffect,
+    CreateAssetBody, CreateCharacterBody, DepositBody, DepositData, DestroyBody, Empty, EquipBody, ExperienceBody, GuildRequest, HintBody,
+    InviteCreate, InviteCreateBody, ItemBody, JobBody, MesosBody, MessageBody, NewCapacity, PathBody, PetCloseness, PortalCommand,
+    QuestBody, QuestCommand, ReleaseBody, ShowStorage as ShowStorageCommand, SkillRequest, SkillRequestBody, StorageAcceptBody,
+    StorageCommand, StorageCompartmentCommand, StyleBody, SystemMessage, TextBody, WorldChannel,
+};
 use crate::contracts::saga_payload::{Action, AwardAsset, CharacterPlace, MoveAsset};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 /// One record to produce.
@@ -39,39 +48,46 @@ pub fn inventory_type(template: u32) -> Result<u8, String> {
     }
 }
 
-fn compartment(t: Uuid, character: u32, inventory: u8, kind: &str, body: Value) -> Command {
-    let value = json!({"transactionId": t, "characterId": character, "inventoryType": inventory, "type": kind, "body": body});
-    Command { topic: "COMMAND_TOPIC_COMPARTMENT", key: character, value }
+/// A record to produce from a typed command.
+pub fn record(topic: &'static str, key: u32, message: &impl Serialize) -> Command {
+    // Serializing these types cannot fail: they hold no maps with non-text keys.
+    Command { topic, key, value: serde_json::to_value(message).unwrap_or_default() }
 }
 
-fn character(t: Uuid, id: u32, world: u8, kind: &str, body: Value) -> Command {
-    let value = json!({"transactionId": t, "worldId": world, "characterId": id, "type": kind, "body": body});
-    Command { topic: "COMMAND_TOPIC_CHARACTER", key: id, value }
+fn compartment<B: Serialize>(t: Uuid, character: u32, inventory: u8, kind: &'static str, body: B) -> Command {
+    let command = CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind, body };
+    record("COMMAND_TOPIC_COMPARTMENT", character, &command)
+}
+
+fn character<B: Serialize>(t: Uuid, id: u32, world: u8, kind: &'static str, body: B) -> Command {
+    record("COMMAND_TOPIC_CHARACTER", id, &CharacterCommand { transaction_id: t, world_id: world, character_id: id, kind, body })
 }
 
 fn create_asset(t: Uuid, p: &AwardAsset, keep_expiration: bool) -> Result<Command, String> {
     let expiration = if keep_expiration { p.item.expiration } else { GoTime::zero() };
-    let body = json!({"templateId": p.item.template_id, "quantity": p.item.quantity, "expiration": expiration,
-        "ownerId": 0, "flag": 0, "rechargeable": 0});
+    let body = CreateAssetBody { template_id: p.item.template_id, quantity: p.item.quantity, expiration, owner_id: 0, flag: 0, rechargeable: 0 };
     Ok(compartment(t, p.character_id, inventory_type(p.item.template_id)?, "CREATE_ASSET", body))
 }
 
-fn equip(t: Uuid, p: &MoveAsset, kind: &str, reverse: bool) -> Command {
+fn equip(t: Uuid, p: &MoveAsset, kind: &'static str, reverse: bool) -> Command {
     let (source, destination) = if reverse { (p.destination, p.source) } else { (p.source, p.destination) };
     // The envelope's inventory type is narrowed to a byte; the body's is always 0 (§5.3).
-    let body = json!({"inventoryType": 0, "source": source, "destination": destination});
-    compartment(t, p.character_id, p.inventory_type as u8, kind, body)
+    compartment(t, p.character_id, p.inventory_type as u8, kind, EquipBody { inventory_type: 0, source, destination })
 }
 
-fn system_message(t: Uuid, place: (u32, u8, u8), kind: &str, body: Value) -> Command {
+fn system_message<B: Serialize>(t: Uuid, place: (u32, u8, u8), kind: &'static str, body: B) -> Command {
     let (id, world, channel) = place;
-    let value = json!({"transactionId": t, "worldId": world, "channelId": channel, "characterId": id, "type": kind, "body": body});
-    Command { topic: "COMMAND_TOPIC_SYSTEM_MESSAGE", key: id, value }
+    let message = SystemMessage { transaction_id: t, world_id: world, channel_id: channel, character_id: id, kind, body };
+    record("COMMAND_TOPIC_SYSTEM_MESSAGE", id, &message)
 }
 
-fn guild(t: Uuid, p: &CharacterPlace, kind: &str) -> Command {
-    let value = json!({"characterId": p.character_id, "type": kind, "body": {"worldId": p.world_id, "channelId": p.channel_id}, "transactionId": t});
-    Command { topic: "COMMAND_TOPIC_GUILD", key: p.character_id, value }
+fn guild(t: Uuid, p: &CharacterPlace, kind: &'static str) -> Command {
+    let body = WorldChannel { world_id: p.world_id, channel_id: p.channel_id };
+    record("COMMAND_TOPIC_GUILD", p.character_id, &GuildRequest { character_id: p.character_id, kind, body, transaction_id: t })
+}
+
+fn quest(t: Uuid, (character, world): (u32, u8), kind: &'static str, body: QuestBody) -> Command {
+    record("COMMAND_TOPIC_QUEST", character, &QuestCommand { transaction_id: t, world_id: world, character_id: character, kind, body })
 }
 
 /// The payload's own transactionId for internal steps, else the saga's (§5.3).
@@ -83,20 +99,16 @@ fn internal(t: Uuid, own: Uuid) -> Uuid {
     }
 }
 
-fn omit_empty(mut body: Value, key: &str, value: &Value) -> Value {
-    if !value.is_null() && value != &json!({}) && value != &json!("") {
-        body[key] = value.clone();
-    }
-    body
+/// A `COMMAND_TOPIC_STORAGE_COMPARTMENT` command; `characterId` is omitted when 0 (§5.2).
+fn storage_compartment<B: Serialize>(world: u8, account: u32, character: u32, kind: &'static str, body: B) -> Command {
+    let command = StorageCompartmentCommand { world_id: world, account_id: account, character_id: character, kind, body };
+    record("COMMAND_TOPIC_STORAGE_COMPARTMENT", account, &command)
 }
 
-/// A `COMMAND_TOPIC_STORAGE_COMPARTMENT` command; `characterId` is omitted when 0 (§5.2).
-fn storage_compartment(world: u8, account: u32, character: u32, kind: &str, body: Value) -> Command {
-    let mut value = json!({"worldId": world, "accountId": account, "type": kind, "body": body});
-    if character != 0 {
-        value["characterId"] = json!(character);
-    }
-    Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value }
+fn cash_compartment<B: Serialize>(p: (u32, u32, u8), kind: &'static str, body: B) -> Command {
+    let (account, character, compartment_type) = p;
+    let command = CashCompartmentCommand { account_id: account, character_id: character, compartment_type, kind, body };
+    record("COMMAND_TOPIC_CASH_COMPARTMENT", character, &command)
 }
 
 /// The command(s) of an action that needs no foreign look-up, or `None` for those that do
@@ -111,167 +123,161 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         UnequipAsset(p) => one(equip(t, p, "UNEQUIP", false)),
         AcceptToCharacter(p) => {
             let own = internal(t, p.transaction_id);
-            let body = json!({"transactionId": own, "referenceId": p.reference_id, "templateId": p.template_id,
-                "referenceType": p.reference_type, "quantity": p.quantity});
-            one(compartment(own, p.character_id, p.inventory_type, "ACCEPT", omit_empty(body, "referenceData", &p.reference_data)))
+            let body = AcceptBody {
+                transaction_id: own, reference_id: p.reference_id, template_id: p.template_id, reference_type: p.reference_type.clone(),
+                reference_data: p.reference_data.clone(), quantity: p.quantity,
+            };
+            one(compartment(own, p.character_id, p.inventory_type, "ACCEPT", body))
         }
         ReleaseFromCharacter(p) => {
             let own = internal(t, p.transaction_id);
-            let body = json!({"transactionId": own, "assetId": p.asset_id, "quantity": p.quantity});
-            one(compartment(own, p.character_id, p.inventory_type, "RELEASE", body))
+            one(compartment(own, p.character_id, p.inventory_type, "RELEASE", ReleaseBody { transaction_id: own, asset_id: p.asset_id, quantity: p.quantity }))
         }
         AwardExperience(p) => {
-            let body = json!({"channelId": p.channel_id, "distributions": p.distributions});
+            let body = ExperienceBody { channel_id: p.channel_id, distributions: p.distributions.clone() };
             one(character(t, p.character_id, p.world_id, "AWARD_EXPERIENCE", body))
         }
-        DeductExperience(p) => one(character(t, p.character_id, p.world_id, "DEDUCT_EXPERIENCE", json!({"channelId": p.channel_id, "amount": p.amount}))),
-        AwardLevel(p) => one(character(t, p.character_id, p.world_id, "AWARD_LEVEL", json!({"channelId": p.channel_id, "amount": p.amount}))),
+        DeductExperience(p) => one(character(t, p.character_id, p.world_id, "DEDUCT_EXPERIENCE", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
+        AwardLevel(p) => one(character(t, p.character_id, p.world_id, "AWARD_LEVEL", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
         AwardMesos(p) => {
-            let body = json!({"actorId": p.actor_id, "actorType": p.actor_type, "amount": p.amount});
+            let body = ActorAmount { actor_id: p.actor_id, actor_type: p.actor_type.clone(), amount: p.amount };
             one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_MESO", body))
         }
         AwardFame(p) => {
             // Truncated to 8 bits two's complement, as Go does.
-            let body = json!({"actorId": 0, "actorType": "SYSTEM", "amount": p.amount as i8});
+            let body = ActorAmount { actor_id: 0, actor_type: "SYSTEM".into(), amount: p.amount as i8 };
             one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_FAME", body))
         }
-        ChangeJob(p) => one(character(t, p.character_id, p.world_id, "CHANGE_JOB", json!({"channelId": p.channel_id, "jobId": p.job_id}))),
-        ChangeHair(p) => one(character(t, p.character_id, p.world_id, "CHANGE_HAIR", json!({"channelId": p.channel_id, "styleId": p.style_id}))),
-        ChangeFace(p) => one(character(t, p.character_id, p.world_id, "CHANGE_FACE", json!({"channelId": p.channel_id, "styleId": p.style_id}))),
-        ChangeSkin(p) => one(character(t, p.character_id, p.world_id, "CHANGE_SKIN", json!({"channelId": p.channel_id, "styleId": p.style_id}))),
-        SetHp(p) => one(character(t, p.character_id, p.world_id, "SET_HP", json!({"channelId": p.channel_id, "amount": p.amount}))),
+        ChangeJob(p) => one(character(t, p.character_id, p.world_id, "CHANGE_JOB", JobBody { channel_id: p.channel_id, job_id: p.job_id })),
+        ChangeHair(p) => one(character(t, p.character_id, p.world_id, "CHANGE_HAIR", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        ChangeFace(p) => one(character(t, p.character_id, p.world_id, "CHANGE_FACE", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        ChangeSkin(p) => one(character(t, p.character_id, p.world_id, "CHANGE_SKIN", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        SetHp(p) => one(character(t, p.character_id, p.world_id, "SET_HP", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
         CreateCharacter(p) => {
-            // `top`, `bottom`, `shoes` and `weapon` are not forwarded (§5.4).
-            let body = json!({"accountId": p.account_id, "worldId": p.world_id, "name": p.name, "level": p.level,
-                "strength": p.strength, "dexterity": p.dexterity, "intelligence": p.intelligence, "luck": p.luck,
-                "maxHp": p.hp, "maxMp": p.mp, "jobId": p.job_id, "gender": p.gender, "hair": p.hair, "face": p.face,
-                "skinColor": p.skin, "mapId": p.map_id});
-            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": 0, "type": "CREATE_CHARACTER", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CHARACTER", key: p.account_id, value })
+            // `top`, `bottom`, `shoes` and `weapon` are not forwarded (§5.4); the key is the account.
+            let body = CreateCharacterBody {
+                account_id: p.account_id, world_id: p.world_id, name: p.name.clone(), level: p.level, strength: p.strength,
+                dexterity: p.dexterity, intelligence: p.intelligence, luck: p.luck, max_hp: p.hp, max_mp: p.mp, job_id: p.job_id,
+                gender: p.gender, hair: p.hair, face: p.face, skin_color: p.skin, map_id: p.map_id,
+            };
+            let command = CharacterCommand { transaction_id: t, world_id: p.world_id, character_id: 0, kind: "CREATE_CHARACTER", body };
+            one(record("COMMAND_TOPIC_CHARACTER", p.account_id, &command))
         }
         CreateSkill(p) | UpdateSkill(p) => {
             let kind = if matches!(action, CreateSkill(_)) { "REQUEST_CREATE" } else { "REQUEST_UPDATE" };
-            let body = json!({"skillId": p.skill_id, "level": p.level, "masterLevel": p.master_level, "expiration": p.expiration});
-            let value = json!({"transactionId": t, "characterId": p.character_id, "type": kind, "body": body});
-            one(Command { topic: "COMMAND_TOPIC_SKILL", key: p.character_id, value })
+            let body = SkillRequestBody { skill_id: p.skill_id, level: p.level, master_level: p.master_level, expiration: p.expiration };
+            one(record("COMMAND_TOPIC_SKILL", p.character_id, &SkillRequest { transaction_id: t, character_id: p.character_id, kind, body }))
         }
         RequestGuildName(p) => one(guild(t, p, "REQUEST_NAME")),
         RequestGuildEmblem(p) => one(guild(t, p, "REQUEST_EMBLEM")),
         RequestGuildDisband(p) => one(guild(t, p, "REQUEST_DISBAND")),
         RequestGuildCapacityIncrease(p) => one(guild(t, p, "REQUEST_CAPACITY_INCREASE")),
         CreateInvite(p) => {
-            let value = json!({"transactionId": t, "worldId": p.world_id, "inviteType": p.invite_type, "type": "CREATE",
-                "body": {"originatorId": p.originator_id, "targetId": p.target_id, "referenceId": p.reference_id}});
-            one(Command { topic: "COMMAND_TOPIC_INVITE", key: p.reference_id, value })
+            let body = InviteCreateBody { originator_id: p.originator_id, target_id: p.target_id, reference_id: p.reference_id };
+            let command = InviteCreate { transaction_id: t, world_id: p.world_id, invite_type: p.invite_type.clone(), kind: "CREATE", body };
+            one(record("COMMAND_TOPIC_INVITE", p.reference_id, &command))
         }
         IncreaseBuddyCapacity(p) => {
             // The payload's amount is sent as the new absolute capacity (Go, kept).
-            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": p.character_id, "type": "INCREASE_CAPACITY",
-                "body": {"newCapacity": p.amount}});
-            one(Command { topic: "COMMAND_TOPIC_BUDDY_LIST", key: p.character_id, value })
+            let command = BuddyCapacity {
+                transaction_id: t, world_id: p.world_id, character_id: p.character_id, kind: "INCREASE_CAPACITY",
+                body: NewCapacity { new_capacity: p.amount },
+            };
+            one(record("COMMAND_TOPIC_BUDDY_LIST", p.character_id, &command))
         }
         GainCloseness(p) => {
-            let value = json!({"transactionId": t, "actorId": 0, "petId": p.pet_id, "type": "AWARD_CLOSENESS", "body": {"amount": p.amount}});
-            one(Command { topic: "COMMAND_TOPIC_PET", key: p.pet_id, value })
+            let command = PetCloseness { transaction_id: t, actor_id: 0, pet_id: p.pet_id, kind: "AWARD_CLOSENESS", body: Amount { amount: p.amount } };
+            one(record("COMMAND_TOPIC_PET", p.pet_id, &command))
         }
-        StartQuest(p) => {
-            let mut body = json!({"questId": p.quest_id});
-            if p.npc_id != 0 {
-                body["npcId"] = json!(p.npc_id);
-            }
-            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": p.character_id, "type": "START", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_QUEST", key: p.character_id, value })
-        }
+        StartQuest(p) => one(quest(t, (p.character_id, p.world_id), "START", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: false })),
         CompleteQuest(p) => {
-            // `selection` is always 0 and so always omitted; `npcId` and `force` when zero.
-            let mut body = json!({"questId": p.quest_id});
-            if p.npc_id != 0 {
-                body["npcId"] = json!(p.npc_id);
-            }
-            if p.force {
-                body["force"] = json!(true);
-            }
-            let value = json!({"transactionId": t, "worldId": p.world_id, "characterId": p.character_id, "type": "COMPLETE", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_QUEST", key: p.character_id, value })
+            one(quest(t, (p.character_id, p.world_id), "COMPLETE", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: p.force }))
         }
         ApplyConsumableEffect(p) => {
-            let value = json!({"transactionId": t, "worldId": p.world_id, "channelId": p.channel_id, "characterId": p.character_id,
-                "type": "APPLY_CONSUMABLE_EFFECT", "body": {"itemId": p.item_id}});
-            one(Command { topic: "COMMAND_TOPIC_CONSUMABLE", key: p.character_id, value })
+            let command = ConsumableEffect {
+                transaction_id: t, world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id,
+                kind: "APPLY_CONSUMABLE_EFFECT", body: ItemBody { item_id: p.item_id },
+            };
+            one(record("COMMAND_TOPIC_CONSUMABLE", p.character_id, &command))
         }
         AwardCurrency(p) => {
-            let value = json!({"transactionId": t, "accountId": p.account_id, "currencyType": p.currency_type, "amount": p.amount, "type": "ADJUST_CURRENCY"});
-            one(Command { topic: "COMMAND_TOPIC_WALLET", key: p.account_id, value })
+            let command = AdjustCurrency {
+                transaction_id: t, account_id: p.account_id, currency_type: p.currency_type, amount: p.amount, kind: "ADJUST_CURRENCY",
+            };
+            one(record("COMMAND_TOPIC_WALLET", p.account_id, &command))
         }
         SendMessage(p) => {
-            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SEND_MESSAGE", json!({"messageType": p.message_type, "message": p.message})))
+            let body = MessageBody { message_type: p.message_type.clone(), message: p.message.clone() };
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SEND_MESSAGE", body))
         }
-        PlayPortalSound(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "PLAY_PORTAL_SOUND", json!({}))),
-        ShowInfo(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO", json!({"path": p.path}))),
-        ShowInfoText(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO_TEXT", json!({"text": p.text}))),
+        PlayPortalSound(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "PLAY_PORTAL_SOUND", Empty {})),
+        ShowInfo(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO", PathBody { path: p.path.clone() })),
+        ShowInfoText(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO_TEXT", TextBody { text: p.text.clone() })),
         UpdateAreaInfo(p) => {
-            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "UPDATE_AREA_INFO", json!({"area": p.area, "info": p.info})))
+            let body = AreaInfoBody { area: p.area, info: p.info.clone() };
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "UPDATE_AREA_INFO", body))
         }
-        ShowHint(p) => one(system_message(
-            t,
-            (p.character_id, p.world_id, p.channel_id),
-            "SHOW_HINT",
-            json!({"hint": p.hint, "width": p.width, "height": p.height}),
-        )),
+        ShowHint(p) => {
+            let body = HintBody { hint: p.hint.clone(), width: p.width, height: p.height };
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_HINT", body))
+        }
         BlockPortal(p) | UnblockPortal(p) => {
             let kind = if matches!(action, BlockPortal(_)) { "BLOCK" } else { "UNBLOCK" };
-            let value = json!({"worldId": 0, "channelId": 0, "mapId": p.map_id, "portalId": p.portal_id, "type": kind, "body": {"characterId": p.character_id}});
-            one(Command { topic: "COMMAND_TOPIC_PORTAL", key: p.character_id, value })
+            let command = PortalCommand {
+                world_id: 0, channel_id: 0, map_id: p.map_id, portal_id: p.portal_id, kind, body: CharacterBody { character_id: p.character_id },
+            };
+            one(record("COMMAND_TOPIC_PORTAL", p.character_id, &command))
         }
         CancelAllBuffs(p) => {
-            let value = json!({"worldId": p.world_id, "channelId": p.channel_id, "characterId": p.character_id, "type": "CANCEL_ALL", "body": {}});
-            one(Command { topic: "COMMAND_TOPIC_CHARACTER_BUFF", key: p.character_id, value })
+            let command = CancelAllBuffsCommand { world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id, kind: "CANCEL_ALL", body: Empty {} };
+            one(record("COMMAND_TOPIC_CHARACTER_BUFF", p.character_id, &command))
         }
         ShowStorage(p) => {
-            let value = json!({"transactionId": t, "worldId": p.world_id, "channelId": p.channel_id, "characterId": p.character_id,
-                "npcId": p.npc_id, "accountId": p.account_id, "type": "SHOW_STORAGE"});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_SHOW", key: p.character_id, value })
+            let command = ShowStorageCommand {
+                transaction_id: t, world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id, npc_id: p.npc_id,
+                account_id: p.account_id, kind: "SHOW_STORAGE",
+            };
+            one(record("COMMAND_TOPIC_STORAGE_SHOW", p.character_id, &command))
         }
         UpdateStorageMesos(p) => {
-            let value = json!({"transactionId": t, "worldId": p.world_id, "accountId": p.account_id, "type": "UPDATE_MESOS",
-                "body": {"mesos": p.mesos, "operation": p.operation}});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: p.account_id, value })
+            let body = MesosBody { mesos: p.mesos, operation: p.operation.clone() };
+            let command = StorageCommand { transaction_id: t, world_id: p.world_id, account_id: p.account_id, kind: "UPDATE_MESOS", body };
+            one(record("COMMAND_TOPIC_STORAGE", p.account_id, &command))
         }
         DepositToStorage(p) => {
-            // Each member of referenceData is omitted when 0; the object itself is always there.
-            let mut data = json!({});
-            for (key, value) in [("quantity", p.quantity), ("ownerId", p.owner_id), ("flag", u32::from(p.flag))] {
-                if value != 0 {
-                    data[key] = json!(value);
-                }
-            }
-            let body = json!({"slot": p.slot, "templateId": p.template_id, "expiration": p.expiration,
-                "referenceId": p.reference_id, "referenceType": p.reference_type, "referenceData": data});
-            let value = json!({"transactionId": t, "worldId": p.world_id, "accountId": p.account_id, "type": "DEPOSIT", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: p.account_id, value })
+            let body = DepositBody {
+                slot: p.slot, template_id: p.template_id, expiration: p.expiration, reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(), reference_data: DepositData { quantity: p.quantity, owner_id: p.owner_id, flag: p.flag },
+            };
+            let command = StorageCommand { transaction_id: t, world_id: p.world_id, account_id: p.account_id, kind: "DEPOSIT", body };
+            one(record("COMMAND_TOPIC_STORAGE", p.account_id, &command))
         }
         AcceptToStorage(p) => {
-            let body = json!({"transactionId": internal(t, p.transaction_id), "slot": -1, "templateId": p.template_id,
-                "referenceId": p.reference_id, "referenceType": p.reference_type, "quantity": p.quantity});
-            let body = omit_empty(body, "referenceData", &p.reference_data);
+            // `slot` −1: the storage chooses.
+            let body = StorageAcceptBody {
+                transaction_id: internal(t, p.transaction_id), slot: -1, template_id: p.template_id, reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(), reference_data: p.reference_data.clone(), quantity: p.quantity,
+            };
             one(storage_compartment(p.world_id, p.account_id, p.character_id, "ACCEPT", body))
         }
         ReleaseFromStorage(p) => {
-            let body = json!({"transactionId": internal(t, p.transaction_id), "assetId": p.asset_id, "quantity": p.quantity});
+            let body = ReleaseBody { transaction_id: internal(t, p.transaction_id), asset_id: p.asset_id, quantity: p.quantity };
             one(storage_compartment(p.world_id, p.account_id, p.character_id, "RELEASE", body))
         }
         AcceptToCashShop(p) => {
-            let body = json!({"transactionId": internal(t, p.transaction_id), "compartmentId": p.compartment_id, "cashId": p.cash_id,
-                "templateId": p.template_id, "referenceId": p.reference_id, "referenceType": p.reference_type});
-            let body = omit_empty(body, "referenceData", &p.reference_data);
-            let value = json!({"accountId": p.account_id, "characterId": p.character_id, "compartmentType": p.compartment_type, "type": "ACCEPT", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CASH_COMPARTMENT", key: p.character_id, value })
+            let body = CashAcceptBody {
+                transaction_id: internal(t, p.transaction_id), compartment_id: p.compartment_id, cash_id: p.cash_id,
+                template_id: p.template_id, reference_id: p.reference_id, reference_type: p.reference_type.clone(),
+                reference_data: p.reference_data.clone(),
+            };
+            one(cash_compartment((p.account_id, p.character_id, p.compartment_type), "ACCEPT", body))
         }
         ReleaseFromCashShop(p) => {
-            let body = json!({"transactionId": internal(t, p.transaction_id), "compartmentId": p.compartment_id, "assetId": p.asset_id,
-                "cashId": p.cash_id, "templateId": p.template_id});
-            let value = json!({"accountId": p.account_id, "characterId": p.character_id, "compartmentType": p.compartment_type, "type": "RELEASE", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CASH_COMPARTMENT", key: p.character_id, value })
+            let body = CashReleaseBody {
+                transaction_id: internal(t, p.transaction_id), compartment_id: p.compartment_id, asset_id: p.asset_id,
+                cash_id: p.cash_id, template_id: p.template_id,
+            };
+            one(cash_compartment((p.account_id, p.character_id, p.compartment_type), "RELEASE", body))
         }
         DestroyAsset(_) | WarpToRandomPortal(_) | WarpToPortal(_) | ValidateCharacterState(_) | SpawnMonster(_) | SpawnReactorDrops(_)
         | TransferToStorage(_) | WithdrawFromStorage(_) | TransferToCashShop(_) | WithdrawFromCashShop(_) => Ok(None),
@@ -372,7 +378,7 @@ pub fn inverse(action: &Action, t: Uuid, created_slot: Option<i16>) -> Option<Co
         Action::UnequipAsset(p) => Some(equip(t, p, "EQUIP", true)),
         Action::CreateAndEquipAsset(p) => {
             let inventory = inventory_type(p.item.template_id).ok()?;
-            let body = json!({"slot": created_slot.unwrap_or_default(), "quantity": p.item.quantity, "removeAll": false});
+            let body = DestroyBody { slot: created_slot.unwrap_or_default(), quantity: p.item.quantity, remove_all: false };
             Some(compartment(t, p.character_id, inventory, "DESTROY", body))
         }
         _ => None,
@@ -402,6 +408,7 @@ pub fn failure(action: &Action, step: &str, saga_type: &str) -> (String, &'stati
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn storage_compartment_commands_omit_a_zero_character() {

@@ -2,7 +2,8 @@
 //! compartment), L2 (map portals), L3 (storage projection) and L5 (validations). A failed
 //! look-up is a dispatch failure.
 
-use super::actions::{inventory_type, Command};
+use super::actions::{inventory_type, record, Command};
+use crate::contracts::saga_commands::{ChangeMapBody, CharacterCommand, CompartmentCommand, DestroyBody, DropSpawn, DropSpawnBody};
 use super::Step;
 use crate::contracts::saga_payload::{
     AcceptToCashShop, AcceptToCharacter, AcceptToStorage, Action, ReleaseFromCashShop, ReleaseFromCharacter, ReleaseFromStorage,
@@ -68,9 +69,8 @@ async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<V
 }
 
 fn change_map(t: Uuid, character: u32, (world, channel, map): (u8, u8, u32), portal: u32) -> Command {
-    let value = json!({"transactionId": t, "worldId": world, "characterId": character, "type": "CHANGE_MAP",
-        "body": {"channelId": channel, "mapId": map, "portalId": portal}});
-    Command { topic: "COMMAND_TOPIC_CHARACTER", key: character, value }
+    let body = ChangeMapBody { channel_id: channel, map_id: map, portal_id: portal };
+    record("COMMAND_TOPIC_CHARACTER", character, &CharacterCommand { transaction_id: t, world_id: world, character_id: character, kind: "CHANGE_MAP", body })
 }
 
 /// Dispatches a look-up action: its commands (none for a passed validation).
@@ -84,9 +84,10 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
                 .iter()
                 .find(|a| a.attributes["templateId"].as_u64() == Some(u64::from(template)))
                 .ok_or_else(|| format!("character {character} holds no {template}"))?;
-            let body = json!({"slot": asset.attributes["slot"].as_i64().unwrap_or_default(), "quantity": p.quantity, "removeAll": p.remove_all});
-            let value = json!({"transactionId": t, "characterId": character, "inventoryType": inventory, "type": "DESTROY", "body": body});
-            Ok(vec![Command { topic: "COMMAND_TOPIC_COMPARTMENT", key: character, value }])
+            let slot = attributes::<AssetAttributes>(&asset.attributes)?.slot;
+            let body = DestroyBody { slot, quantity: p.quantity, remove_all: p.remove_all };
+            let command = CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind: "DESTROY", body };
+            Ok(vec![record("COMMAND_TOPIC_COMPARTMENT", character, &command)])
         }
         Action::WarpToRandomPortal(p) => {
             let (character, field) = (p.character_id, field(&p.field_id, p.world_id, p.channel_id, p.map_id)?);
@@ -197,11 +198,13 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDro
             None if meso_min >= meso_max => (0, 0, meso_min),
             None => (0, 0, rand::Rng::gen_range(&mut rand::thread_rng(), meso_min..=meso_max)),
         };
-        let value = json!({"transactionId": t, "worldId": world, "channelId": channel, "mapId": map, "type": "SPAWN", "body": {
-            "itemId": item, "quantity": quantity, "mesos": amount, "dropType": if spray { 1 } else { 2 },
-            "x": at("x", x), "y": at("y", y), "ownerId": character, "ownerPartyId": 0, "dropperId": reactor,
-            "dropperX": x, "dropperY": y, "playerDrop": false, "mod": if spray { i } else { 0 }}});
-        commands.push(Command { topic: "COMMAND_TOPIC_DROP", key: map, value });
+        let body = DropSpawnBody {
+            item_id: item, quantity, mesos: amount, drop_type: if spray { 1 } else { 2 }, x: at("x", x), y: at("y", y),
+            owner_id: character, owner_party_id: 0, dropper_id: reactor, dropper_x: x, dropper_y: y, player_drop: false,
+            modifier: if spray { i as u32 } else { 0 },
+        };
+        let command = DropSpawn { transaction_id: t, world_id: world, channel_id: channel, map_id: map, kind: "SPAWN", body };
+        commands.push(record("COMMAND_TOPIC_DROP", map, &command));
     }
     commands
 }

@@ -14,6 +14,7 @@
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
+pub mod binary;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;

@@ -34,6 +34,11 @@ impl Incoming {
         self.announced.unwrap_or(HEADER).saturating_sub(buffer.len()).max(1)
     }
 
+    /// Whether a packet has begun arriving and is not complete.
+    pub fn mid_packet(&self, buffer: &[u8]) -> bool {
+        self.announced.is_some() || !buffer.is_empty()
+    }
+
     /// The next whole packet's decrypted body, taken off the front of `buffer`; `None`
     /// until enough bytes are there.
     pub fn next(&mut self, buffer: &mut Vec<u8>) -> Result<Option<Vec<u8>>, FrameError> {

@@ -17,6 +17,8 @@ pub enum OpcodeWidth {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
+    /// Upper case, as Atlas compares it.
+    pub region: String,
     pub major: u16,
     pub minor: u16,
     pub opcode: OpcodeWidth,
@@ -41,6 +43,7 @@ impl Profile {
             layers: Layers { shanda: !jms },
             expansion: if gms && tenant.major <= 12 { IvExpansion::FirstByte } else { IvExpansion::Repeat },
             locale: if jms { 3 } else { 8 },
+            region,
         }
     }
 

@@ -12,6 +12,8 @@
 
 pub mod codec;
 pub mod crypto;
+#[cfg(test)]
+mod fuzz;
 pub mod handlers;
 pub mod hello;
 pub mod listener;

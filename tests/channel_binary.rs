@@ -63,7 +63,7 @@ fn routes(tenant: &Tenant) -> Vec<ForeignRoute> {
 /// One side of the comparison: how the login's client connects and talks.
 enum Client {
     WebSocket(Box<WebSocketClient>),
-    Binary(BinaryClient),
+    Binary(Box<BinaryClient>),
 }
 
 struct WebSocketClient {
@@ -78,7 +78,10 @@ impl Client {
                 let frame = json!({"type": "CharacterLoggedIn", "characterId": CHARACTER}).to_string();
                 ws.runtime.block_on(ws.socket.send(Message::text(frame))).expect("send login");
             }
-            Client::Binary(client) => client.send(connect_packet(client, CHARACTER)),
+            Client::Binary(client) => {
+                let packet = connect_packet(client, CHARACTER);
+                client.send(packet);
+            }
         }
     }
 
@@ -186,7 +189,7 @@ fn start(database_url: &str) -> Setup {
     let (ws_port, binary_port) = (free_port(), free_port());
     let servers = format!("{}:GMS:83.1:0:1:{binary_port}", tenant.id);
     let server = Server::start(
-        &broker.bootstrap_servers(),
+        broker.bootstrap_servers(),
         database_url,
         &[
             ("BASE_SERVICE_URL", &stub.base_url()),
@@ -214,7 +217,7 @@ fn binary_login_equals_websocket_login(database_url: &str) {
     let over_websocket = login_records(&setup, websocket(&setup), &mut sessions);
     let binary = BinaryClient::connect(setup.binary_port, &setup.tenant);
     assert_eq!((binary.hello.major, binary.hello.minor.as_str(), binary.hello.locale), (83, "1", 8));
-    let over_binary = login_records(&setup, Client::Binary(binary), &mut sessions);
+    let over_binary = login_records(&setup, Client::Binary(Box::new(binary)), &mut sessions);
     let kinds: Vec<&str> = over_websocket.iter().map(|(_, _, v)| v["type"].as_str().unwrap_or_default()).collect();
     assert_eq!(kinds, ["PROGRESS_STATE", "LOGOUT", "CREATED", "DESTROYED"], "account-session commands, then session statuses");
     assert_eq!(over_binary, over_websocket);

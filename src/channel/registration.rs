@@ -68,8 +68,8 @@ pub async fn register_tenant(edge: &Arc<Edge>, tenant: uuid::Uuid) {
 }
 
 async fn register(edge: &Edge, served: &Served) {
-    let Some((address, port)) = &edge.settings.advertised else { return };
-    let port = served.port.unwrap_or(*port);
+    let Some(advertised) = &edge.settings.advertised else { return };
+    let (address, port) = announced(advertised, served);
     let document = json!({"data": {"type": "channels", "id": uuid::Uuid::new_v4(), "attributes": {
         "worldId": served.world, "channelId": served.channel, "ipAddress": address, "port": port,
         "currentCapacity": edge.sessions.len(), "maxCapacity": 1000, "createdAt": chrono::Utc::now()}}});
@@ -79,9 +79,24 @@ async fn register(edge: &Edge, served: &Served) {
     }
 }
 
+/// The address a channel is announced with: the configured host, and the channel's binary
+/// port when it has one (game clients connect there), else the configured port.
+fn announced(advertised: &(String, u16), served: &Served) -> (String, u16) {
+    (advertised.0.clone(), served.port.unwrap_or(advertised.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_channel_with_a_binary_port_is_announced_with_it() {
+        let advertised = ("10.0.0.5".to_string(), 8585);
+        let websocket_only: Served = "083839c6-c47c-42a6-9585-76492795d123:GMS:83.1:0:1".parse().expect("served");
+        let binary: Served = "083839c6-c47c-42a6-9585-76492795d123:GMS:83.1:0:2:7576".parse().expect("served");
+        assert_eq!(announced(&advertised, &websocket_only), ("10.0.0.5".to_string(), 8585));
+        assert_eq!(announced(&advertised, &binary), ("10.0.0.5".to_string(), 7576));
+    }
 
     #[test]
     fn served_channels_parse() {

@@ -141,6 +141,11 @@ impl Frame {
         self.0.get("type").and_then(Value::as_str).unwrap_or_default()
     }
 
+    /// A field of the frame's data.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
     pub fn text(&self) -> String {
         Value::Object(self.0.clone()).to_string()
     }

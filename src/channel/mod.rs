@@ -3,6 +3,8 @@
 //!
 //! - `socket`: the WebSocket transport with JSON frames (docs/client-protocol.md); the
 //!   rest of the edge knows only [`frames`], so a binary transport can sit beside it.
+//! - `binary`: the game's own encrypted binary protocol over TCP, one listener per served
+//!   channel with a port, over the same sessions.
 //! - `sessions`: connected clients, by session id and by logged-in character.
 //! - `field_view`: what an entering character is shown, once its `SetField` is out.
 //! - `fields`: one actor per map instance holding who is in it, fed from
@@ -14,6 +16,7 @@
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
+pub mod binary;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;

@@ -12,10 +12,11 @@ use uuid::Uuid;
 /// buffered without bound.
 pub const QUEUE: usize = 4096;
 
-/// What the transport is told to do.
+/// What the transport is told to do. Frames stay typed until the transport writes
+/// them: the WebSocket transport as JSON text, the binary one as game packets.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outbound {
-    Frame(String),
+    Frame(Frame),
     Close,
 }
 
@@ -62,7 +63,7 @@ impl Session {
     }
 
     pub fn push(&self, frame: &Frame) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.text())) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.clone())) {
             self.overflowed.notify_one();
         }
     }

@@ -89,7 +89,7 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     let writer = actix_rt::spawn(async move {
         while let Some(out) = outbound.recv().await {
             let sent = match out {
-                Outbound::Frame(text) => sink.send(Message::text(text)).await,
+                Outbound::Frame(frame) => sink.send(Message::text(frame.text())).await,
                 Outbound::Close => {
                     let _ = sink.send(Message::Close(None)).await;
                     break;
@@ -139,7 +139,7 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
 }
 
 /// Handles one client frame; false when the session must end.
-async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bool {
+pub(crate) async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bool {
     match &frame {
         ClientFrame::Ping => {
             session.push(&Frame::new("Pong", json!({})));
@@ -177,7 +177,7 @@ async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bo
 }
 
 /// Reads a tenant's logged-in accounts once, on its first connection (spec 50 §1.4).
-fn prime_accounts(edge: &Arc<Edge>, tenant: &Tenant) {
+pub(crate) fn prime_accounts(edge: &Arc<Edge>, tenant: &Tenant) {
     if edge.primed.insert(tenant.id, ()).is_some() {
         return;
     }

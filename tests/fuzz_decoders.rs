@@ -14,6 +14,14 @@ const SEEDS: &[&str] = &[
     r#"{"characterId":1001,"type":"UPDATE","body":{"macros":[{"id":0,"name":"Buff","shout":false,"skillId1":1001003,"skillId2":1101006,"skillId3":0}]}}"#,
     r#"{"worldId":0,"characterId":1001,"type":"LOGOUT","body":{"channelId":1,"mapId":100000000}}"#,
     r#"{"worldId":0,"characterId":1001,"type":"DELETED","body":{}}"#,
+    // The channel's second wave (spec 50 P2).
+    r#"{"worldId":0,"channelId":1,"characterId":30001,"npcId":9010000,"speaker":"NPC","endChat":false,"secondaryNpcId":0,"message":"Hi","type":"SIMPLE","body":{"type":"NEXT"}}"#,
+    r#"{"worldId":0,"channelId":1,"characterId":30001,"npcId":9010000,"type":"NUMBER","body":{"defaultValue":5,"minValue":1,"maxValue":99}}"#,
+    r#"{"worldId":0,"channelId":1,"characterId":30001,"npcId":9010000,"type":"STYLE","body":{"styles":[30000,30020]}}"#,
+    r#"{"characterId":30001,"type":"ERROR","body":{"error":"UNDER_LEVEL_REQUIREMENT","levelLimit":30,"reason":""}}"#,
+    r#"{"characterId":30001,"type":"ENTERED","body":{"npcTemplateId":9200000}}"#,
+    r#"{"transactionId":"1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5","worldId":0,"channelId":1,"characterId":30001,"type":"SHOW_HINT","body":{"hint":"Z","width":120,"height":0}}"#,
+    r#"{"characterId":30001,"worldId":0,"type":"COMPLETED","body":{"questId":1021,"completedAt":"2025-03-01T12:00:00Z","items":[{"itemId":2000000,"amount":3}]}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

@@ -57,6 +57,8 @@ pub enum ChannelEvent {
     /// COMMAND_TOPIC_CHANNEL_STATUS: "who is out there?" (its type is not checked).
     StatusRequest,
     Enveloped { topic: &'static str, envelope: Envelope },
+    /// A record of the second wave, decoded by its feature module.
+    Update(super::updates::Update),
 }
 
 /// Topics whose records have no `type` (spec 50 §2.6).
@@ -80,16 +82,17 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_DROP_STATUS", &["CREATED", "EXPIRED", "PICKED_UP"]),
     ("EVENT_TOPIC_CONSUMABLE_STATUS", &["ERROR", "SCROLL"]),
     ("EVENT_TOPIC_INVITE_STATUS", &["CREATED", "REJECTED"]),
+    // The second wave (P2), decoded by `updates`.
+    ("COMMAND_TOPIC_NPC_CONVERSATION", &["SIMPLE", "NUMBER", "STYLE", "SLIDE_MENU"]),
+    ("EVENT_TOPIC_NPC_SHOP_STATUS", &["ENTERED", "ERROR"]),
+    ("COMMAND_TOPIC_SYSTEM_MESSAGE", &["SEND_MESSAGE", "PLAY_PORTAL_SOUND", "SHOW_INFO", "SHOW_INFO_TEXT", "UPDATE_AREA_INFO", "SHOW_HINT", "SHOW_GUIDE_HINT", "SHOW_INTRO"]),
+    ("EVENT_TOPIC_QUEST_STATUS", &["STARTED", "PROGRESS_UPDATED", "COMPLETED", "FORFEITED"]),
     // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
     ("EVENT_TOPIC_PARTY_STATUS", &[]),
     ("EVENT_TOPIC_PARTY_MEMBER_STATUS", &[]),
     ("EVENT_TOPIC_BUDDY_LIST_STATUS", &[]),
     ("EVENT_TOPIC_GUILD_STATUS", &[]),
     ("COMMAND_TOPIC_GUILD", &[]),
-    ("COMMAND_TOPIC_NPC_CONVERSATION", &[]),
-    ("EVENT_TOPIC_NPC_SHOP_STATUS", &[]),
-    ("EVENT_TOPIC_QUEST_STATUS", &[]),
-    ("COMMAND_TOPIC_SYSTEM_MESSAGE", &[]),
     ("EVENT_TOPIC_PET_STATUS", &[]),
     ("EVENT_TOPIC_REACTOR_STATUS", &[]),
     ("EVENT_TOPIC_CHAIR_STATUS", &[]),
@@ -122,6 +125,9 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
     }
     if topic == "COMMAND_TOPIC_CHANNEL_STATUS" {
         return Ok(Decoded::Message(ChannelEvent::StatusRequest));
+    }
+    if let Some(decoded) = super::updates::decode(topic, &value) {
+        return decoded;
     }
     if !FLAT.contains(&topic) && !matches!(value.get("type"), Some(Value::String(_))) {
         return Err(Reject::MissingType);

@@ -113,6 +113,9 @@ pub enum ClientFrame {
     MessengerInvite { name: String },
     MessengerDeclineInvite { from_name: String },
     MessengerChat { message: String },
+    /// The second wave's actions (NPCs, quests, …), held by their feature modules.
+    #[serde(untagged)]
+    Play(super::actions::Action),
 }
 
 impl ClientFrame {

@@ -11,9 +11,12 @@
 //! - `commands`: client actions → Atlas commands; `lifecycle`: login, logout and the
 //!   messages the channel produces about its own sessions.
 //! - `respawn`: the saga a dead player's "OK" starts.
+//! - `actions` and `updates`: the second wave's client actions and records, dispatched to
+//!   the feature modules (`npc`, `quests`, `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
+pub mod actions;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;
@@ -23,10 +26,14 @@ pub mod fields;
 pub mod frames;
 pub mod lifecycle;
 pub mod lookups;
+pub mod npc;
+pub mod quests;
 pub mod registration;
 pub mod respawn;
 pub mod sessions;
 pub mod socket;
+pub mod system_messages;
+pub mod updates;
 
 use crate::actors::Services;
 use crate::contracts::tenant::Tenant;

@@ -124,6 +124,9 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_EXPRESSION",
     "COMMAND_TOPIC_CHARACTER_CHAT",
     "COMMAND_TOPIC_MONSTER",
+    "COMMAND_TOPIC_NPC",
+    "COMMAND_TOPIC_NPC_SHOP",
+    "COMMAND_TOPIC_QUEST_CONVERSATION",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

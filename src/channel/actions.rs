@@ -1,0 +1,165 @@
+//! Client actions of the second wave (spec 51 §7 "Second"): one enum over the feature
+//! modules' actions, what they need looked up, and their translation into commands.
+//! `commands` hands these frames here; each feature module holds its own frames.
+
+use super::commands::{Context as Session, Outcome};
+use super::sessions::Session as Connected;
+use super::{npc, quests, Command, Edge};
+use crate::contracts::channel::{FieldBlock, Produced};
+use serde::Deserialize;
+
+/// A client action of the second wave, told apart by its `type`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Action {
+    Npc(npc::Action),
+    Quest(quests::Action),
+}
+
+/// What these actions need from other services.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    /// The template of the NPC object clicked, in the session's map.
+    pub npc_template: Option<u32>,
+    /// Whether that NPC keeps a shop.
+    pub npc_has_shop: bool,
+    /// Whether the quest acted on exists.
+    pub quest_exists: bool,
+}
+
+/// Reads what `action` needs.
+pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &Action) -> Context {
+    match action {
+        Action::Npc(action) => npc::resolve(edge, session, ctx, action).await,
+        Action::Quest(action) => quests::resolve(edge, session, action).await,
+    }
+}
+
+/// Turns an action into its commands and frames.
+pub fn translate(action: &Action, ctx: &Session) -> Outcome {
+    match action {
+        Action::Npc(action) => npc::translate(action, ctx),
+        Action::Quest(action) => quests::translate(action, ctx),
+    }
+}
+
+/// The record of a typed command.
+pub fn command<C: Produced>(command: &C) -> Command {
+    // A derived `Serialize` of these structs (string keys only) cannot fail.
+    Command { topic: C::TOPIC, key: command.key(), value: serde_json::to_value(command).unwrap_or_default() }
+}
+
+/// The session's field block.
+pub fn field(ctx: &Session) -> FieldBlock {
+    let f = &ctx.field;
+    FieldBlock { world_id: f.world, channel_id: f.channel, map_id: f.map, instance: f.instance }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channel::commands::translate;
+    use crate::channel::frames::ClientFrame;
+    use crate::channel::sessions::Field;
+    use serde_json::{json, Value};
+    use uuid::Uuid;
+
+    fn ctx(play: Context) -> Session {
+        Session { character: 30001, account: 12, field: Field { world: 0, channel: 1, map: 100000000, instance: Uuid::nil() }, play, ..Session::default() }
+    }
+
+    fn talking() -> Session {
+        ctx(Context { npc_template: Some(9010000), ..Context::default() })
+    }
+
+    fn quest() -> Session {
+        ctx(Context { quest_exists: true, ..Context::default() })
+    }
+
+    /// Every second-wave client action against spec 51's examples: topic, key, value.
+    #[test]
+    fn second_wave_actions_produce_the_commands_of_spec_51() {
+        let nil = "00000000-0000-0000-0000-000000000000";
+        let field = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil});
+        let shopkeeper = ctx(Context { npc_template: Some(9200000), npc_has_shop: true, ..Context::default() });
+        let table: Vec<(Session, Value, Vec<(&str, u32, Value)>)> = vec![
+            (talking(), json!({"type": "NPCStartConversation", "objectId": 1001, "x": 1, "y": 2}),
+                vec![("COMMAND_TOPIC_NPC", 30001, json!({"npcId": 9010000, "characterId": 30001, "type": "START_CONVERSATION",
+                    "body": {"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "accountId": 12}}))]),
+            (shopkeeper, json!({"type": "NPCStartConversation", "objectId": 1002}),
+                vec![("COMMAND_TOPIC_NPC_SHOP", 30001, json!({"characterId": 30001, "type": "ENTER", "body": {"npcTemplateId": 9200000}}))]),
+            (ctx(Context::default()), json!({"type": "NPCContinueConversation", "lastMessageType": 4, "action": 1, "selection": 2}),
+                vec![("COMMAND_TOPIC_NPC", 30001, json!({"npcId": 0, "characterId": 30001, "type": "CONTINUE_CONVERSATION",
+                    "body": {"action": 1, "lastMessageType": 4, "selection": 2}}))]),
+            (ctx(Context::default()), json!({"type": "NPCContinueConversation", "lastMessageType": 2, "action": 1, "selection": 7, "text": "hi"}),
+                vec![("COMMAND_TOPIC_NPC", 30001, json!({"npcId": 0, "characterId": 30001, "type": "CONTINUE_CONVERSATION",
+                    "body": {"action": 1, "lastMessageType": 2, "selection": -1}}))]),
+            (ctx(Context::default()), json!({"type": "NPCContinueConversation", "lastMessageType": 2, "action": 0}),
+                vec![("COMMAND_TOPIC_NPC", 30001, json!({"npcId": 0, "characterId": 30001, "type": "END_CONVERSATION", "body": {}}))]),
+            (ctx(Context::default()), json!({"type": "NPCShop", "operation": "BUY", "slot": 0, "itemId": 2000000, "quantity": 100, "discountPrice": 0}),
+                vec![("COMMAND_TOPIC_NPC_SHOP", 30001, json!({"characterId": 30001, "type": "BUY",
+                    "body": {"slot": 0, "itemTemplateId": 2000000, "quantity": 100, "discountPrice": 0}}))]),
+            (ctx(Context::default()), json!({"type": "NPCShop", "operation": "BUY", "slot": -1, "itemId": 2000000, "quantity": 1}), vec![]),
+            (ctx(Context::default()), json!({"type": "NPCShop", "operation": "SELL", "slot": 3, "itemId": 2000001, "quantity": 5}),
+                vec![("COMMAND_TOPIC_NPC_SHOP", 30001, json!({"characterId": 30001, "type": "SELL", "body": {"slot": 3, "itemTemplateId": 2000001, "quantity": 5}}))]),
+            (ctx(Context::default()), json!({"type": "NPCShop", "operation": "RECHARGE", "slot": 7}),
+                vec![("COMMAND_TOPIC_NPC_SHOP", 30001, json!({"characterId": 30001, "type": "RECHARGE", "body": {"slot": 7}}))]),
+            (ctx(Context::default()), json!({"type": "NPCShop", "operation": "LEAVE"}),
+                vec![("COMMAND_TOPIC_NPC_SHOP", 30001, json!({"characterId": 30001, "type": "EXIT", "body": {}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 1, "questId": 1021, "npcId": 2000}),
+                vec![("COMMAND_TOPIC_QUEST", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "START", "body": {"questId": 1021, "npcId": 2000}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 1, "questId": 1021}),
+                vec![("COMMAND_TOPIC_QUEST", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "START", "body": {"questId": 1021}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 2, "questId": 1021, "npcId": 2000, "selection": 1}),
+                vec![("COMMAND_TOPIC_QUEST", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "COMPLETE", "body": {"questId": 1021, "npcId": 2000, "selection": 1}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 2, "questId": 1021, "npcId": 2000, "selection": 0}),
+                vec![("COMMAND_TOPIC_QUEST", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "COMPLETE", "body": {"questId": 1021, "npcId": 2000}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 3, "questId": 1021}),
+                vec![("COMMAND_TOPIC_QUEST", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "FORFEIT", "body": {"questId": 1021}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 0, "questId": 1021, "itemId": 4031013}),
+                vec![("COMMAND_TOPIC_QUEST", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "RESTORE_ITEM", "body": {"questId": 1021, "itemId": 4031013}}))]),
+            (quest(), json!({"type": "QuestAction", "action": 4, "questId": 2001, "npcId": 1012100}),
+                vec![("COMMAND_TOPIC_QUEST_CONVERSATION", 30001, json!({"questId": 2001, "npcId": 1012100, "characterId": 30001,
+                    "type": "START_QUEST_CONVERSATION", "body": field.clone()}))]),
+            (quest(), json!({"type": "QuestAction", "action": 5, "questId": 2001, "npcId": 1012100}),
+                vec![("COMMAND_TOPIC_QUEST_CONVERSATION", 30001, json!({"questId": 2001, "npcId": 1012100, "characterId": 30001,
+                    "type": "START_QUEST_CONVERSATION", "body": field}))]),
+            (quest(), json!({"type": "QuestAction", "action": 9, "questId": 1021}), vec![]),
+            (ctx(Context::default()), json!({"type": "QuestAction", "action": 1, "questId": 1021, "npcId": 2000}), vec![]),
+        ];
+        for (context, action, expected) in table {
+            let frame: ClientFrame = serde_json::from_value(action.clone()).expect("client frame");
+            let outcome = translate(&frame, &context);
+            let got: Vec<(&str, u32, Value)> = outcome.commands.into_iter().map(|c| (c.topic, c.key, c.value)).collect();
+            assert_eq!(got, expected, "{action}");
+            assert!(!outcome.destroy, "{action}");
+        }
+    }
+
+    #[test]
+    fn an_object_that_is_no_npc_of_the_map_ends_the_session() {
+        let frame: ClientFrame = serde_json::from_value(json!({"type": "NPCStartConversation", "objectId": 4242})).expect("frame");
+        let outcome = translate(&frame, &ctx(Context::default()));
+        assert!(outcome.destroy && outcome.commands.is_empty());
+    }
+
+    #[test]
+    fn malformed_second_wave_frames_are_refused() {
+        for bad in [
+            json!({"type": "NPCShop", "operation": "STEAL"}),
+            json!({"type": "NPCStartConversation"}),
+            json!({"type": "NPCContinueConversation", "lastMessageType": 300, "action": 1}),
+            json!({"type": "QuestAction", "action": 1, "questId": 70000}),
+        ] {
+            assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
+        }
+        let first_wave: ClientFrame = serde_json::from_value(json!({"type": "Ping"})).expect("ping");
+        assert_eq!(first_wave, ClientFrame::Ping, "first-wave frames still decode as before");
+    }
+}

@@ -1,0 +1,150 @@
+//! Records of the second wave (spec 50 §7 P2): their typed decoders and their delivery.
+//! `events` hands these topics here; each feature module decodes and delivers its own.
+
+use super::deliver::Recipients;
+use super::events::ChannelEvent;
+use super::frames::Frame;
+use super::{npc, quests, system_messages};
+use crate::contracts::channel::Push;
+use crate::contracts::decode::{self, Decoded, Reject};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A record of the second wave the edge pushes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Npc(npc::Update),
+    SystemMessage(system_messages::Update),
+    Quest(quests::Update),
+}
+
+impl Update {
+    /// The character the record is about (records of one character keep their order).
+    pub fn subject(&self) -> u32 {
+        match self {
+            Update::Npc(u) => u.subject(),
+            Update::SystemMessage(u) => u.character,
+            Update::Quest(u) => u.character,
+        }
+    }
+}
+
+/// Decodes a record of a second-wave topic; `None` for other topics.
+pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>, Reject>> {
+    let decoded = match topic {
+        "COMMAND_TOPIC_NPC_CONVERSATION" => lift(npc::decode_conversation(value), Update::Npc),
+        "EVENT_TOPIC_NPC_SHOP_STATUS" => lift(npc::decode_shop(value), Update::Npc),
+        "COMMAND_TOPIC_SYSTEM_MESSAGE" => lift(system_messages::decode(value), Update::SystemMessage),
+        "EVENT_TOPIC_QUEST_STATUS" => lift(quests::decode(value), Update::Quest),
+        _ => return None,
+    };
+    Some(decoded)
+}
+
+fn lift<U>(decoded: Result<Decoded<U>, Reject>, wrap: fn(U) -> Update) -> Result<Decoded<ChannelEvent>, Reject> {
+    Ok(match decoded? {
+        Decoded::Message(update) => Decoded::Message(ChannelEvent::Update(wrap(update))),
+        Decoded::Unhandled(kind) => Decoded::Unhandled(kind),
+    })
+}
+
+/// Pushes a second-wave record to the sessions it concerns.
+pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
+    match update {
+        Update::Npc(update) => npc::deliver(to, update).await,
+        Update::SystemMessage(update) => system_messages::deliver(to, update),
+        Update::Quest(update) => quests::deliver(to, update).await,
+    }
+}
+
+/// The `type` of an enveloped record.
+pub fn kind(value: &Value) -> Result<&str, Reject> {
+    match value.get("type") {
+        None | Some(Value::Null) => Err(Reject::MissingType),
+        Some(Value::String(kind)) => Ok(kind),
+        Some(other) => Err(Reject::BadField(format!("type is not a string: {other}"))),
+    }
+}
+
+/// A record's envelope or body decoded like Go: a missing field is its zero value, a
+/// field of the wrong type refuses the record.
+pub fn part<T: DeserializeOwned + Default>(value: Option<&Value>) -> Result<T, Reject> {
+    match value {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(value) => decode::into(value.clone()),
+    }
+}
+
+/// The frame of a typed push.
+pub fn push<P: Push>(push: &P) -> Frame {
+    // A derived `Serialize` of these structs (string keys only) cannot fail.
+    Frame::new(P::WRITER, serde_json::to_value(push).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channel::events;
+    use crate::contracts::channel::npc::{Dialog, NpcConversation};
+    use crate::contracts::channel::system_message::{MessageMode, WorldMessage};
+    use serde_json::json;
+
+    fn decoded(topic: &str, value: Value) -> Result<Decoded<ChannelEvent>, Reject> {
+        events::decode(topic, value.to_string().as_bytes())
+    }
+
+    fn update(topic: &str, value: Value) -> Update {
+        match decoded(topic, value.clone()) {
+            Ok(Decoded::Message(ChannelEvent::Update(update))) => update,
+            other => panic!("{topic} {value}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn spec_examples_decode_into_their_pushes() {
+        let Update::Npc(npc::Update::Conversation { record, dialog }) = update(
+            "COMMAND_TOPIC_NPC_CONVERSATION",
+            json!({"worldId": 0, "channelId": 1, "characterId": 30001, "npcId": 9010000, "speaker": "NPC", "endChat": false,
+                   "secondaryNpcId": 0, "message": "Hello, traveller.", "type": "SIMPLE", "body": {"type": "NEXT"}}),
+        ) else {
+            panic!("a conversation")
+        };
+        let frame = push(&NpcConversation::new(&record, dialog.clone()));
+        assert_eq!(dialog, Dialog::Say { previous: false, next: true });
+        let text: Value = serde_json::from_str(&frame.text()).expect("json");
+        assert_eq!(text, json!({"type": "NPCConversation", "npcId": 9010000, "speaker": 1, "secondaryNpcId": 0,
+            "message": "Hello, traveller.", "dialog": "SAY", "previous": false, "next": true}));
+        let shop = update("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"characterId": 30001, "type": "ERROR", "body": {"error": "NOT_ENOUGH_MONEY", "levelLimit": 0, "reason": ""}}));
+        assert_eq!(shop.subject(), 30001);
+        let system = update("COMMAND_TOPIC_SYSTEM_MESSAGE", json!({"transactionId": "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5", "worldId": 0,
+            "channelId": 1, "characterId": 30001, "type": "SEND_MESSAGE", "body": {"messageType": "NOTICE", "message": "Welcome!"}}));
+        let Update::SystemMessage(system) = system else { panic!("a system message") };
+        assert_eq!(system.message, system_messages::Message::World(WorldMessage { mode: MessageMode::Notice, message: "Welcome!".into() }));
+        let quest = update("EVENT_TOPIC_QUEST_STATUS", json!({"characterId": 30001, "worldId": 0, "type": "COMPLETED",
+            "body": {"questId": 1021, "completedAt": "2025-03-01T12:00:00Z", "items": [{"itemId": 2000000, "amount": 3}]}}));
+        assert_eq!(quest.subject(), 30001);
+    }
+
+    #[test]
+    fn unknown_kinds_are_skipped_and_wrong_types_refused() {
+        let unknown_box = json!({"characterId": 1, "type": "SIMPLE", "body": {"type": "DANCE"}});
+        assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", unknown_box), Ok(Decoded::Unhandled(_))), "Q-19");
+        assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", json!({"type": "TEXT"})), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"type": "EXITED"})), Ok(Decoded::Unhandled(_))));
+        let unknown_error = json!({"characterId": 1, "type": "ERROR", "body": {"error": "BAD_LUCK"}});
+        assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", unknown_error), Ok(Decoded::Unhandled(_))));
+        for (topic, bad) in [
+            ("COMMAND_TOPIC_NPC_CONVERSATION", json!({"npcId": "x", "type": "SIMPLE", "body": {"type": "OK"}})),
+            ("COMMAND_TOPIC_NPC_CONVERSATION", json!({"type": "NUMBER", "body": {"minValue": -1}})),
+            ("COMMAND_TOPIC_NPC_CONVERSATION", json!({"type": "STYLE", "body": {"styles": "30000"}})),
+            ("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"characterId": 1, "type": "ENTERED", "body": {"npcTemplateId": true}})),
+            ("COMMAND_TOPIC_SYSTEM_MESSAGE", json!({"channelId": 300, "type": "SHOW_HINT", "body": {}})),
+            ("COMMAND_TOPIC_SYSTEM_MESSAGE", json!({"type": "SHOW_HINT", "body": {"width": "wide"}})),
+            ("EVENT_TOPIC_QUEST_STATUS", json!({"type": "COMPLETED", "body": {"items": [{"itemId": -3}]}})),
+            ("EVENT_TOPIC_QUEST_STATUS", json!({"characterId": 1})),
+            ("EVENT_TOPIC_QUEST_STATUS", json!({"type": 4})),
+        ] {
+            assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
+        }
+    }
+}

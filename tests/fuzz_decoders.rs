@@ -22,6 +22,9 @@ const SEEDS: &[&str] = &[
     r#"{"characterId":30001,"type":"ENTERED","body":{"npcTemplateId":9200000}}"#,
     r#"{"transactionId":"1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5","worldId":0,"channelId":1,"characterId":30001,"type":"SHOW_HINT","body":{"hint":"Z","width":120,"height":0}}"#,
     r#"{"characterId":30001,"worldId":0,"type":"COMPLETED","body":{"questId":1021,"completedAt":"2025-03-01T12:00:00Z","items":[{"itemId":2000000,"amount":3}]}}"#,
+    r#"{"actorId":30001,"worldId":0,"partyId":41,"type":"DISBAND","body":{"members":[30001,30002]}}"#,
+    r#"{"worldId":0,"partyId":41,"characterId":30003,"type":"LOGOUT","body":{}}"#,
+    r#"{"worldId":0,"inviteType":"BUDDY","referenceId":30001,"type":"CREATED","body":{"originatorId":30001,"targetId":30004}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

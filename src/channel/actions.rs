@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{npc, quests, Command, Edge};
+use super::{npc, party, quests, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -14,6 +14,7 @@ use serde::Deserialize;
 pub enum Action {
     Npc(npc::Action),
     Quest(quests::Action),
+    Party(party::Action),
 }
 
 /// What these actions need from other services.
@@ -25,6 +26,12 @@ pub struct Context {
     pub npc_has_shop: bool,
     /// Whether the quest acted on exists.
     pub quest_exists: bool,
+    /// The sender's party.
+    pub party: Option<u32>,
+    /// The character a name in the action names.
+    pub named: Option<u32>,
+    /// Whether that character has a session on the sender's world and channel here.
+    pub named_here: bool,
 }
 
 /// Reads what `action` needs.
@@ -32,6 +39,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
     match action {
         Action::Npc(action) => npc::resolve(edge, session, ctx, action).await,
         Action::Quest(action) => quests::resolve(edge, session, action).await,
+        Action::Party(action) => party::resolve(edge, session, ctx, action).await,
     }
 }
 
@@ -40,6 +48,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     match action {
         Action::Npc(action) => npc::translate(action, ctx),
         Action::Quest(action) => quests::translate(action, ctx),
+        Action::Party(action) => party::translate(action, ctx),
     }
 }
 
@@ -70,6 +79,10 @@ mod tests {
 
     fn talking() -> Session {
         ctx(Context { npc_template: Some(9010000), ..Context::default() })
+    }
+
+    fn in_party() -> Session {
+        ctx(Context { party: Some(40), ..Context::default() })
     }
 
     fn quest() -> Session {
@@ -131,6 +144,23 @@ mod tests {
                 vec![("COMMAND_TOPIC_QUEST_CONVERSATION", 30001, json!({"questId": 2001, "npcId": 1012100, "characterId": 30001,
                     "type": "START_QUEST_CONVERSATION", "body": field}))]),
             (quest(), json!({"type": "QuestAction", "action": 9, "questId": 1021}), vec![]),
+            (ctx(Context::default()), json!({"type": "PartyOperation", "operation": "CREATE"}),
+                vec![("COMMAND_TOPIC_PARTY", 30001, json!({"actorId": 30001, "type": "CREATE", "body": {}}))]),
+            (in_party(), json!({"type": "PartyOperation", "operation": "LEAVE"}),
+                vec![("COMMAND_TOPIC_PARTY", 30001, json!({"actorId": 30001, "type": "LEAVE", "body": {"partyId": 40, "force": false}}))]),
+            (ctx(Context::default()), json!({"type": "PartyOperation", "operation": "LEAVE"}), vec![]),
+            (in_party(), json!({"type": "PartyOperation", "operation": "EXPEL", "targetId": 30002}),
+                vec![("COMMAND_TOPIC_PARTY", 30002, json!({"actorId": 30002, "type": "LEAVE", "body": {"partyId": 40, "force": true}}))]),
+            (in_party(), json!({"type": "PartyOperation", "operation": "CHANGE_LEADER", "targetId": 30002}),
+                vec![("COMMAND_TOPIC_PARTY", 30001, json!({"actorId": 30001, "type": "CHANGE_LEADER", "body": {"partyId": 40, "leaderId": 30002}}))]),
+            (ctx(Context { named: Some(30002), named_here: true, ..Context::default() }), json!({"type": "PartyOperation", "operation": "INVITE", "name": "Bob"}),
+                vec![("COMMAND_TOPIC_PARTY", 30001, json!({"actorId": 30001, "type": "REQUEST_INVITE", "body": {"characterId": 30002}}))]),
+            (ctx(Context { named: Some(30002), ..Context::default() }), json!({"type": "PartyOperation", "operation": "INVITE", "name": "Bob"}), vec![]),
+            (ctx(Context::default()), json!({"type": "PartyOperation", "operation": "JOIN", "partyId": 40}),
+                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "PARTY", "type": "ACCEPT", "body": {"targetId": 30001, "referenceId": 40}}))]),
+            (ctx(Context { named: Some(30002), ..Context::default() }), json!({"type": "PartyInviteReject", "fromName": "Bob"}),
+                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "PARTY", "type": "REJECT", "body": {"targetId": 30001, "originatorId": 30002}}))]),
+            (ctx(Context::default()), json!({"type": "PartyInviteReject", "fromName": "Nobody"}), vec![]),
             (ctx(Context::default()), json!({"type": "QuestAction", "action": 1, "questId": 1021, "npcId": 2000}), vec![]),
         ];
         for (context, action, expected) in table {
@@ -156,6 +186,8 @@ mod tests {
             json!({"type": "NPCStartConversation"}),
             json!({"type": "NPCContinueConversation", "lastMessageType": 300, "action": 1}),
             json!({"type": "QuestAction", "action": 1, "questId": 70000}),
+            json!({"type": "PartyOperation", "operation": "KICK"}),
+            json!({"type": "PartyInviteReject"}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

@@ -27,7 +27,7 @@ pub(super) enum Scope {
 }
 
 impl Scope {
-    fn admits(self, session: &Session) -> bool {
+    pub(super) fn admits(self, session: &Session) -> bool {
         match self {
             Scope::Tenant => true,
             Scope::World(w) => session.world == w,
@@ -564,7 +564,7 @@ async fn messenger_status(to: &Recipients<'_>, e: &Envelope) {
 /// §4.20, the messenger rows (the other invite types come with parties, buddies, guilds).
 async fn invite_status(to: &Recipients<'_>, e: &Envelope) {
     if e.invite_type != "MESSENGER" {
-        return;
+        return super::invites::deliver(to, e).await;
     }
     let scope = Scope::World(e.world_id);
     let originator = body::<u32>(e, "originatorId").unwrap_or_default();

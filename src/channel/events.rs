@@ -87,9 +87,9 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_NPC_SHOP_STATUS", &["ENTERED", "ERROR"]),
     ("COMMAND_TOPIC_SYSTEM_MESSAGE", &["SEND_MESSAGE", "PLAY_PORTAL_SOUND", "SHOW_INFO", "SHOW_INFO_TEXT", "UPDATE_AREA_INFO", "SHOW_HINT", "SHOW_GUIDE_HINT", "SHOW_INTRO"]),
     ("EVENT_TOPIC_QUEST_STATUS", &["STARTED", "PROGRESS_UPDATED", "COMPLETED", "FORFEITED"]),
+    ("EVENT_TOPIC_PARTY_STATUS", &["CREATED", "JOINED", "LEFT", "EXPEL", "DISBAND", "CHANGE_LEADER", "ERROR"]),
+    ("EVENT_TOPIC_PARTY_MEMBER_STATUS", &["LOGIN", "LOGOUT"]),
     // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
-    ("EVENT_TOPIC_PARTY_STATUS", &[]),
-    ("EVENT_TOPIC_PARTY_MEMBER_STATUS", &[]),
     ("EVENT_TOPIC_BUDDY_LIST_STATUS", &[]),
     ("EVENT_TOPIC_GUILD_STATUS", &[]),
     ("COMMAND_TOPIC_GUILD", &[]),
@@ -190,6 +190,6 @@ mod tests {
             ChannelEvent::Account(AccountStatus { account_id: 1001, name: "alice".into(), status: "LOGGED_IN".into() })
         );
         assert!(decode("EVENT_TOPIC_SKILL_STATUS", br#"{"characterId":"x","type":"CREATED"}"#).is_err(), "wrong field type");
-        assert!(matches!(decode("EVENT_TOPIC_PARTY_STATUS", br#"{"type":"JOINED","partyId":1}"#), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decode("EVENT_TOPIC_GUILD_STATUS", br#"{"type":"JOINED","guildId":1}"#), Ok(Decoded::Unhandled(_))));
     }
 }

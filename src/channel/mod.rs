@@ -12,7 +12,8 @@
 //!   messages the channel produces about its own sessions.
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
-//!   the feature modules (`npc`, `quests`, `system_messages`).
+//!   the feature modules (`npc`, `quests`, `party`, `invites`,
+//!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
@@ -26,7 +27,9 @@ pub mod fields;
 pub mod frames;
 pub mod lifecycle;
 pub mod lookups;
+pub mod invites;
 pub mod npc;
+pub mod party;
 pub mod quests;
 pub mod registration;
 pub mod respawn;

@@ -4,7 +4,7 @@
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::frames::Frame;
-use super::{npc, quests, system_messages};
+use super::{npc, party, quests, system_messages};
 use crate::contracts::channel::Push;
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::de::DeserializeOwned;
@@ -16,15 +16,18 @@ pub enum Update {
     Npc(npc::Update),
     SystemMessage(system_messages::Update),
     Quest(quests::Update),
+    Party(party::Update),
 }
 
 impl Update {
-    /// The character the record is about (records of one character keep their order).
+    /// What the record is about: its character, or its party (records of one subject keep
+    /// their order).
     pub fn subject(&self) -> u32 {
         match self {
             Update::Npc(u) => u.subject(),
             Update::SystemMessage(u) => u.character,
             Update::Quest(u) => u.character,
+            Update::Party(u) => u.party,
         }
     }
 }
@@ -36,6 +39,8 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_NPC_SHOP_STATUS" => lift(npc::decode_shop(value), Update::Npc),
         "COMMAND_TOPIC_SYSTEM_MESSAGE" => lift(system_messages::decode(value), Update::SystemMessage),
         "EVENT_TOPIC_QUEST_STATUS" => lift(quests::decode(value), Update::Quest),
+        "EVENT_TOPIC_PARTY_STATUS" => lift(party::decode_status(value), Update::Party),
+        "EVENT_TOPIC_PARTY_MEMBER_STATUS" => lift(party::decode_member(value), Update::Party),
         _ => return None,
     };
     Some(decoded)
@@ -54,6 +59,7 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::Npc(update) => npc::deliver(to, update).await,
         Update::SystemMessage(update) => system_messages::deliver(to, update),
         Update::Quest(update) => quests::deliver(to, update).await,
+        Update::Party(update) => party::deliver(to, update).await,
     }
 }
 
@@ -143,6 +149,10 @@ mod tests {
             ("EVENT_TOPIC_QUEST_STATUS", json!({"type": "COMPLETED", "body": {"items": [{"itemId": -3}]}})),
             ("EVENT_TOPIC_QUEST_STATUS", json!({"characterId": 1})),
             ("EVENT_TOPIC_QUEST_STATUS", json!({"type": 4})),
+            ("EVENT_TOPIC_PARTY_STATUS", json!({"partyId": -1, "type": "CREATED"})),
+            ("EVENT_TOPIC_PARTY_STATUS", json!({"type": "DISBAND", "body": {"members": [1, "2"]}})),
+            ("EVENT_TOPIC_PARTY_STATUS", json!({"type": "CHANGE_LEADER", "body": {"disconnected": "yes"}})),
+            ("EVENT_TOPIC_PARTY_MEMBER_STATUS", json!({"characterId": "3", "type": "LOGIN"})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

@@ -127,6 +127,7 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_NPC",
     "COMMAND_TOPIC_NPC_SHOP",
     "COMMAND_TOPIC_QUEST_CONVERSATION",
+    "COMMAND_TOPIC_PARTY",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

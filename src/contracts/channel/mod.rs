@@ -2,7 +2,10 @@
 //! client actions produce, the records it consumes, and the frames it pushes. Serde only:
 //! the WebSocket transport writes a push as JSON, a binary transport encodes the same value.
 
+pub mod buddy;
+pub mod guild;
 pub mod npc;
+pub mod party;
 pub mod quest;
 pub mod system_message;
 

@@ -25,6 +25,8 @@ const SEEDS: &[&str] = &[
     r#"{"actorId":30001,"worldId":0,"partyId":41,"type":"DISBAND","body":{"members":[30001,30002]}}"#,
     r#"{"worldId":0,"partyId":41,"characterId":30003,"type":"LOGOUT","body":{}}"#,
     r#"{"worldId":0,"inviteType":"BUDDY","referenceId":30001,"type":"CREATED","body":{"originatorId":30001,"targetId":30004}}"#,
+    r#"{"worldId":0,"characterId":30001,"type":"BUDDY_UPDATED","body":{"characterId":30005,"group":"Friends","characterName":"Kai","channelId":2,"inShop":false}}"#,
+    r#"{"worldId":0,"characterId":30001,"type":"ERROR","body":{"error":"ALREADY_BUDDY"}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{npc, party, quests, Command, Edge};
+use super::{buddies, npc, party, quests, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -15,6 +15,7 @@ pub enum Action {
     Npc(npc::Action),
     Quest(quests::Action),
     Party(party::Action),
+    Buddy(buddies::Action),
 }
 
 /// What these actions need from other services.
@@ -40,6 +41,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Npc(action) => npc::resolve(edge, session, ctx, action).await,
         Action::Quest(action) => quests::resolve(edge, session, action).await,
         Action::Party(action) => party::resolve(edge, session, ctx, action).await,
+        Action::Buddy(action) => buddies::resolve(edge, session, action).await,
     }
 }
 
@@ -49,6 +51,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::Npc(action) => npc::translate(action, ctx),
         Action::Quest(action) => quests::translate(action, ctx),
         Action::Party(action) => party::translate(action, ctx),
+        Action::Buddy(action) => buddies::translate(action, ctx),
     }
 }
 
@@ -161,6 +164,14 @@ mod tests {
             (ctx(Context { named: Some(30002), ..Context::default() }), json!({"type": "PartyInviteReject", "fromName": "Bob"}),
                 vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "PARTY", "type": "REJECT", "body": {"targetId": 30001, "originatorId": 30002}}))]),
             (ctx(Context::default()), json!({"type": "PartyInviteReject", "fromName": "Nobody"}), vec![]),
+            (ctx(Context { named: Some(30002), ..Context::default() }), json!({"type": "BuddyOperation", "operation": "ADD", "name": "Bobby", "group": "Default Group"}),
+                vec![("COMMAND_TOPIC_BUDDY_LIST", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_ADD", "body": {"characterId": 30002, "group": "Default Group"}}))]),
+            (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "ADD", "name": "Bobby", "group": "Default Group"}), vec![]),
+            (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "ACCEPT", "fromCharacterId": 30002}),
+                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "BUDDY", "type": "ACCEPT", "body": {"targetId": 30001, "referenceId": 30002}}))]),
+            (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "DELETE", "buddyId": 30002}),
+                vec![("COMMAND_TOPIC_BUDDY_LIST", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DELETE", "body": {"characterId": 30002}}))]),
+            (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "RELOAD"}), vec![]),
             (ctx(Context::default()), json!({"type": "QuestAction", "action": 1, "questId": 1021, "npcId": 2000}), vec![]),
         ];
         for (context, action, expected) in table {
@@ -173,10 +184,16 @@ mod tests {
     }
 
     #[test]
-    fn an_object_that_is_no_npc_of_the_map_ends_the_session() {
-        let frame: ClientFrame = serde_json::from_value(json!({"type": "NPCStartConversation", "objectId": 4242})).expect("frame");
-        let outcome = translate(&frame, &ctx(Context::default()));
-        assert!(outcome.destroy && outcome.commands.is_empty());
+    fn an_object_that_is_no_npc_or_a_name_no_client_can_type_ends_the_session() {
+        for action in [
+            json!({"type": "NPCStartConversation", "objectId": 4242}),
+            json!({"type": "BuddyOperation", "operation": "ADD", "name": "Bo", "group": "Friends"}),
+            json!({"type": "BuddyOperation", "operation": "ADD", "name": "Bobby", "group": "a group name too long"}),
+        ] {
+            let frame: ClientFrame = serde_json::from_value(action.clone()).expect("frame");
+            let outcome = translate(&frame, &ctx(Context { named: Some(30002), ..Context::default() }));
+            assert!(outcome.destroy && outcome.commands.is_empty(), "{action}");
+        }
     }
 
     #[test]
@@ -188,6 +205,7 @@ mod tests {
             json!({"type": "QuestAction", "action": 1, "questId": 70000}),
             json!({"type": "PartyOperation", "operation": "KICK"}),
             json!({"type": "PartyInviteReject"}),
+            json!({"type": "BuddyOperation", "operation": "HUG"}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

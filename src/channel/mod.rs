@@ -12,12 +12,13 @@
 //!   messages the channel produces about its own sessions.
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
-//!   the feature modules (`npc`, `quests`, `party`, `invites`,
+//!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
 pub mod actions;
+pub mod buddies;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;

@@ -4,7 +4,7 @@
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::frames::Frame;
-use super::{npc, party, quests, system_messages};
+use super::{buddies, npc, party, quests, system_messages};
 use crate::contracts::channel::Push;
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::de::DeserializeOwned;
@@ -17,6 +17,7 @@ pub enum Update {
     SystemMessage(system_messages::Update),
     Quest(quests::Update),
     Party(party::Update),
+    Buddy(buddies::Update),
 }
 
 impl Update {
@@ -28,6 +29,7 @@ impl Update {
             Update::SystemMessage(u) => u.character,
             Update::Quest(u) => u.character,
             Update::Party(u) => u.party,
+            Update::Buddy(u) => u.owner,
         }
     }
 }
@@ -41,6 +43,7 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_QUEST_STATUS" => lift(quests::decode(value), Update::Quest),
         "EVENT_TOPIC_PARTY_STATUS" => lift(party::decode_status(value), Update::Party),
         "EVENT_TOPIC_PARTY_MEMBER_STATUS" => lift(party::decode_member(value), Update::Party),
+        "EVENT_TOPIC_BUDDY_LIST_STATUS" => lift(buddies::decode(value), Update::Buddy),
         _ => return None,
     };
     Some(decoded)
@@ -60,6 +63,7 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::SystemMessage(update) => system_messages::deliver(to, update),
         Update::Quest(update) => quests::deliver(to, update).await,
         Update::Party(update) => party::deliver(to, update).await,
+        Update::Buddy(update) => buddies::deliver(to, update).await,
     }
 }
 
@@ -153,6 +157,9 @@ mod tests {
             ("EVENT_TOPIC_PARTY_STATUS", json!({"type": "DISBAND", "body": {"members": [1, "2"]}})),
             ("EVENT_TOPIC_PARTY_STATUS", json!({"type": "CHANGE_LEADER", "body": {"disconnected": "yes"}})),
             ("EVENT_TOPIC_PARTY_MEMBER_STATUS", json!({"characterId": "3", "type": "LOGIN"})),
+            ("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"type": "BUDDY_CHANNEL_CHANGE", "body": {"channelId": 200}})),
+            ("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"type": "CAPACITY_CHANGE", "body": {"capacity": 256}})),
+            ("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"type": "BUDDY_ADDED", "body": {"characterName": 5}})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

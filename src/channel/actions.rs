@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{buddies, npc, party, quests, Command, Edge};
+use super::{buddies, migration, npc, party, quests, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -16,6 +16,7 @@ pub enum Action {
     Quest(quests::Action),
     Party(party::Action),
     Buddy(buddies::Action),
+    Migration(migration::Action),
 }
 
 /// What these actions need from other services.
@@ -33,6 +34,8 @@ pub struct Context {
     pub named: Option<u32>,
     /// Whether that character has a session on the sender's world and channel here.
     pub named_here: bool,
+    /// What leaving the channel needs.
+    pub migration: migration::Found,
 }
 
 /// Reads what `action` needs.
@@ -42,6 +45,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Quest(action) => quests::resolve(edge, session, action).await,
         Action::Party(action) => party::resolve(edge, session, ctx, action).await,
         Action::Buddy(action) => buddies::resolve(edge, session, action).await,
+        Action::Migration(action) => migration::resolve(edge, session, ctx, action).await,
     }
 }
 
@@ -52,6 +56,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::Quest(action) => quests::translate(action, ctx),
         Action::Party(action) => party::translate(action, ctx),
         Action::Buddy(action) => buddies::translate(action, ctx),
+        Action::Migration(action) => migration::translate(action, ctx),
     }
 }
 
@@ -97,6 +102,10 @@ mod tests {
     fn second_wave_actions_produce_the_commands_of_spec_51() {
         let nil = "00000000-0000-0000-0000-000000000000";
         let field = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil});
+        let session = Uuid::from_u128(0xc2a4f0a8_1d3b_4c84_8f0e_5f3b8c0d9a11);
+        let address = crate::contracts::channel::session::Address { ip_address: "10.0.0.6".into(), port: 8586 };
+        let moving = |alive: bool| ctx(Context { migration: migration::Found { session, alive, address: Some(address.clone()), shop: None }, ..Context::default() });
+        let shop = crate::contracts::channel::session::CashShopOpen { account: json!({}), character: json!({}), buddies: json!({}) };
         let shopkeeper = ctx(Context { npc_template: Some(9200000), npc_has_shop: true, ..Context::default() });
         let table: Vec<(Session, Value, Vec<(&str, u32, Value)>)> = vec![
             (talking(), json!({"type": "NPCStartConversation", "objectId": 1001, "x": 1, "y": 2}),
@@ -172,6 +181,19 @@ mod tests {
             (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "DELETE", "buddyId": 30002}),
                 vec![("COMMAND_TOPIC_BUDDY_LIST", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DELETE", "body": {"characterId": 30002}}))]),
             (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "RELOAD"}), vec![]),
+            (moving(true), json!({"type": "ChannelChange", "channelId": 2}),
+                vec![("COMMAND_TOPIC_ACCOUNT_SESSION", 12, json!({"sessionId": session, "accountId": 12, "author": "CHANNEL", "type": "PROGRESS_STATE",
+                    "body": {"state": 2, "params": {"ipAddress": "10.0.0.6", "port": 8586}}}))]),
+            (moving(false), json!({"type": "ChannelChange", "channelId": 2}), vec![]),
+            (ctx(Context::default()), json!({"type": "ChannelChange", "channelId": 2}), vec![]),
+            (moving(false), json!({"type": "CashShopExit"}),
+                vec![("EVENT_TOPIC_CASH_SHOP_STATUS", 30001, json!({"worldId": 0, "characterId": 0, "type": "CHARACTER_EXIT",
+                        "body": {"characterId": 30001, "channelId": 1, "mapId": 100000000}})),
+                     ("COMMAND_TOPIC_ACCOUNT_SESSION", 12, json!({"sessionId": session, "accountId": 12, "author": "CHANNEL", "type": "PROGRESS_STATE",
+                        "body": {"state": 2, "params": {"ipAddress": "10.0.0.6", "port": 8586}}}))]),
+            (ctx(Context { migration: migration::Found { shop: Some(shop), ..migration::Found::default() }, ..Context::default() }), json!({"type": "CashShopEntry"}),
+                vec![("EVENT_TOPIC_CASH_SHOP_STATUS", 30001, json!({"worldId": 0, "characterId": 0, "type": "CHARACTER_ENTER",
+                        "body": {"characterId": 30001, "channelId": 1, "mapId": 100000000}}))]),
             (ctx(Context::default()), json!({"type": "QuestAction", "action": 1, "questId": 1021, "npcId": 2000}), vec![]),
         ];
         for (context, action, expected) in table {
@@ -184,11 +206,12 @@ mod tests {
     }
 
     #[test]
-    fn an_object_that_is_no_npc_or_a_name_no_client_can_type_ends_the_session() {
+    fn an_unknown_npc_a_name_no_client_can_type_or_an_unreadable_cash_shop_ends_the_session() {
         for action in [
             json!({"type": "NPCStartConversation", "objectId": 4242}),
             json!({"type": "BuddyOperation", "operation": "ADD", "name": "Bo", "group": "Friends"}),
             json!({"type": "BuddyOperation", "operation": "ADD", "name": "Bobby", "group": "a group name too long"}),
+            json!({"type": "CashShopEntry"}),
         ] {
             let frame: ClientFrame = serde_json::from_value(action.clone()).expect("frame");
             let outcome = translate(&frame, &ctx(Context { named: Some(30002), ..Context::default() }));
@@ -206,6 +229,7 @@ mod tests {
             json!({"type": "PartyOperation", "operation": "KICK"}),
             json!({"type": "PartyInviteReject"}),
             json!({"type": "BuddyOperation", "operation": "HUG"}),
+            json!({"type": "ChannelChange", "channelId": 256}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

@@ -139,6 +139,7 @@ async fn account_session(edge: &Arc<Edge>, tenant: &Tenant, e: &Envelope) {
                 lifecycle::complete_login(edge, &session, character).await;
             }
             if let Some(address) = params["ipAddress"].as_str().filter(|a| !a.is_empty()) {
+                session.update(|s| s.handed_over = true);
                 session.push(&Frame::new("ChannelChange", json!({"ipAddress": address, "port": params["port"]})));
             }
         }

@@ -12,7 +12,7 @@
 //!   messages the channel produces about its own sessions.
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
-//!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`,
+//!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -28,6 +28,7 @@ pub mod fields;
 pub mod frames;
 pub mod lifecycle;
 pub mod lookups;
+pub mod migration;
 pub mod invites;
 pub mod npc;
 pub mod party;

@@ -42,6 +42,9 @@ pub struct State {
     pub shown: Option<u32>,
     /// A field entered before its `SetField` was pushed (spec 50 Q-5).
     pub held: Option<Field>,
+    /// The account service moved the session to another channel or the cash shop: it
+    /// ends without a LOGOUT.
+    pub handed_over: bool,
 }
 
 #[derive(Debug)]

@@ -7,6 +7,7 @@ pub mod guild;
 pub mod npc;
 pub mod party;
 pub mod quest;
+pub mod session;
 pub mod system_message;
 
 use serde::{Deserialize, Serialize};

@@ -27,6 +27,11 @@ const SEEDS: &[&str] = &[
     r#"{"worldId":0,"inviteType":"BUDDY","referenceId":30001,"type":"CREATED","body":{"originatorId":30001,"targetId":30004}}"#,
     r#"{"worldId":0,"characterId":30001,"type":"BUDDY_UPDATED","body":{"characterId":30005,"group":"Friends","characterName":"Kai","channelId":2,"inShop":false}}"#,
     r#"{"worldId":0,"characterId":30001,"type":"ERROR","body":{"error":"ALREADY_BUDDY"}}"#,
+    r#"{"worldId":0,"channelId":1,"mapId":108010101,"instance":"00000000-0000-0000-0000-000000000000","reactorId":77,"type":"HIT","body":{"classification":1022000,"state":1,"x":120,"y":35,"direction":0,"destroyed":false}}"#,
+    r#"{"worldId":0,"channelId":1,"mapId":104000000,"instance":"00000000-0000-0000-0000-000000000000","chairType":"PORTABLE","chairId":3010000,"type":"USED","body":{"characterId":30001}}"#,
+    r#"{"worldId":0,"channelId":1,"mapId":910000000,"instance":"00000000-0000-0000-0000-000000000000","characterId":30001,"type":"SET","body":{"message":"Selling"}}"#,
+    r#"{"worldId":0,"characterId":30001,"type":"ERROR","body":{"channelId":1,"error":"NOT_TODAY"}}"#,
+    r#"{"characterId":30002,"type":"CREATED","body":{"noteId":501,"senderId":30001,"message":"gg","flag":0,"time":"2025-03-01T12:00:00Z"}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{buddies, migration, npc, party, quests, Command, Edge};
+use super::{buddies, fame, map_objects, migration, npc, party, quests, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -17,6 +17,8 @@ pub enum Action {
     Party(party::Action),
     Buddy(buddies::Action),
     Migration(migration::Action),
+    MapObject(map_objects::Action),
+    Fame(fame::Action),
 }
 
 /// What these actions need from other services.
@@ -46,6 +48,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Party(action) => party::resolve(edge, session, ctx, action).await,
         Action::Buddy(action) => buddies::resolve(edge, session, action).await,
         Action::Migration(action) => migration::resolve(edge, session, ctx, action).await,
+        Action::MapObject(_) | Action::Fame(_) => Context::default(),
     }
 }
 
@@ -57,6 +60,8 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::Party(action) => party::translate(action, ctx),
         Action::Buddy(action) => buddies::translate(action, ctx),
         Action::Migration(action) => migration::translate(action, ctx),
+        Action::MapObject(action) => map_objects::translate(action, ctx),
+        Action::Fame(action) => fame::translate(action, ctx),
     }
 }
 
@@ -181,6 +186,29 @@ mod tests {
             (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "DELETE", "buddyId": 30002}),
                 vec![("COMMAND_TOPIC_BUDDY_LIST", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DELETE", "body": {"characterId": 30002}}))]),
             (ctx(Context::default()), json!({"type": "BuddyOperation", "operation": "RELOAD"}), vec![]),
+            (ctx(Context::default()), json!({"type": "CharacterChairPortable", "itemId": 3010000}),
+                vec![("COMMAND_TOPIC_CHAIR", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "USE",
+                    "body": {"characterId": 30001, "chairType": "PORTABLE", "chairId": 3010000}}))]),
+            (ctx(Context::default()), json!({"type": "CharacterChairInteraction", "seatId": 2}),
+                vec![("COMMAND_TOPIC_CHAIR", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "USE",
+                    "body": {"characterId": 30001, "chairType": "FIXED", "chairId": 2}}))]),
+            (ctx(Context::default()), json!({"type": "CharacterChairInteraction", "seatId": -1}),
+                vec![("COMMAND_TOPIC_CHAIR", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "CANCEL",
+                    "body": {"characterId": 30001}}))]),
+            (ctx(Context::default()), json!({"type": "CharacterChairInteraction", "seatId": -7}), vec![]),
+            (ctx(Context::default()), json!({"type": "ReactorHit", "objectId": 2000012, "isSkill": 0, "hitOption": 1, "delay": 0, "skillId": 0}),
+                vec![("COMMAND_TOPIC_REACTOR", 2000012, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "HIT",
+                    "body": {"reactorId": 2000012, "characterId": 30001, "stance": 1, "skillId": 0}}))]),
+            (ctx(Context::default()), json!({"type": "ReactorHit", "objectId": 5, "hitOption": 6, "skillId": 2001004}),
+                vec![("COMMAND_TOPIC_REACTOR", 5, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "HIT",
+                    "body": {"reactorId": 5, "characterId": 30001, "stance": 2, "skillId": 2001004}}))]),
+            (ctx(Context::default()), json!({"type": "FameChange", "targetId": 30002, "mode": 1}),
+                vec![("COMMAND_TOPIC_FAME", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_CHANGE",
+                    "body": {"channelId": 1, "mapId": 100000000, "instance": nil, "targetId": 30002, "amount": 1}}))]),
+            (ctx(Context::default()), json!({"type": "FameChange", "targetId": 30002, "mode": 0}),
+                vec![("COMMAND_TOPIC_FAME", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_CHANGE",
+                    "body": {"channelId": 1, "mapId": 100000000, "instance": nil, "targetId": 30002, "amount": -1}}))]),
+            (ctx(Context::default()), json!({"type": "FameChange", "targetId": 30002, "mode": 3}), vec![]),
             (moving(true), json!({"type": "ChannelChange", "channelId": 2}),
                 vec![("COMMAND_TOPIC_ACCOUNT_SESSION", 12, json!({"sessionId": session, "accountId": 12, "author": "CHANNEL", "type": "PROGRESS_STATE",
                     "body": {"state": 2, "params": {"ipAddress": "10.0.0.6", "port": 8586}}}))]),
@@ -230,6 +258,9 @@ mod tests {
             json!({"type": "PartyInviteReject"}),
             json!({"type": "BuddyOperation", "operation": "HUG"}),
             json!({"type": "ChannelChange", "channelId": 256}),
+            json!({"type": "CharacterChairInteraction", "seatId": 40000}),
+            json!({"type": "ReactorHit"}),
+            json!({"type": "FameChange", "targetId": 1, "mode": 200}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

@@ -13,6 +13,7 @@
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
+//!   `map_objects`, `fame`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -23,11 +24,13 @@ pub mod commands;
 pub mod consumer;
 pub mod deliver;
 pub mod events;
+pub mod fame;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
 pub mod lifecycle;
 pub mod lookups;
+pub mod map_objects;
 pub mod migration;
 pub mod invites;
 pub mod npc;

@@ -4,7 +4,7 @@
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::frames::Frame;
-use super::{buddies, npc, party, quests, system_messages};
+use super::{buddies, fame, map_objects, npc, party, quests, system_messages};
 use crate::contracts::channel::Push;
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::de::DeserializeOwned;
@@ -18,6 +18,8 @@ pub enum Update {
     Quest(quests::Update),
     Party(party::Update),
     Buddy(buddies::Update),
+    MapObject(map_objects::Update),
+    Fame(fame::Update),
 }
 
 impl Update {
@@ -30,6 +32,8 @@ impl Update {
             Update::Quest(u) => u.character,
             Update::Party(u) => u.party,
             Update::Buddy(u) => u.owner,
+            Update::MapObject(u) => u.subject(),
+            Update::Fame(u) => u.subject(),
         }
     }
 }
@@ -44,6 +48,11 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_PARTY_STATUS" => lift(party::decode_status(value), Update::Party),
         "EVENT_TOPIC_PARTY_MEMBER_STATUS" => lift(party::decode_member(value), Update::Party),
         "EVENT_TOPIC_BUDDY_LIST_STATUS" => lift(buddies::decode(value), Update::Buddy),
+        "EVENT_TOPIC_REACTOR_STATUS" => lift(map_objects::decode_reactor(value), Update::MapObject),
+        "EVENT_TOPIC_CHAIR_STATUS" => lift(map_objects::decode_chair(value), Update::MapObject),
+        "EVENT_TOPIC_CHALKBOARD_STATUS" => lift(map_objects::decode_chalkboard(value), Update::MapObject),
+        "EVENT_TOPIC_FAME_STATUS" => lift(fame::decode_fame(value), Update::Fame),
+        "EVENT_TOPIC_NOTE_STATUS" => lift(fame::decode_note(value), Update::Fame),
         _ => return None,
     };
     Some(decoded)
@@ -64,6 +73,8 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::Quest(update) => quests::deliver(to, update).await,
         Update::Party(update) => party::deliver(to, update).await,
         Update::Buddy(update) => buddies::deliver(to, update).await,
+        Update::MapObject(update) => map_objects::deliver(to, update).await,
+        Update::Fame(update) => fame::deliver(to, update),
     }
 }
 
@@ -160,6 +171,12 @@ mod tests {
             ("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"type": "BUDDY_CHANNEL_CHANGE", "body": {"channelId": 200}})),
             ("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"type": "CAPACITY_CHANGE", "body": {"capacity": 256}})),
             ("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"type": "BUDDY_ADDED", "body": {"characterName": 5}})),
+            ("EVENT_TOPIC_REACTOR_STATUS", json!({"reactorId": 1, "type": "HIT", "body": {"state": 200}})),
+            ("EVENT_TOPIC_REACTOR_STATUS", json!({"instance": "not-a-uuid", "type": "CREATED"})),
+            ("EVENT_TOPIC_CHAIR_STATUS", json!({"chairId": -1, "type": "USED"})),
+            ("EVENT_TOPIC_CHALKBOARD_STATUS", json!({"type": "SET", "body": {"message": ["x"]}})),
+            ("EVENT_TOPIC_FAME_STATUS", json!({"type": "ERROR", "body": {"channelId": "1"}})),
+            ("EVENT_TOPIC_NOTE_STATUS", json!({"type": "CREATED", "body": {"noteId": -501}})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

@@ -128,6 +128,9 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_NPC_SHOP",
     "COMMAND_TOPIC_QUEST_CONVERSATION",
     "COMMAND_TOPIC_PARTY",
+    "COMMAND_TOPIC_CHAIR",
+    "COMMAND_TOPIC_REACTOR",
+    "COMMAND_TOPIC_FAME",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

@@ -3,6 +3,8 @@
 //! the WebSocket transport writes a push as JSON, a binary transport encodes the same value.
 
 pub mod buddy;
+pub mod character;
+pub mod field;
 pub mod guild;
 pub mod npc;
 pub mod party;

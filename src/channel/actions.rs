@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{buddies, fame, map_objects, migration, npc, party, quests, Command, Edge};
+use super::{buddies, fame, inventory, map_objects, migration, npc, party, quests, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -19,6 +19,7 @@ pub enum Action {
     Migration(migration::Action),
     MapObject(map_objects::Action),
     Fame(fame::Action),
+    Inventory(inventory::Action),
 }
 
 /// What these actions need from other services.
@@ -48,7 +49,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Party(action) => party::resolve(edge, session, ctx, action).await,
         Action::Buddy(action) => buddies::resolve(edge, session, action).await,
         Action::Migration(action) => migration::resolve(edge, session, ctx, action).await,
-        Action::MapObject(_) | Action::Fame(_) => Context::default(),
+        Action::MapObject(_) | Action::Fame(_) | Action::Inventory(_) => Context::default(),
     }
 }
 
@@ -62,6 +63,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::Migration(action) => migration::translate(action, ctx),
         Action::MapObject(action) => map_objects::translate(action, ctx),
         Action::Fame(action) => fame::translate(action, ctx),
+        Action::Inventory(action) => inventory::translate(action, ctx),
     }
 }
 
@@ -209,6 +211,18 @@ mod tests {
                 vec![("COMMAND_TOPIC_FAME", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_CHANGE",
                     "body": {"channelId": 1, "mapId": 100000000, "instance": nil, "targetId": 30002, "amount": -1}}))]),
             (ctx(Context::default()), json!({"type": "FameChange", "targetId": 30002, "mode": 3}), vec![]),
+            (ctx(Context::default()), json!({"type": "CompartmentMerge", "inventoryType": 2}),
+                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 2, "type": "MERGE", "body": {}}))]),
+            (ctx(Context::default()), json!({"type": "CompartmentSort", "inventoryType": 4}),
+                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 4, "type": "SORT", "body": {}}))]),
+            (ctx(Context::default()), json!({"type": "CompartmentSort", "inventoryType": 6}), vec![]),
+            (ctx(Context::default()), json!({"type": "CompartmentMerge", "inventoryType": 0}), vec![]),
+            (ctx(Context::default()), json!({"type": "CharacterItemUseScroll", "scrollSlot": 4, "equipSlot": -11, "whiteScrollFlags": 2, "legendarySpirit": false}),
+                vec![("COMMAND_TOPIC_CONSUMABLE", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "REQUEST_SCROLL", "body": {"scrollSlot": 4, "equipSlot": -11, "whiteScroll": true, "legendarySpirit": false}}))]),
+            (ctx(Context::default()), json!({"type": "CharacterItemUseScroll", "scrollSlot": 4, "equipSlot": -11, "whiteScrollFlags": 1, "legendarySpirit": true}),
+                vec![("COMMAND_TOPIC_CONSUMABLE", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "REQUEST_SCROLL", "body": {"scrollSlot": 4, "equipSlot": -11, "whiteScroll": false, "legendarySpirit": true}}))]),
             (moving(true), json!({"type": "ChannelChange", "channelId": 2}),
                 vec![("COMMAND_TOPIC_ACCOUNT_SESSION", 12, json!({"sessionId": session, "accountId": 12, "author": "CHANNEL", "type": "PROGRESS_STATE",
                     "body": {"state": 2, "params": {"ipAddress": "10.0.0.6", "port": 8586}}}))]),
@@ -261,6 +275,8 @@ mod tests {
             json!({"type": "CharacterChairInteraction", "seatId": 40000}),
             json!({"type": "ReactorHit"}),
             json!({"type": "FameChange", "targetId": 1, "mode": 200}),
+            json!({"type": "CompartmentSort", "inventoryType": -1}),
+            json!({"type": "CharacterItemUseScroll", "scrollSlot": 4}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

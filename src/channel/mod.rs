@@ -13,7 +13,7 @@
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
-//!   `map_objects`, `fame`,
+//!   `map_objects`, `fame`, `inventory`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -32,6 +32,7 @@ pub mod lifecycle;
 pub mod lookups;
 pub mod map_objects;
 pub mod migration;
+pub mod inventory;
 pub mod invites;
 pub mod npc;
 pub mod party;

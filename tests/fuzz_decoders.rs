@@ -32,6 +32,8 @@ const SEEDS: &[&str] = &[
     r#"{"worldId":0,"channelId":1,"mapId":910000000,"instance":"00000000-0000-0000-0000-000000000000","characterId":30001,"type":"SET","body":{"message":"Selling"}}"#,
     r#"{"worldId":0,"characterId":30001,"type":"ERROR","body":{"channelId":1,"error":"NOT_TODAY"}}"#,
     r#"{"characterId":30002,"type":"CREATED","body":{"noteId":501,"senderId":30001,"message":"gg","flag":0,"time":"2025-03-01T12:00:00Z"}}"#,
+    r#"{"petId":9001,"ownerId":30001,"type":"SPAWNED","body":{"templateId":5000000,"name":"Kitty","slot":0,"level":1,"closeness":0,"fullness":100,"x":10,"y":20,"stance":0,"fh":3}}"#,
+    r#"{"petId":9001,"ownerId":30001,"type":"DESPAWNED","body":{"slot":-1,"oldSlot":0,"reason":"HUNGER"}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{buddies, fame, inventory, map_objects, migration, npc, party, quests, Command, Edge};
+use super::{buddies, fame, inventory, map_objects, migration, npc, party, pets, quests, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -20,6 +20,7 @@ pub enum Action {
     MapObject(map_objects::Action),
     Fame(fame::Action),
     Inventory(inventory::Action),
+    Pet(pets::Action),
 }
 
 /// What these actions need from other services.
@@ -39,6 +40,8 @@ pub struct Context {
     pub named_here: bool,
     /// What leaving the channel needs.
     pub migration: migration::Found,
+    /// The acting character's pet an action names.
+    pub pet: Option<pets::OwnPet>,
 }
 
 /// Reads what `action` needs.
@@ -49,6 +52,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Party(action) => party::resolve(edge, session, ctx, action).await,
         Action::Buddy(action) => buddies::resolve(edge, session, action).await,
         Action::Migration(action) => migration::resolve(edge, session, ctx, action).await,
+        Action::Pet(action) => pets::resolve(edge, session, ctx, action).await,
         Action::MapObject(_) | Action::Fame(_) | Action::Inventory(_) => Context::default(),
     }
 }
@@ -64,6 +68,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::MapObject(action) => map_objects::translate(action, ctx),
         Action::Fame(action) => fame::translate(action, ctx),
         Action::Inventory(action) => inventory::translate(action, ctx),
+        Action::Pet(action) => pets::translate(action, ctx),
     }
 }
 
@@ -94,6 +99,10 @@ mod tests {
 
     fn talking() -> Session {
         ctx(Context { npc_template: Some(9010000), ..Context::default() })
+    }
+
+    fn with_pet(slot: i8) -> Session {
+        ctx(Context { pet: Some(pets::OwnPet { id: 7001, slot }), ..Context::default() })
     }
 
     fn in_party() -> Session {
@@ -217,6 +226,35 @@ mod tests {
                 vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 4, "type": "SORT", "body": {}}))]),
             (ctx(Context::default()), json!({"type": "CompartmentSort", "inventoryType": 6}), vec![]),
             (ctx(Context::default()), json!({"type": "CompartmentMerge", "inventoryType": 0}), vec![]),
+            (with_pet(-1), json!({"type": "PetSpawn", "slot": 1, "lead": true}),
+                vec![("COMMAND_TOPIC_PET", 7001, json!({"actorId": 30001, "petId": 7001, "type": "SPAWN", "body": {"lead": true}}))]),
+            (with_pet(0), json!({"type": "PetSpawn", "slot": 1}),
+                vec![("COMMAND_TOPIC_PET", 7001, json!({"actorId": 30001, "petId": 7001, "type": "DESPAWN", "body": {}}))]),
+            (ctx(Context::default()), json!({"type": "PetSpawn", "slot": 1}), vec![]),
+            (ctx(Context::default()), json!({"type": "PetCommand", "petId": 4294974297u64, "byName": true, "command": 2}),
+                vec![("COMMAND_TOPIC_PET", 7001, json!({"actorId": 30001, "petId": 7001, "type": "ATTEMPT_COMMAND", "body": {"commandId": 2, "byName": true}}))]),
+            (ctx(Context::default()), json!({"type": "PetItemExclude", "petId": 7001, "items": []}),
+                vec![("COMMAND_TOPIC_PET", 7001, json!({"actorId": 30001, "petId": 7001, "type": "EXCLUDE", "body": {"items": []}}))]),
+            (ctx(Context::default()), json!({"type": "PetItemExclude", "petId": 7001, "items": vec![1; 256]}), vec![]),
+            (with_pet(1), json!({"type": "PetMovement", "petId": 7001, "path": {"startX": 0, "startY": 0, "elements": [{"kind": "NORMAL", "x": 3, "y": 4, "stance": 5}]}}),
+                vec![("COMMAND_TOPIC_PET_MOVEMENT", 7001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil,
+                    "objectId": 7001, "observerId": 30001, "x": 3, "y": 4, "stance": 5}))]),
+            (with_pet(1), json!({"type": "PetMovement", "petId": 7001, "path": {"startX": 0, "startY": 0}}), vec![]),
+            (ctx(Context::default()), json!({"type": "PetMovement", "petId": 7001, "path": {"startX": 0, "startY": 0, "elements": [{"kind": "NORMAL"}]}}), vec![]),
+            (with_pet(1), json!({"type": "PetDropPickUp", "petId": 7001, "dropId": 88231, "x": 410, "y": 274}),
+                vec![("COMMAND_TOPIC_DROP", 88231, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "REQUEST_RESERVATION",
+                    "body": {"dropId": 88231, "characterId": 30001, "characterX": 410, "characterY": 274, "petSlot": 1}}))]),
+            (ctx(Context::default()), json!({"type": "PetDropPickUp", "petId": 7001, "dropId": 88231, "x": 410, "y": 274}), vec![]),
+            (ctx(Context::default()), json!({"type": "PetFood", "slot": 4, "itemId": 2120000}),
+                vec![("COMMAND_TOPIC_CONSUMABLE", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "REQUEST_ITEM_CONSUME", "body": {"source": 4, "itemId": 2120000, "quantity": 1}}))]),
+            (ctx(Context::default()), json!({"type": "PetItemUse", "petId": 7001, "buffSkill": false, "slot": 2, "itemId": 2000000}),
+                vec![("COMMAND_TOPIC_CONSUMABLE", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
+                    "type": "REQUEST_ITEM_CONSUME", "body": {"source": 2, "itemId": 2000000, "quantity": 1}}))]),
+            (with_pet(1), json!({"type": "PetChat", "petId": 7001, "chatType": 1, "action": 2, "message": "meow"}),
+                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 7001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "actorId": 7001,
+                    "message": "meow", "type": "PET", "body": {"ownerId": 30001, "petSlot": 1, "type": 1, "action": 2, "balloon": false}}))]),
+            (ctx(Context::default()), json!({"type": "PetChat", "petId": 7001, "message": "meow"}), vec![]),
             (ctx(Context::default()), json!({"type": "CharacterItemUseScroll", "scrollSlot": 4, "equipSlot": -11, "whiteScrollFlags": 2, "legendarySpirit": false}),
                 vec![("COMMAND_TOPIC_CONSUMABLE", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
                     "type": "REQUEST_SCROLL", "body": {"scrollSlot": 4, "equipSlot": -11, "whiteScroll": true, "legendarySpirit": false}}))]),
@@ -277,6 +315,9 @@ mod tests {
             json!({"type": "FameChange", "targetId": 1, "mode": 200}),
             json!({"type": "CompartmentSort", "inventoryType": -1}),
             json!({"type": "CharacterItemUseScroll", "scrollSlot": 4}),
+            json!({"type": "PetCommand", "petId": 1}),
+            json!({"type": "PetItemExclude", "petId": 1, "items": [1.5]}),
+            json!({"type": "PetMovement", "petId": -1, "path": {"startX": 0, "startY": 0}}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

@@ -95,10 +95,10 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_CHALKBOARD_STATUS", &["SET", "CLEAR"]),
     ("EVENT_TOPIC_FAME_STATUS", &["ERROR"]),
     ("EVENT_TOPIC_NOTE_STATUS", &["CREATED"]),
+    ("EVENT_TOPIC_PET_STATUS", &["SPAWNED", "DESPAWNED", "COMMAND_RESPONSE", "CLOSENESS_CHANGED", "FULLNESS_CHANGED", "LEVEL_CHANGED", "SLOT_CHANGED", "EXCLUDE_CHANGED"]),
     // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
     ("EVENT_TOPIC_GUILD_STATUS", &[]),
     ("COMMAND_TOPIC_GUILD", &[]),
-    ("EVENT_TOPIC_PET_STATUS", &[]),
     ("EVENT_TOPIC_STORAGE_STATUS", &[]),
     ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &[]),
     ("EVENT_TOPIC_SAGA_STATUS", &[]),

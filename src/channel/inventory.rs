@@ -4,7 +4,7 @@
 
 use super::actions::{command, field};
 use super::commands::{Context as Session, Outcome};
-use crate::contracts::channel::inventory::{CompartmentCommand, CompartmentCommandKind, ScrollCommand, ScrollCommandKind};
+use crate::contracts::channel::inventory::{CompartmentCommand, CompartmentCommandKind, ConsumableCommand, ConsumableKind};
 use crate::contracts::channel::Empty;
 use serde::Deserialize;
 
@@ -38,13 +38,13 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::CompartmentMerge { inventory_type } => compartment(*inventory_type, CompartmentCommandKind::Merge(Empty {})),
         Action::CompartmentSort { inventory_type } => compartment(*inventory_type, CompartmentCommandKind::Sort(Empty {})),
         Action::CharacterItemUseScroll { scroll_slot, equip_slot, white_scroll_flags, legendary_spirit } => {
-            let kind = ScrollCommandKind::RequestScroll {
+            let kind = ConsumableKind::RequestScroll {
                 scroll_slot: *scroll_slot,
                 equip_slot: *equip_slot,
                 white_scroll: white_scroll_flags & WHITE_SCROLL != 0,
                 legendary_spirit: *legendary_spirit,
             };
-            vec![command(&ScrollCommand { field: field(ctx), character_id: c, kind })]
+            vec![command(&ConsumableCommand { field: field(ctx), character_id: c, kind })]
         }
     };
     Outcome { commands, ..Outcome::default() }

@@ -13,7 +13,7 @@
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
-//!   `map_objects`, `fame`, `inventory`,
+//!   `map_objects`, `fame`, `inventory`, `pets`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -36,6 +36,7 @@ pub mod inventory;
 pub mod invites;
 pub mod npc;
 pub mod party;
+pub mod pets;
 pub mod quests;
 pub mod registration;
 pub mod respawn;

@@ -4,7 +4,7 @@
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::frames::Frame;
-use super::{buddies, fame, map_objects, npc, party, quests, system_messages};
+use super::{buddies, fame, map_objects, npc, party, pets, quests, system_messages};
 use crate::contracts::channel::Push;
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::de::DeserializeOwned;
@@ -20,6 +20,7 @@ pub enum Update {
     Buddy(buddies::Update),
     MapObject(map_objects::Update),
     Fame(fame::Update),
+    Pet(pets::Update),
 }
 
 impl Update {
@@ -34,6 +35,7 @@ impl Update {
             Update::Buddy(u) => u.owner,
             Update::MapObject(u) => u.subject(),
             Update::Fame(u) => u.subject(),
+            Update::Pet(u) => u.owner,
         }
     }
 }
@@ -53,6 +55,7 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_CHALKBOARD_STATUS" => lift(map_objects::decode_chalkboard(value), Update::MapObject),
         "EVENT_TOPIC_FAME_STATUS" => lift(fame::decode_fame(value), Update::Fame),
         "EVENT_TOPIC_NOTE_STATUS" => lift(fame::decode_note(value), Update::Fame),
+        "EVENT_TOPIC_PET_STATUS" => lift(pets::decode(value), Update::Pet),
         _ => return None,
     };
     Some(decoded)
@@ -75,6 +78,7 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::Buddy(update) => buddies::deliver(to, update).await,
         Update::MapObject(update) => map_objects::deliver(to, update).await,
         Update::Fame(update) => fame::deliver(to, update),
+        Update::Pet(update) => pets::deliver(to, update).await,
     }
 }
 
@@ -177,6 +181,8 @@ mod tests {
             ("EVENT_TOPIC_CHALKBOARD_STATUS", json!({"type": "SET", "body": {"message": ["x"]}})),
             ("EVENT_TOPIC_FAME_STATUS", json!({"type": "ERROR", "body": {"channelId": "1"}})),
             ("EVENT_TOPIC_NOTE_STATUS", json!({"type": "CREATED", "body": {"noteId": -501}})),
+            ("EVENT_TOPIC_PET_STATUS", json!({"petId": 1, "type": "SLOT_CHANGED", "body": {"newSlot": 128}})),
+            ("EVENT_TOPIC_PET_STATUS", json!({"type": "EXCLUDE_CHANGED", "body": {"items": [-1]}})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

@@ -131,6 +131,7 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_CHAIR",
     "COMMAND_TOPIC_REACTOR",
     "COMMAND_TOPIC_FAME",
+    "COMMAND_TOPIC_PET_MOVEMENT",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

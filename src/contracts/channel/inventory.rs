@@ -30,26 +30,29 @@ impl Produced for CompartmentCommand {
     }
 }
 
-/// COMMAND_TOPIC_CONSUMABLE `REQUEST_SCROLL`, keyed by the character.
+/// COMMAND_TOPIC_CONSUMABLE `REQUEST_SCROLL` and (for pets) `REQUEST_ITEM_CONSUME`, keyed
+/// by the character.
 ///
 /// `{"worldId":0,"channelId":1,"mapId":100000000,"instance":"00000000-0000-0000-0000-000000000000","characterId":30001,"type":"REQUEST_SCROLL","body":{"scrollSlot":4,"equipSlot":-11,"whiteScroll":true,"legendarySpirit":false}}`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ScrollCommand {
+pub struct ConsumableCommand {
     #[serde(flatten)]
     pub field: FieldBlock,
     pub character_id: u32,
     #[serde(flatten)]
-    pub kind: ScrollCommandKind,
+    pub kind: ConsumableKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", content = "body", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
-pub enum ScrollCommandKind {
+pub enum ConsumableKind {
     RequestScroll { scroll_slot: i16, equip_slot: i16, white_scroll: bool, legendary_spirit: bool },
+    /// `quantity` is always 1.
+    RequestItemConsume { source: i16, item_id: u32, quantity: i16 },
 }
 
-impl Produced for ScrollCommand {
+impl Produced for ConsumableCommand {
     const TOPIC: &'static str = "COMMAND_TOPIC_CONSUMABLE";
     fn key(&self) -> u32 {
         self.character_id

@@ -9,6 +9,7 @@ pub mod guild;
 pub mod inventory;
 pub mod npc;
 pub mod party;
+pub mod pet;
 pub mod quest;
 pub mod session;
 pub mod system_message;

@@ -34,6 +34,9 @@ const SEEDS: &[&str] = &[
     r#"{"characterId":30002,"type":"CREATED","body":{"noteId":501,"senderId":30001,"message":"gg","flag":0,"time":"2025-03-01T12:00:00Z"}}"#,
     r#"{"petId":9001,"ownerId":30001,"type":"SPAWNED","body":{"templateId":5000000,"name":"Kitty","slot":0,"level":1,"closeness":0,"fullness":100,"x":10,"y":20,"stance":0,"fh":3}}"#,
     r#"{"petId":9001,"ownerId":30001,"type":"DESPAWNED","body":{"slot":-1,"oldSlot":0,"reason":"HUNGER"}}"#,
+    r#"{"transactionId":"2b3c4d5e-6f70-4a81-92a3-b4c5d6e7f809","worldId":0,"accountId":1001,"type":"PROJECTION_CREATED","body":{"characterId":30001,"accountId":1001,"worldId":0,"channelId":1,"npcId":1002100}}"#,
+    r#"{"worldId":0,"accountId":1001,"characterId":30001,"type":"ACCEPTED","body":{"transactionId":"7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d","assetId":88001,"slot":3,"inventoryType":2}}"#,
+    r#"{"transactionId":"4d5e6f70-8192-4a3b-9c4d-5e6f708192a3","type":"FAILED","body":{"reason":"insufficient funds","failedStep":"withdraw_mesos","characterId":30001,"sagaType":"storage_operation","errorCode":"NOT_ENOUGH_MESOS"}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

@@ -13,7 +13,7 @@
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
-//!   `map_objects`, `fame`, `inventory`, `pets`,
+//!   `map_objects`, `fame`, `inventory`, `pets`, `storage`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -42,6 +42,7 @@ pub mod registration;
 pub mod respawn;
 pub mod sessions;
 pub mod socket;
+pub mod storage;
 pub mod system_messages;
 pub mod updates;
 

@@ -12,6 +12,7 @@ pub mod party;
 pub mod pet;
 pub mod quest;
 pub mod session;
+pub mod storage;
 pub mod system_message;
 
 use serde::{Deserialize, Serialize};

@@ -37,6 +37,9 @@ const SEEDS: &[&str] = &[
     r#"{"transactionId":"2b3c4d5e-6f70-4a81-92a3-b4c5d6e7f809","worldId":0,"accountId":1001,"type":"PROJECTION_CREATED","body":{"characterId":30001,"accountId":1001,"worldId":0,"channelId":1,"npcId":1002100}}"#,
     r#"{"worldId":0,"accountId":1001,"characterId":30001,"type":"ACCEPTED","body":{"transactionId":"7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d","assetId":88001,"slot":3,"inventoryType":2}}"#,
     r#"{"transactionId":"4d5e6f70-8192-4a3b-9c4d-5e6f708192a3","type":"FAILED","body":{"reason":"insufficient funds","failedStep":"withdraw_mesos","characterId":30001,"sagaType":"storage_operation","errorCode":"NOT_ENOUGH_MESOS"}}"#,
+    r#"{"worldId":0,"guildId":12,"type":"MEMBER_JOINED","body":{"characterId":30001,"name":"Kai","jobId":100,"level":30,"title":5,"online":true,"allianceTitle":0}}"#,
+    r#"{"worldId":0,"guildId":12,"type":"EMBLEM_UPDATED","body":{"logo":2,"logoColor":3,"logoBackground":4,"logoBackgroundColor":5}}"#,
+    r#"{"characterId":30001,"type":"REQUEST_NAME","body":{"worldId":0,"channelId":1}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

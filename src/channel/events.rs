@@ -99,9 +99,9 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_STORAGE_STATUS", &["MESOS_UPDATED", "ARRANGED", "ERROR", "PROJECTION_CREATED"]),
     ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &["ACCEPTED", "RELEASED"]),
     ("EVENT_TOPIC_SAGA_STATUS", &["FAILED"]),
-    // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
-    ("EVENT_TOPIC_GUILD_STATUS", &[]),
-    ("COMMAND_TOPIC_GUILD", &[]),
+    ("EVENT_TOPIC_GUILD_STATUS", &["REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT", "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR"]),
+    ("COMMAND_TOPIC_GUILD", &["REQUEST_NAME", "REQUEST_EMBLEM"]),
+    // Decoded and skipped until their updates are built (P3 of spec 50 §7).
     ("EVENT_TOPIC_CASH_SHOP_STATUS", &[]),
     ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", &[]),
     ("EVENT_TOPIC_GACHAPON_REWARD_WON", &[]),
@@ -190,6 +190,6 @@ mod tests {
             ChannelEvent::Account(AccountStatus { account_id: 1001, name: "alice".into(), status: "LOGGED_IN".into() })
         );
         assert!(decode("EVENT_TOPIC_SKILL_STATUS", br#"{"characterId":"x","type":"CREATED"}"#).is_err(), "wrong field type");
-        assert!(matches!(decode("EVENT_TOPIC_GUILD_STATUS", br#"{"type":"JOINED","guildId":1}"#), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"ARRIVED","routeId":1}"#), Ok(Decoded::Unhandled(_))));
     }
 }

@@ -13,7 +13,7 @@
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
-//!   `map_objects`, `fame`, `inventory`, `pets`, `storage`,
+//!   `map_objects`, `fame`, `inventory`, `pets`, `storage`, `guilds`,
 //!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -28,6 +28,7 @@ pub mod fame;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
+pub mod guilds;
 pub mod lifecycle;
 pub mod lookups;
 pub mod map_objects;

@@ -4,7 +4,7 @@
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::frames::Frame;
-use super::{buddies, fame, map_objects, npc, party, pets, quests, storage, system_messages};
+use super::{buddies, fame, guilds, map_objects, npc, party, pets, quests, storage, system_messages};
 use crate::contracts::channel::Push;
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::de::DeserializeOwned;
@@ -22,6 +22,7 @@ pub enum Update {
     Fame(fame::Update),
     Pet(pets::Update),
     Storage(storage::Update),
+    Guild(guilds::Update),
 }
 
 impl Update {
@@ -38,6 +39,7 @@ impl Update {
             Update::Fame(u) => u.subject(),
             Update::Pet(u) => u.owner,
             Update::Storage(u) => u.subject(),
+            Update::Guild(u) => u.subject(),
         }
     }
 }
@@ -61,6 +63,8 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_STORAGE_STATUS" => lift(storage::decode_status(value), Update::Storage),
         "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS" => lift(storage::decode_compartment(value), Update::Storage),
         "EVENT_TOPIC_SAGA_STATUS" => lift(storage::decode_saga(value), Update::Storage),
+        "EVENT_TOPIC_GUILD_STATUS" => lift(guilds::decode_status(value), Update::Guild),
+        "COMMAND_TOPIC_GUILD" => lift(guilds::decode_prompt(value), Update::Guild),
         _ => return None,
     };
     Some(decoded)
@@ -85,6 +89,7 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::Fame(update) => fame::deliver(to, update),
         Update::Pet(update) => pets::deliver(to, update).await,
         Update::Storage(update) => storage::deliver(to, update).await,
+        Update::Guild(update) => guilds::deliver(to, update).await,
     }
 }
 
@@ -162,6 +167,7 @@ mod tests {
         assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", unknown_box), Ok(Decoded::Unhandled(_))), "Q-19");
         assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", json!({"type": "TEXT"})), Ok(Decoded::Unhandled(_))));
         assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"type": "EXITED"})), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decoded("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_CREATE", "body": {}})), Ok(Decoded::Unhandled(_))), "commands for the guild service");
         let unknown_error = json!({"characterId": 1, "type": "ERROR", "body": {"error": "BAD_LUCK"}});
         assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", unknown_error), Ok(Decoded::Unhandled(_))));
         for (topic, bad) in [
@@ -194,6 +200,10 @@ mod tests {
             ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", json!({"characterId": 1, "type": "ACCEPTED", "body": {"transactionId": "nope"}})),
             ("EVENT_TOPIC_SAGA_STATUS", json!({"type": "FAILED", "body": {"characterId": "1"}})),
             ("EVENT_TOPIC_SAGA_STATUS", json!({"transactionId": 5, "type": "COMPLETED"})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": -12, "type": "CREATED"})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "EMBLEM_UPDATED", "body": {"logo": 70000}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "TITLES_UPDATED", "body": {"titles": [1]}})),
+            ("COMMAND_TOPIC_GUILD", json!({"characterId": 1, "type": "REQUEST_NAME", "body": {"channelId": "1"}})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

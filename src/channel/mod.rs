@@ -13,23 +13,42 @@
 //! - `commands`: client actions → Atlas commands; `lifecycle`: login, logout and the
 //!   messages the channel produces about its own sessions.
 //! - `respawn`: the saga a dead player's "OK" starts.
+//! - `actions` and `updates`: the second wave's client actions and records, dispatched to
+//!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
+//!   `map_objects`, `fame`, `inventory`, `pets`, `storage`, `guilds`,
+//!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
+pub mod actions;
 pub mod binary;
+pub mod buddies;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;
 pub mod events;
+pub mod fame;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
+pub mod guilds;
 pub mod lifecycle;
 pub mod lookups;
+pub mod map_objects;
+pub mod migration;
+pub mod inventory;
+pub mod invites;
+pub mod npc;
+pub mod party;
+pub mod pets;
+pub mod quests;
 pub mod registration;
 pub mod respawn;
 pub mod sessions;
 pub mod socket;
+pub mod storage;
+pub mod system_messages;
+pub mod updates;
 
 use crate::actors::Services;
 use crate::contracts::tenant::Tenant;

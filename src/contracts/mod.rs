@@ -1,6 +1,7 @@
 //! Wire contracts: everything that crosses Kafka or HTTP, spelled exactly as Atlas does.
 //! One module per topic family; `decode`, `strict`, `json`, `key`, `tenant` and `topics` are shared.
 
+pub mod channel;
 pub mod character;
 pub mod decode;
 pub mod json;

@@ -3,6 +3,7 @@
 //! contracts.
 //!
 //! Layout:
+//! - `carried`: headers an input carries to its outputs and foreign calls (trace, environment).
 //! - `config`: settings from Atlas's environment variable names, each also a flag.
 //! - `contracts`: wire types: tenant headers, keys, topic names, one module per topic family.
 //! - `bridge`: Kafka in (decode, route to the owning actor, commit after durability) and
@@ -20,6 +21,7 @@
 pub mod actors;
 pub mod bridge;
 pub mod broker;
+pub mod carried;
 pub mod channel;
 pub mod chaos;
 pub mod config;

@@ -82,7 +82,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let assigned = Arc::new(AtomicBool::new(false));
     let settings = consumer::Settings {
         bootstrap: bootstrap.clone(),
-        group: args.consumer_group_id.clone(),
+        group: args.consumer_group(),
         session_timeout: args.consumer_session_timeout,
     };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())

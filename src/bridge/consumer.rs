@@ -13,7 +13,7 @@ use super::router::{Routed, Router};
 use super::tracker::{Ticket, Tracker};
 use crate::actors::supervised::DeliveryError;
 use crate::actors::Meta;
-use crate::contracts::tenant::{Tenant, TRACE_HEADERS};
+use crate::contracts::tenant::Tenant;
 use crate::metrics::Metrics;
 use crate::store::Position;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
@@ -229,11 +229,8 @@ impl ConsumerLoop {
     }
 }
 
+/// The record's trace context and environment, to be carried to what it causes.
 fn trace_headers(message: &OwnedMessage) -> Vec<(String, String)> {
     let Some(headers) = message.headers() else { return Vec::new() };
-    headers
-        .iter()
-        .filter(|h| TRACE_HEADERS.contains(&h.key))
-        .filter_map(|h| Some((h.key.to_string(), String::from_utf8(h.value?.to_vec()).ok()?)))
-        .collect()
+    crate::carried::pick(headers.iter().filter_map(|h| Some((h.key, h.value?))))
 }

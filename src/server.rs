@@ -24,21 +24,32 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// Where the embedded broker is offered when that port is free: Kafka's default.
+const EMBEDDED_BROKER_ADDRESS: ([u8; 4], u16) = ([127, 0, 0, 1], 9092);
+
 /// Runs the server until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     args.topics.export();
     // The embedded broker lives as long as this function: it must outlive the system.
-    let (_broker, bootstrap) = match &args.bootstrap_servers {
-        Some(servers) => (None, servers.clone()),
+    let broker = match &args.bootstrap_servers {
+        Some(_) => None,
         None => {
             let broker = EmbeddedBroker::start()?;
             broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), args.topic_partitions)?;
-            let bootstrap = broker.bootstrap_servers().to_string();
-            tracing::info!(%bootstrap, "no BOOTSTRAP_SERVERS: embedded Kafka broker started (try `kcat -b {bootstrap} -L`)");
-            (Some(broker), bootstrap)
+            Some(broker)
         }
     };
-    actix_rt::System::new().block_on(serve(args, bootstrap))
+    actix_rt::System::new().block_on(async {
+        let bootstrap = match (&broker, &args.bootstrap_servers) {
+            (Some(broker), _) => {
+                let bootstrap = broker.stable_address(EMBEDDED_BROKER_ADDRESS.into()).await;
+                tracing::info!(%bootstrap, "no BOOTSTRAP_SERVERS: embedded Kafka broker started (try `kcat -b {bootstrap} -L`)");
+                bootstrap
+            }
+            (None, servers) => servers.clone().unwrap_or_default(),
+        };
+        serve(args, bootstrap).await
+    })
 }
 
 async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {

@@ -103,3 +103,27 @@ fn kafka_consumer_group_overrides_the_group_name() {
     assert!(committed(&server.bootstrap, &group), "group {group} committed nothing");
     assert!(!committed(&server.bootstrap, &server.group), "CONSUMER_GROUP_ID {} was used despite the override", server.group);
 }
+
+/// Whether a Kafka client bootstrapping at `address` sees the broker's topics.
+fn lists_topics(address: &str) -> bool {
+    let client: BaseConsumer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", address).create().expect("a metadata client");
+    let topic = atlas_actors::contracts::topics::resolve("COMMAND_TOPIC_SKILL");
+    client.fetch_metadata(Some(&topic), Duration::from_secs(10)).map(|m| m.topics().len() == 1).unwrap_or(false)
+}
+
+#[actix_rt::test]
+async fn embedded_broker_takes_the_preferred_address_when_free_and_another_when_not() {
+    let broker = broker();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    let address = broker.stable_address(free).await;
+    assert_eq!(address, free.to_string());
+    assert!(tokio::task::spawn_blocking(move || lists_topics(&address)).await.expect("metadata"));
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port to occupy");
+    let occupied = taken.local_addr().expect("its address");
+    let address = broker.stable_address(occupied).await;
+    assert_ne!(address, occupied.to_string());
+    assert_eq!(address, broker.bootstrap_servers());
+    assert!(tokio::task::spawn_blocking(move || lists_topics(&address)).await.expect("metadata"));
+}

@@ -11,6 +11,7 @@
 //! - `actors`: the supervised entity actors, their registry, and the domain logic they own.
 //! - `store`: sqlx over PostgreSQL or SQLite (chosen by URL), migrations, the outbox.
 //! - `channel`: the edge: client sessions over WebSocket, pushes and client commands.
+//! - `live`: the live view's sampled gauges and JSON snapshot (`/dashboard`).
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
@@ -27,6 +28,7 @@ pub mod chaos;
 pub mod config;
 pub mod conformance;
 pub mod contracts;
+pub mod live;
 pub mod logging;
 pub mod metrics;
 pub mod rest;

@@ -96,13 +96,15 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         group: args.consumer_group(),
         session_timeout: args.consumer_session_timeout,
     };
+    let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: router.topics() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
         .context("creating the Kafka consumer")?
         .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
     let channel_assigned = Arc::new(AtomicBool::new(false));
-    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped).await?;
+    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
+    crate::live::spawn(metrics.clone(), store.clone(), edge.clone(), lag, stopped);
 
     let state_store = store.clone();
     let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
@@ -266,11 +268,18 @@ fn spawn_passivation(
     let every = (idle / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
     actix_rt::spawn(async move {
         let mut tick = tokio::time::interval(every);
+        // The counts feed the live view, so they are refreshed every second even when
+        // passivation runs less often.
+        let mut count = tokio::time::interval(Duration::from_secs(1));
         loop {
-            tick.tick().await;
-            let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle) + sagas.passivate_idle(idle);
-            if stopped > 0 {
-                tracing::debug!(stopped, "idle actors passivated");
+            tokio::select! {
+                _ = tick.tick() => {
+                    let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle) + sagas.passivate_idle(idle);
+                    if stopped > 0 {
+                        tracing::debug!(stopped, "idle actors passivated");
+                    }
+                }
+                _ = count.tick() => {}
             }
             metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
             metrics.live_actors.with_label_values(&["messenger"]).set(messengers.len() as i64);

@@ -2,11 +2,13 @@
 //!
 //! - `request`: tenant headers, path ids, and request bodies shared by the routes.
 //! - `ops`: `/health` and `/metrics`.
+//! - `dashboard`: the live view at `/dashboard`.
 //! - `skills`: spec 10 §10.
 //! - `messengers`: spec 30 §8.
 //! - `stats`: spec 20 §11.
 //! - `sagas`: spec 40 §10.
 
+mod dashboard;
 mod messengers;
 mod ops;
 mod sagas;
@@ -43,6 +45,7 @@ pub struct ApiState {
 
 pub fn routes(config: &mut web::ServiceConfig) {
     ops::routes(config);
+    dashboard::routes(config);
     skills::routes(config);
     messengers::routes(config);
     stats::routes(config);

@@ -15,6 +15,7 @@
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
+//! - `telemetry`: distributed tracing (W3C trace context in, OTLP/gRPC out).
 //! - `chaos`: fault injection for the reliability tests.
 //! - `conformance`: the black-box scenario runner.
 //! - `simulate`: virtual players against a running server (load and latency).
@@ -35,3 +36,4 @@ pub mod rest;
 pub mod server;
 pub mod simulate;
 pub mod store;
+pub mod telemetry;

@@ -109,7 +109,10 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let state_store = store.clone();
     let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
     let http = actix_web::HttpServer::new(move || {
-        actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
+        actix_web::App::new()
+            .wrap(actix_web::middleware::from_fn(rest::traced::trace))
+            .app_data(actix_web::web::Data::new(state.clone()))
+            .configure(rest::routes)
     })
     .workers(2)
     .disable_signals()

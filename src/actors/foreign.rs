@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 /// trace context).
 fn headers(tenant: &Tenant) -> Vec<(String, String)> {
     let tenant = tenant.http_headers().into_iter().map(|(name, value)| (name.to_string(), value));
-    tenant.chain(crate::carried::current()).collect()
+    tenant.chain(crate::telemetry::with_current(crate::carried::current())).collect()
 }
 
 /// POSTs a JSON document to `path`; the response when its status is 2xx.

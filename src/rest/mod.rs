@@ -7,6 +7,7 @@
 //! - `messengers`: spec 30 §8.
 //! - `stats`: spec 20 §11.
 //! - `sagas`: spec 40 §10.
+//! - `traced`: a span per request continuing the caller's trace; its carried headers.
 
 mod dashboard;
 mod messengers;
@@ -15,6 +16,7 @@ mod sagas;
 pub mod request;
 mod skills;
 mod stats;
+pub mod traced;
 
 use crate::actors::character::Character;
 use crate::actors::saga::Saga;

@@ -127,3 +127,48 @@ async fn embedded_broker_takes_the_preferred_address_when_free_and_another_when_
     assert_eq!(address, broker.bootstrap_servers());
     assert!(tokio::task::spawn_blocking(move || lists_topics(&address)).await.expect("metadata"));
 }
+
+/// A character service that records the headers of each request and answers a character.
+fn recording_character_service() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the stub");
+    let port = listener.local_addr().expect("its address").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            while reader.read_line(&mut head).map(|n| n > 0).unwrap_or(false) && !head.ends_with("\r\n\r\n") {}
+            let _ = tx.send(head);
+            let body = json!({"data": {"type": "characters", "id": "5", "attributes": {"strength": 40, "dexterity": 4, "intelligence": 4, "luck": 4, "maxHp": 500, "maxMp": 100}}}).to_string();
+            let answer = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let _ = reader.get_mut().write_all(answer.as_bytes());
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn environment_and_trace_context_of_a_request_reach_foreign_calls() {
+    let _serial = serial();
+    let broker = broker();
+    let dir = tempdir::Dir::new("foreign-environment");
+    let (port, requests) = recording_character_service();
+    let base = format!("http://127.0.0.1:{port}/api/");
+    let unreachable = "http://127.0.0.1:1/api/";
+    let env = [("BASE_SERVICE_URL", base.as_str()), ("INVENTORY_SERVICE_URL", unreachable), ("BUFFS_SERVICE_URL", unreachable), ("DATA_SERVICE_URL", unreachable)];
+    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
+    let tenant = tenant();
+    let url = server.url("/api/worlds/0/channels/1/characters/5/stats");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let status = runtime.block_on(async {
+        let request = tenant.http_headers().into_iter().fold(reqwest::Client::new().get(&url), |r, (name, value)| r.header(name, value));
+        let response = request.header("ENVIRONMENT", "pr-7").header("traceparent", TRACEPARENT).send().await;
+        response.map(|r| r.status().as_u16()).unwrap_or_else(|e| panic!("GET {url}: {e}"))
+    });
+    assert_eq!(status, 200);
+    let head = requests.recv_timeout(Duration::from_secs(10)).expect("a call to the character service").to_ascii_lowercase();
+    assert!(head.contains("\r\nenvironment: pr-7\r\n"), "no ENVIRONMENT on the foreign call:\n{head}");
+    let trace = TRACEPARENT.split('-').nth(1).expect("a trace id");
+    assert!(head.contains(&format!("\r\ntraceparent: 00-{trace}-")), "the foreign call is not in the request's trace:\n{head}");
+}

@@ -19,9 +19,6 @@ use std::sync::OnceLock;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-/// The variables naming the collector, in order of precedence.
-pub const ENDPOINT_VARIABLES: [&str; 3] = ["TRACE_ENDPOINT", "JAEGER_HOST_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT"];
-
 /// The service name spans are reported under.
 const SERVICE_NAME: &str = "atlas-actors";
 
@@ -29,7 +26,7 @@ const SERVICE_NAME: &str = "atlas-actors";
 /// gRPC client lives on.
 static EXPORT: OnceLock<(SdkTracerProvider, tokio::runtime::Runtime)> = OnceLock::new();
 
-/// The collector's URL from the environment, if one is named.
+/// The collector's URL from the environment, if one is named (in order of precedence).
 pub fn endpoint() -> Option<String> {
     let value = [
         std::env::var("TRACE_ENDPOINT"),

@@ -34,6 +34,13 @@ const SEEDS: &[&str] = &[
     r#"{"characterId":30002,"type":"CREATED","body":{"noteId":501,"senderId":30001,"message":"gg","flag":0,"time":"2025-03-01T12:00:00Z"}}"#,
     r#"{"petId":9001,"ownerId":30001,"type":"SPAWNED","body":{"templateId":5000000,"name":"Kitty","slot":0,"level":1,"closeness":0,"fullness":100,"x":10,"y":20,"stance":0,"fh":3}}"#,
     r#"{"petId":9001,"ownerId":30001,"type":"DESPAWNED","body":{"slot":-1,"oldSlot":0,"reason":"HUNGER"}}"#,
+    // The channel's last wave (spec 50 P3 and the guild topics).
+    r#"{"worldId":0,"guildId":12,"type":"MEMBER_JOINED","body":{"characterId":30001,"name":"Ada","jobId":100,"level":30,"title":5,"online":true,"allianceTitle":0}}"#,
+    r#"{"worldId":0,"guildId":12,"type":"DISBANDED","body":{"members":[30001,30002]}}"#,
+    r#"{"worldId":0,"guildId":12,"type":"EMBLEM_UPDATED","body":{"logo":1001,"logoColor":2,"logoBackground":1003,"logoBackgroundColor":4}}"#,
+    r#"{"worldId":0,"guildId":12,"type":"TITLES_UPDATED","body":{"guildId":12,"titles":["a","b","c","d","e"]}}"#,
+    r#"{"characterId":30001,"type":"REQUEST_EMBLEM","body":{"worldId":0,"channelId":1}}"#,
+    r#"{"worldId":0,"guildId":12,"actorId":30001,"threadId":3,"type":"REPLY_ADDED","body":{"replyId":9}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

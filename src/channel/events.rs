@@ -59,6 +59,8 @@ pub enum ChannelEvent {
     Enveloped { topic: &'static str, envelope: Envelope },
     /// A record of the second wave, decoded by its feature module.
     Update(super::updates::Update),
+    /// A record of the last wave (spec 50 P3 and the guild topics).
+    Later(super::last_wave::Update),
 }
 
 /// Topics whose records have no `type` (spec 50 §2.6).
@@ -97,15 +99,18 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_NOTE_STATUS", &["CREATED"]),
     ("EVENT_TOPIC_PET_STATUS", &["SPAWNED", "DESPAWNED", "COMMAND_RESPONSE", "CLOSENESS_CHANGED", "FULLNESS_CHANGED", "LEVEL_CHANGED", "SLOT_CHANGED", "EXCLUDE_CHANGED"]),
     // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
-    ("EVENT_TOPIC_GUILD_STATUS", &[]),
-    ("COMMAND_TOPIC_GUILD", &[]),
+    ("EVENT_TOPIC_GUILD_STATUS", &[
+        "REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT",
+        "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR",
+    ]),
+    ("COMMAND_TOPIC_GUILD", &["REQUEST_NAME", "REQUEST_EMBLEM"]),
     ("EVENT_TOPIC_STORAGE_STATUS", &[]),
     ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &[]),
     ("EVENT_TOPIC_SAGA_STATUS", &[]),
     ("EVENT_TOPIC_CASH_SHOP_STATUS", &[]),
     ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", &[]),
     ("EVENT_TOPIC_GACHAPON_REWARD_WON", &[]),
-    ("EVENT_TOPIC_GUILD_THREAD_STATUS", &[]),
+    ("EVENT_TOPIC_GUILD_THREAD_STATUS", &["CREATED", "UPDATED", "REPLY_ADDED", "REPLY_DELETED"]),
     ("EVENT_TOPIC_TRANSPORT_STATUS", &[]),
     ("EVENT_TOPIC_INSTANCE_TRANSPORT", &[]),
 ];
@@ -127,6 +132,9 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
         return Ok(Decoded::Message(ChannelEvent::StatusRequest));
     }
     if let Some(decoded) = super::updates::decode(topic, &value) {
+        return decoded;
+    }
+    if let Some(decoded) = super::last_wave::decode(topic, &value) {
         return decoded;
     }
     if !FLAT.contains(&topic) && !matches!(value.get("type"), Some(Value::String(_))) {

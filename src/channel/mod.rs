@@ -15,6 +15,8 @@
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
 //!   `map_objects`, `fame`, `inventory`, `pets`,
 //!   `system_messages`).
+//! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
+//!   50 P3), dispatched to `guilds`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
@@ -28,6 +30,8 @@ pub mod fame;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
+pub mod guilds;
+pub mod last_wave;
 pub mod lifecycle;
 pub mod lookups;
 pub mod map_objects;

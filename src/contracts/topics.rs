@@ -132,6 +132,7 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_REACTOR",
     "COMMAND_TOPIC_FAME",
     "COMMAND_TOPIC_PET_MOVEMENT",
+    "COMMAND_TOPIC_GUILD_THREAD",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

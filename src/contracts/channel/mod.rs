@@ -6,6 +6,7 @@ pub mod buddy;
 pub mod character;
 pub mod field;
 pub mod guild;
+pub mod guilds;
 pub mod inventory;
 pub mod npc;
 pub mod party;

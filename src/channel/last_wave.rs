@@ -1,0 +1,233 @@
+//! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
+//! of actions and one of records over the feature modules (`guilds`), what the actions
+//! need looked up, their translation and the records' delivery. `commands` and `events`
+//! hand these frames and topics here.
+
+use super::commands::{Context as Session, Outcome};
+use super::deliver::Recipients;
+use super::events::ChannelEvent;
+use super::sessions::Session as Connected;
+use super::{guilds, Edge};
+use crate::contracts::decode::{Decoded, Reject};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A client action of the last wave, told apart by its `type`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Action {
+    Guild(guilds::Action),
+}
+
+/// What these actions need from other services.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    pub guild: guilds::Found,
+}
+
+/// Reads what `action` needs.
+pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &Action) -> Context {
+    match action {
+        Action::Guild(action) => guilds::resolve(edge, session, ctx, action).await,
+    }
+}
+
+/// Turns an action into its commands and frames.
+pub fn translate(action: &Action, ctx: &Session) -> Outcome {
+    match action {
+        Action::Guild(action) => guilds::translate(action, ctx),
+    }
+}
+
+/// A record of the last wave the edge pushes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Guild(guilds::Update),
+}
+
+impl Update {
+    /// What the record is about (records of one subject keep their order).
+    pub fn subject(&self) -> u32 {
+        match self {
+            Update::Guild(u) => u.subject(),
+        }
+    }
+}
+
+/// Decodes a record of a last-wave topic; `None` for other topics.
+pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>, Reject>> {
+    let decoded = match topic {
+        "EVENT_TOPIC_GUILD_STATUS" => lift(guilds::decode_status(value), Update::Guild),
+        "COMMAND_TOPIC_GUILD" => lift(guilds::decode_prompt(value), Update::Guild),
+        "EVENT_TOPIC_GUILD_THREAD_STATUS" => lift(guilds::decode_thread(value), Update::Guild),
+        _ => return None,
+    };
+    Some(decoded)
+}
+
+fn lift<U>(decoded: Result<Decoded<U>, Reject>, wrap: fn(U) -> Update) -> Result<Decoded<ChannelEvent>, Reject> {
+    Ok(match decoded? {
+        Decoded::Message(update) => Decoded::Message(ChannelEvent::Later(wrap(update))),
+        Decoded::Unhandled(kind) => Decoded::Unhandled(kind),
+    })
+}
+
+/// Pushes a last-wave record to the sessions it concerns.
+pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
+    match update {
+        Update::Guild(update) => guilds::deliver(to, update).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channel::commands::translate;
+    use crate::channel::events;
+    use crate::channel::frames::ClientFrame;
+    use crate::channel::sessions::Field;
+    use crate::contracts::channel::guilds::{Guild, Member};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn ctx(later: Context) -> Session {
+        Session { character: 30001, account: 12, field: Field { world: 0, channel: 1, map: 200000301, instance: Uuid::nil() }, later, ..Session::default() }
+    }
+
+    /// A guild 9 whose master is 30001, with 30002 a junior master and 30003 a member.
+    fn guild_of(c: u32) -> Session {
+        let member = |id: u32, title: u8| Member { character_id: id, title, online: true, ..Member::default() };
+        let guild = Guild { leader_id: 30001, members: vec![member(30001, 1), member(30002, 2), member(30003, 3)], ..Guild::default() };
+        let mut session = ctx(Context { guild: guilds::Found { guild: Some((9, guild)), ..guilds::Found::default() } });
+        session.character = c;
+        session
+    }
+
+    fn with(mut session: Session, edit: impl FnOnce(&mut guilds::Found)) -> Session {
+        edit(&mut session.later.guild);
+        session
+    }
+
+    /// Every last-wave client action against spec 51's examples: topic, key, value; `None`:
+    /// the session ends.
+    #[test]
+    fn last_wave_actions_produce_the_commands_of_spec_51() {
+        let nil = "00000000-0000-0000-0000-000000000000";
+        let table: Vec<(Session, Value, Option<Vec<(&str, u32, Value)>>)> = vec![
+            (ctx(Context::default()), json!({"type": "GuildOperation", "operation": "REQUEST_CREATE", "name": "Maplers"}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "REQUEST_CREATE",
+                    "body": {"worldId": 0, "channelId": 1, "mapId": 200000301, "instance": nil, "name": "Maplers"}}))])),
+            (ctx(Context::default()), json!({"type": "GuildOperation", "operation": "AGREEMENT_RESPONSE", "agreed": true}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "CREATION_AGREEMENT", "body": {"agreed": true}}))])),
+            (ctx(Context::default()), json!({"type": "GuildOperation", "operation": "JOIN", "guildId": 9, "characterId": 30001}),
+                Some(vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "GUILD", "type": "ACCEPT", "body": {"targetId": 30001, "referenceId": 9}}))])),
+            (ctx(Context::default()), json!({"type": "GuildOperation", "operation": "JOIN", "guildId": 9, "characterId": 30002}), None),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "SET_EMBLEM", "logo": 1001, "logoColor": 2, "logoBackground": 1003, "logoBackgroundColor": 4}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "CHANGE_EMBLEM",
+                    "body": {"guildId": 9, "logo": 1001, "logoColor": 2, "logoBackground": 1003, "logoBackgroundColor": 4}}))])),
+            (guild_of(30002), json!({"type": "GuildOperation", "operation": "SET_EMBLEM", "logo": 1, "logoColor": 1, "logoBackground": 1, "logoBackgroundColor": 1}), None),
+            (guild_of(30002), json!({"type": "GuildOperation", "operation": "SET_NOTICE", "notice": "Hunt at 8"}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30002, json!({"characterId": 30002, "type": "CHANGE_NOTICE", "body": {"guildId": 9, "notice": "Hunt at 8"}}))])),
+            (guild_of(30003), json!({"type": "GuildOperation", "operation": "SET_NOTICE", "notice": "x"}), None),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "SET_NOTICE", "notice": "n".repeat(101)}), None),
+            (with(guild_of(30003), |f| f.own_name = Some("Cato".into())), json!({"type": "GuildOperation", "operation": "WITHDRAW", "characterId": 30003, "name": "Cato"}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30003, json!({"characterId": 30003, "type": "LEAVE", "body": {"guildId": 9, "force": false}}))])),
+            (with(guild_of(30003), |f| f.own_name = Some("Cato".into())), json!({"type": "GuildOperation", "operation": "WITHDRAW", "characterId": 30003, "name": "Other"}), None),
+            (with(ctx(Context::default()), |f| f.own_name = Some("Cato".into())), json!({"type": "GuildOperation", "operation": "WITHDRAW", "characterId": 30001, "name": "Cato"}), None),
+            (guild_of(30002), json!({"type": "GuildOperation", "operation": "KICK", "characterId": 30005, "name": "Eve"}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30005, json!({"characterId": 30005, "type": "LEAVE", "body": {"guildId": 9, "force": true}}))])),
+            (guild_of(30003), json!({"type": "GuildOperation", "operation": "KICK", "characterId": 30002, "name": "Bo"}), None),
+            (with(guild_of(30001), |f| f.named = Some(30007)), json!({"type": "GuildOperation", "operation": "INVITE", "name": "Gwen"}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "REQUEST_INVITE", "body": {"guildId": 9, "targetId": 30007}}))])),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "INVITE", "name": "Nobody"}), Some(vec![])),
+            (with(guild_of(30003), |f| f.named = Some(30007)), json!({"type": "GuildOperation", "operation": "INVITE", "name": "Gwen"}), None),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "SET_TITLE_NAMES", "titles": ["Master", "Jr", "A", "B", "C"]}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "CHANGE_TITLES", "body": {"guildId": 9, "titles": ["Master", "Jr", "A", "B", "C"]}}))])),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "SET_TITLE_NAMES", "titles": ["Master", "Jr", "A", "B", "C", "D"]}), None),
+            (guild_of(30002), json!({"type": "GuildOperation", "operation": "SET_TITLE_NAMES", "titles": ["a", "b", "c", "d", "e"]}), None),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "SET_MEMBER_TITLE", "targetId": 30003, "title": 2}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "CHANGE_MEMBER_TITLE", "body": {"guildId": 9, "targetId": 30003, "title": 2}}))])),
+            (guild_of(30002), json!({"type": "GuildOperation", "operation": "SET_MEMBER_TITLE", "targetId": 30003, "title": 4}),
+                Some(vec![("COMMAND_TOPIC_GUILD", 30002, json!({"characterId": 30002, "type": "CHANGE_MEMBER_TITLE", "body": {"guildId": 9, "targetId": 30003, "title": 4}}))])),
+            (guild_of(30002), json!({"type": "GuildOperation", "operation": "SET_MEMBER_TITLE", "targetId": 30003, "title": 2}), None),
+            (guild_of(30001), json!({"type": "GuildOperation", "operation": "SET_MEMBER_TITLE", "targetId": 30003, "title": 1}), None),
+            (with(ctx(Context::default()), |f| f.named = Some(30001)), json!({"type": "GuildInviteReject", "fromName": "Ada"}),
+                Some(vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "GUILD", "type": "REJECT", "body": {"targetId": 30001, "originatorId": 30001}}))])),
+            (ctx(Context::default()), json!({"type": "GuildInviteReject", "fromName": "Nobody"}), Some(vec![])),
+            (guild_of(30002), json!({"type": "GuildBBS", "operation": "CREATE_OR_EDIT_THREAD", "modify": false, "notice": false, "title": "Raid", "message": "Sat 8pm", "emoticonId": 1}),
+                Some(vec![("COMMAND_TOPIC_GUILD_THREAD", 9, json!({"guildId": 9, "characterId": 30002, "type": "CREATE",
+                    "body": {"notice": false, "title": "Raid", "message": "Sat 8pm", "emoticonId": 1}}))])),
+            (guild_of(30002), json!({"type": "GuildBBS", "operation": "CREATE_OR_EDIT_THREAD", "modify": true, "threadId": 4, "notice": true, "title": "Raid", "message": "Sun", "emoticonId": 0}),
+                Some(vec![("COMMAND_TOPIC_GUILD_THREAD", 9, json!({"guildId": 9, "characterId": 30002, "type": "UPDATE",
+                    "body": {"threadId": 4, "notice": true, "title": "Raid", "message": "Sun", "emoticonId": 0}}))])),
+            (guild_of(30002), json!({"type": "GuildBBS", "operation": "DELETE_THREAD", "threadId": 4}),
+                Some(vec![("COMMAND_TOPIC_GUILD_THREAD", 9, json!({"guildId": 9, "characterId": 30002, "type": "DELETE", "body": {"threadId": 4}}))])),
+            (guild_of(30001), json!({"type": "GuildBBS", "operation": "REPLY_THREAD", "threadId": 4, "message": "count me in"}),
+                Some(vec![("COMMAND_TOPIC_GUILD_THREAD", 9, json!({"guildId": 9, "characterId": 30001, "type": "ADD_REPLY", "body": {"threadId": 4, "message": "count me in"}}))])),
+            (guild_of(30001), json!({"type": "GuildBBS", "operation": "DELETE_REPLY", "threadId": 4, "replyId": 9}),
+                Some(vec![("COMMAND_TOPIC_GUILD_THREAD", 9, json!({"guildId": 9, "characterId": 30001, "type": "DELETE_REPLY", "body": {"threadId": 4, "replyId": 9}}))])),
+            (guild_of(30001), json!({"type": "GuildBBS", "operation": "LIST_THREADS"}), Some(vec![])),
+            (ctx(Context::default()), json!({"type": "GuildBBS", "operation": "REPLY_THREAD", "threadId": 4, "message": "hi"}), None),
+        ];
+        for (session, frame, expected) in table {
+            let parsed: ClientFrame = serde_json::from_value(frame.clone()).unwrap_or_else(|e| panic!("{frame}: {e}"));
+            let outcome = translate(&parsed, &session);
+            match expected {
+                None => assert!(outcome.destroy && outcome.commands.is_empty(), "{frame} ends the session: {outcome:?}"),
+                Some(expected) => {
+                    assert!(!outcome.destroy, "{frame}");
+                    let produced: Vec<(&str, u32, Value)> = outcome.commands.into_iter().map(|c| (c.topic, c.key, c.value)).collect();
+                    assert_eq!(produced, expected, "{frame}");
+                }
+            }
+        }
+        for bad in [
+            json!({"type": "GuildOperation", "operation": "DANCE"}),
+            json!({"type": "GuildOperation", "operation": "SET_MEMBER_TITLE", "targetId": 1, "title": 300}),
+            json!({"type": "GuildBBS", "operation": "REPLY_THREAD", "threadId": -4, "message": "x"}),
+            json!({"type": "GuildInviteReject"}),
+        ] {
+            assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    fn decoded(topic: &str, value: Value) -> Result<Decoded<ChannelEvent>, Reject> {
+        events::decode(topic, value.to_string().as_bytes())
+    }
+
+    #[test]
+    fn last_wave_records_decode_or_are_refused() {
+        for (topic, good) in [
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "MEMBER_STATUS_UPDATED", "body": {"characterId": 30001, "online": true}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "DISBANDED", "body": {"members": [30001, 30002, 30001]}})),
+            ("COMMAND_TOPIC_GUILD", json!({"characterId": 30001, "type": "REQUEST_NAME", "body": {"worldId": 0, "channelId": 1}})),
+            ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"worldId": 0, "guildId": 12, "actorId": 30001, "threadId": 3, "type": "REPLY_ADDED", "body": {"replyId": 9}})),
+        ] {
+            assert!(matches!(decoded(topic, good.clone()), Ok(Decoded::Message(ChannelEvent::Later(_)))), "{topic} {good}");
+        }
+        let Ok(Decoded::Message(ChannelEvent::Later(Update::Guild(guilds::Update::Status { change, .. })))) =
+            decoded("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "DISBANDED", "body": {"members": [30002, 30001, 30002]}}))
+        else {
+            panic!("a disbanding")
+        };
+        assert_eq!(change, guilds::Change::Disbanded(vec![30001, 30002]), "Q-18 and Q-10: the record's members, each once");
+        for (topic, skipped) in [
+            ("COMMAND_TOPIC_GUILD", json!({"characterId": 30001, "type": "REQUEST_CREATE", "body": {"name": "x"}})),
+            ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"guildId": 12, "type": "DELETED", "body": {}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": 12, "type": "RENAMED", "body": {}})),
+        ] {
+            assert!(matches!(decoded(topic, skipped.clone()), Ok(Decoded::Unhandled(_))), "{topic} {skipped}");
+        }
+        for (topic, bad) in [
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": -1, "type": "CREATED"})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "DISBANDED", "body": {"members": ["a"]}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "EMBLEM_UPDATED", "body": {"logoColor": 256}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "MEMBER_JOINED", "body": {"level": "ten"}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": 1})),
+            ("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_EMBLEM", "body": {"channelId": 256}})),
+            ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"type": "REPLY_ADDED", "body": {"replyId": "9"}})),
+        ] {
+            assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
-//! of actions and one of records over the feature modules (`guilds`), what the actions
+//! of actions and one of records over the feature modules (`guilds`, `notes`), what the actions
 //! need looked up, their translation and the records' delivery. `commands` and `events`
 //! hand these frames and topics here.
 
@@ -7,7 +7,7 @@ use super::commands::{Context as Session, Outcome};
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::sessions::Session as Connected;
-use super::{guilds, Edge};
+use super::{guilds, notes, Edge};
 use crate::contracts::decode::{Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,18 +17,21 @@ use serde_json::Value;
 #[serde(untagged)]
 pub enum Action {
     Guild(guilds::Action),
+    Note(notes::Action),
 }
 
 /// What these actions need from other services.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     pub guild: guilds::Found,
+    pub notes: notes::Found,
 }
 
 /// Reads what `action` needs.
 pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &Action) -> Context {
     match action {
         Action::Guild(action) => guilds::resolve(edge, session, ctx, action).await,
+        Action::Note(action) => notes::resolve(edge, session, ctx, action).await,
     }
 }
 
@@ -36,6 +39,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
 pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     match action {
         Action::Guild(action) => guilds::translate(action, ctx),
+        Action::Note(action) => notes::translate(action, ctx),
     }
 }
 
@@ -98,8 +102,14 @@ mod tests {
     fn guild_of(c: u32) -> Session {
         let member = |id: u32, title: u8| Member { character_id: id, title, online: true, ..Member::default() };
         let guild = Guild { leader_id: 30001, members: vec![member(30001, 1), member(30002, 2), member(30003, 3)], ..Guild::default() };
-        let mut session = ctx(Context { guild: guilds::Found { guild: Some((9, guild)), ..guilds::Found::default() } });
+        let mut session = ctx(Context { guild: guilds::Found { guild: Some((9, guild)), ..guilds::Found::default() }, ..Context::default() });
         session.character = c;
+        session
+    }
+
+    fn noting(edit: impl FnOnce(&mut notes::Found)) -> Session {
+        let mut session = ctx(Context::default());
+        edit(&mut session.later.notes);
         session
     }
 
@@ -168,6 +178,15 @@ mod tests {
                 Some(vec![("COMMAND_TOPIC_GUILD_THREAD", 9, json!({"guildId": 9, "characterId": 30001, "type": "DELETE_REPLY", "body": {"threadId": 4, "replyId": 9}}))])),
             (guild_of(30001), json!({"type": "GuildBBS", "operation": "LIST_THREADS"}), Some(vec![])),
             (ctx(Context::default()), json!({"type": "GuildBBS", "operation": "REPLY_THREAD", "threadId": 4, "message": "hi"}), None),
+            (noting(|f| f.receiver = Some(30002)), json!({"type": "NoteOperation", "operation": "SEND", "toName": "Bo", "message": "see you at 8"}),
+                Some(vec![("COMMAND_TOPIC_NOTE", 30001, json!({"worldId": 0, "channelId": 1, "characterId": 30002, "type": "CREATE",
+                    "body": {"senderId": 30001, "message": "see you at 8", "flag": 1}}))])),
+            (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "SEND", "toName": "Nobody", "message": "x"}), Some(vec![])),
+            (noting(|f| f.discard_valid = true), json!({"type": "NoteOperation", "operation": "DISCARD", "notes": [{"noteId": 501, "flag": 0}, {"noteId": 502, "flag": 1}]}),
+                Some(vec![("COMMAND_TOPIC_NOTE", 30001, json!({"worldId": 0, "channelId": 1, "characterId": 30001, "type": "DISCARD", "body": {"noteIds": [501, 502]}}))])),
+            (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "DISCARD", "notes": [{"noteId": 501, "flag": 0}]}), None),
+            (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "DISCARD", "notes": []}), Some(vec![])),
+            (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "REQUEST"}), Some(vec![])),
         ];
         for (session, frame, expected) in table {
             let parsed: ClientFrame = serde_json::from_value(frame.clone()).unwrap_or_else(|e| panic!("{frame}: {e}"));
@@ -186,6 +205,8 @@ mod tests {
             json!({"type": "GuildOperation", "operation": "SET_MEMBER_TITLE", "targetId": 1, "title": 300}),
             json!({"type": "GuildBBS", "operation": "REPLY_THREAD", "threadId": -4, "message": "x"}),
             json!({"type": "GuildInviteReject"}),
+            json!({"type": "NoteOperation", "operation": "SEND", "toName": "Bo"}),
+            json!({"type": "NoteOperation", "operation": "DISCARD", "notes": [{"noteId": 1, "flag": 256}]}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

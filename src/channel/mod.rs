@@ -16,7 +16,7 @@
 //!   `map_objects`, `fame`, `inventory`, `pets`,
 //!   `system_messages`).
 //! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
-//!   50 P3), dispatched to `guilds`.
+//!   50 P3), dispatched to `guilds`, `notes`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
@@ -38,6 +38,7 @@ pub mod map_objects;
 pub mod migration;
 pub mod inventory;
 pub mod invites;
+pub mod notes;
 pub mod npc;
 pub mod party;
 pub mod pets;

@@ -133,6 +133,7 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_FAME",
     "COMMAND_TOPIC_PET_MOVEMENT",
     "COMMAND_TOPIC_GUILD_THREAD",
+    "COMMAND_TOPIC_NOTE",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

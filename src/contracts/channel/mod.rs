@@ -8,6 +8,7 @@ pub mod field;
 pub mod guild;
 pub mod guilds;
 pub mod inventory;
+pub mod notes;
 pub mod npc;
 pub mod party;
 pub mod pet;

@@ -1,5 +1,5 @@
 //! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
-//! of actions and one of records over the feature modules (`guilds`, `notes`), what the actions
+//! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`), what the actions
 //! need looked up, their translation and the records' delivery. `commands` and `events`
 //! hand these frames and topics here.
 
@@ -7,7 +7,7 @@ use super::commands::{Context as Session, Outcome};
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::sessions::Session as Connected;
-use super::{guilds, notes, Edge};
+use super::{cash_shop, guilds, notes, Edge};
 use crate::contracts::decode::{Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,6 +18,7 @@ use serde_json::Value;
 pub enum Action {
     Guild(guilds::Action),
     Note(notes::Action),
+    CashShop(cash_shop::Action),
 }
 
 /// What these actions need from other services.
@@ -25,6 +26,7 @@ pub enum Action {
 pub struct Context {
     pub guild: guilds::Found,
     pub notes: notes::Found,
+    pub cash: cash_shop::Found,
 }
 
 /// Reads what `action` needs.
@@ -32,6 +34,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
     match action {
         Action::Guild(action) => guilds::resolve(edge, session, ctx, action).await,
         Action::Note(action) => notes::resolve(edge, session, ctx, action).await,
+        Action::CashShop(action) => cash_shop::resolve(action),
     }
 }
 
@@ -40,6 +43,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     match action {
         Action::Guild(action) => guilds::translate(action, ctx),
         Action::Note(action) => notes::translate(action, ctx),
+        Action::CashShop(action) => cash_shop::translate(action, ctx),
     }
 }
 
@@ -47,6 +51,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     Guild(guilds::Update),
+    CashShop(cash_shop::Update),
 }
 
 impl Update {
@@ -54,6 +59,7 @@ impl Update {
     pub fn subject(&self) -> u32 {
         match self {
             Update::Guild(u) => u.subject(),
+            Update::CashShop(u) => u.character,
         }
     }
 }
@@ -64,6 +70,8 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_GUILD_STATUS" => lift(guilds::decode_status(value), Update::Guild),
         "COMMAND_TOPIC_GUILD" => lift(guilds::decode_prompt(value), Update::Guild),
         "EVENT_TOPIC_GUILD_THREAD_STATUS" => lift(guilds::decode_thread(value), Update::Guild),
+        "EVENT_TOPIC_CASH_SHOP_STATUS" => lift(cash_shop::decode_shop(value), Update::CashShop),
+        "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => lift(cash_shop::decode_compartment(value), Update::CashShop),
         _ => return None,
     };
     Some(decoded)
@@ -80,6 +88,7 @@ fn lift<U>(decoded: Result<Decoded<U>, Reject>, wrap: fn(U) -> Update) -> Result
 pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
     match update {
         Update::Guild(update) => guilds::deliver(to, update).await,
+        Update::CashShop(update) => cash_shop::deliver(to, update).await,
     }
 }
 
@@ -105,6 +114,15 @@ mod tests {
         let mut session = ctx(Context { guild: guilds::Found { guild: Some((9, guild)), ..guilds::Found::default() }, ..Context::default() });
         session.character = c;
         session
+    }
+
+    /// Spec 51 §4.34's example transaction: key 0x0b7f2c9e, written `9e 2c 7f 0b 00 00 00 00`.
+    const TRANSACTION: &str = "0b7f2c9e-6a11-4b1e-9c55-2d0f3e4a5b6c";
+
+    fn locker() -> Session {
+        let at = chrono::DateTime::parse_from_rfc3339("2025-05-01T10:11:12.123456789Z").expect("time").with_timezone(&chrono::Utc);
+        let cash = cash_shop::Found { transaction: TRANSACTION.parse().expect("uuid"), at };
+        ctx(Context { cash, ..Context::default() })
     }
 
     fn noting(edit: impl FnOnce(&mut notes::Found)) -> Session {
@@ -187,6 +205,29 @@ mod tests {
             (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "DISCARD", "notes": [{"noteId": 501, "flag": 0}]}), None),
             (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "DISCARD", "notes": []}), Some(vec![])),
             (ctx(Context::default()), json!({"type": "NoteOperation", "operation": "REQUEST"}), Some(vec![])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "BUY", "currency": 1, "serialNumber": 20000123}),
+                Some(vec![("COMMAND_TOPIC_CASH_SHOP", 30001, json!({"characterId": 30001, "type": "REQUEST_PURCHASE", "body": {"currency": 1, "serialNumber": 20000123}}))])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "INCREASE_INVENTORY", "currency": 2, "byItem": false, "inventoryType": 4}),
+                Some(vec![("COMMAND_TOPIC_CASH_SHOP", 30001, json!({"characterId": 30001, "type": "REQUEST_INVENTORY_INCREASE_BY_TYPE", "body": {"currency": 2, "inventoryType": 4}}))])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "INCREASE_INVENTORY", "currency": 2, "byItem": true, "serialNumber": 50200018}),
+                Some(vec![("COMMAND_TOPIC_CASH_SHOP", 30001, json!({"characterId": 30001, "type": "REQUEST_INVENTORY_INCREASE_BY_ITEM", "body": {"currency": 2, "serialNumber": 50200018}}))])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "INCREASE_STORAGE", "currency": 1}),
+                Some(vec![("COMMAND_TOPIC_CASH_SHOP", 30001, json!({"characterId": 30001, "type": "REQUEST_STORAGE_INCREASE", "body": {"currency": 1}}))])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "INCREASE_STORAGE", "currency": 1, "byItem": true, "serialNumber": 50200020}),
+                Some(vec![("COMMAND_TOPIC_CASH_SHOP", 30001, json!({"characterId": 30001, "type": "REQUEST_STORAGE_INCREASE_BY_ITEM", "body": {"currency": 1, "serialNumber": 50200020}}))])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "INCREASE_CHARACTER_SLOT", "currency": 1, "serialNumber": 50200030}),
+                Some(vec![("COMMAND_TOPIC_CASH_SHOP", 30001, json!({"characterId": 30001, "type": "REQUEST_CHARACTER_SLOT_INCREASE_BY_ITEM", "body": {"currency": 1, "serialNumber": 50200030}}))])),
+            (locker(), json!({"type": "CashShopOperation", "operation": "MOVE_FROM_CASH_INVENTORY", "serialNumber": 7000000123u64, "inventoryType": 5, "slot": 3}),
+                Some(vec![("COMMAND_TOPIC_SAGA", 0x0b7f_2c9e, json!({"transactionId": TRANSACTION, "sagaType": "cash_shop_operation", "initiatedBy": "CASH_SHOP",
+                    "steps": [{"stepId": "withdraw_from_cash_shop", "status": "pending", "action": "withdraw_from_cash_shop",
+                        "payload": {"transactionId": TRANSACTION, "characterId": 30001, "accountId": 12, "cashId": 7000000123u64, "compartmentType": 1, "inventoryType": 5},
+                        "createdAt": "2025-05-01T10:11:12.123456789Z", "updatedAt": "2025-05-01T10:11:12.123456789Z"}]}))])),
+            (locker(), json!({"type": "CashShopOperation", "operation": "MOVE_TO_CASH_INVENTORY", "serialNumber": 7000000123u64, "inventoryType": 5}),
+                Some(vec![("COMMAND_TOPIC_SAGA", 0x0b7f_2c9e, json!({"transactionId": TRANSACTION, "sagaType": "cash_shop_operation", "initiatedBy": "CASH_SHOP",
+                    "steps": [{"stepId": "transfer_to_cash_shop", "status": "pending", "action": "transfer_to_cash_shop",
+                        "payload": {"transactionId": TRANSACTION, "characterId": 30001, "accountId": 12, "cashId": 7000000123u64, "sourceInventoryType": 5, "compartmentType": 1},
+                        "createdAt": "2025-05-01T10:11:12.123456789Z", "updatedAt": "2025-05-01T10:11:12.123456789Z"}]}))])),
+            (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "GIFT"}), Some(vec![])),
         ];
         for (session, frame, expected) in table {
             let parsed: ClientFrame = serde_json::from_value(frame.clone()).unwrap_or_else(|e| panic!("{frame}: {e}"));
@@ -206,6 +247,8 @@ mod tests {
             json!({"type": "GuildBBS", "operation": "REPLY_THREAD", "threadId": -4, "message": "x"}),
             json!({"type": "GuildInviteReject"}),
             json!({"type": "NoteOperation", "operation": "SEND", "toName": "Bo"}),
+            json!({"type": "CashShopOperation", "operation": "BUY", "currency": 1}),
+            json!({"type": "CashShopOperation", "operation": "MOVE_TO_CASH_INVENTORY", "serialNumber": -1, "inventoryType": 5}),
             json!({"type": "NoteOperation", "operation": "DISCARD", "notes": [{"noteId": 1, "flag": 256}]}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
@@ -223,6 +266,11 @@ mod tests {
             ("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "DISBANDED", "body": {"members": [30001, 30002, 30001]}})),
             ("COMMAND_TOPIC_GUILD", json!({"characterId": 30001, "type": "REQUEST_NAME", "body": {"worldId": 0, "channelId": 1}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"worldId": 0, "guildId": 12, "actorId": 30001, "threadId": 3, "type": "REPLY_ADDED", "body": {"replyId": 9}})),
+            ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"worldId": 0, "characterId": 30001, "type": "PURCHASE", "body": {"templateId": 5000000, "price": 4900,
+                "compartmentId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b", "assetId": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "itemId": 5000000}})),
+            ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"characterId": 30001, "type": "ERROR", "body": {"error": "NOT_ENOUGH_CASH"}})),
+            ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"accountId": 1001, "characterId": 30001, "compartmentId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+                "compartmentType": 1, "type": "RELEASED", "body": {"transactionId": "5e6f7081-92a3-4b4c-8d5e-6f708192a3b4", "assetId": 88010, "cashId": 7000000123u64, "templateId": 5000000}})),
         ] {
             assert!(matches!(decoded(topic, good.clone()), Ok(Decoded::Message(ChannelEvent::Later(_)))), "{topic} {good}");
         }
@@ -236,6 +284,7 @@ mod tests {
             ("COMMAND_TOPIC_GUILD", json!({"characterId": 30001, "type": "REQUEST_CREATE", "body": {"name": "x"}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"guildId": 12, "type": "DELETED", "body": {}})),
             ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": 12, "type": "RENAMED", "body": {}})),
+            ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"characterId": 0, "type": "CHARACTER_ENTER", "body": {"characterId": 30001, "channelId": 1, "mapId": 100000000}})),
         ] {
             assert!(matches!(decoded(topic, skipped.clone()), Ok(Decoded::Unhandled(_))), "{topic} {skipped}");
         }
@@ -247,6 +296,11 @@ mod tests {
             ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": 1})),
             ("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_EMBLEM", "body": {"channelId": 256}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"type": "REPLY_ADDED", "body": {"replyId": "9"}})),
+            ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "PURCHASE", "body": {"assetId": 88010}})),
+            ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "INVENTORY_CAPACITY_INCREASED", "body": {"inventoryType": 256}})),
+            ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"type": "ACCEPTED", "body": {"assetId": 88010}})),
+            ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"compartmentId": "x", "type": "RELEASED"})),
+            ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"type": "RELEASED", "body": {"cashId": "7000000123"}})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

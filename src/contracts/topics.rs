@@ -134,6 +134,7 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_PET_MOVEMENT",
     "COMMAND_TOPIC_GUILD_THREAD",
     "COMMAND_TOPIC_NOTE",
+    "COMMAND_TOPIC_CASH_SHOP",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

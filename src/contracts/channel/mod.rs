@@ -3,6 +3,7 @@
 //! the WebSocket transport writes a push as JSON, a binary transport encodes the same value.
 
 pub mod buddy;
+pub mod cash_shop;
 pub mod character;
 pub mod field;
 pub mod guild;

@@ -43,6 +43,7 @@ const SEEDS: &[&str] = &[
     r#"{"worldId":0,"guildId":12,"actorId":30001,"threadId":3,"type":"REPLY_ADDED","body":{"replyId":9}}"#,
     r#"{"worldId":0,"characterId":30001,"type":"PURCHASE","body":{"templateId":5000000,"price":4900,"compartmentId":"8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b","assetId":"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0","itemId":5000000}}"#,
     r#"{"worldId":0,"characterId":30001,"type":"INVENTORY_CAPACITY_INCREASED","body":{"inventoryType":2,"capacity":32,"amount":8}}"#,
+    r#"{"characterId":30001,"worldId":0,"itemId":1302020,"quantity":1,"tier":"rare","gachaponId":"henesys","gachaponName":"Henesys","assetId":88020}"#,
     r#"{"accountId":1001,"characterId":30001,"compartmentId":"8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b","compartmentType":1,"type":"RELEASED","body":{"transactionId":"5e6f7081-92a3-4b4c-8d5e-6f708192a3b4","assetId":88010,"cashId":7000000123,"templateId":5000000}}"#,
     r#"{"accountId":1001,"characterId":30001,"compartmentId":"8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b","compartmentType":1,"type":"ACCEPTED","body":{"transactionId":"5e6f7081-92a3-4b4c-8d5e-6f708192a3b4","assetId":"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"}}"#,
 ];

@@ -46,6 +46,7 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
             session.push(&spawn(member, &attributes, false));
         }
     }
+    super::field_pets::show(edge, session, field).await;
     for mate in party_in_field(edge, tenant, me, field).await {
         if let Some(attributes) = lookups::character(services, tenant, mate).await {
             session.push(&Frame::new("PartyMemberHP", json!({"characterId": mate, "hp": attributes["hp"], "maxHp": attributes["maxHp"]})));

@@ -1,5 +1,6 @@
 //! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
-//! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`), what the actions
+//! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`,
+//! `gachapon`), what the actions
 //! need looked up, their translation and the records' delivery. `commands` and `events`
 //! hand these frames and topics here.
 
@@ -7,7 +8,7 @@ use super::commands::{Context as Session, Outcome};
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::sessions::Session as Connected;
-use super::{cash_shop, guilds, notes, Edge};
+use super::{cash_shop, gachapon, guilds, notes, Edge};
 use crate::contracts::decode::{Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -52,6 +53,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
 pub enum Update {
     Guild(guilds::Update),
     CashShop(cash_shop::Update),
+    Gachapon(crate::contracts::channel::gachapon::RewardWon),
 }
 
 impl Update {
@@ -60,6 +62,7 @@ impl Update {
         match self {
             Update::Guild(u) => u.subject(),
             Update::CashShop(u) => u.character,
+            Update::Gachapon(won) => won.character_id,
         }
     }
 }
@@ -72,6 +75,7 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_GUILD_THREAD_STATUS" => lift(guilds::decode_thread(value), Update::Guild),
         "EVENT_TOPIC_CASH_SHOP_STATUS" => lift(cash_shop::decode_shop(value), Update::CashShop),
         "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => lift(cash_shop::decode_compartment(value), Update::CashShop),
+        "EVENT_TOPIC_GACHAPON_REWARD_WON" => lift(gachapon::decode(value), Update::Gachapon),
         _ => return None,
     };
     Some(decoded)
@@ -89,6 +93,7 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
     match update {
         Update::Guild(update) => guilds::deliver(to, update).await,
         Update::CashShop(update) => cash_shop::deliver(to, update).await,
+        Update::Gachapon(won) => gachapon::deliver(to, won).await,
     }
 }
 
@@ -269,6 +274,8 @@ mod tests {
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"worldId": 0, "characterId": 30001, "type": "PURCHASE", "body": {"templateId": 5000000, "price": 4900,
                 "compartmentId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b", "assetId": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "itemId": 5000000}})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"characterId": 30001, "type": "ERROR", "body": {"error": "NOT_ENOUGH_CASH"}})),
+            ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"characterId": 30001, "worldId": 0, "itemId": 1302020, "quantity": 1, "tier": "rare",
+                "gachaponId": "henesys", "gachaponName": "Henesys", "assetId": 88020})),
             ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"accountId": 1001, "characterId": 30001, "compartmentId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
                 "compartmentType": 1, "type": "RELEASED", "body": {"transactionId": "5e6f7081-92a3-4b4c-8d5e-6f708192a3b4", "assetId": 88010, "cashId": 7000000123u64, "templateId": 5000000}})),
         ] {
@@ -297,6 +304,8 @@ mod tests {
             ("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_EMBLEM", "body": {"channelId": 256}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"type": "REPLY_ADDED", "body": {"replyId": "9"}})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "PURCHASE", "body": {"assetId": 88010}})),
+            ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"characterId": 30001, "worldId": 256})),
+            ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"gachaponName": 5})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "INVENTORY_CAPACITY_INCREASED", "body": {"inventoryType": 256}})),
             ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"type": "ACCEPTED", "body": {"assetId": 88010}})),
             ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"compartmentId": "x", "type": "RELEASED"})),

@@ -4,7 +4,8 @@
 //! - `socket`: the WebSocket transport with JSON frames (docs/client-protocol.md); the
 //!   rest of the edge knows only [`frames`], so a binary transport can sit beside it.
 //! - `sessions`: connected clients, by session id and by logged-in character.
-//! - `field_view`: what an entering character is shown, once its `SetField` is out.
+//! - `field_view`: what an entering character is shown, once its `SetField` is out;
+//!   `field_pets`: the pets among it.
 //! - `fields`: one actor per map instance holding who is in it, fed from
 //!   EVENT_TOPIC_MAP_STATUS.
 //! - `events`: decoders of the 40 consumed topics; `deliver`: who receives what.
@@ -16,7 +17,8 @@
 //!   `map_objects`, `fame`, `inventory`, `pets`,
 //!   `system_messages`).
 //! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
-//!   50 P3), dispatched to `guilds`, `notes`, `cash_shop`.
+//!   50 P3), dispatched to `guilds`, `notes`, `cash_shop`,
+//!   `gachapon`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
@@ -28,9 +30,11 @@ pub mod consumer;
 pub mod deliver;
 pub mod events;
 pub mod fame;
+pub mod field_pets;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
+pub mod gachapon;
 pub mod guilds;
 pub mod last_wave;
 pub mod lifecycle;

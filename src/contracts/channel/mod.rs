@@ -6,6 +6,7 @@ pub mod buddy;
 pub mod cash_shop;
 pub mod character;
 pub mod field;
+pub mod gachapon;
 pub mod guild;
 pub mod guilds;
 pub mod inventory;

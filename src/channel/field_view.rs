@@ -90,8 +90,7 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
         let docked = routes
             .iter()
             .any(|(_, r)| r["startMapId"] == json!(m) && matches!(r["state"].as_str(), Some("open_entry" | "locked_entry")));
-        let state = if docked { json!({"state": "ENTER1", "value": 0, "boss": false}) } else { json!({"state": "MOVE1", "value": 2, "boss": false}) };
-        session.push(&Frame::new("FieldTransportState", state));
+        session.push(&super::updates::push(&crate::contracts::channel::transports::FieldTransportState::docked(docked)));
     }
 }
 

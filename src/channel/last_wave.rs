@@ -1,6 +1,6 @@
 //! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
 //! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`,
-//! `gachapon`), what the actions
+//! `gachapon`, `transports`), what the actions
 //! need looked up, their translation and the records' delivery. `commands` and `events`
 //! hand these frames and topics here.
 
@@ -8,7 +8,7 @@ use super::commands::{Context as Session, Outcome};
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::sessions::Session as Connected;
-use super::{cash_shop, gachapon, guilds, notes, Edge};
+use super::{cash_shop, gachapon, guilds, notes, transports, Edge};
 use crate::contracts::decode::{Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -54,6 +54,7 @@ pub enum Update {
     Guild(guilds::Update),
     CashShop(cash_shop::Update),
     Gachapon(crate::contracts::channel::gachapon::RewardWon),
+    Transport(transports::Update),
 }
 
 impl Update {
@@ -63,6 +64,7 @@ impl Update {
             Update::Guild(u) => u.subject(),
             Update::CashShop(u) => u.character,
             Update::Gachapon(won) => won.character_id,
+            Update::Transport(u) => u.subject(),
         }
     }
 }
@@ -76,6 +78,8 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_CASH_SHOP_STATUS" => lift(cash_shop::decode_shop(value), Update::CashShop),
         "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => lift(cash_shop::decode_compartment(value), Update::CashShop),
         "EVENT_TOPIC_GACHAPON_REWARD_WON" => lift(gachapon::decode(value), Update::Gachapon),
+        "EVENT_TOPIC_TRANSPORT_STATUS" => lift(transports::decode_route(value), Update::Transport),
+        "EVENT_TOPIC_INSTANCE_TRANSPORT" => lift(transports::decode_transit(value), Update::Transport),
         _ => return None,
     };
     Some(decoded)
@@ -94,6 +98,7 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::Guild(update) => guilds::deliver(to, update).await,
         Update::CashShop(update) => cash_shop::deliver(to, update).await,
         Update::Gachapon(won) => gachapon::deliver(to, won).await,
+        Update::Transport(update) => transports::deliver(to, update).await,
     }
 }
 
@@ -276,6 +281,9 @@ mod tests {
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"characterId": 30001, "type": "ERROR", "body": {"error": "NOT_ENOUGH_CASH"}})),
             ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"characterId": 30001, "worldId": 0, "itemId": 1302020, "quantity": 1, "tier": "rare",
                 "gachaponId": "henesys", "gachaponName": "Henesys", "assetId": 88020})),
+            ("EVENT_TOPIC_TRANSPORT_STATUS", json!({"routeId": "c0ffee00-1234-4abc-8def-0123456789ab", "type": "DEPARTED", "body": {"mapId": 101000300}})),
+            ("EVENT_TOPIC_INSTANCE_TRANSPORT", json!({"transactionId": "6f708192-a3b4-4c5d-8e6f-708192a3b4c5", "worldId": 0, "characterId": 30001, "type": "TRANSIT_ENTERED",
+                "body": {"routeId": "c0ffee00-1234-4abc-8def-0123456789ab", "instanceId": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "channelId": 1, "durationSeconds": 60, "message": "The ship is sailing to Orbis."}})),
             ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"accountId": 1001, "characterId": 30001, "compartmentId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
                 "compartmentType": 1, "type": "RELEASED", "body": {"transactionId": "5e6f7081-92a3-4b4c-8d5e-6f708192a3b4", "assetId": 88010, "cashId": 7000000123u64, "templateId": 5000000}})),
         ] {
@@ -306,6 +314,10 @@ mod tests {
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "PURCHASE", "body": {"assetId": 88010}})),
             ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"characterId": 30001, "worldId": 256})),
             ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"gachaponName": 5})),
+            ("EVENT_TOPIC_TRANSPORT_STATUS", json!({"type": "ARRIVED", "body": {"mapId": -1}})),
+            ("EVENT_TOPIC_TRANSPORT_STATUS", json!({"routeId": "boat", "type": "ARRIVED"})),
+            ("EVENT_TOPIC_INSTANCE_TRANSPORT", json!({"type": "TRANSIT_ENTERED", "body": {"instanceId": 7}})),
+            ("EVENT_TOPIC_INSTANCE_TRANSPORT", json!({"type": "TRANSIT_ENTERED", "body": {"durationSeconds": -60}})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "INVENTORY_CAPACITY_INCREASED", "body": {"inventoryType": 256}})),
             ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"type": "ACCEPTED", "body": {"assetId": 88010}})),
             ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"compartmentId": "x", "type": "RELEASED"})),

@@ -18,7 +18,7 @@
 //!   `system_messages`).
 //! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
 //!   50 P3), dispatched to `guilds`, `notes`, `cash_shop`,
-//!   `gachapon`.
+//!   `gachapon`, `transports`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
@@ -53,6 +53,7 @@ pub mod respawn;
 pub mod sessions;
 pub mod socket;
 pub mod system_messages;
+pub mod transports;
 pub mod updates;
 
 use crate::actors::Services;

@@ -17,6 +17,7 @@ pub mod pet;
 pub mod quest;
 pub mod session;
 pub mod system_message;
+pub mod transports;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

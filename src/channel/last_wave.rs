@@ -1,5 +1,5 @@
 //! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
-//! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`,
+//! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`, `chalkboards`,
 //! `gachapon`, `transports`), what the actions
 //! need looked up, their translation and the records' delivery. `commands` and `events`
 //! hand these frames and topics here.
@@ -8,7 +8,7 @@ use super::commands::{Context as Session, Outcome};
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::sessions::Session as Connected;
-use super::{cash_shop, gachapon, guilds, notes, transports, Edge};
+use super::{cash_shop, chalkboards, gachapon, guilds, notes, transports, Edge};
 use crate::contracts::decode::{Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,6 +20,7 @@ pub enum Action {
     Guild(guilds::Action),
     Note(notes::Action),
     CashShop(cash_shop::Action),
+    Chalkboard(chalkboards::Action),
 }
 
 /// What these actions need from other services.
@@ -28,6 +29,8 @@ pub struct Context {
     pub guild: guilds::Found,
     pub notes: notes::Found,
     pub cash: cash_shop::Found,
+    /// Whether the cash slot named holds the chalkboard item named.
+    pub chalkboard_held: bool,
 }
 
 /// Reads what `action` needs.
@@ -36,6 +39,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Guild(action) => guilds::resolve(edge, session, ctx, action).await,
         Action::Note(action) => notes::resolve(edge, session, ctx, action).await,
         Action::CashShop(action) => cash_shop::resolve(action),
+        Action::Chalkboard(action) => chalkboards::resolve(edge, session, ctx, action).await,
     }
 }
 
@@ -45,6 +49,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::Guild(action) => guilds::translate(action, ctx),
         Action::Note(action) => notes::translate(action, ctx),
         Action::CashShop(action) => cash_shop::translate(action, ctx),
+        Action::Chalkboard(action) => chalkboards::translate(action, ctx),
     }
 }
 
@@ -238,6 +243,14 @@ mod tests {
                         "payload": {"transactionId": TRANSACTION, "characterId": 30001, "accountId": 12, "cashId": 7000000123u64, "sourceInventoryType": 5, "compartmentType": 1},
                         "createdAt": "2025-05-01T10:11:12.123456789Z", "updatedAt": "2025-05-01T10:11:12.123456789Z"}]}))])),
             (ctx(Context::default()), json!({"type": "CashShopOperation", "operation": "GIFT"}), Some(vec![])),
+            (ctx(Context { chalkboard_held: true, ..Context::default() }), json!({"type": "CharacterCashItemUse", "slot": 4, "itemId": 5370000, "message": "Selling stuff"}),
+                Some(vec![("COMMAND_TOPIC_CHALKBOARD", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 200000301, "instance": nil, "characterId": 30001,
+                    "type": "SET", "body": {"message": "Selling stuff"}}))])),
+            (ctx(Context::default()), json!({"type": "CharacterCashItemUse", "slot": 4, "itemId": 5370000, "message": "Selling stuff"}), Some(vec![])),
+            (ctx(Context { chalkboard_held: true, ..Context::default() }), json!({"type": "CharacterCashItemUse", "slot": 4, "itemId": 5072000, "message": "Megaphone"}), Some(vec![])),
+            (ctx(Context::default()), json!({"type": "ChalkboardClose"}),
+                Some(vec![("COMMAND_TOPIC_CHALKBOARD", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 200000301, "instance": nil, "characterId": 30001,
+                    "type": "CLEAR", "body": {}}))])),
         ];
         for (session, frame, expected) in table {
             let parsed: ClientFrame = serde_json::from_value(frame.clone()).unwrap_or_else(|e| panic!("{frame}: {e}"));
@@ -258,6 +271,7 @@ mod tests {
             json!({"type": "GuildInviteReject"}),
             json!({"type": "NoteOperation", "operation": "SEND", "toName": "Bo"}),
             json!({"type": "CashShopOperation", "operation": "BUY", "currency": 1}),
+            json!({"type": "CharacterCashItemUse", "slot": 4}),
             json!({"type": "CashShopOperation", "operation": "MOVE_TO_CASH_INVENTORY", "serialNumber": -1, "inventoryType": 5}),
             json!({"type": "NoteOperation", "operation": "DISCARD", "notes": [{"noteId": 1, "flag": 256}]}),
         ] {

@@ -17,7 +17,7 @@
 //!   `map_objects`, `fame`, `inventory`, `pets`,
 //!   `system_messages`).
 //! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
-//!   50 P3), dispatched to `guilds`, `notes`, `cash_shop`,
+//!   50 P3), dispatched to `guilds`, `notes`, `cash_shop`, `chalkboards`,
 //!   `gachapon`, `transports`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -25,6 +25,7 @@
 pub mod actions;
 pub mod buddies;
 pub mod cash_shop;
+pub mod chalkboards;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;

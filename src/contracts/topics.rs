@@ -135,6 +135,7 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_GUILD_THREAD",
     "COMMAND_TOPIC_NOTE",
     "COMMAND_TOPIC_CASH_SHOP",
+    "COMMAND_TOPIC_CHALKBOARD",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

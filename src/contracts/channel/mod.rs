@@ -4,6 +4,7 @@
 
 pub mod buddy;
 pub mod cash_shop;
+pub mod chalkboard;
 pub mod character;
 pub mod field;
 pub mod gachapon;

@@ -151,12 +151,15 @@ mod tests {
         session
     }
 
+    /// The commands expected (topic, key, value), or `None`: the session ends.
+    type Expected = Option<Vec<(&'static str, u32, Value)>>;
+
     /// Every last-wave client action against spec 51's examples: topic, key, value; `None`:
     /// the session ends.
     #[test]
     fn last_wave_actions_produce_the_commands_of_spec_51() {
         let nil = "00000000-0000-0000-0000-000000000000";
-        let table: Vec<(Session, Value, Option<Vec<(&str, u32, Value)>>)> = vec![
+        let table: Vec<(Session, Value, Expected)> = vec![
             (ctx(Context::default()), json!({"type": "GuildOperation", "operation": "REQUEST_CREATE", "name": "Maplers"}),
                 Some(vec![("COMMAND_TOPIC_GUILD", 30001, json!({"characterId": 30001, "type": "REQUEST_CREATE",
                     "body": {"worldId": 0, "channelId": 1, "mapId": 200000301, "instance": nil, "name": "Maplers"}}))])),

@@ -75,11 +75,15 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
             let mut names: HashMap<u32, String> = HashMap::new();
             for (id, note) in notes.into_iter().take(MAX_LISTED) {
                 let (Ok(id), Ok(note)) = (id.parse::<u32>(), serde_json::from_value::<Note>(note)) else { continue };
-                if !names.contains_key(&note.sender_id) {
-                    let name = lookups::character(services, tenant, note.sender_id).await.and_then(|a| a["name"].as_str().map(str::to_string));
-                    names.insert(note.sender_id, name.unwrap_or_else(|| "Unknown".into()));
-                }
-                let sender_name = names.get(&note.sender_id).cloned().unwrap_or_default();
+                let sender_name = match names.get(&note.sender_id) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = lookups::character(services, tenant, note.sender_id).await.and_then(|a| a["name"].as_str().map(str::to_string));
+                        let name = name.unwrap_or_else(|| "Unknown".into());
+                        names.insert(note.sender_id, name.clone());
+                        name
+                    }
+                };
                 found.list.push(ListedNote { id, sender_name, message: note.message, timestamp: note.timestamp, flag: note.flag });
             }
         }

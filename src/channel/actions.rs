@@ -4,7 +4,7 @@
 
 use super::commands::{Context as Session, Outcome};
 use super::sessions::Session as Connected;
-use super::{buddies, fame, inventory, map_objects, migration, npc, party, pets, quests, Command, Edge};
+use super::{buddies, fame, inventory, map_objects, migration, npc, party, pets, quests, storage, Command, Edge};
 use crate::contracts::channel::{FieldBlock, Produced};
 use serde::Deserialize;
 
@@ -21,6 +21,7 @@ pub enum Action {
     Fame(fame::Action),
     Inventory(inventory::Action),
     Pet(pets::Action),
+    Storage(storage::Action),
 }
 
 /// What these actions need from other services.
@@ -42,6 +43,8 @@ pub struct Context {
     pub migration: migration::Found,
     /// The acting character's pet an action names.
     pub pet: Option<pets::OwnPet>,
+    /// A storage action's transaction and fee.
+    pub storage: storage::Found,
 }
 
 /// Reads what `action` needs.
@@ -53,6 +56,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         Action::Buddy(action) => buddies::resolve(edge, session, action).await,
         Action::Migration(action) => migration::resolve(edge, session, ctx, action).await,
         Action::Pet(action) => pets::resolve(edge, session, ctx, action).await,
+        Action::Storage(action) => storage::resolve(edge, session, action).await,
         Action::MapObject(_) | Action::Fame(_) | Action::Inventory(_) => Context::default(),
     }
 }
@@ -69,6 +73,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         Action::Fame(action) => fame::translate(action, ctx),
         Action::Inventory(action) => inventory::translate(action, ctx),
         Action::Pet(action) => pets::translate(action, ctx),
+        Action::Storage(action) => storage::translate(action, ctx),
     }
 }
 
@@ -122,6 +127,16 @@ mod tests {
         let address = crate::contracts::channel::session::Address { ip_address: "10.0.0.6".into(), port: 8586 };
         let moving = |alive: bool| ctx(Context { migration: migration::Found { session, alive, address: Some(address.clone()), shop: None }, ..Context::default() });
         let shop = crate::contracts::channel::session::CashShopOpen { account: json!({}), character: json!({}), buddies: json!({}) };
+        // The spec's saga example: its transaction id and key.
+        let tx = Uuid::from_u128(0x0b7f2c9e_6a11_4b1e_9c55_2d0f3e4a5b6c);
+        let key = u32::from_le_bytes([0x9e, 0x2c, 0x7f, 0x0b]);
+        let at = "2025-05-01T10:11:12.123456789Z";
+        let storing = |fee: Option<i32>| {
+            let storage = storage::Found { transaction: tx, at: at.into(), keeper: fee.map(|_| 1002100), fee: fee.unwrap_or(0) };
+            ctx(Context { storage, ..Context::default() })
+        };
+        let step = |id: &str, action: &str, payload: Value| json!({"stepId": id, "status": "pending", "action": action, "payload": payload, "createdAt": at, "updatedAt": at});
+        let saga = |steps: Vec<Value>| json!({"transactionId": tx, "sagaType": "storage_operation", "initiatedBy": "STORAGE", "steps": steps});
         let shopkeeper = ctx(Context { npc_template: Some(9200000), npc_has_shop: true, ..Context::default() });
         let table: Vec<(Session, Value, Vec<(&str, u32, Value)>)> = vec![
             (talking(), json!({"type": "NPCStartConversation", "objectId": 1001, "x": 1, "y": 2}),
@@ -255,6 +270,29 @@ mod tests {
                 vec![("COMMAND_TOPIC_CHARACTER_CHAT", 7001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "actorId": 7001,
                     "message": "meow", "type": "PET", "body": {"ownerId": 30001, "petSlot": 1, "type": 1, "action": 2, "balloon": false}}))]),
             (ctx(Context::default()), json!({"type": "PetChat", "petId": 7001, "message": "meow"}), vec![]),
+            (storing(None), json!({"type": "StorageOperation", "operation": "ARRANGE_ASSET"}),
+                vec![("COMMAND_TOPIC_STORAGE", 12, json!({"transactionId": tx, "worldId": 0, "accountId": 12, "type": "ARRANGE", "body": {}}))]),
+            (storing(None), json!({"type": "StorageOperation", "operation": "CLOSE"}),
+                vec![("COMMAND_TOPIC_STORAGE", 30001, json!({"characterId": 30001, "type": "CLOSE_STORAGE"}))]),
+            (storing(Some(50)), json!({"type": "StorageOperation", "operation": "RETRIEVE_ASSET", "inventoryType": 2, "slot": 3}),
+                vec![("COMMAND_TOPIC_SAGA", key, saga(vec![
+                    step("charge_withdrawal_fee", "award_mesos", json!({"characterId": 30001, "worldId": 0, "channelId": 1, "actorId": 1002100, "actorType": "NPC", "amount": -50})),
+                    step("withdraw_from_storage", "withdraw_from_storage", json!({"transactionId": tx, "characterId": 30001, "worldId": 0, "accountId": 12,
+                        "sourceSlot": 3, "inventoryType": 2, "quantity": 0}))]))]),
+            (storing(None), json!({"type": "StorageOperation", "operation": "STORE_ASSET", "slot": 3, "itemId": 2000000, "quantity": 10}),
+                vec![("COMMAND_TOPIC_SAGA", key, saga(vec![
+                    step("transfer_to_storage", "transfer_to_storage", json!({"transactionId": tx, "characterId": 30001, "worldId": 0, "accountId": 12,
+                        "sourceSlot": 3, "sourceInventoryType": 2, "quantity": 10}))]))]),
+            (storing(None), json!({"type": "StorageOperation", "operation": "STORE_ASSET", "slot": 3, "itemId": 6000000, "quantity": 1}), vec![]),
+            (storing(Some(100)), json!({"type": "StorageOperation", "operation": "MESO", "amount": -5000}),
+                vec![("COMMAND_TOPIC_SAGA", key, saga(vec![
+                    step("deduct_character_mesos", "award_mesos", json!({"characterId": 30001, "worldId": 0, "channelId": 1, "actorId": 30001, "actorType": "STORAGE", "amount": -5000})),
+                    step("add_storage_mesos", "update_storage_mesos", json!({"characterId": 30001, "accountId": 12, "worldId": 0, "operation": "ADD", "mesos": 5000}))]))]),
+            (storing(None), json!({"type": "StorageOperation", "operation": "MESO", "amount": 300}),
+                vec![("COMMAND_TOPIC_SAGA", key, saga(vec![
+                    step("subtract_storage_mesos", "update_storage_mesos", json!({"characterId": 30001, "accountId": 12, "worldId": 0, "operation": "SUBTRACT", "mesos": 300})),
+                    step("add_character_mesos", "award_mesos", json!({"characterId": 30001, "worldId": 0, "channelId": 1, "actorId": 30001, "actorType": "STORAGE", "amount": 300}))]))]),
+            (storing(None), json!({"type": "StorageOperation", "operation": "MESO", "amount": 0}), vec![]),
             (ctx(Context::default()), json!({"type": "CharacterItemUseScroll", "scrollSlot": 4, "equipSlot": -11, "whiteScrollFlags": 2, "legendarySpirit": false}),
                 vec![("COMMAND_TOPIC_CONSUMABLE", 30001, json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "characterId": 30001,
                     "type": "REQUEST_SCROLL", "body": {"scrollSlot": 4, "equipSlot": -11, "whiteScroll": true, "legendarySpirit": false}}))]),
@@ -318,6 +356,8 @@ mod tests {
             json!({"type": "PetCommand", "petId": 1}),
             json!({"type": "PetItemExclude", "petId": 1, "items": [1.5]}),
             json!({"type": "PetMovement", "petId": -1, "path": {"startX": 0, "startY": 0}}),
+            json!({"type": "StorageOperation", "operation": "STEAL"}),
+            json!({"type": "StorageOperation", "operation": "MESO", "amount": 3000000000u64}),
         ] {
             assert!(serde_json::from_value::<ClientFrame>(bad.clone()).is_err(), "{bad}");
         }

@@ -98,15 +98,12 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_FAME_STATUS", &["ERROR"]),
     ("EVENT_TOPIC_NOTE_STATUS", &["CREATED"]),
     ("EVENT_TOPIC_PET_STATUS", &["SPAWNED", "DESPAWNED", "COMMAND_RESPONSE", "CLOSENESS_CHANGED", "FULLNESS_CHANGED", "LEVEL_CHANGED", "SLOT_CHANGED", "EXCLUDE_CHANGED"]),
-    // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
-    ("EVENT_TOPIC_GUILD_STATUS", &[
-        "REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT",
-        "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR",
-    ]),
+    ("EVENT_TOPIC_STORAGE_STATUS", &["MESOS_UPDATED", "ARRANGED", "ERROR", "PROJECTION_CREATED"]),
+    ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &["ACCEPTED", "RELEASED"]),
+    ("EVENT_TOPIC_SAGA_STATUS", &["FAILED"]),
+    ("EVENT_TOPIC_GUILD_STATUS", &["REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT", "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR"]),
     ("COMMAND_TOPIC_GUILD", &["REQUEST_NAME", "REQUEST_EMBLEM"]),
-    ("EVENT_TOPIC_STORAGE_STATUS", &[]),
-    ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &[]),
-    ("EVENT_TOPIC_SAGA_STATUS", &[]),
+    // The last wave (P3), decoded by `last_wave`.
     ("EVENT_TOPIC_CASH_SHOP_STATUS", &["INVENTORY_CAPACITY_INCREASED", "PURCHASE", "ERROR"]),
     ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", &["ACCEPTED", "RELEASED"]),
     ("EVENT_TOPIC_GACHAPON_REWARD_WON", &[""]),
@@ -198,6 +195,7 @@ mod tests {
             ChannelEvent::Account(AccountStatus { account_id: 1001, name: "alice".into(), status: "LOGGED_IN".into() })
         );
         assert!(decode("EVENT_TOPIC_SKILL_STATUS", br#"{"characterId":"x","type":"CREATED"}"#).is_err(), "wrong field type");
-        assert!(matches!(decode("EVENT_TOPIC_GUILD_STATUS", br#"{"type":"JOINED","guildId":1}"#), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"DOCKED","body":{"mapId":1}}"#), Ok(Decoded::Unhandled(_))));
+        assert!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"ARRIVED","routeId":1}"#).is_err(), "a route id is a UUID");
     }
 }

@@ -1,492 +1,230 @@
-//! Guilds: the guild window's actions (spec 51 §4.14 and the GUILD rows of §4.30), the
-//! guild bulletin board (§4.15), and what guild records push back (spec 50 §4.21, §4.22,
-//! §4.39; fixed: each recipient on its own, a disbanded guild's members from
-//! the record).
+//! Guilds: the guild records pushed to online members and to the character concerned
+//! (spec 50 §4.21, with fixed) and the prompts of COMMAND_TOPIC_GUILD
+//! (§4.22). Guild actions of the client are spec 51's "Later".
 
-use super::actions::{command, field};
-use super::commands::{Context as Session, Outcome};
 use super::deliver::{Recipients, Scope};
-use super::last_wave;
-use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
-use super::{lookups, party, Edge};
-use crate::contracts::channel::guilds::{
-    AgreementRequested, Capacity, Disbanded, Emblem, Guild, GuildBbs, GuildCommand, GuildCommandKind, GuildEmblemChanged, GuildError,
-    GuildNameChanged, GuildOperation, GuildPrompt, GuildStatusRecord, GuildThreadCommand, GuildThreadCommandKind, GuildThreadRecord,
-    Listed, Member, MemberLeft, MemberOnline, MemberTitle, Notice, ReplyBody, Thread, Titles, NO_PARTY_TO_FOUND, TITLES,
+use super::lookups;
+use crate::contracts::channel::guild::{
+    Emblem, GuildBody, GuildEmblemChanged, GuildMember, GuildNameChanged, GuildOperation, GuildPromptRecord, GuildRecord, PromptBody, NO_PARTY,
 };
-use crate::contracts::channel::party::{InviteCommand, InviteCommandKind, InviteType};
 use crate::contracts::decode::{self, Decoded, Reject};
-use crate::contracts::tenant::Tenant;
-use crate::actors::Services;
-use serde::Deserialize;
 use serde_json::Value;
 
-/// Longest guild notice the client can type (spec 51 §4.14: longer ends the session).
-pub const MAX_NOTICE: usize = 100;
-/// Threads listed on the board at most.
-pub const MAX_THREADS: usize = 100;
-
-/// The guild client frames (docs/client-protocol.md).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all_fields = "camelCase")]
-pub enum Action {
-    GuildOperation {
-        #[serde(flatten)]
-        operation: GuildOp,
-    },
-    /// Declining a guild invitation from `fromName`.
-    GuildInviteReject { from_name: String },
-    GuildBBS {
-        #[serde(flatten)]
-        operation: BoardOp,
-    },
-}
-
-/// What the guild window asks (v83 REQUEST_CREATE 2, INVITE 5, JOIN 6, WITHDRAW 7, KICK 8,
-/// SET_TITLE_NAMES 13, SET_MEMBER_TITLE 14, SET_EMBLEM 15, SET_NOTICE 16,
-/// AGREEMENT_RESPONSE 30).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
-pub enum GuildOp {
-    RequestCreate { name: String },
-    Invite { name: String },
-    Join { guild_id: u32, character_id: u32 },
-    Withdraw { character_id: u32, name: String },
-    Kick { character_id: u32, name: String },
-    SetTitleNames { titles: Vec<String> },
-    SetMemberTitle { target_id: u32, title: u8 },
-    SetEmblem { logo: u16, logo_color: u8, logo_background: u16, logo_background_color: u8 },
-    SetNotice { notice: String },
-    AgreementResponse { agreed: bool },
-}
-
-/// What the guild board asks (v83 CREATE_OR_EDIT_THREAD 0, DELETE_THREAD 1, LIST_THREADS 2,
-/// DISPLAY_THREAD 3, REPLY_THREAD 4, DELETE_REPLY 5).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
-pub enum BoardOp {
-    CreateOrEditThread {
-        modify: bool,
-        #[serde(default)]
-        thread_id: u32,
-        #[serde(default)]
-        notice: bool,
-        title: String,
-        message: String,
-        #[serde(default)]
-        emoticon_id: u32,
-    },
-    DeleteThread { thread_id: u32 },
-    ListThreads,
-    DisplayThread { thread_id: u32 },
-    ReplyThread { thread_id: u32, message: String },
-    DeleteReply { thread_id: u32, reply_id: u32 },
-}
-
-/// What a guild action needs: the actor's guild, a named character, the actor's name, a
-/// board view.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Found {
-    pub guild: Option<(u32, Guild)>,
-    pub named: Option<u32>,
-    pub own_name: Option<String>,
-    /// The board's answer to a list or display.
-    pub view: Option<GuildBbs>,
-}
-
-pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &Action) -> last_wave::Context {
-    let (services, tenant, c) = (&edge.services, &session.tenant, ctx.character);
-    let mut found = Found::default();
-    match action {
-        Action::GuildInviteReject { from_name } => found.named = party::named(services, tenant, from_name).await,
-        Action::GuildOperation { operation: GuildOp::RequestCreate { .. } | GuildOp::Join { .. } | GuildOp::AgreementResponse { .. } } => {}
-        Action::GuildOperation { operation } => {
-            found.guild = guild_of(services, tenant, c).await;
-            match operation {
-                GuildOp::Invite { name } if found.guild.as_ref().is_some_and(|(_, g)| g.is_leadership(c)) => {
-                    found.named = party::named(services, tenant, name).await;
-                }
-                GuildOp::Withdraw { .. } => {
-                    found.own_name = lookups::character(services, tenant, c).await.and_then(|a| a["name"].as_str().map(str::to_string));
-                }
-                _ => {}
-            }
-        }
-        Action::GuildBBS { operation } => {
-            found.guild = guild_of(services, tenant, c).await;
-            if let Some((guild, _)) = found.guild {
-                found.view = match operation {
-                    BoardOp::ListThreads => Some(GuildBbs::List { threads: threads(services, tenant, guild).await }),
-                    BoardOp::DisplayThread { thread_id } => {
-                        thread(services, tenant, guild, *thread_id).await.map(|thread| GuildBbs::Thread { thread_id: *thread_id, thread })
-                    }
-                    _ => None,
-                };
-            }
-        }
-    }
-    last_wave::Context { guild: found, ..last_wave::Context::default() }
-}
-
-/// The guild `character` is a member of (`GET guilds?filter[members.id]=`).
-pub async fn guild_of(services: &Services, tenant: &Tenant, character: u32) -> Option<(u32, Guild)> {
-    let guilds = lookups::resources(services, tenant, "GUILDS", &format!("guilds?filter[members.id]={character}")).await;
-    let (id, guild) = guilds.into_iter().next()?;
-    Some((id.parse().ok().filter(|id| *id != 0)?, serde_json::from_value(guild).ok()?))
-}
-
-/// A guild (`GET guilds/{id}`).
-async fn guild(services: &Services, tenant: &Tenant, id: u32) -> Option<Guild> {
-    serde_json::from_value(lookups::one(services, tenant, "GUILDS", &format!("guilds/{id}")).await?).ok()
-}
-
-/// A board thread (`GET guilds/{g}/threads/{t}`).
-async fn thread(services: &Services, tenant: &Tenant, guild: u32, thread: u32) -> Option<Thread> {
-    let found = lookups::one(services, tenant, "GUILD_THREADS", &format!("guilds/{guild}/threads/{thread}")).await?;
-    serde_json::from_value(found).ok()
-}
-
-/// The board's threads (`GET guilds/{g}/threads`), at most [`MAX_THREADS`].
-async fn threads(services: &Services, tenant: &Tenant, guild: u32) -> Vec<Listed> {
-    let listed = lookups::resources(services, tenant, "GUILD_THREADS", &format!("guilds/{guild}/threads")).await;
-    listed
-        .into_iter()
-        .take(MAX_THREADS)
-        .filter_map(|(id, attributes)| {
-            let thread: Thread = serde_json::from_value(attributes).ok()?;
-            Some(Listed::of(id.parse().ok()?, thread))
-        })
-        .collect()
-}
-
-pub fn translate(action: &Action, ctx: &Session) -> Outcome {
-    let c = ctx.character;
-    let found = &ctx.later.guild;
-    let guild = |kind: GuildCommandKind| command(&GuildCommand { character_id: c, kind });
-    let invite = |kind: InviteCommandKind| command(&InviteCommand { world_id: ctx.field.world, invite_type: InviteType::Guild, kind });
-    let destroy = Outcome { destroy: true, ..Outcome::default() };
-    let mine = found.guild.as_ref();
-    let commands = match action {
-        Action::GuildInviteReject { .. } => match found.named {
-            Some(originator) => vec![invite(InviteCommandKind::Reject { target_id: c, originator_id: originator })],
-            None => Vec::new(),
-        },
-        Action::GuildBBS { operation } => {
-            // The board belongs to a guild: a player in none breaks the rules.
-            let Some((guild_id, _)) = mine else { return destroy };
-            let thread = |kind: GuildThreadCommandKind| command(&GuildThreadCommand { guild_id: *guild_id, character_id: c, kind });
-            match operation {
-                BoardOp::CreateOrEditThread { modify: false, notice, title, message, emoticon_id, .. } => {
-                    vec![thread(GuildThreadCommandKind::Create { notice: *notice, title: title.clone(), message: message.clone(), emoticon_id: *emoticon_id })]
-                }
-                BoardOp::CreateOrEditThread { modify: true, thread_id, notice, title, message, emoticon_id } => vec![thread(GuildThreadCommandKind::Update {
-                    thread_id: *thread_id,
-                    notice: *notice,
-                    title: title.clone(),
-                    message: message.clone(),
-                    emoticon_id: *emoticon_id,
-                })],
-                BoardOp::DeleteThread { thread_id } => vec![thread(GuildThreadCommandKind::Delete { thread_id: *thread_id })],
-                BoardOp::ReplyThread { thread_id, message } => vec![thread(GuildThreadCommandKind::AddReply { thread_id: *thread_id, message: message.clone() })],
-                BoardOp::DeleteReply { thread_id, reply_id } => vec![thread(GuildThreadCommandKind::DeleteReply { thread_id: *thread_id, reply_id: *reply_id })],
-                BoardOp::ListThreads | BoardOp::DisplayThread { .. } => {
-                    return Outcome { reply: found.view.iter().map(push).collect(), ..Outcome::default() };
-                }
-            }
-        }
-        Action::GuildOperation { operation } => match operation {
-            GuildOp::RequestCreate { name } => vec![guild(GuildCommandKind::RequestCreate { field: field(ctx), name: name.clone() })],
-            GuildOp::AgreementResponse { agreed } => vec![guild(GuildCommandKind::CreationAgreement { agreed: *agreed })],
-            GuildOp::Join { character_id, .. } if *character_id != c => return destroy,
-            GuildOp::Join { guild_id, .. } => vec![invite(InviteCommandKind::Accept { target_id: c, reference_id: *guild_id })],
-            GuildOp::SetEmblem { logo, logo_color, logo_background, logo_background_color } => match mine {
-                Some((guild_id, g)) if g.is_leader(c) => vec![guild(GuildCommandKind::ChangeEmblem {
-                    guild_id: *guild_id,
-                    logo: *logo,
-                    logo_color: *logo_color,
-                    logo_background: *logo_background,
-                    logo_background_color: *logo_background_color,
-                })],
-                _ => return destroy,
-            },
-            GuildOp::SetNotice { notice } => match mine {
-                Some((guild_id, g)) if g.is_leadership(c) && notice.chars().count() <= MAX_NOTICE => {
-                    vec![guild(GuildCommandKind::ChangeNotice { guild_id: *guild_id, notice: notice.clone() })]
-                }
-                _ => return destroy,
-            },
-            GuildOp::Withdraw { character_id, name } => match (mine, &found.own_name) {
-                (Some((guild_id, _)), Some(own)) if *character_id == c && own == name => {
-                    vec![guild(GuildCommandKind::Leave { guild_id: *guild_id, force: false })]
-                }
-                _ => return destroy,
-            },
-            // The kicked member is the command's character: the guild service removes it.
-            GuildOp::Kick { character_id, .. } => match mine {
-                Some((guild_id, g)) if g.is_leadership(c) && *character_id != 0 => {
-                    vec![command(&GuildCommand { character_id: *character_id, kind: GuildCommandKind::Leave { guild_id: *guild_id, force: true } })]
-                }
-                _ => return destroy,
-            },
-            GuildOp::Invite { .. } => match (mine, found.named) {
-                (Some((guild_id, g)), Some(target_id)) if g.is_leadership(c) => {
-                    vec![guild(GuildCommandKind::RequestInvite { guild_id: *guild_id, target_id })]
-                }
-                (Some((_, g)), None) if g.is_leadership(c) => Vec::new(),
-                _ => return destroy,
-            },
-            GuildOp::SetTitleNames { titles } => match mine {
-                Some((guild_id, g)) if g.is_leader(c) && titles.len() == TITLES => {
-                    vec![guild(GuildCommandKind::ChangeTitles { guild_id: *guild_id, titles: titles.clone() })]
-                }
-                _ => return destroy,
-            },
-            GuildOp::SetMemberTitle { target_id, title } => match mine {
-                Some((guild_id, g)) if (2..=5).contains(title) && g.title_possible(c, *title) => {
-                    vec![guild(GuildCommandKind::ChangeMemberTitle { guild_id: *guild_id, target_id: *target_id, title: *title })]
-                }
-                _ => return destroy,
-            },
-        },
-    };
-    Outcome { commands, ..Outcome::default() }
-}
-
-/// A guild record for this process's sessions.
+/// A guild record or prompt.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Update {
-    Status { world: u8, guild: u32, change: Change },
-    /// COMMAND_TOPIC_GUILD `REQUEST_NAME` or `REQUEST_EMBLEM`.
-    Prompt { world: u8, channel: u8, character: u32, prompt: GuildOperation },
-    /// A board thread changed by `actor`.
-    Thread { world: u8, guild: u32, actor: u32, thread: u32 },
-}
-
-impl Update {
-    /// The guild, or the prompted character (one subject's records keep their order).
-    pub fn subject(&self) -> u32 {
-        match self {
-            Update::Status { guild, .. } | Update::Thread { guild, .. } => *guild,
-            Update::Prompt { character, .. } => *character,
-        }
-    }
+pub struct Update {
+    pub world: u8,
+    pub guild: u32,
+    pub change: Change,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    AgreementRequested(AgreementRequested),
+    RequestAgreement { founder: u32, proposed_name: String },
     Created,
-    Disbanded(Vec<u32>),
-    Emblem(Emblem),
-    MemberOnline(MemberOnline),
-    MemberTitle(MemberTitle),
-    MemberLeft(MemberLeft),
-    MemberJoined(Member),
+    Disbanded { members: Vec<u32> },
+    EmblemUpdated(Emblem),
+    MemberOnline { character: u32, online: bool },
+    MemberTitle { character: u32, title: u8 },
+    MemberLeft { character: u32, expelled: bool },
+    MemberJoined(GuildMember),
     Notice(String),
     Capacity(u32),
     Titles(Vec<String>),
-    Error(GuildError),
+    Error { actor: u32, error: String },
+    /// COMMAND_TOPIC_GUILD: the character is asked for a name or an emblem.
+    Prompt { character: u32, channel: u8, emblem: bool },
+}
+
+impl Update {
+    pub fn subject(&self) -> u32 {
+        match &self.change {
+            Change::Prompt { character, .. } => *character,
+            _ => self.guild,
+        }
+    }
 }
 
 /// EVENT_TOPIC_GUILD_STATUS.
 pub fn decode_status(value: &Value) -> Result<Decoded<Update>, Reject> {
     let kind = kind(value)?;
-    let record: GuildStatusRecord = decode::into(value.clone())?;
-    let body = value.get("body");
+    let record: GuildRecord = decode::into(value.clone())?;
+    let b: GuildBody = part(value.get("body"))?;
     let change = match kind {
-        "REQUEST_AGREEMENT" => Change::AgreementRequested(part(body)?),
+        "REQUEST_AGREEMENT" => Change::RequestAgreement { founder: b.actor_id, proposed_name: b.proposed_name },
         "CREATED" => Change::Created,
-        "DISBANDED" => {
-            let mut members = part::<Disbanded>(body)?.members;
-            // each member told once.
-            members.sort_unstable();
-            members.dedup();
-            Change::Disbanded(members)
-        }
-        "EMBLEM_UPDATED" => Change::Emblem(part(body)?),
-        "MEMBER_STATUS_UPDATED" => Change::MemberOnline(part(body)?),
-        "MEMBER_TITLE_UPDATED" => Change::MemberTitle(part(body)?),
-        "MEMBER_LEFT" => Change::MemberLeft(part(body)?),
-        "MEMBER_JOINED" => Change::MemberJoined(part(body)?),
-        "NOTICE_UPDATED" => Change::Notice(part::<Notice>(body)?.notice),
-        "CAPACITY_UPDATED" => Change::Capacity(part::<Capacity>(body)?.capacity),
-        "TITLES_UPDATED" => Change::Titles(part::<Titles>(body)?.titles.into_iter().take(TITLES).collect()),
-        "ERROR" => Change::Error(part(body)?),
+        "DISBANDED" => Change::Disbanded { members: b.members },
+        "EMBLEM_UPDATED" => Change::EmblemUpdated(b.emblem),
+        "MEMBER_STATUS_UPDATED" => Change::MemberOnline { character: b.character_id, online: b.online },
+        "MEMBER_TITLE_UPDATED" => Change::MemberTitle { character: b.character_id, title: b.title },
+        "MEMBER_LEFT" => Change::MemberLeft { character: b.character_id, expelled: b.force },
+        "MEMBER_JOINED" => Change::MemberJoined(GuildMember {
+            character_id: b.character_id,
+            name: b.name,
+            job_id: b.job_id,
+            level: b.level,
+            title: b.title,
+            online: b.online,
+            alliance_title: b.alliance_title,
+        }),
+        "NOTICE_UPDATED" => Change::Notice(b.notice),
+        "CAPACITY_UPDATED" => Change::Capacity(b.capacity),
+        "TITLES_UPDATED" => Change::Titles(b.titles),
+        "ERROR" => Change::Error { actor: b.actor_id, error: b.error },
         other => return Ok(Decoded::Unhandled(other.to_string())),
     };
-    Ok(Decoded::Message(Update::Status { world: record.world_id, guild: record.guild_id, change }))
+    Ok(Decoded::Message(Update { world: record.world_id, guild: record.guild_id, change }))
 }
 
-/// COMMAND_TOPIC_GUILD: only the prompts; the channel's own commands are skipped.
+/// COMMAND_TOPIC_GUILD: `REQUEST_NAME` and `REQUEST_EMBLEM` (the other types are commands
+/// for the guild service).
 pub fn decode_prompt(value: &Value) -> Result<Decoded<Update>, Reject> {
-    let prompt = match kind(value)? {
-        "REQUEST_NAME" => GuildOperation::RequestName,
-        "REQUEST_EMBLEM" => GuildOperation::RequestEmblem,
-        // The channel's own commands: their bodies are not ours to check.
+    let kind = kind(value)?;
+    let record: GuildPromptRecord = decode::into(value.clone())?;
+    let emblem = match kind {
+        "REQUEST_NAME" => false,
+        "REQUEST_EMBLEM" => true,
         other => return Ok(Decoded::Unhandled(other.to_string())),
     };
-    let record: GuildPrompt = decode::into(value.clone())?;
-    Ok(Decoded::Message(Update::Prompt { world: record.body.world_id, channel: record.body.channel_id, character: record.character_id, prompt }))
+    let at: PromptBody = part(value.get("body"))?;
+    Ok(Decoded::Message(Update { world: at.world_id, guild: 0, change: Change::Prompt { character: record.character_id, channel: at.channel_id, emblem } }))
 }
 
-/// EVENT_TOPIC_GUILD_THREAD_STATUS (`DELETED` needs nothing).
-pub fn decode_thread(value: &Value) -> Result<Decoded<Update>, Reject> {
-    let kind = kind(value)?;
-    let record: GuildThreadRecord = decode::into(value.clone())?;
-    let _: ReplyBody = part(value.get("body"))?;
-    match kind {
-        "CREATED" | "UPDATED" | "REPLY_ADDED" | "REPLY_DELETED" => {
-            Ok(Decoded::Message(Update::Thread { world: record.world_id, guild: record.guild_id, actor: record.actor_id, thread: record.thread_id }))
-        }
-        other => Ok(Decoded::Unhandled(other.to_string())),
+/// A guild as the guild service holds it (G of spec 50 §4.21).
+struct Guild {
+    attributes: Value,
+}
+
+impl Guild {
+    fn online(&self) -> Vec<u32> {
+        let members = self.attributes["members"].as_array().cloned().unwrap_or_default();
+        members.iter().filter(|m| m["online"] == true).filter_map(|m| u32::try_from(lookups::number(m, "characterId")).ok()).collect()
+    }
+
+    fn name(&self) -> String {
+        self.attributes["name"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn emblem(&self) -> Emblem {
+        serde_json::from_value(self.attributes.clone()).unwrap_or_default()
     }
 }
 
+async fn guild(to: &Recipients<'_>, id: u32) -> Option<Guild> {
+    lookups::one(&to.edge.services, to.tenant, "GUILDS", &format!("guilds/{id}")).await.map(|attributes| Guild { attributes })
+}
+
+/// Name and emblem above `character`'s head, for everyone in its map (itself included).
+async fn foreign_emblem(to: &Recipients<'_>, scope: Scope, character: u32, name: String, emblem: Emblem) {
+    to.map_of(character, scope, true, &push(&GuildNameChanged { character_id: character, name })).await;
+    to.map_of(character, scope, true, &push(&GuildEmblemChanged { character_id: character, emblem })).await;
+}
+
+/// Each online member connected here gets its own push (Q-4: one absent member does not
+/// silence the others).
 pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
-    match update {
-        Update::Prompt { world, channel, character, prompt } => {
-            to.one(character, Scope::Channel(world, channel), &push(&prompt));
+    let (guild_id, scope) = (update.guild, Scope::World(update.world));
+    let info = |g: &Guild| push(&GuildOperation::Info { guild_id, guild: Some(g.attributes.clone()) });
+    let none = || push(&GuildOperation::Info { guild_id: 0, guild: None });
+    let to_others = |ids: &[u32], except: u32, operation: GuildOperation| {
+        let others: Vec<u32> = ids.iter().copied().filter(|id| *id != except).collect();
+        to.list(&others, scope, &push(&operation));
+    };
+    match update.change {
+        Change::Prompt { character, channel, emblem } => {
+            let operation = if emblem { GuildOperation::RequestEmblem } else { GuildOperation::RequestName };
+            to.one(character, Scope::Channel(update.world, channel), &push(&operation));
         }
-        Update::Thread { world, guild, actor, thread: id } => {
-            // Presence first (spec 50 Q-9): no look-up for a board nobody here is reading.
-            if to.session(actor, Scope::World(world)).is_none() {
-                return;
+        Change::Error { actor, error } => {
+            to.one(actor, scope, &push(&GuildOperation::Error { error }));
+        }
+        Change::RequestAgreement { founder, proposed_name } => request_agreement(to, scope, founder, proposed_name).await,
+        Change::Created => {
+            let Some(g) = guild(to, guild_id).await else { return };
+            let online = g.online();
+            for member in &online {
+                foreign_emblem(to, scope, *member, g.name(), g.emblem()).await;
             }
-            if let Some(found) = thread(&to.edge.services, to.tenant, guild, id).await {
-                to.one(actor, Scope::World(world), &push(&GuildBbs::Thread { thread_id: id, thread: found }));
+            to.list(&online, scope, &info(&g));
+        }
+        // the members come from the record; the guild is gone.
+        Change::Disbanded { members } => {
+            for member in &members {
+                foreign_emblem(to, scope, *member, String::new(), Emblem::default()).await;
+            }
+            to.list(&members, scope, &push(&GuildOperation::Disband { guild_id }));
+            to.list(&members, scope, &none());
+        }
+        Change::EmblemUpdated(emblem) => {
+            let Some(g) = guild(to, guild_id).await else { return };
+            let online = g.online();
+            to.list(&online, scope, &push(&GuildOperation::EmblemChange { guild_id, emblem }));
+            for member in &online {
+                to.map_of(*member, scope, true, &push(&GuildEmblemChanged { character_id: *member, emblem })).await;
             }
         }
-        Update::Status { world, guild: id, change } => status(to, world, id, change).await,
+        Change::MemberOnline { character, online } => {
+            let Some(g) = guild(to, guild_id).await else { return };
+            to_others(&g.online(), character, GuildOperation::MemberOnline { guild_id, character_id: character, online });
+            if online {
+                to.one(character, scope, &info(&g));
+            }
+        }
+        Change::MemberTitle { character, title } => {
+            let Some(g) = guild(to, guild_id).await else { return };
+            to_others(&g.online(), character, GuildOperation::MemberTitleChange { guild_id, character_id: character, title });
+            to.one(character, scope, &info(&g));
+        }
+        Change::MemberLeft { character, expelled } => {
+            let (Some(g), Some(left)) = (guild(to, guild_id).await, lookups::character(&to.edge.services, to.tenant, character).await) else { return };
+            let name = left["name"].as_str().unwrap_or_default().to_string();
+            let operation = match expelled {
+                true => GuildOperation::MemberExpelledSuccess { guild_id, character_id: character, name },
+                false => GuildOperation::MemberQuitSuccess { guild_id, character_id: character, name },
+            };
+            to_others(&g.online(), character, operation);
+            to.one(character, scope, &none());
+            foreign_emblem(to, scope, character, String::new(), Emblem::default()).await;
+        }
+        Change::MemberJoined(member) => {
+            let Some(g) = guild(to, guild_id).await else { return };
+            let joiner = member.character_id;
+            to_others(&g.online(), joiner, GuildOperation::JoinSuccess { guild_id, member });
+            to.one(joiner, scope, &info(&g));
+            foreign_emblem(to, scope, joiner, g.name(), g.emblem()).await;
+        }
+        Change::Notice(notice) => online_members(to, scope, guild_id, GuildOperation::NoticeChange { guild_id, notice }).await,
+        Change::Capacity(capacity) => online_members(to, scope, guild_id, GuildOperation::CapacityIncreased { guild_id, capacity }).await,
+        Change::Titles(titles) => online_members(to, scope, guild_id, GuildOperation::TitleUpdate { guild_id, titles }).await,
     }
 }
 
-async fn status(to: &Recipients<'_>, world: u8, id: u32, change: Change) {
-    let scope = Scope::World(world);
-    let (services, tenant) = (&to.edge.services, to.tenant);
-    // ONLINE of spec 50 §4.21: the guild's members online, each reached on its own.
-    let online = |g: &Guild, except: Option<u32>| -> Vec<u32> { g.online().into_iter().filter(|m| Some(*m) != except).collect() };
-    match change {
-        Change::AgreementRequested(request) => agreement(to, world, request).await,
-        Change::Error(error) => {
-            to.one(error.actor_id, scope, &push(&GuildOperation::Error { error: error.error }));
-        }
-        Change::Disbanded(members) => {
-            for member in members {
-                foreign_emblem(to, scope, member, None).await;
-                to.one(member, scope, &push(&GuildOperation::Disband { guild_id: id }));
-                to.one(member, scope, &push(&GuildOperation::Info { guild_id: 0, guild: None }));
-            }
-        }
-        Change::MemberLeft(left) => {
-            let name = lookups::character(services, tenant, left.character_id).await.and_then(|a| a["name"].as_str().map(str::to_string)).unwrap_or_default();
-            if let Some(g) = guild(services, tenant, id).await {
-                let (guild_id, character_id) = (id, left.character_id);
-                let operation = match left.force {
-                    true => GuildOperation::MemberExpelledSuccess { guild_id, character_id, name },
-                    false => GuildOperation::MemberQuitSuccess { guild_id, character_id, name },
-                };
-                to.list(&online(&g, Some(left.character_id)), scope, &push(&operation));
-            }
-            to.one(left.character_id, scope, &push(&GuildOperation::Info { guild_id: 0, guild: None }));
-            foreign_emblem(to, scope, left.character_id, None).await;
-        }
-        change => {
-            let Some(g) = guild(services, tenant, id).await else { return };
-            let info = push(&GuildOperation::Info { guild_id: id, guild: Some(g.clone()) });
-            match change {
-                Change::Created => {
-                    for member in online(&g, None) {
-                        foreign_emblem(to, scope, member, Some(&g)).await;
-                    }
-                    to.list(&online(&g, None), scope, &info);
-                }
-                Change::Emblem(emblem) => {
-                    to.list(&online(&g, None), scope, &push(&GuildOperation::EmblemChange { guild_id: id, emblem }));
-                    for member in online(&g, None) {
-                        to.map_of(member, scope, true, &push(&GuildEmblemChanged { character_id: member, emblem })).await;
-                    }
-                }
-                Change::MemberOnline(status) => {
-                    let operation = GuildOperation::MemberOnline { guild_id: id, character_id: status.character_id, online: status.online };
-                    to.list(&online(&g, Some(status.character_id)), scope, &push(&operation));
-                    if status.online {
-                        to.one(status.character_id, scope, &info);
-                    }
-                }
-                Change::MemberTitle(changed) => {
-                    let operation = GuildOperation::MemberTitleChange { guild_id: id, character_id: changed.character_id, title: changed.title };
-                    to.list(&online(&g, Some(changed.character_id)), scope, &push(&operation));
-                    to.one(changed.character_id, scope, &info);
-                }
-                Change::MemberJoined(member) => {
-                    let joiner = member.character_id;
-                    to.list(&online(&g, Some(joiner)), scope, &push(&GuildOperation::JoinSuccess { guild_id: id, member }));
-                    to.one(joiner, scope, &info);
-                    foreign_emblem(to, scope, joiner, Some(&g)).await;
-                }
-                Change::Notice(notice) => to.list(&online(&g, None), scope, &push(&GuildOperation::NoticeChange { guild_id: id, notice })),
-                Change::Capacity(capacity) => {
-                    to.list(&online(&g, None), scope, &push(&GuildOperation::CapacityIncreased { guild_id: id, capacity }));
-                }
-                Change::Titles(titles) => to.list(&online(&g, None), scope, &push(&GuildOperation::TitleUpdate { guild_id: id, titles })),
-                Change::AgreementRequested(_) | Change::Error(_) | Change::Disbanded(_) | Change::MemberLeft(_) => {}
-            }
-        }
-    }
+async fn online_members(to: &Recipients<'_>, scope: Scope, guild_id: u32, operation: GuildOperation) {
+    let Some(g) = guild(to, guild_id).await else { return };
+    to.list(&g.online(), scope, &push(&operation));
 }
 
-/// What others see above `member`'s head, to its map (itself included): the guild's name
-/// and emblem, or nothing.
-async fn foreign_emblem(to: &Recipients<'_>, scope: Scope, member: u32, guild: Option<&Guild>) {
-    let (name, emblem) = guild.map_or((String::new(), Emblem::default()), |g| (g.name.clone(), g.emblem()));
-    to.map_of(member, scope, true, &push(&GuildNameChanged { character_id: member, name })).await;
-    to.map_of(member, scope, true, &push(&GuildEmblemChanged { character_id: member, emblem })).await;
-}
-
-/// A party member as the party service lists it, for the founding prompt.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct PartyMember {
-    /// A number or its text.
-    id: Value,
-    name: String,
-    world_id: u8,
-    channel_id: u8,
-    map_id: u32,
-    instance: uuid::Uuid,
-    online: bool,
-}
-
-impl PartyMember {
-    fn id(&self) -> u32 {
-        self.id.as_u64().or_else(|| self.id.as_str()?.parse().ok()).and_then(|id| u32::try_from(id).ok()).unwrap_or(0)
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct Party {
-    leader_id: u32,
-    members: Vec<PartyMember>,
-}
-
-/// `REQUEST_AGREEMENT`: the founder's party members standing with their leader are asked.
-async fn agreement(to: &Recipients<'_>, world: u8, request: AgreementRequested) {
-    let (services, tenant) = (&to.edge.services, to.tenant);
-    let parties = lookups::resources(services, tenant, "PARTIES", &format!("parties?filter[members.id]={}", request.actor_id)).await;
-    let found = parties.into_iter().next().and_then(|(id, p)| Some((id.parse::<u32>().ok()?, serde_json::from_value::<Party>(p).ok()?)));
-    let Some((party_id, party)) = found else {
-        to.one(request.actor_id, Scope::World(world), &push(&GuildOperation::Error { error: NO_PARTY_TO_FOUND.into() }));
+/// The founder's party members (not the founder) in its world, channel, map and
+/// instance are asked to agree; a founder without a party is told it failed.
+async fn request_agreement(to: &Recipients<'_>, scope: Scope, founder: u32, proposed_name: String) {
+    let path = format!("parties?filter[members.id]={founder}");
+    let parties = lookups::resources(&to.edge.services, to.tenant, "PARTIES", &path).await;
+    let Some((id, party)) = parties.into_iter().next() else {
+        to.one(founder, scope, &push(&GuildOperation::Error { error: NO_PARTY.into() }));
         return;
     };
-    let Some(leader) = party.members.iter().find(|m| m.id() == party.leader_id) else { return };
-    let frame = push(&GuildOperation::RequestAgreement { party_id, leader_name: leader.name.clone(), proposed_name: request.proposed_name });
-    let beside = |m: &&PartyMember| {
-        m.id() != party.leader_id
-            && m.online
-            && (m.world_id, m.channel_id, m.map_id, m.instance) == (leader.world_id, leader.channel_id, leader.map_id, leader.instance)
-    };
-    let asked: Vec<u32> = party.members.iter().filter(beside).map(PartyMember::id).collect();
-    to.list(&asked, Scope::Channel(leader.world_id, leader.channel_id), &frame);
+    let members = party["members"].as_array().cloned().unwrap_or_default();
+    let founder_record = members.iter().find(|m| u32::try_from(lookups::number(m, "id")).ok() == Some(founder));
+    let Some(founder_record) = founder_record else { return };
+    let at = |m: &Value| (lookups::number(m, "worldId"), lookups::number(m, "channelId"), lookups::number(m, "mapId"), m["instance"].clone());
+    let leader_name = founder_record["name"].as_str().unwrap_or_default().to_string();
+    let asked: Vec<u32> = members
+        .iter()
+        .filter(|m| m["online"] == true && at(m) == at(founder_record))
+        .filter_map(|m| u32::try_from(lookups::number(m, "id")).ok())
+        .filter(|id| *id != founder)
+        .collect();
+    let operation = GuildOperation::RequestAgreement { party_id: id.parse().unwrap_or(0), leader_name, proposed_name };
+    to.list(&asked, scope, &push(&operation));
 }

@@ -1,5 +1,5 @@
 //! Client actions and records of the last wave (spec 51 §7 "Later", spec 50 P3): one enum
-//! of actions and one of records over the feature modules (`guilds`, `notes`, `cash_shop`, `chalkboards`,
+//! of actions and one of records over the feature modules (`guild_window`, `notes`, `cash_shop`, `chalkboards`,
 //! `gachapon`, `transports`), what the actions
 //! need looked up, their translation and the records' delivery. `commands` and `events`
 //! hand these frames and topics here.
@@ -8,7 +8,7 @@ use super::commands::{Context as Session, Outcome};
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::sessions::Session as Connected;
-use super::{cash_shop, chalkboards, gachapon, guilds, notes, transports, Edge};
+use super::{cash_shop, chalkboards, gachapon, guild_window, notes, transports, Edge};
 use crate::contracts::decode::{Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,7 +17,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Action {
-    Guild(guilds::Action),
+    Guild(guild_window::Action),
     Note(notes::Action),
     CashShop(cash_shop::Action),
     Chalkboard(chalkboards::Action),
@@ -26,7 +26,7 @@ pub enum Action {
 /// What these actions need from other services.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
-    pub guild: guilds::Found,
+    pub guild: guild_window::Found,
     pub notes: notes::Found,
     pub cash: cash_shop::Found,
     /// Whether the cash slot named holds the chalkboard item named.
@@ -36,7 +36,7 @@ pub struct Context {
 /// Reads what `action` needs.
 pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &Action) -> Context {
     match action {
-        Action::Guild(action) => guilds::resolve(edge, session, ctx, action).await,
+        Action::Guild(action) => guild_window::resolve(edge, session, ctx, action).await,
         Action::Note(action) => notes::resolve(edge, session, ctx, action).await,
         Action::CashShop(action) => cash_shop::resolve(action),
         Action::Chalkboard(action) => chalkboards::resolve(edge, session, ctx, action).await,
@@ -46,7 +46,7 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
 /// Turns an action into its commands and frames.
 pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     match action {
-        Action::Guild(action) => guilds::translate(action, ctx),
+        Action::Guild(action) => guild_window::translate(action, ctx),
         Action::Note(action) => notes::translate(action, ctx),
         Action::CashShop(action) => cash_shop::translate(action, ctx),
         Action::Chalkboard(action) => chalkboards::translate(action, ctx),
@@ -56,7 +56,7 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
 /// A record of the last wave the edge pushes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
-    Guild(guilds::Update),
+    Guild(guild_window::Update),
     CashShop(cash_shop::Update),
     Gachapon(crate::contracts::channel::gachapon::RewardWon),
     Transport(transports::Update),
@@ -77,9 +77,7 @@ impl Update {
 /// Decodes a record of a last-wave topic; `None` for other topics.
 pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>, Reject>> {
     let decoded = match topic {
-        "EVENT_TOPIC_GUILD_STATUS" => lift(guilds::decode_status(value), Update::Guild),
-        "COMMAND_TOPIC_GUILD" => lift(guilds::decode_prompt(value), Update::Guild),
-        "EVENT_TOPIC_GUILD_THREAD_STATUS" => lift(guilds::decode_thread(value), Update::Guild),
+        "EVENT_TOPIC_GUILD_THREAD_STATUS" => lift(guild_window::decode_thread(value), Update::Guild),
         "EVENT_TOPIC_CASH_SHOP_STATUS" => lift(cash_shop::decode_shop(value), Update::CashShop),
         "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => lift(cash_shop::decode_compartment(value), Update::CashShop),
         "EVENT_TOPIC_GACHAPON_REWARD_WON" => lift(gachapon::decode(value), Update::Gachapon),
@@ -100,7 +98,7 @@ fn lift<U>(decoded: Result<Decoded<U>, Reject>, wrap: fn(U) -> Update) -> Result
 /// Pushes a last-wave record to the sessions it concerns.
 pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
     match update {
-        Update::Guild(update) => guilds::deliver(to, update).await,
+        Update::Guild(update) => guild_window::deliver(to, update).await,
         Update::CashShop(update) => cash_shop::deliver(to, update).await,
         Update::Gachapon(won) => gachapon::deliver(to, won).await,
         Update::Transport(update) => transports::deliver(to, update).await,
@@ -114,7 +112,7 @@ mod tests {
     use crate::channel::events;
     use crate::channel::frames::ClientFrame;
     use crate::channel::sessions::Field;
-    use crate::contracts::channel::guilds::{Guild, Member};
+    use crate::contracts::channel::guild_window::{Guild, Member};
     use serde_json::json;
     use uuid::Uuid;
 
@@ -126,7 +124,7 @@ mod tests {
     fn guild_of(c: u32) -> Session {
         let member = |id: u32, title: u8| Member { character_id: id, title, online: true, ..Member::default() };
         let guild = Guild { leader_id: 30001, members: vec![member(30001, 1), member(30002, 2), member(30003, 3)], ..Guild::default() };
-        let mut session = ctx(Context { guild: guilds::Found { guild: Some((9, guild)), ..guilds::Found::default() }, ..Context::default() });
+        let mut session = ctx(Context { guild: guild_window::Found { guild: Some((9, guild)), ..guild_window::Found::default() }, ..Context::default() });
         session.character = c;
         session
     }
@@ -146,7 +144,7 @@ mod tests {
         session
     }
 
-    fn with(mut session: Session, edit: impl FnOnce(&mut guilds::Found)) -> Session {
+    fn with(mut session: Session, edit: impl FnOnce(&mut guild_window::Found)) -> Session {
         edit(&mut session.later.guild);
         session
     }
@@ -289,9 +287,6 @@ mod tests {
     #[test]
     fn last_wave_records_decode_or_are_refused() {
         for (topic, good) in [
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "MEMBER_STATUS_UPDATED", "body": {"characterId": 30001, "online": true}})),
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "DISBANDED", "body": {"members": [30001, 30002, 30001]}})),
-            ("COMMAND_TOPIC_GUILD", json!({"characterId": 30001, "type": "REQUEST_NAME", "body": {"worldId": 0, "channelId": 1}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"worldId": 0, "guildId": 12, "actorId": 30001, "threadId": 3, "type": "REPLY_ADDED", "body": {"replyId": 9}})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"worldId": 0, "characterId": 30001, "type": "PURCHASE", "body": {"templateId": 5000000, "price": 4900,
                 "compartmentId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b", "assetId": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "itemId": 5000000}})),
@@ -306,27 +301,13 @@ mod tests {
         ] {
             assert!(matches!(decoded(topic, good.clone()), Ok(Decoded::Message(ChannelEvent::Later(_)))), "{topic} {good}");
         }
-        let Ok(Decoded::Message(ChannelEvent::Later(Update::Guild(guilds::Update::Status { change, .. })))) =
-            decoded("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 12, "type": "DISBANDED", "body": {"members": [30002, 30001, 30002]}}))
-        else {
-            panic!("a disbanding")
-        };
-        assert_eq!(change, guilds::Change::Disbanded(vec![30001, 30002]), "Q-18 and Q-10: the record's members, each once");
         for (topic, skipped) in [
-            ("COMMAND_TOPIC_GUILD", json!({"characterId": 30001, "type": "REQUEST_CREATE", "body": {"name": "x"}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"guildId": 12, "type": "DELETED", "body": {}})),
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": 12, "type": "RENAMED", "body": {}})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"characterId": 0, "type": "CHARACTER_ENTER", "body": {"characterId": 30001, "channelId": 1, "mapId": 100000000}})),
         ] {
             assert!(matches!(decoded(topic, skipped.clone()), Ok(Decoded::Unhandled(_))), "{topic} {skipped}");
         }
         for (topic, bad) in [
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": -1, "type": "CREATED"})),
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "DISBANDED", "body": {"members": ["a"]}})),
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "EMBLEM_UPDATED", "body": {"logoColor": 256}})),
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "MEMBER_JOINED", "body": {"level": "ten"}})),
-            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": 1})),
-            ("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_EMBLEM", "body": {"channelId": 256}})),
             ("EVENT_TOPIC_GUILD_THREAD_STATUS", json!({"type": "REPLY_ADDED", "body": {"replyId": "9"}})),
             ("EVENT_TOPIC_CASH_SHOP_STATUS", json!({"type": "PURCHASE", "body": {"assetId": 88010}})),
             ("EVENT_TOPIC_GACHAPON_REWARD_WON", json!({"characterId": 30001, "worldId": 256})),

@@ -14,10 +14,10 @@
 //! - `respawn`: the saga a dead player's "OK" starts.
 //! - `actions` and `updates`: the second wave's client actions and records, dispatched to
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
-//!   `map_objects`, `fame`, `inventory`, `pets`,
+//!   `map_objects`, `fame`, `inventory`, `pets`, `storage`, `guilds`,
 //!   `system_messages`).
 //! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
-//!   50 P3), dispatched to `guilds`, `notes`, `cash_shop`, `chalkboards`,
+//!   50 P3), dispatched to `guild_window`, `notes`, `cash_shop`, `chalkboards`,
 //!   `gachapon`, `transports`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
@@ -36,6 +36,7 @@ pub mod field_view;
 pub mod fields;
 pub mod frames;
 pub mod gachapon;
+pub mod guild_window;
 pub mod guilds;
 pub mod last_wave;
 pub mod lifecycle;
@@ -53,6 +54,7 @@ pub mod registration;
 pub mod respawn;
 pub mod sessions;
 pub mod socket;
+pub mod storage;
 pub mod system_messages;
 pub mod transports;
 pub mod updates;

@@ -45,6 +45,9 @@ pub struct State {
     /// The account service moved the session to another channel or the cash shop: it
     /// ends without a LOGOUT.
     pub handed_over: bool,
+    /// The storage keeper of the storage window open (EVENT_TOPIC_STORAGE_STATUS
+    /// `PROJECTION_CREATED`), whose fees the storage sagas charge; cleared on closing.
+    pub storage_npc: Option<u32>,
 }
 
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 use super::deliver::Recipients;
 use super::events::ChannelEvent;
 use super::frames::Frame;
-use super::{buddies, fame, map_objects, npc, party, pets, quests, system_messages};
+use super::{buddies, fame, guilds, map_objects, npc, party, pets, quests, storage, system_messages};
 use crate::contracts::channel::Push;
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::de::DeserializeOwned;
@@ -21,6 +21,8 @@ pub enum Update {
     MapObject(map_objects::Update),
     Fame(fame::Update),
     Pet(pets::Update),
+    Storage(storage::Update),
+    Guild(guilds::Update),
 }
 
 impl Update {
@@ -36,6 +38,8 @@ impl Update {
             Update::MapObject(u) => u.subject(),
             Update::Fame(u) => u.subject(),
             Update::Pet(u) => u.owner,
+            Update::Storage(u) => u.subject(),
+            Update::Guild(u) => u.subject(),
         }
     }
 }
@@ -56,6 +60,11 @@ pub fn decode(topic: &str, value: &Value) -> Option<Result<Decoded<ChannelEvent>
         "EVENT_TOPIC_FAME_STATUS" => lift(fame::decode_fame(value), Update::Fame),
         "EVENT_TOPIC_NOTE_STATUS" => lift(fame::decode_note(value), Update::Fame),
         "EVENT_TOPIC_PET_STATUS" => lift(pets::decode(value), Update::Pet),
+        "EVENT_TOPIC_STORAGE_STATUS" => lift(storage::decode_status(value), Update::Storage),
+        "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS" => lift(storage::decode_compartment(value), Update::Storage),
+        "EVENT_TOPIC_SAGA_STATUS" => lift(storage::decode_saga(value), Update::Storage),
+        "EVENT_TOPIC_GUILD_STATUS" => lift(guilds::decode_status(value), Update::Guild),
+        "COMMAND_TOPIC_GUILD" => lift(guilds::decode_prompt(value), Update::Guild),
         _ => return None,
     };
     Some(decoded)
@@ -79,6 +88,8 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
         Update::MapObject(update) => map_objects::deliver(to, update).await,
         Update::Fame(update) => fame::deliver(to, update),
         Update::Pet(update) => pets::deliver(to, update).await,
+        Update::Storage(update) => storage::deliver(to, update).await,
+        Update::Guild(update) => guilds::deliver(to, update).await,
     }
 }
 
@@ -156,6 +167,7 @@ mod tests {
         assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", unknown_box), Ok(Decoded::Unhandled(_))), "Q-19");
         assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", json!({"type": "TEXT"})), Ok(Decoded::Unhandled(_))));
         assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"type": "EXITED"})), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decoded("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_CREATE", "body": {}})), Ok(Decoded::Unhandled(_))), "commands for the guild service");
         let unknown_error = json!({"characterId": 1, "type": "ERROR", "body": {"error": "BAD_LUCK"}});
         assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", unknown_error), Ok(Decoded::Unhandled(_))));
         for (topic, bad) in [
@@ -183,6 +195,15 @@ mod tests {
             ("EVENT_TOPIC_NOTE_STATUS", json!({"type": "CREATED", "body": {"noteId": -501}})),
             ("EVENT_TOPIC_PET_STATUS", json!({"petId": 1, "type": "SLOT_CHANGED", "body": {"newSlot": 128}})),
             ("EVENT_TOPIC_PET_STATUS", json!({"type": "EXCLUDE_CHANGED", "body": {"items": [-1]}})),
+            ("EVENT_TOPIC_STORAGE_STATUS", json!({"accountId": "x", "type": "ARRANGED"})),
+            ("EVENT_TOPIC_STORAGE_STATUS", json!({"type": "MESOS_UPDATED", "body": {"newMesos": -1}})),
+            ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", json!({"characterId": 1, "type": "ACCEPTED", "body": {"transactionId": "nope"}})),
+            ("EVENT_TOPIC_SAGA_STATUS", json!({"type": "FAILED", "body": {"characterId": "1"}})),
+            ("EVENT_TOPIC_SAGA_STATUS", json!({"transactionId": 5, "type": "COMPLETED"})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"guildId": -12, "type": "CREATED"})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "EMBLEM_UPDATED", "body": {"logo": 70000}})),
+            ("EVENT_TOPIC_GUILD_STATUS", json!({"type": "TITLES_UPDATED", "body": {"titles": [1]}})),
+            ("COMMAND_TOPIC_GUILD", json!({"characterId": 1, "type": "REQUEST_NAME", "body": {"channelId": "1"}})),
         ] {
             assert!(decoded(topic, bad.clone()).is_err(), "{topic} {bad}");
         }

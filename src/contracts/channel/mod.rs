@@ -9,7 +9,7 @@ pub mod character;
 pub mod field;
 pub mod gachapon;
 pub mod guild;
-pub mod guilds;
+pub mod guild_window;
 pub mod inventory;
 pub mod notes;
 pub mod npc;
@@ -17,6 +17,7 @@ pub mod party;
 pub mod pet;
 pub mod quest;
 pub mod session;
+pub mod storage;
 pub mod system_message;
 pub mod transports;
 

@@ -1,13 +1,9 @@
-//! Guilds and their bulletin board (spec 51 §4.14, §4.15; spec 50 §4.21, §4.22, §4.39):
-//! the commands of the guild window and board, the records about guilds, and the
-//! `GuildOperation`, `GuildNameChanged`, `GuildEmblemChanged` and `GuildBBS` pushes.
-//! (Invitations are in `guild`.)
+//! The guild window and the guild bulletin board from the client (spec 51 §4.14, §4.15;
+//! spec 50 §4.39): their commands, the guild as the window's checks read it, the board's
+//! records and the `GuildBBS` push. (Guild records and their pushes are in `guild`.)
 
 use super::{FieldBlock, Produced, Push};
 use serde::{Deserialize, Serialize};
-
-/// The error a founder sees when no party stands behind its guild (spec 50 §4.21).
-pub const NO_PARTY_TO_FOUND: &str = "THE_PROBLEM_HAS_HAPPENED_DURING_THE_PROCESS_OF_FORMING_THE_GUILD_PLEASE_TRY_AGAIN";
 
 /// A guild has five ranks; a guild's title list and a rename carry this many.
 pub const TITLES: usize = 5;
@@ -76,86 +72,7 @@ impl Produced for GuildThreadCommand {
     }
 }
 
-/// EVENT_TOPIC_GUILD_STATUS envelope.
-///
-/// `{"worldId":0,"guildId":12,"type":"MEMBER_STATUS_UPDATED","body":{"characterId":30001,"online":true}}`
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct GuildStatusRecord {
-    pub world_id: u8,
-    pub guild_id: u32,
-}
-
-/// The bodies of the guild records, by type.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AgreementRequested {
-    pub actor_id: u32,
-    pub proposed_name: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Disbanded {
-    pub members: Vec<u32>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Emblem {
-    pub logo: u16,
-    pub logo_color: u8,
-    pub logo_background: u16,
-    pub logo_background_color: u8,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct MemberOnline {
-    pub character_id: u32,
-    pub online: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct MemberTitle {
-    pub character_id: u32,
-    pub title: u8,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct MemberLeft {
-    pub character_id: u32,
-    pub force: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Notice {
-    pub notice: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Capacity {
-    pub capacity: u32,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Titles {
-    pub titles: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct GuildError {
-    pub actor_id: u32,
-    pub error: String,
-}
-
-/// A guild member, as the guild service and a `MEMBER_JOINED` body describe it.
+/// A guild member, as the guild service describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Member {
@@ -195,20 +112,8 @@ pub struct Guild {
 }
 
 impl Guild {
-    pub fn emblem(&self) -> Emblem {
-        Emblem { logo: self.logo, logo_color: self.logo_color, logo_background: self.logo_background, logo_background_color: self.logo_background_color }
-    }
-
     pub fn member(&self, character: u32) -> Option<&Member> {
         self.members.iter().find(|m| m.character_id == character)
-    }
-
-    /// The members online, each once.
-    pub fn online(&self) -> Vec<u32> {
-        let mut ids: Vec<u32> = self.members.iter().filter(|m| m.online).map(|m| m.character_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
     }
 
     pub fn is_leader(&self, character: u32) -> bool {
@@ -226,23 +131,6 @@ impl Guild {
         let current = self.member(character).map_or(5, |m| m.title);
         !(current > 2 || (title <= 2 && current != 1))
     }
-}
-
-/// COMMAND_TOPIC_GUILD as consumed: a prompt for one character.
-///
-/// `{"characterId":30001,"type":"REQUEST_NAME","body":{"worldId":0,"channelId":1}}`
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct GuildPrompt {
-    pub character_id: u32,
-    pub body: PromptBody,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct PromptBody {
-    pub world_id: u8,
-    pub channel_id: u8,
 }
 
 /// EVENT_TOPIC_GUILD_THREAD_STATUS envelope.
@@ -317,62 +205,4 @@ impl Listed {
 
 impl Push for GuildBbs {
     const WRITER: &'static str = "GuildBBS";
-}
-
-/// `GuildOperation` of a guild's life (the login bundle's `INFO` has the same shape).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
-pub enum GuildOperation {
-    /// The client opens the guild-name input.
-    RequestName,
-    /// The client opens the emblem editor.
-    RequestEmblem,
-    RequestAgreement { party_id: u32, leader_name: String, proposed_name: String },
-    /// The guild window's content; no guild (`guildId` 0, `guild` null) empties it.
-    Info { guild_id: u32, guild: Option<Guild> },
-    Disband { guild_id: u32 },
-    EmblemChange {
-        guild_id: u32,
-        #[serde(flatten)]
-        emblem: Emblem,
-    },
-    MemberOnline { guild_id: u32, character_id: u32, online: bool },
-    MemberTitleChange { guild_id: u32, character_id: u32, title: u8 },
-    MemberExpelledSuccess { guild_id: u32, character_id: u32, name: String },
-    MemberQuitSuccess { guild_id: u32, character_id: u32, name: String },
-    JoinSuccess { guild_id: u32, member: Member },
-    NoticeChange { guild_id: u32, notice: String },
-    #[serde(rename = "CONGRATULATION_THE_NUMBER_OF_GUILD_MEMBERS_HAS_NOW_INCREASED_TO")]
-    CapacityIncreased { guild_id: u32, capacity: u32 },
-    TitleUpdate { guild_id: u32, titles: Vec<String> },
-    Error { error: String },
-}
-
-impl Push for GuildOperation {
-    const WRITER: &'static str = "GuildOperation";
-}
-
-/// `GuildNameChanged`: the guild name shown above a character, to its map ("" clears it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GuildNameChanged {
-    pub character_id: u32,
-    pub name: String,
-}
-
-impl Push for GuildNameChanged {
-    const WRITER: &'static str = "GuildNameChanged";
-}
-
-/// `GuildEmblemChanged`: the emblem shown above a character, to its map (zeros clear it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GuildEmblemChanged {
-    pub character_id: u32,
-    #[serde(flatten)]
-    pub emblem: Emblem,
-}
-
-impl Push for GuildEmblemChanged {
-    const WRITER: &'static str = "GuildEmblemChanged";
 }

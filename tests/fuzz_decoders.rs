@@ -40,6 +40,17 @@ const SEEDS: &[&str] = &[
     r#"{"worldId":0,"guildId":12,"type":"MEMBER_JOINED","body":{"characterId":30001,"name":"Kai","jobId":100,"level":30,"title":5,"online":true,"allianceTitle":0}}"#,
     r#"{"worldId":0,"guildId":12,"type":"EMBLEM_UPDATED","body":{"logo":2,"logoColor":3,"logoBackground":4,"logoBackgroundColor":5}}"#,
     r#"{"characterId":30001,"type":"REQUEST_NAME","body":{"worldId":0,"channelId":1}}"#,
+    // The channel's last wave (spec 50 P3 and the guild board).
+    r#"{"worldId":0,"guildId":12,"type":"DISBANDED","body":{"members":[30001,30002]}}"#,
+    r#"{"worldId":0,"guildId":12,"type":"TITLES_UPDATED","body":{"guildId":12,"titles":["a","b","c","d","e"]}}"#,
+    r#"{"worldId":0,"guildId":12,"actorId":30001,"threadId":3,"type":"REPLY_ADDED","body":{"replyId":9}}"#,
+    r#"{"worldId":0,"characterId":30001,"type":"PURCHASE","body":{"templateId":5000000,"price":4900,"compartmentId":"8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b","assetId":"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0","itemId":5000000}}"#,
+    r#"{"worldId":0,"characterId":30001,"type":"INVENTORY_CAPACITY_INCREASED","body":{"inventoryType":2,"capacity":32,"amount":8}}"#,
+    r#"{"characterId":30001,"worldId":0,"itemId":1302020,"quantity":1,"tier":"rare","gachaponId":"henesys","gachaponName":"Henesys","assetId":88020}"#,
+    r#"{"routeId":"c0ffee00-1234-4abc-8def-0123456789ab","type":"DEPARTED","body":{"mapId":101000300}}"#,
+    r#"{"transactionId":"6f708192-a3b4-4c5d-8e6f-708192a3b4c5","worldId":0,"characterId":30001,"type":"TRANSIT_ENTERED","body":{"routeId":"c0ffee00-1234-4abc-8def-0123456789ab","instanceId":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","channelId":1,"durationSeconds":60,"message":"The ship is sailing to Orbis."}}"#,
+    r#"{"accountId":1001,"characterId":30001,"compartmentId":"8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b","compartmentType":1,"type":"RELEASED","body":{"transactionId":"5e6f7081-92a3-4b4c-8d5e-6f708192a3b4","assetId":88010,"cashId":7000000123,"templateId":5000000}}"#,
+    r#"{"accountId":1001,"characterId":30001,"compartmentId":"8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b","compartmentType":1,"type":"ACCEPTED","body":{"transactionId":"5e6f7081-92a3-4b4c-8d5e-6f708192a3b4","assetId":"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"}}"#,
 ];
 
 fn mutate(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {

@@ -38,6 +38,8 @@ pub struct Context {
     pub party_here: Vec<u32>,
     /// What a second-wave action needs.
     pub play: super::actions::Context,
+    /// What a last-wave action needs.
+    pub later: super::last_wave::Context,
 }
 
 /// What an action produces.
@@ -110,6 +112,7 @@ pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Con
             });
         }
         ClientFrame::Play(action) => ctx.play = super::actions::resolve(edge, session, &ctx, action).await,
+        ClientFrame::Later(action) => ctx.later = super::last_wave::resolve(edge, session, &ctx, action).await,
         _ => {}
     }
     ctx
@@ -366,6 +369,7 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             None => Outcome::default(),
         },
         ClientFrame::Play(action) => super::actions::translate(action, ctx),
+        ClientFrame::Later(action) => super::last_wave::translate(action, ctx),
         ClientFrame::MessengerChat { message } => match &ctx.messenger {
             Some((_, others)) => Outcome::commands(vec![chat(ctx, "MESSENGER", message, json!({"recipients": others}))]),
             None => Outcome::default(),

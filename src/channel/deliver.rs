@@ -72,6 +72,7 @@ pub async fn deliver(edge: &Arc<Edge>, tenant: &Tenant, event: ChannelEvent) {
             }
         }
         ChannelEvent::Update(update) => super::updates::deliver(&Recipients { edge, tenant }, update).await,
+        ChannelEvent::Later(update) => super::last_wave::deliver(&Recipients { edge, tenant }, update).await,
     }
 }
 

@@ -59,6 +59,8 @@ pub enum ChannelEvent {
     Enveloped { topic: &'static str, envelope: Envelope },
     /// A record of the second wave, decoded by its feature module.
     Update(super::updates::Update),
+    /// A record of the last wave (spec 50 P3 and the guild topics).
+    Later(super::last_wave::Update),
 }
 
 /// Topics whose records have no `type` (spec 50 §2.6).
@@ -101,13 +103,13 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_SAGA_STATUS", &["FAILED"]),
     ("EVENT_TOPIC_GUILD_STATUS", &["REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT", "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR"]),
     ("COMMAND_TOPIC_GUILD", &["REQUEST_NAME", "REQUEST_EMBLEM"]),
-    // Decoded and skipped until their updates are built (P3 of spec 50 §7).
-    ("EVENT_TOPIC_CASH_SHOP_STATUS", &[]),
-    ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", &[]),
-    ("EVENT_TOPIC_GACHAPON_REWARD_WON", &[]),
-    ("EVENT_TOPIC_GUILD_THREAD_STATUS", &[]),
-    ("EVENT_TOPIC_TRANSPORT_STATUS", &[]),
-    ("EVENT_TOPIC_INSTANCE_TRANSPORT", &[]),
+    // The last wave (P3), decoded by `last_wave`.
+    ("EVENT_TOPIC_CASH_SHOP_STATUS", &["INVENTORY_CAPACITY_INCREASED", "PURCHASE", "ERROR"]),
+    ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", &["ACCEPTED", "RELEASED"]),
+    ("EVENT_TOPIC_GACHAPON_REWARD_WON", &[""]),
+    ("EVENT_TOPIC_GUILD_THREAD_STATUS", &["CREATED", "UPDATED", "REPLY_ADDED", "REPLY_DELETED"]),
+    ("EVENT_TOPIC_TRANSPORT_STATUS", &["ARRIVED", "DEPARTED"]),
+    ("EVENT_TOPIC_INSTANCE_TRANSPORT", &["TRANSIT_ENTERED"]),
 ];
 
 /// Decodes a record of a consumed topic (by variable).
@@ -127,6 +129,9 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
         return Ok(Decoded::Message(ChannelEvent::StatusRequest));
     }
     if let Some(decoded) = super::updates::decode(topic, &value) {
+        return decoded;
+    }
+    if let Some(decoded) = super::last_wave::decode(topic, &value) {
         return decoded;
     }
     if !FLAT.contains(&topic) && !matches!(value.get("type"), Some(Value::String(_))) {
@@ -190,6 +195,7 @@ mod tests {
             ChannelEvent::Account(AccountStatus { account_id: 1001, name: "alice".into(), status: "LOGGED_IN".into() })
         );
         assert!(decode("EVENT_TOPIC_SKILL_STATUS", br#"{"characterId":"x","type":"CREATED"}"#).is_err(), "wrong field type");
-        assert!(matches!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"ARRIVED","routeId":1}"#), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"DOCKED","body":{"mapId":1}}"#), Ok(Decoded::Unhandled(_))));
+        assert!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"ARRIVED","routeId":1}"#).is_err(), "a route id is a UUID");
     }
 }

@@ -46,6 +46,7 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
             session.push(&spawn(member, &attributes, false));
         }
     }
+    super::field_pets::show(edge, session, field).await;
     for mate in party_in_field(edge, tenant, me, field).await {
         if let Some(attributes) = lookups::character(services, tenant, mate).await {
             session.push(&Frame::new("PartyMemberHP", json!({"characterId": mate, "hp": attributes["hp"], "maxHp": attributes["maxHp"]})));
@@ -89,8 +90,7 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
         let docked = routes
             .iter()
             .any(|(_, r)| r["startMapId"] == json!(m) && matches!(r["state"].as_str(), Some("open_entry" | "locked_entry")));
-        let state = if docked { json!({"state": "ENTER1", "value": 0, "boss": false}) } else { json!({"state": "MOVE1", "value": 2, "boss": false}) };
-        session.push(&Frame::new("FieldTransportState", state));
+        session.push(&super::updates::push(&crate::contracts::channel::transports::FieldTransportState::docked(docked)));
     }
 }
 

@@ -116,6 +116,9 @@ pub enum ClientFrame {
     /// The second wave's actions (NPCs, quests, …), held by their feature modules.
     #[serde(untagged)]
     Play(super::actions::Action),
+    /// The last wave's actions (guilds, …).
+    #[serde(untagged)]
+    Later(super::last_wave::Action),
 }
 
 impl ClientFrame {

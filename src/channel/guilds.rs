@@ -1,6 +1,6 @@
 //! Guilds: the guild records pushed to online members and to the character concerned
 //! (spec 50 §4.21, with fixed) and the prompts of COMMAND_TOPIC_GUILD
-//! (§4.22). Guild actions of the client are spec 51's "Later".
+//! (§4.22). The client's guild actions and the guild board are in `guild_window`.
 
 use super::deliver::{Recipients, Scope};
 use super::updates::{kind, part, push};

@@ -6,7 +6,8 @@
 //! - `binary`: the game's own encrypted binary protocol over TCP, one listener per served
 //!   channel with a port, over the same sessions.
 //! - `sessions`: connected clients, by session id and by logged-in character.
-//! - `field_view`: what an entering character is shown, once its `SetField` is out.
+//! - `field_view`: what an entering character is shown, once its `SetField` is out;
+//!   `field_pets`: the pets among it.
 //! - `fields`: one actor per map instance holding who is in it, fed from
 //!   EVENT_TOPIC_MAP_STATUS.
 //! - `events`: decoders of the 40 consumed topics; `deliver`: who receives what.
@@ -17,27 +18,37 @@
 //!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
 //!   `map_objects`, `fame`, `inventory`, `pets`, `storage`, `guilds`,
 //!   `system_messages`).
+//! - `last_wave`: the last wave's client actions and records (spec 51 §7 "Later", spec
+//!   50 P3), dispatched to `guild_window`, `notes`, `cash_shop`, `chalkboards`,
+//!   `gachapon`, `transports`.
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
 pub mod actions;
 pub mod binary;
 pub mod buddies;
+pub mod cash_shop;
+pub mod chalkboards;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;
 pub mod events;
 pub mod fame;
+pub mod field_pets;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
+pub mod gachapon;
+pub mod guild_window;
 pub mod guilds;
+pub mod last_wave;
 pub mod lifecycle;
 pub mod lookups;
 pub mod map_objects;
 pub mod migration;
 pub mod inventory;
 pub mod invites;
+pub mod notes;
 pub mod npc;
 pub mod party;
 pub mod pets;
@@ -48,6 +59,7 @@ pub mod sessions;
 pub mod socket;
 pub mod storage;
 pub mod system_messages;
+pub mod transports;
 pub mod updates;
 
 use crate::actors::Services;

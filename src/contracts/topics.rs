@@ -132,6 +132,10 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_REACTOR",
     "COMMAND_TOPIC_FAME",
     "COMMAND_TOPIC_PET_MOVEMENT",
+    "COMMAND_TOPIC_GUILD_THREAD",
+    "COMMAND_TOPIC_NOTE",
+    "COMMAND_TOPIC_CASH_SHOP",
+    "COMMAND_TOPIC_CHALKBOARD",
 ];
 
 static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =

@@ -3,10 +3,15 @@
 //! the WebSocket transport writes a push as JSON, a binary transport encodes the same value.
 
 pub mod buddy;
+pub mod cash_shop;
+pub mod chalkboard;
 pub mod character;
 pub mod field;
+pub mod gachapon;
 pub mod guild;
+pub mod guild_window;
 pub mod inventory;
+pub mod notes;
 pub mod npc;
 pub mod party;
 pub mod pet;
@@ -14,6 +19,7 @@ pub mod quest;
 pub mod session;
 pub mod storage;
 pub mod system_message;
+pub mod transports;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -7,6 +7,7 @@ use crate::actors::saga::{sql as saga_sql, Saga};
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::router::Router;
+use crate::bridge::topic_setup::{self, TopicSpec};
 use crate::bridge::{producer, Publisher};
 use crate::broker::EmbeddedBroker;
 use crate::channel::{self, Edge};
@@ -14,11 +15,9 @@ use crate::config::ServeArgs;
 use crate::contracts::topics;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
-use crate::store::{self, Store};
+use crate::store::{self, LogOrigin, Store};
 use actix::{Arbiter, ArbiterHandle};
 use anyhow::Context as _;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,9 +45,18 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let store = Store::connect(&url).await?;
     tracing::info!(database = %store::redact(&url), "database ready");
     if args.bootstrap_servers.is_some() {
-        let creating = create_topics(&bootstrap, args.topic_partitions, args.topic_replication);
-        if tokio::time::timeout(Duration::from_secs(15), creating).await.is_err() {
-            tracing::warn!("creating topics timed out; relying on broker auto-creation");
+        let spec = TopicSpec {
+            names: topics::VARIABLES.iter().map(|v| topics::name(v).to_string()).collect(),
+            partitions: args.topic_partitions,
+            replication: args.topic_replication,
+        };
+        // Nothing consumes before the topics exist; a signal meanwhile ends the start.
+        tokio::select! {
+            _ = topic_setup::ensure(&bootstrap, &spec) => {}
+            _ = shutdown_signal() => {
+                tracing::info!("shutting down before the topics existed");
+                return Ok(());
+            }
         }
     }
 
@@ -79,6 +87,15 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
     let router = Arc::new(Router::new(characters.clone(), sagas.clone()));
+    let consumed: Vec<String> = router.topics().into_iter().map(str::to_string).collect();
+    let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
+    tokio::select! {
+        fenced = topic_setup::fence_positions(&store, &bootstrap, &consumed, origin) => fenced?,
+        _ = shutdown_signal() => {
+            tracing::info!("shutting down before consuming");
+            return Ok(());
+        }
+    }
     let assigned = Arc::new(AtomicBool::new(false));
     let settings = consumer::Settings {
         bootstrap: bootstrap.clone(),
@@ -204,43 +221,6 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
-    }
-}
-
-/// Creates every topic of [`topics::VARIABLES`] that does not exist yet.
-async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
-    let admin: AdminClient<DefaultClientContext> = match producer::client_config(bootstrap).create() {
-        Ok(admin) => admin,
-        Err(error) => return tracing::warn!(%error, "no admin client; topics are not created"),
-    };
-    // Only ask for the missing ones: some brokers (the embedded one) never answer a
-    // CreateTopics request.
-    let existing: Vec<String> = match admin.inner().fetch_metadata(None, Duration::from_secs(10)) {
-        Ok(metadata) => metadata.topics().iter().map(|t| t.name().to_string()).collect(),
-        Err(error) => return tracing::warn!(%error, "no broker metadata; topics are not created"),
-    };
-    let names: Vec<&str> = topics::VARIABLES
-        .iter()
-        .map(|v| topics::name(v))
-        .filter(|name| !existing.iter().any(|e| e == name))
-        .collect();
-    if names.is_empty() {
-        return;
-    }
-    let new: Vec<NewTopic<'_>> =
-        names.iter().map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(replication))).collect();
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-    match admin.create_topics(&new, &options).await {
-        Ok(results) => {
-            for result in results {
-                if let Err((topic, code)) = result {
-                    if code != rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists {
-                        tracing::warn!(%topic, ?code, "creating topic failed");
-                    }
-                }
-            }
-        }
-        Err(error) => tracing::warn!(%error, "creating topics failed"),
     }
 }
 

@@ -34,6 +34,22 @@ pub struct TopicSpec {
 /// Returns once every topic of `spec` is listed by the broker's metadata; retries for as
 /// long as it takes, logging each round's missing topics and the reason.
 pub async fn ensure(bootstrap: &str, spec: &TopicSpec) {
+    let admin: Option<AdminClient<DefaultClientContext>> = match client_config(bootstrap).create() {
+        Ok(admin) => Some(admin),
+        Err(error) => {
+            tracing::warn!(%error, "no admin client; relying on auto-creation");
+            None
+        }
+    };
+    ensure_with(bootstrap, spec, admin.as_ref()).await;
+    // Destroying a client waits for its outstanding requests, and a CreateTopics request
+    // the broker never answers is outstanding for long: let it go off this thread.
+    if let Some(admin) = admin {
+        std::thread::spawn(move || drop(admin));
+    }
+}
+
+async fn ensure_with(bootstrap: &str, spec: &TopicSpec, mut admin: Option<&AdminClient<DefaultClientContext>>) {
     let mut backoff = Duration::from_millis(250);
     for round in 1u32.. {
         let missing = match missing_topics(bootstrap, &spec.names).await {
@@ -50,7 +66,16 @@ pub async fn ensure(bootstrap: &str, spec: &TopicSpec) {
             }
         };
         tracing::info!(missing = missing.len(), round, names = %missing.join(","), "creating topics");
-        let refused = create(bootstrap, &missing, spec).await;
+        let refused = match admin {
+            Some(client) => match create(client, &missing, spec).await {
+                Created::Unanswered(reason) => {
+                    admin = None;
+                    Some(reason)
+                }
+                Created::Refused(reason) => reason,
+            },
+            None => None,
+        };
         auto_create(bootstrap, &missing).await;
         match missing_topics(bootstrap, &spec.names).await {
             Ok(still) if still.is_empty() => {
@@ -114,12 +139,17 @@ async fn missing_topics(bootstrap: &str, names: &[String]) -> anyhow::Result<Vec
     .await?
 }
 
-/// CreateTopics in batches of [`BATCH`]; returns the last reason a batch failed.
-async fn create(bootstrap: &str, names: &[String], spec: &TopicSpec) -> Option<String> {
-    let admin: AdminClient<DefaultClientContext> = match client_config(bootstrap).create() {
-        Ok(admin) => admin,
-        Err(error) => return Some(format!("no admin client: {error}")),
-    };
+/// What a round of CreateTopics requests gave.
+#[derive(Debug)]
+enum Created {
+    /// Answered; the last refusal, if any.
+    Refused(Option<String>),
+    /// A batch failed or got no answer: the broker does not create topics on request.
+    Unanswered(String),
+}
+
+/// CreateTopics in batches of [`BATCH`]. Stops at the first unanswered batch.
+async fn create(admin: &AdminClient<DefaultClientContext>, names: &[String], spec: &TopicSpec) -> Created {
     let options = AdminOptions::new().operation_timeout(Some(REQUEST_TIMEOUT)).request_timeout(Some(REQUEST_TIMEOUT));
     let mut reason = None;
     for batch in names.chunks(BATCH) {
@@ -136,11 +166,16 @@ async fn create(bootstrap: &str, names: &[String], spec: &TopicSpec) -> Option<S
                     }
                 }
             }
-            Ok(Err(error)) => reason = Some(format!("CreateTopics failed: {error}")),
-            Err(_) => reason = Some("CreateTopics unanswered (the broker may not support it)".into()),
+            // A broker that fails or leaves one batch unanswered (the embedded one has no
+            // CreateTopics and names no controller) does so for all: fall back to
+            // auto-creation now rather than wait out every batch.
+            Ok(Err(error)) => return Created::Unanswered(format!("CreateTopics failed: {error}")),
+            Err(_) => {
+                return Created::Unanswered("CreateTopics unanswered: the broker does not create topics on request".into())
+            }
         }
     }
-    reason
+    Created::Refused(reason)
 }
 
 /// Asks for each topic's metadata with auto-creation allowed: brokers that create topics

@@ -97,6 +97,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub topics: TopicArgs,
+
+    #[command(flatten)]
+    pub bounds: crate::bounds::Bounds,
 }
 
 impl ServeArgs {

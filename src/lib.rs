@@ -13,12 +13,15 @@
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
+//! - `bounds`: every limit enforced at the edges, each a setting.
+//! - `shutdown`: the bounded drain after SIGTERM.
 //! - `chaos`: fault injection for the reliability tests.
 //! - `conformance`: the black-box scenario runner.
 //! - `simulate`: virtual players against a running server (load and latency).
 
 pub mod actors;
 pub mod bridge;
+pub mod bounds;
 pub mod broker;
 pub mod channel;
 pub mod chaos;
@@ -29,5 +32,6 @@ pub mod logging;
 pub mod metrics;
 pub mod rest;
 pub mod server;
+pub mod shutdown;
 pub mod simulate;
 pub mod store;

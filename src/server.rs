@@ -15,6 +15,7 @@ use crate::config::ServeArgs;
 use crate::contracts::topics;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
+use crate::shutdown;
 use crate::store::{self, LogOrigin, Store};
 use actix::{Arbiter, ArbiterHandle};
 use anyhow::Context as _;
@@ -53,7 +54,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         // Nothing consumes before the topics exist; a signal meanwhile ends the start.
         tokio::select! {
             _ = topic_setup::ensure(&bootstrap, &spec) => {}
-            _ = shutdown_signal() => {
+            _ = shutdown::signal() => {
                 tracing::info!("shutting down before the topics existed");
                 return Ok(());
             }
@@ -91,7 +92,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
     tokio::select! {
         fenced = topic_setup::fence_positions(&store, &bootstrap, &consumed, origin) => fenced?,
-        _ = shutdown_signal() => {
+        _ = shutdown::signal() => {
             tracing::info!("shutting down before consuming");
             return Ok(());
         }
@@ -124,19 +125,30 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     tracing::info!(port = args.rest_port, "REST API listening");
     let http_task = actix_rt::spawn(http);
 
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    for session in edge.sessions.all() {
-        channel::lifecycle::destroy(&edge, &session).await;
+    shutdown::signal().await;
+    let grace = args.bounds.shutdown_grace_period;
+    tracing::info!(?grace, "shutting down");
+    shutdown::arm_watchdog(grace);
+    let drain = async {
+        for session in edge.sessions.all() {
+            channel::lifecycle::destroy(&edge, &session).await;
+        }
+        http_handle.stop(true).await;
+        let _ = stop.send(true);
+        let _ = consuming.await;
+        let _ = http_task.await;
+        // Let the publisher flush what the drained records committed.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    if tokio::time::timeout(grace, drain).await.is_err() {
+        tracing::warn!(?grace, "grace period over (is the broker gone?): exiting; unpublished outputs stay in the outbox");
     }
-    http_handle.stop(true).await;
-    let _ = stop.send(true);
-    let _ = consuming.await;
-    let _ = http_task.await;
-    // Let the publisher flush what the drained records committed.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    if let Err(error) = state_store.leave().await {
-        tracing::warn!(%error, "deregistering this process failed; its outbox rows are adopted after the lease");
+    match tokio::time::timeout(Duration::from_secs(2), state_store.leave()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "deregistering this process failed; its outbox rows are adopted after the lease")
+        }
+        Err(_) => tracing::warn!("deregistering this process timed out; its outbox rows are adopted after the lease"),
     }
     for arbiter in arbiters.iter() {
         arbiter.stop();
@@ -216,13 +228,6 @@ fn after_assignment(
     })
 }
 
-async fn shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
-    }
-}
 
 /// Periodically forgets idle actors of every kind and reports the live counts.
 fn spawn_passivation(

@@ -136,6 +136,11 @@ impl Server {
         panic!("server did not become healthy");
     }
 
+    /// The server's process id (to send it signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no shutdown, no flush.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -169,6 +169,7 @@ async fn start_edge(
         idle_timeout: args.channel_idle_timeout,
         advertised: args.advertised(),
         served: args.channel_servers.clone(),
+        bounds: args.bounds.clone(),
     };
     let edge = Edge::new(services, producer, settings);
     let group = args.channel_group();

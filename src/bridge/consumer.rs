@@ -177,6 +177,10 @@ impl ConsumerLoop {
     fn accept(&self, message: OwnedMessage, ticket: Ticket, done: mpsc::UnboundedSender<Ticket>) {
         let topic = message.topic().to_string();
         self.metrics.records_in.with_label_values(&[&topic]).inc();
+        if let Some(header) = Tenant::duplicated_in_kafka(message.headers()) {
+            let refusal = Refusal { reason: "duplicate_tenant_header", error: format!("{header} present more than once") };
+            return self.refuse(message, refusal, ticket, done);
+        }
         let Some(tenant) = Tenant::from_kafka(message.headers()) else {
             let refusal = Refusal { reason: "missing_tenant", error: "no parseable TENANT_ID header".into() };
             return self.refuse(message, refusal, ticket, done);

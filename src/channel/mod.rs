@@ -22,6 +22,7 @@ pub mod field_view;
 pub mod fields;
 pub mod frames;
 pub mod lifecycle;
+pub mod limits;
 pub mod lookups;
 pub mod registration;
 pub mod respawn;
@@ -46,6 +47,8 @@ pub struct Settings {
     pub advertised: Option<(String, u16)>,
     /// The channels announced to the world service.
     pub served: Vec<registration::Served>,
+    /// Limits on what one client may take.
+    pub bounds: crate::bounds::Bounds,
 }
 
 /// The edge's shared state.

@@ -4,6 +4,7 @@
 use super::frames::Frame;
 use crate::contracts::tenant::Tenant;
 use dashmap::DashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -12,11 +13,38 @@ use uuid::Uuid;
 /// buffered without bound.
 pub const QUEUE: usize = 4096;
 
+/// Bytes of frames waiting for one client unless the edge's settings say otherwise.
+pub const DEFAULT_QUEUED_BYTES: usize = 1024 * 1024;
+
 /// What the transport is told to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outbound {
     Frame(String),
     Close,
+    /// Close with a code and reason the client can read.
+    End(Ending),
+}
+
+/// Why the server ends a session, as the WebSocket close frame says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The channel port is at its session limit.
+    TooManySessions,
+    /// The client sent frames faster than its token bucket allows.
+    FrameRate,
+    /// A frame over the size limit.
+    FrameTooLarge,
+}
+
+impl Ending {
+    /// The close code (RFC 6455 §7.4.1) and reason.
+    pub fn close(self) -> (u16, &'static str) {
+        match self {
+            Ending::TooManySessions => (1013, "too many sessions; try again later"),
+            Ending::FrameRate => (1008, "frame rate limit exceeded"),
+            Ending::FrameTooLarge => (1009, "frame too large"),
+        }
+    }
 }
 
 /// A map instance of one channel.
@@ -52,19 +80,51 @@ pub struct Session {
     pub channel: u8,
     state: Mutex<State>,
     out: mpsc::Sender<Outbound>,
-    /// Set when the client fell `QUEUE` frames behind: the session ends.
+    /// Bytes of frames queued and not yet written to the client (the writer subtracts).
+    pub queued: Arc<AtomicUsize>,
+    max_queued: usize,
+    /// Set when the client fell `QUEUE` frames or `max_queued` bytes behind: the session ends.
     pub overflowed: tokio::sync::Notify,
 }
 
 impl Session {
     pub fn new(tenant: Tenant, world: u8, channel: u8, out: mpsc::Sender<Outbound>) -> Session {
-        Session { id: Uuid::new_v4(), tenant, world, channel, state: Mutex::default(), out, overflowed: tokio::sync::Notify::new() }
+        Session {
+            id: Uuid::new_v4(),
+            tenant,
+            world,
+            channel,
+            state: Mutex::default(),
+            out,
+            queued: Arc::default(),
+            max_queued: DEFAULT_QUEUED_BYTES,
+            overflowed: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Bounds the bytes waiting for this client.
+    pub fn with_queue_bound(mut self, bytes: usize) -> Session {
+        self.max_queued = bytes;
+        self
     }
 
     pub fn push(&self, frame: &Frame) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.text())) {
+        let text = frame.text();
+        let size = text.len();
+        if self.queued.fetch_add(size, Ordering::AcqRel) + size > self.max_queued {
+            self.queued.fetch_sub(size, Ordering::AcqRel);
+            self.overflowed.notify_one();
+            return;
+        }
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(text)) {
+            self.queued.fetch_sub(size, Ordering::AcqRel);
             self.overflowed.notify_one();
         }
+    }
+
+    /// Ends the session with a reason the client reads in the close frame.
+    pub fn end(&self, ending: Ending) {
+        let _ = self.out.try_send(Outbound::End(ending));
     }
 
     pub fn close(&self) {

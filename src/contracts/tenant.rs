@@ -28,6 +28,9 @@ impl Tenant {
     /// 36-byte UUID; like Go, malformed versions read as 0 and a missing region as "".
     pub fn from_kafka<H: Headers>(headers: Option<&H>) -> Option<Tenant> {
         let headers = headers?;
+        if duplicated_kafka_header(headers).is_some() {
+            return None;
+        }
         let find = |name: &str| {
             headers.iter().find(|h| h.key == name).and_then(|h| h.value)
         };
@@ -43,6 +46,12 @@ impl Tenant {
             _ => 0,
         };
         Some(Tenant { id, region, major: version(MAJOR_VERSION), minor: version(MINOR_VERSION) })
+    }
+
+    /// The first tenant header present more than once, if any: which one is meant is
+    /// ambiguous, so such a record is refused rather than read by its first or last.
+    pub fn duplicated_in_kafka<H: Headers>(headers: Option<&H>) -> Option<&'static str> {
+        duplicated_kafka_header(headers?)
     }
 
     /// Appends the four tenant headers, in Atlas's wire encoding.
@@ -126,4 +135,10 @@ mod tests {
         assert_eq!(Tenant::from_http(|n| if n == REGION { None } else { full(n) }), None);
         assert_eq!(Tenant::from_http(|n| if n == MAJOR_VERSION { Some("x".into()) } else { full(n) }), None);
     }
+}
+
+fn duplicated_kafka_header<H: Headers>(headers: &H) -> Option<&'static str> {
+    [TENANT_ID, REGION, MAJOR_VERSION, MINOR_VERSION]
+        .into_iter()
+        .find(|name| headers.iter().filter(|h| h.key == *name).count() > 1)
 }

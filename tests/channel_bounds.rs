@@ -16,7 +16,11 @@ use tokio_tungstenite::tungstenite::Message;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Stands in for the character and buddy services: character `{id}` of account `{id}`.
+/// How long the character service takes for characters whose id ends in 99.
+const SLOW: Duration = Duration::from_secs(2);
+
+/// Stands in for the character and buddy services: character `{id}` of account `{id}`
+/// (those ending in 99 answer after `SLOW`).
 fn services() -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -27,6 +31,9 @@ fn services() -> String {
                         "/api/characters/{id}",
                         actix_web::web::get().to(|id: actix_web::web::Path<u32>| async move {
                             let id = id.into_inner();
+                            if id % 100 == 99 {
+                                actix_web::rt::time::sleep(SLOW).await;
+                            }
                             actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": id.to_string(),
                                 "attributes": {"accountId": id, "worldId": 0, "name": format!("c{id}"), "mapId": 100000000, "hp": 50}}}))
                         }),
@@ -262,4 +269,53 @@ fn oversized_attack_lists_and_out_of_range_amounts_are_refused_and_a_mismatched_
         let outcome = next(&mut impostor, "SetField", Duration::from_secs(15)).await;
         assert!(outcome.is_err(), "the session ended instead of becoming 7303: {outcome:?}");
     });
+}
+
+#[test]
+fn a_burst_of_channel_records_behind_a_slow_service_stays_bounded() {
+    let _serial = common::serial();
+    let broker = broker();
+    let bootstrap = broker.bootstrap_servers().to_string();
+    let dir = tempdir::Dir::new("edge-backlog");
+    let port = free_port();
+    let base = services();
+    const MAX: f64 = 50.0;
+    let env = [
+        ("CHANNEL_PORT", port.to_string()),
+        ("BASE_SERVICE_URL", base),
+        ("FOREIGN_TIMEOUT_MS", "10000".into()),
+        ("CHANNEL_CONSUMER_MAX_IN_FLIGHT", (MAX as usize).to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&bootstrap, &sqlite_url(&dir), &env);
+    let tenant = common::tenant();
+    runtime().block_on(async {
+        let mut slow = login_answered(port, &tenant, 7199, 7199, &bootstrap).await;
+        next(&mut slow, "SetField", Duration::from_secs(30)).await.expect("logged in");
+        // Each push about 7199 waits on its slow look-up.
+        let stat = json!({"worldId": 0, "characterId": 7199, "type": "STAT_CHANGED", "body": {"channelId": 1, "exclRequestSent": true, "updates": ["HP"]}});
+        let burst: Vec<(u32, Value)> = (0..2000).map(|_| (7199, stat.clone())).collect();
+        send(&bootstrap, "EVENT_TOPIC_CHARACTER_STATUS", &tenant, &burst);
+    });
+    let in_flight = || {
+        let url = server.url("/metrics");
+        std::thread::scope(|scope| scope.spawn(|| common::text(&url)).join())
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("atlas_channel_records_in_flight ")?.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while in_flight() < MAX / 2.0 {
+        assert!(Instant::now() < deadline, "the lanes fill up behind the slow look-up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut highest: f64 = 0.0;
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
+        highest = highest.max(in_flight());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!("channel records in flight: at most {highest} of a 2,000-record burst (bound {MAX})");
+    assert!(highest <= 2.0 * MAX, "the backlog stays bounded: {highest}");
 }

@@ -98,10 +98,14 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         }
     }
     let assigned = Arc::new(AtomicBool::new(false));
+    if let Some(instance) = args.group_instance_id() {
+        tracing::info!(%instance, "static member of the consumer group: a restart gets its partitions back at once");
+    }
     let settings = consumer::Settings {
         bootstrap: bootstrap.clone(),
         group: args.consumer_group_id.clone(),
         session_timeout: args.consumer_session_timeout,
+        instance_id: args.group_instance_id(),
     };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
         .context("creating the Kafka consumer")?

@@ -68,6 +68,8 @@ pub struct Settings {
     pub bootstrap: String,
     pub group: String,
     pub session_timeout: Duration,
+    /// Static membership (`group.instance.id`), if any.
+    pub instance_id: Option<String>,
 }
 
 pub struct ConsumerLoop {
@@ -93,7 +95,11 @@ impl ConsumerLoop {
         assigned: Arc<AtomicBool>,
     ) -> KafkaResult<ConsumerLoop> {
         let (tx, events) = mpsc::unbounded_channel();
-        let consumer: StreamConsumer<Context> = client_config(&settings.bootstrap)
+        let mut config = client_config(&settings.bootstrap);
+        if let Some(instance) = &settings.instance_id {
+            config.set("group.instance.id", instance);
+        }
+        let consumer: StreamConsumer<Context> = config
             .set("group.id", &settings.group)
             .set("enable.auto.commit", "true")
             .set("auto.commit.interval.ms", "500")

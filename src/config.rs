@@ -98,9 +98,19 @@ pub struct ServeArgs {
     #[arg(long, env = "CHANNEL_ADVERTISED_ADDRESS")]
     pub channel_advertised_address: Option<String>,
 
-    /// Channels announced, comma-separated `TENANT_ID:REGION:MAJOR.MINOR:WORLD:CHANNEL`.
+    /// Channels served, comma-separated `TENANT_ID:REGION:MAJOR.MINOR:WORLD:CHANNEL[:PORT]`;
+    /// a PORT opens the channel's binary listener (the game's own protocol).
     #[arg(long, env = "CHANNEL_SERVERS", value_delimiter = ',')]
     pub channel_servers: Vec<crate::channel::registration::Served>,
+
+    /// Largest packet body a binary client may announce, in bytes; a larger one ends
+    /// its session.
+    #[arg(long, env = "CHANNEL_BINARY_MAX_PACKET", default_value_t = 16384)]
+    pub channel_binary_max_packet: usize,
+
+    /// Binary client connections open at once in this process; more are closed on accept.
+    #[arg(long, env = "CHANNEL_BINARY_MAX_CONNECTIONS", default_value_t = 1000)]
+    pub channel_binary_max_connections: usize,
 
     #[command(flatten)]
     pub topics: TopicArgs,

@@ -9,7 +9,8 @@
 //!   out (the outbox publisher), plus dead letters.
 //! - `actors`: the supervised entity actors, their registry, and the domain logic they own.
 //! - `store`: sqlx over PostgreSQL or SQLite (chosen by URL), migrations, the outbox.
-//! - `channel`: the edge: client sessions over WebSocket, pushes and client commands.
+//! - `channel`: the edge: client sessions over WebSocket and the game's binary protocol,
+//!   pushes and client commands.
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).

@@ -160,7 +160,8 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the channel edge: its consumer group, its WebSocket listener, registration.
+/// Starts the channel edge: its consumer group, its WebSocket and binary listeners,
+/// registration.
 async fn start_edge(
     args: &ServeArgs,
     services: Arc<Services>,
@@ -185,6 +186,11 @@ async fn start_edge(
         tracing::info!(port = args.channel_port, %group, "channel WebSocket listening");
         channel::socket::spawn(edge.clone(), listener);
     }
+    let binary = channel::binary::listener::Settings {
+        max_packet: args.channel_binary_max_packet,
+        max_connections: args.channel_binary_max_connections,
+    };
+    channel::binary::listener::spawn(edge.clone(), binary).await?;
     channel::registration::spawn_heartbeat(edge.clone());
     Ok(edge)
 }

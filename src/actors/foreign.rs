@@ -1,9 +1,11 @@
 //! Calls to the other Atlas services (character, inventory, buffs, data): GET with the
 //! tenant headers and the client's timeout; 200 or 202 with a decodable JSON body is a
-//! success, anything else a failure (`None`), which each domain degrades from as its spec
+//! success, anything else (or an answer that does not fit its type under the object
+//! rule) a failure (`None`), which each domain degrades from as its spec
 //! says.
 
 use super::Services;
+use crate::contracts::strict;
 use crate::contracts::tenant::Tenant;
 use serde::de::DeserializeOwned;
 
@@ -26,7 +28,8 @@ pub async fn post_for(services: &Services, tenant: &Tenant, service_variable: &s
 
 /// POSTs a JSON document to `path` and decodes the answer (2xx).
 pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<T> {
-    post_for(services, tenant, service_variable, path, body).await?.json().await.ok()
+    let answer = post_for(services, tenant, service_variable, path, body).await?.bytes().await.ok()?;
+    strict::from_slice(&answer).inspect_err(|error| tracing::debug!(path, %error, "foreign answer not understood")).ok()
 }
 
 /// GETs `path` (relative, e.g. `characters/1001`) from the service whose root URL is
@@ -49,7 +52,12 @@ pub async fn get<T: DeserializeOwned>(services: &Services, tenant: &Tenant, serv
         tracing::debug!(%url, status = %response.status(), "foreign call refused");
         return None;
     }
-    match response.json().await {
+    // Answers are decoded under the object rule like every record we consume.
+    let decoded = match response.bytes().await {
+        Ok(bytes) => strict::from_slice(&bytes),
+        Err(error) => Err(error.to_string()),
+    };
+    match decoded {
         Ok(document) => Some(document),
         Err(error) => {
             tracing::debug!(%url, %error, "foreign answer not understood");

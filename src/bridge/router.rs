@@ -129,9 +129,11 @@ pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject
         (None, None) if domain.is_none() => return None,
         _ => {}
     }
-    let to_saga = saga_topic
-        .and_then(|topic| saga::saga_event(topic, payload))
-        .map(|event| Dispatch::Saga { id: event.transaction, input: SagaInput::Event(event) });
+    let to_saga = match saga_topic.map(|topic| saga::saga_event(topic, payload)).transpose() {
+        Ok(event) => event.flatten().map(|event| Dispatch::Saga { id: event.transaction, input: SagaInput::Event(event) }),
+        // An event sagas read that does not fit its types is refused as a whole (§4.4 rule 1).
+        Err(reject) => return Some(Err(reject)),
+    };
     Some(match (domain, to_saga) {
         (Some(Err(reject)), _) => Err(reject),
         (Some(Ok(Routed::Dispatch(mut dispatches))), saga) => {

@@ -36,6 +36,8 @@ pub struct Context {
     pub respawn: Option<respawn::Plan>,
     /// Party members a party buff reaches: same channel and map by the party's record.
     pub party_here: Vec<u32>,
+    /// What a second-wave action needs.
+    pub play: super::actions::Context,
 }
 
 /// What an action produces.
@@ -107,6 +109,7 @@ pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Con
                 (room.id, others)
             });
         }
+        ClientFrame::Play(action) => ctx.play = super::actions::resolve(edge, session, &ctx, action).await,
         _ => {}
     }
     ctx
@@ -362,6 +365,7 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             Some(originator) => Outcome::commands(vec![invite(ctx, "REJECT", json!({"targetId": c, "originatorId": originator}))]),
             None => Outcome::default(),
         },
+        ClientFrame::Play(action) => super::actions::translate(action, ctx),
         ClientFrame::MessengerChat { message } => match &ctx.messenger {
             Some((_, others)) => Outcome::commands(vec![chat(ctx, "MESSENGER", message, json!({"recipients": others}))]),
             None => Outcome::default(),

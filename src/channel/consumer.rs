@@ -203,6 +203,7 @@ fn subject(event: &ChannelEvent) -> u64 {
     match event {
         ChannelEvent::Account(status) => u64::from(status.account_id),
         ChannelEvent::StatusRequest => 0,
+        ChannelEvent::Update(update) => u64::from(update.subject()),
         ChannelEvent::Enveloped { envelope: e, .. } if e.map_id != 0 => u64::from(e.map_id),
         ChannelEvent::Enveloped { envelope: e, .. } if e.messenger_id != 0 => u64::from(e.messenger_id),
         ChannelEvent::Enveloped { envelope: e, .. } => {

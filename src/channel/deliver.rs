@@ -20,14 +20,14 @@ use uuid::Uuid;
 
 /// Where a record applies (spec 50 §1.2).
 #[derive(Debug, Clone, Copy)]
-enum Scope {
+pub(super) enum Scope {
     Tenant,
     World(u8),
     Channel(u8, u8),
 }
 
 impl Scope {
-    fn admits(self, session: &Session) -> bool {
+    pub(super) fn admits(self, session: &Session) -> bool {
         match self {
             Scope::Tenant => true,
             Scope::World(w) => session.world == w,
@@ -71,27 +71,28 @@ pub async fn deliver(edge: &Arc<Edge>, tenant: &Tenant, event: ChannelEvent) {
                 other => tracing::debug!(topic = other, kind = %envelope.kind, "channel event not pushed"),
             }
         }
+        ChannelEvent::Update(update) => super::updates::deliver(&Recipients { edge, tenant }, update).await,
     }
 }
 
 /// Resolves recipients among this process's sessions.
-struct Recipients<'a> {
-    edge: &'a Arc<Edge>,
-    tenant: &'a Tenant,
+pub(super) struct Recipients<'a> {
+    pub(super) edge: &'a Arc<Edge>,
+    pub(super) tenant: &'a Tenant,
 }
 
 impl Recipients<'_> {
-    fn session(&self, character: u32, scope: Scope) -> Option<Arc<Session>> {
+    pub(super) fn session(&self, character: u32, scope: Scope) -> Option<Arc<Session>> {
         self.edge.sessions.character(self.tenant, character).filter(|s| scope.admits(s))
     }
 
     /// SELF: pushes to the character's session; whether it is here.
-    fn one(&self, character: u32, scope: Scope, frame: &Frame) -> bool {
+    pub(super) fn one(&self, character: u32, scope: Scope, frame: &Frame) -> bool {
         self.session(character, scope).map(|s| s.push(frame)).is_some()
     }
 
     /// LIST: each listed character's session once.
-    fn list(&self, characters: &[u32], scope: Scope, frame: &Frame) {
+    pub(super) fn list(&self, characters: &[u32], scope: Scope, frame: &Frame) {
         for session in self.edge.sessions.characters(self.tenant, characters) {
             if scope.admits(&session) {
                 session.push(frame);
@@ -100,7 +101,7 @@ impl Recipients<'_> {
     }
 
     /// MAP(f), without `except` if given: the field's members whose sessions are here.
-    async fn map(&self, field: Field, except: Option<u32>, frame: &Frame) {
+    pub(super) async fn map(&self, field: Field, except: Option<u32>, frame: &Frame) {
         for session in self.in_field(field).await {
             if Some(session.character()) != except {
                 session.push(frame);
@@ -108,14 +109,14 @@ impl Recipients<'_> {
         }
     }
 
-    async fn in_field(&self, field: Field) -> Vec<Arc<Session>> {
+    pub(super) async fn in_field(&self, field: Field) -> Vec<Arc<Session>> {
         let members = self.edge.maps.members(self.tenant.id, field).await;
         let sessions = self.edge.sessions.characters(self.tenant, &members);
         sessions.into_iter().filter(|s| Scope::Channel(field.world, field.channel).admits(s)).collect()
     }
 
     /// MAPOF(c): the map instance `c`'s session is in (`c` must be here).
-    async fn map_of(&self, character: u32, scope: Scope, include_self: bool, frame: &Frame) {
+    pub(super) async fn map_of(&self, character: u32, scope: Scope, include_self: bool, frame: &Frame) {
         let Some(session) = self.session(character, scope) else { return };
         let except = (!include_self).then_some(character);
         self.map(session.field(), except, frame).await;
@@ -138,6 +139,7 @@ async fn account_session(edge: &Arc<Edge>, tenant: &Tenant, e: &Envelope) {
                 lifecycle::complete_login(edge, &session, character).await;
             }
             if let Some(address) = params["ipAddress"].as_str().filter(|a| !a.is_empty()) {
+                session.update(|s| s.handed_over = true);
                 session.push(&Frame::new("ChannelChange", json!({"ipAddress": address, "port": params["port"]})));
             }
         }
@@ -563,7 +565,7 @@ async fn messenger_status(to: &Recipients<'_>, e: &Envelope) {
 /// §4.20, the messenger rows (the other invite types come with parties, buddies, guilds).
 async fn invite_status(to: &Recipients<'_>, e: &Envelope) {
     if e.invite_type != "MESSENGER" {
-        return;
+        return super::invites::deliver(to, e).await;
     }
     let scope = Scope::World(e.world_id);
     let originator = body::<u32>(e, "originatorId").unwrap_or_default();

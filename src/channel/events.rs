@@ -57,6 +57,8 @@ pub enum ChannelEvent {
     /// COMMAND_TOPIC_CHANNEL_STATUS: "who is out there?" (its type is not checked).
     StatusRequest,
     Enveloped { topic: &'static str, envelope: Envelope },
+    /// A record of the second wave, decoded by its feature module.
+    Update(super::updates::Update),
 }
 
 /// Topics whose records have no `type` (spec 50 §2.6).
@@ -80,25 +82,26 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_DROP_STATUS", &["CREATED", "EXPIRED", "PICKED_UP"]),
     ("EVENT_TOPIC_CONSUMABLE_STATUS", &["ERROR", "SCROLL"]),
     ("EVENT_TOPIC_INVITE_STATUS", &["CREATED", "REJECTED"]),
-    // Decoded and skipped until their updates are built (P2 and P3 of spec 50 §7).
-    ("EVENT_TOPIC_PARTY_STATUS", &[]),
-    ("EVENT_TOPIC_PARTY_MEMBER_STATUS", &[]),
-    ("EVENT_TOPIC_BUDDY_LIST_STATUS", &[]),
-    ("EVENT_TOPIC_GUILD_STATUS", &[]),
-    ("COMMAND_TOPIC_GUILD", &[]),
-    ("COMMAND_TOPIC_NPC_CONVERSATION", &[]),
-    ("EVENT_TOPIC_NPC_SHOP_STATUS", &[]),
-    ("EVENT_TOPIC_QUEST_STATUS", &[]),
-    ("COMMAND_TOPIC_SYSTEM_MESSAGE", &[]),
-    ("EVENT_TOPIC_PET_STATUS", &[]),
-    ("EVENT_TOPIC_REACTOR_STATUS", &[]),
-    ("EVENT_TOPIC_CHAIR_STATUS", &[]),
-    ("EVENT_TOPIC_CHALKBOARD_STATUS", &[]),
-    ("EVENT_TOPIC_FAME_STATUS", &[]),
-    ("EVENT_TOPIC_NOTE_STATUS", &[]),
-    ("EVENT_TOPIC_STORAGE_STATUS", &[]),
-    ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &[]),
-    ("EVENT_TOPIC_SAGA_STATUS", &[]),
+    // The second wave (P2), decoded by `updates`.
+    ("COMMAND_TOPIC_NPC_CONVERSATION", &["SIMPLE", "NUMBER", "STYLE", "SLIDE_MENU"]),
+    ("EVENT_TOPIC_NPC_SHOP_STATUS", &["ENTERED", "ERROR"]),
+    ("COMMAND_TOPIC_SYSTEM_MESSAGE", &["SEND_MESSAGE", "PLAY_PORTAL_SOUND", "SHOW_INFO", "SHOW_INFO_TEXT", "UPDATE_AREA_INFO", "SHOW_HINT", "SHOW_GUIDE_HINT", "SHOW_INTRO"]),
+    ("EVENT_TOPIC_QUEST_STATUS", &["STARTED", "PROGRESS_UPDATED", "COMPLETED", "FORFEITED"]),
+    ("EVENT_TOPIC_PARTY_STATUS", &["CREATED", "JOINED", "LEFT", "EXPEL", "DISBAND", "CHANGE_LEADER", "ERROR"]),
+    ("EVENT_TOPIC_PARTY_MEMBER_STATUS", &["LOGIN", "LOGOUT"]),
+    ("EVENT_TOPIC_BUDDY_LIST_STATUS", &["BUDDY_ADDED", "BUDDY_REMOVED", "BUDDY_UPDATED", "BUDDY_CHANNEL_CHANGE", "CAPACITY_CHANGE", "ERROR"]),
+    ("EVENT_TOPIC_REACTOR_STATUS", &["CREATED", "HIT", "DESTROYED"]),
+    ("EVENT_TOPIC_CHAIR_STATUS", &["USED", "CANCELLED", "ERROR"]),
+    ("EVENT_TOPIC_CHALKBOARD_STATUS", &["SET", "CLEAR"]),
+    ("EVENT_TOPIC_FAME_STATUS", &["ERROR"]),
+    ("EVENT_TOPIC_NOTE_STATUS", &["CREATED"]),
+    ("EVENT_TOPIC_PET_STATUS", &["SPAWNED", "DESPAWNED", "COMMAND_RESPONSE", "CLOSENESS_CHANGED", "FULLNESS_CHANGED", "LEVEL_CHANGED", "SLOT_CHANGED", "EXCLUDE_CHANGED"]),
+    ("EVENT_TOPIC_STORAGE_STATUS", &["MESOS_UPDATED", "ARRANGED", "ERROR", "PROJECTION_CREATED"]),
+    ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &["ACCEPTED", "RELEASED"]),
+    ("EVENT_TOPIC_SAGA_STATUS", &["FAILED"]),
+    ("EVENT_TOPIC_GUILD_STATUS", &["REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT", "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR"]),
+    ("COMMAND_TOPIC_GUILD", &["REQUEST_NAME", "REQUEST_EMBLEM"]),
+    // Decoded and skipped until their updates are built (P3 of spec 50 §7).
     ("EVENT_TOPIC_CASH_SHOP_STATUS", &[]),
     ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", &[]),
     ("EVENT_TOPIC_GACHAPON_REWARD_WON", &[]),
@@ -123,6 +126,9 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
     if topic == "COMMAND_TOPIC_CHANNEL_STATUS" {
         return Ok(Decoded::Message(ChannelEvent::StatusRequest));
     }
+    if let Some(decoded) = super::updates::decode(topic, &value) {
+        return decoded;
+    }
     if !FLAT.contains(&topic) && !matches!(value.get("type"), Some(Value::String(_))) {
         return Err(Reject::MissingType);
     }
@@ -137,7 +143,7 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
 pub fn body<T: serde::de::DeserializeOwned + Default>(envelope: &Envelope, field: &str) -> Option<T> {
     match envelope.body.get(field) {
         None | Some(Value::Null) => Some(T::default()),
-        Some(value) => serde_json::from_value(value.clone()).ok(),
+        Some(value) => crate::contracts::strict::from_value(value.clone()).ok(),
     }
 }
 
@@ -184,6 +190,6 @@ mod tests {
             ChannelEvent::Account(AccountStatus { account_id: 1001, name: "alice".into(), status: "LOGGED_IN".into() })
         );
         assert!(decode("EVENT_TOPIC_SKILL_STATUS", br#"{"characterId":"x","type":"CREATED"}"#).is_err(), "wrong field type");
-        assert!(matches!(decode("EVENT_TOPIC_PARTY_STATUS", br#"{"type":"JOINED","partyId":1}"#), Ok(Decoded::Unhandled(_))));
+        assert!(matches!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"ARRIVED","routeId":1}"#), Ok(Decoded::Unhandled(_))));
     }
 }

@@ -4,11 +4,11 @@
 //! the Go handler without its `Handle` suffix. Server frames are the updates of spec 50,
 //! named after the Go writer; a frame is a JSON object whose `type` is that name.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// One step of a movement path.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoveElement {
     /// NORMAL, TELEPORT, START_FALL_DOWN, FLYING_BLOCK, JUMP or STAT_CHANGE.
@@ -22,7 +22,7 @@ pub struct MoveElement {
 }
 
 /// A movement path: where it starts and its elements.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Path {
     pub start_x: i16,
@@ -113,6 +113,9 @@ pub enum ClientFrame {
     MessengerInvite { name: String },
     MessengerDeclineInvite { from_name: String },
     MessengerChat { message: String },
+    /// The second wave's actions (NPCs, quests, …), held by their feature modules.
+    #[serde(untagged)]
+    Play(super::actions::Action),
 }
 
 impl ClientFrame {
@@ -139,6 +142,11 @@ impl Frame {
 
     pub fn writer(&self) -> &str {
         self.0.get("type").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// A field of the frame's data.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
     }
 
     pub fn text(&self) -> String {

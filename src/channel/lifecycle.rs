@@ -124,13 +124,14 @@ async fn bundle(edge: &Edge, session: &Session, character: u32, attributes: &ser
 }
 
 /// Destroys a session (any cause): gone from the registry, its transport closed, then
-/// LOGOUT to the account service (only for a known account, Q8) and DESTROYED.
+/// LOGOUT to the account service (only for a known account, Q8, and not after a move to
+/// another channel or the cash shop) and DESTROYED.
 pub async fn destroy(edge: &Arc<Edge>, session: &Arc<Session>) {
     let Some(session) = edge.sessions.remove(session.id) else { return };
     session.close();
-    let account = session.state().account;
+    let (account, handed_over) = (session.state().account, session.state().handed_over);
     let mut messages = Vec::new();
-    if account != 0 {
+    if account != 0 && !handed_over {
         messages.push(account_session(&session, account, "LOGOUT", json!({})));
     }
     messages.push(session_status(&session, "DESTROYED"));

@@ -3,6 +3,8 @@
 //!
 //! - `socket`: the WebSocket transport with JSON frames (docs/client-protocol.md); the
 //!   rest of the edge knows only [`frames`], so a binary transport can sit beside it.
+//! - `binary`: the game's own encrypted binary protocol over TCP, one listener per served
+//!   channel with a port, over the same sessions.
 //! - `sessions`: connected clients, by session id and by logged-in character.
 //! - `field_view`: what an entering character is shown, once its `SetField` is out.
 //! - `fields`: one actor per map instance holding who is in it, fed from
@@ -11,23 +13,43 @@
 //! - `commands`: client actions → Atlas commands; `lifecycle`: login, logout and the
 //!   messages the channel produces about its own sessions.
 //! - `respawn`: the saga a dead player's "OK" starts.
+//! - `actions` and `updates`: the second wave's client actions and records, dispatched to
+//!   the feature modules (`npc`, `quests`, `party`, `invites`, `buddies`, `migration`,
+//!   `map_objects`, `fame`, `inventory`, `pets`, `storage`, `guilds`,
+//!   `system_messages`).
 //! - `consumer`: the per-process consumer group, so every process sees every event and
 //!   pushes to its own sessions.
 
+pub mod actions;
+pub mod binary;
+pub mod buddies;
 pub mod commands;
 pub mod consumer;
 pub mod deliver;
 pub mod events;
+pub mod fame;
 pub mod field_view;
 pub mod fields;
 pub mod frames;
+pub mod guilds;
 pub mod lifecycle;
 pub mod limits;
 pub mod lookups;
+pub mod map_objects;
+pub mod migration;
+pub mod inventory;
+pub mod invites;
+pub mod npc;
+pub mod party;
+pub mod pets;
+pub mod quests;
 pub mod registration;
 pub mod respawn;
 pub mod sessions;
 pub mod socket;
+pub mod storage;
+pub mod system_messages;
+pub mod updates;
 
 use crate::actors::Services;
 use crate::contracts::tenant::Tenant;

@@ -16,13 +16,30 @@ pub const QUEUE: usize = 4096;
 /// Bytes of frames waiting for one client unless the edge's settings say otherwise.
 pub const DEFAULT_QUEUED_BYTES: usize = 1024 * 1024;
 
-/// What the transport is told to do.
-#[derive(Debug, Clone, PartialEq)]
+/// What the transport is told to do. Frames stay typed until the transport writes
+/// them: the WebSocket transport as JSON text, the binary one as game packets.
+#[derive(Debug)]
 pub enum Outbound {
-    Frame(String),
+    /// A frame and the bytes it holds against the session's bound until the transport
+    /// is done with it.
+    Frame(Frame, Reserved),
     Close,
     /// Close with a code and reason the client can read.
     End(Ending),
+}
+
+/// Bytes of a queued frame counted against its session's bound; given back when the
+/// transport drops it (written, or abandoned with the connection).
+#[derive(Debug)]
+pub struct Reserved {
+    bytes: usize,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
 }
 
 /// Why the server ends a session, as the WebSocket close frame says it.
@@ -70,6 +87,12 @@ pub struct State {
     pub shown: Option<u32>,
     /// A field entered before its `SetField` was pushed (spec 50 Q-5).
     pub held: Option<Field>,
+    /// The account service moved the session to another channel or the cash shop: it
+    /// ends without a LOGOUT.
+    pub handed_over: bool,
+    /// The storage keeper of the storage window open (EVENT_TOPIC_STORAGE_STATUS
+    /// `PROJECTION_CREATED`), whose fees the storage sagas charge; cleared on closing.
+    pub storage_npc: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -80,7 +103,7 @@ pub struct Session {
     pub channel: u8,
     state: Mutex<State>,
     out: mpsc::Sender<Outbound>,
-    /// Bytes of frames queued and not yet written to the client (the writer subtracts).
+    /// Bytes of frames queued and not yet written to the client ([`Reserved`] gives them back).
     pub queued: Arc<AtomicUsize>,
     max_queued: usize,
     /// Set when the client fell `QUEUE` frames or `max_queued` bytes behind: the session ends.
@@ -109,15 +132,16 @@ impl Session {
     }
 
     pub fn push(&self, frame: &Frame) {
-        let text = frame.text();
-        let size = text.len();
-        if self.queued.fetch_add(size, Ordering::AcqRel) + size > self.max_queued {
-            self.queued.fetch_sub(size, Ordering::AcqRel);
+        // A frame's weight is its JSON size, whatever the transport writes.
+        let bytes = frame.text().len();
+        if self.queued.fetch_add(bytes, Ordering::AcqRel) + bytes > self.max_queued {
+            self.queued.fetch_sub(bytes, Ordering::AcqRel);
             self.overflowed.notify_one();
             return;
         }
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(text)) {
-            self.queued.fetch_sub(size, Ordering::AcqRel);
+        let reserved = Reserved { bytes, queued: self.queued.clone() };
+        // A refused send drops its reservation, which gives the bytes back.
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.clone(), reserved)) {
             self.overflowed.notify_one();
         }
     }

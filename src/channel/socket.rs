@@ -10,7 +10,6 @@ use super::{lifecycle, lookups, Edge};
 use crate::contracts::tenant::Tenant;
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::json;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
@@ -141,16 +140,11 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     prime_accounts(&edge, &target.tenant);
     tracing::debug!(session = %session.id, world = target.world, channel = target.channel, "client connected");
 
-    let queued = session.queued.clone();
     let writer = actix_rt::spawn(async move {
         while let Some(out) = outbound.recv().await {
             let sent = match out {
-                Outbound::Frame(text) => {
-                    let size = text.len();
-                    let sent = sink.send(Message::text(text)).await;
-                    queued.fetch_sub(size, Ordering::AcqRel);
-                    sent
-                }
+                // The reservation is given back once the frame is written.
+                Outbound::Frame(frame, _reserved) => sink.send(Message::text(frame.text())).await,
                 Outbound::Close => {
                     let _ = sink.send(Message::Close(None)).await;
                     break;
@@ -224,7 +218,7 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
 }
 
 /// Handles one client frame; false when the session must end.
-async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bool {
+pub(crate) async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bool {
     match &frame {
         ClientFrame::Ping => {
             session.push(&Frame::new("Pong", json!({})));
@@ -262,7 +256,7 @@ async fn act(edge: &Arc<Edge>, session: &Arc<Session>, frame: ClientFrame) -> bo
 }
 
 /// Reads a tenant's logged-in accounts once, on its first connection (spec 50 §1.4).
-fn prime_accounts(edge: &Arc<Edge>, tenant: &Tenant) {
+pub(crate) fn prime_accounts(edge: &Arc<Edge>, tenant: &Tenant) {
     if edge.primed.insert(tenant.id, ()).is_some() {
         return;
     }

@@ -18,8 +18,8 @@ mod kafka;
 mod matcher;
 mod report;
 mod runner;
-mod scenario;
-mod stub;
+pub mod scenario;
+pub mod stub;
 
 use crate::broker::EmbeddedBroker;
 use crate::contracts::topics;

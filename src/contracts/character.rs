@@ -18,10 +18,23 @@ pub struct StatusEnvelope<B: Default> {
     pub transaction_id: Option<uuid::Uuid>,
 }
 
-/// Body of `LOGIN`, `LOGOUT` and `CHANNEL_CHANGED` (`oldChannelId` only on the latter).
+/// Body of `LOGIN` and `LOGOUT` (and what this server keeps of `CHANNEL_CHANGED`).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionBody {
+    #[serde(default, deserialize_with = "nullable")]
+    pub channel_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
+    pub map_id: u32,
+    #[serde(default)]
+    pub instance: Option<uuid::Uuid>,
+}
+
+/// Body of `CHANNEL_CHANGED`: the session body plus `oldChannelId`, a field only this
+/// type has, so only this type is refused for a malformed one (spec 30 §3.2).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelChangedBody {
     #[serde(default, deserialize_with = "nullable")]
     pub channel_id: u8,
     #[serde(default, deserialize_with = "nullable")]
@@ -30,6 +43,19 @@ pub struct SessionBody {
     pub map_id: u32,
     #[serde(default)]
     pub instance: Option<uuid::Uuid>,
+}
+
+impl From<ChannelChangedBody> for SessionBody {
+    fn from(body: ChannelChangedBody) -> SessionBody {
+        SessionBody { channel_id: body.channel_id, map_id: body.map_id, instance: body.instance }
+    }
+}
+
+impl<B: Default> StatusEnvelope<B> {
+    /// The same envelope with its body converted.
+    pub fn map_body<C: Default>(self, f: impl FnOnce(B) -> C) -> StatusEnvelope<C> {
+        StatusEnvelope { world_id: self.world_id, character_id: self.character_id, body: f(self.body), transaction_id: self.transaction_id }
+    }
 }
 
 /// An object body whose fields are not used (`{}`, `null` or absent; not a scalar).
@@ -65,7 +91,10 @@ impl CharacterStatus {
         Ok(Decoded::Message(match kind.as_str() {
             "LOGIN" => CharacterStatus::Login(decode::into(value)?),
             "LOGOUT" => CharacterStatus::Logout(decode::into(value)?),
-            "CHANNEL_CHANGED" => CharacterStatus::ChannelChanged(decode::into(value)?),
+            "CHANNEL_CHANGED" => {
+                let changed: StatusEnvelope<ChannelChangedBody> = decode::into(value)?;
+                CharacterStatus::ChannelChanged(changed.map_body(SessionBody::from))
+            }
             "DELETED" => CharacterStatus::Deleted(decode::into(value)?),
             "STAT_CHANGED" => CharacterStatus::StatChanged(decode::into(value)?),
             _ => return Ok(Decoded::Unhandled(kind)),
@@ -114,5 +143,18 @@ mod tests {
         let array_values = br#"{"characterId":1001,"type":"STAT_CHANGED","body":{"values":[41]}}"#;
         assert_eq!(CharacterStatus::decode(array_values).unwrap_err().reason(), "bad_field");
         assert_eq!(CharacterStatus::decode(other).expect("test fixture"), Decoded::Unhandled("MAP_CHANGED".into()));
+    }
+
+    #[test]
+    fn each_type_decodes_its_own_fields_only() {
+        let login = br#"{"characterId":1001,"type":"LOGIN","body":{"channelId":1,"oldChannelId":"x","mapId":1}}"#;
+        assert!(matches!(CharacterStatus::decode(login), Ok(Decoded::Message(CharacterStatus::Login(_)))));
+        let logout = br#"{"characterId":1001,"type":"LOGOUT","body":{"channelId":1,"oldChannelId":[1]}}"#;
+        assert!(matches!(CharacterStatus::decode(logout), Ok(Decoded::Message(CharacterStatus::Logout(_)))));
+        let changed = br#"{"characterId":1001,"type":"CHANNEL_CHANGED","body":{"channelId":2,"oldChannelId":"x"}}"#;
+        assert_eq!(CharacterStatus::decode(changed).unwrap_err().reason(), "bad_field");
+        let changed = br#"{"characterId":1001,"type":"CHANNEL_CHANGED","body":{"channelId":2,"oldChannelId":1}}"#;
+        let Ok(Decoded::Message(CharacterStatus::ChannelChanged(e))) = CharacterStatus::decode(changed) else { panic!("changed") };
+        assert_eq!(e.body.channel_id, 2);
     }
 }

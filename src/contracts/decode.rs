@@ -59,9 +59,10 @@ pub fn typed(bytes: &[u8]) -> Result<(String, Value), Reject> {
     }
 }
 
-/// Decodes a whole value into `T`, a field error becoming [`Reject::BadField`].
+/// Decodes a whole value into `T` under the object rule ([`super::strict`]); a field that
+/// does not fit becomes [`Reject::BadField`] naming its path.
 pub fn into<T: DeserializeOwned>(value: Value) -> Result<T, Reject> {
-    serde_json::from_value(value).map_err(|e| Reject::BadField(e.to_string()))
+    super::strict::from_value(value).map_err(Reject::BadField)
 }
 
 #[cfg(test)]

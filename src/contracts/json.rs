@@ -102,17 +102,15 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Like [`nullable`] for a Go struct: the JSON must be an object (or `null`). Serde would
-/// also read a struct from an array, by position; Go refuses that.
+/// Like [`nullable`] for a Go struct. The object rule itself is enforced by the decoder
+/// every record goes through ([`super::strict`]); this name marks the fields where the
+/// contract says "object".
 pub fn nullable_object<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned + Default,
+    T: Deserialize<'de> + Default,
 {
-    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
-        None => Ok(T::default()),
-        Some(object) => T::deserialize(serde_json::Value::Object(object)).map_err(serde::de::Error::custom),
-    }
+    nullable(d)
 }
 
 #[cfg(test)]

@@ -75,19 +75,24 @@ pub const EVENT_TOPICS: [&str; 14] = [
 ];
 
 /// §6: the event's correlation id (top-level or `body.transactionId`, by topic and type),
-/// or `None` when it carries none (absent, nil, not a UUID) or is not an object with a type.
-pub fn saga_event(topic: &'static str, bytes: &[u8]) -> Option<SagaEvent> {
-    let value: Value = serde_json::from_slice(bytes).ok()?;
-    let kind = value.get("type")?.as_str()?.to_string();
+/// or `None` when it carries none (absent, nil) or is not an object with a type. An event
+/// of a type sagas read is first decoded with its spec types (§4.4 rule 1): one that does
+/// not fit them is refused.
+pub fn saga_event(topic: &'static str, bytes: &[u8]) -> Result<Option<SagaEvent>, Reject> {
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else { return Ok(None) };
+    let Some(kind) = value.get("type").and_then(Value::as_str).map(str::to_string) else { return Ok(None) };
+    if !super::saga_events::check(topic, &kind, &value).map_err(Reject::BadField)? {
+        return Ok(None);
+    }
     let in_body = match topic {
         "EVENT_TOPIC_COMPARTMENT_STATUS" => matches!(kind.as_str(), "ACCEPTED" | "RELEASED"),
         "EVENT_TOPIC_BUDDY_LIST_STATUS" | "EVENT_TOPIC_PET_STATUS" | "EVENT_TOPIC_CONSUMABLE_STATUS" | "EVENT_TOPIC_WALLET_STATUS"
         | "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS" | "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => true,
         _ => false,
     };
-    let field = if in_body { value.get("body")?.get("transactionId") } else { value.get("transactionId") };
-    let transaction = Uuid::parse_str(field?.as_str()?).ok().filter(|t| !t.is_nil())?;
-    Some(SagaEvent { topic, kind, transaction, value })
+    let field = if in_body { value.get("body").and_then(|b| b.get("transactionId")) } else { value.get("transactionId") };
+    let transaction = field.and_then(Value::as_str).and_then(|t| Uuid::parse_str(t).ok()).filter(|t| !t.is_nil());
+    Ok(transaction.map(|transaction| SagaEvent { topic, kind, transaction, value }))
 }
 
 /// The key of a saga status event: the id's first four bytes, big-endian.
@@ -127,10 +132,12 @@ mod tests {
     #[test]
     fn correlation_comes_from_the_body_where_the_spec_says() {
         let accepted = br#"{"transactionId":"00000000-0000-0000-0000-000000000000","type":"ACCEPTED","body":{"transactionId":"5a6a0001-1111-4aaa-8bbb-000000004101"}}"#;
-        assert!(saga_event("EVENT_TOPIC_COMPARTMENT_STATUS", accepted).is_some());
+        assert!(saga_event("EVENT_TOPIC_COMPARTMENT_STATUS", accepted).expect("decodes").is_some());
         let error = br#"{"transactionId":"5a6a0001-1111-4aaa-8bbb-000000004101","type":"ERROR","body":{}}"#;
-        assert!(saga_event("EVENT_TOPIC_COMPARTMENT_STATUS", error).is_some());
+        assert!(saga_event("EVENT_TOPIC_COMPARTMENT_STATUS", error).expect("decodes").is_some());
         let nil = br#"{"type":"CAPACITY_CHANGE","body":{"transactionId":"00000000-0000-0000-0000-000000000000"}}"#;
-        assert!(saga_event("EVENT_TOPIC_BUDDY_LIST_STATUS", nil).is_none());
+        assert!(saga_event("EVENT_TOPIC_BUDDY_LIST_STATUS", nil).expect("decodes").is_none());
+        let malformed = br#"{"transactionId":"5a6a0001-1111-4aaa-8bbb-000000004101","characterId":"4101","type":"MESO_CHANGED","body":{}}"#;
+        assert_eq!(saga_event("EVENT_TOPIC_CHARACTER_STATUS", malformed).expect_err("refused").reason(), "bad_field");
     }
 }

@@ -59,16 +59,56 @@ pub struct BuffBody {
     pub expires_at: GoTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// Body of `EXPIRED`: `APPLIED`'s without `fromId` (spec 20 §4.2), so a malformed
+/// `fromId` never keeps a buff from expiring.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BuffEnvelope {
+pub struct ExpiredBody {
     #[serde(default, deserialize_with = "nullable")]
-    pub world_id: u8,
+    pub source_id: i32,
     #[serde(default, deserialize_with = "nullable")]
-    pub channel_id: u8,
+    pub duration: i32,
     #[serde(default, deserialize_with = "nullable")]
-    pub character_id: u32,
+    pub changes: Vec<StatChange>,
+    #[serde(default)]
+    pub created_at: GoTime,
+    #[serde(default)]
+    pub expires_at: GoTime,
+}
+
+impl From<ExpiredBody> for BuffBody {
+    fn from(body: ExpiredBody) -> BuffBody {
+        let ExpiredBody { source_id, duration, changes, created_at, expires_at } = body;
+        BuffBody { from_id: 0, source_id, duration, changes, created_at, expires_at }
+    }
+}
+
+/// The envelope of a buff event with the body of its type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "B: serde::de::DeserializeOwned + Default"))]
+struct TypedBuffEnvelope<B: Default> {
+    #[serde(default, deserialize_with = "nullable")]
+    world_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
+    channel_id: u8,
+    #[serde(default, deserialize_with = "nullable")]
+    character_id: u32,
     #[serde(default, deserialize_with = "nullable_object")]
+    body: B,
+}
+
+impl<B: Default + Into<BuffBody>> From<TypedBuffEnvelope<B>> for BuffEnvelope {
+    fn from(e: TypedBuffEnvelope<B>) -> BuffEnvelope {
+        BuffEnvelope { world_id: e.world_id, channel_id: e.channel_id, character_id: e.character_id, body: e.body.into() }
+    }
+}
+
+/// A buff event as the character actor reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuffEnvelope {
+    pub world_id: u8,
+    pub channel_id: u8,
+    pub character_id: u32,
     pub body: BuffBody,
 }
 
@@ -83,8 +123,8 @@ impl BuffStatus {
     pub fn decode(bytes: &[u8]) -> Result<Decoded<BuffStatus>, Reject> {
         let (kind, value) = decode::typed(bytes)?;
         Ok(Decoded::Message(match kind.as_str() {
-            "APPLIED" => BuffStatus::Applied(decode::into(value)?),
-            "EXPIRED" => BuffStatus::Expired(decode::into(value)?),
+            "APPLIED" => BuffStatus::Applied(decode::into::<TypedBuffEnvelope<BuffBody>>(value)?.into()),
+            "EXPIRED" => BuffStatus::Expired(decode::into::<TypedBuffEnvelope<ExpiredBody>>(value)?.into()),
             _ => return Ok(Decoded::Unhandled(kind)),
         }))
     }

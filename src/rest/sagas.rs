@@ -37,7 +37,7 @@ async fn one(request: HttpRequest, path: web::Path<String>, state: web::Data<Api
         let tenant = request::tenant(&request)?;
         let id = Uuid::parse_str(&path).map_err(|_| HttpResponse::BadRequest().finish())?;
         match sql::load(&state.store, tenant.id, id).await.map_err(server_error)? {
-            Some((saga, _)) if saga.status == "active" => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
+            Some((saga, _)) if saga.status.is_active() => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
             _ => Ok(HttpResponse::NotFound().finish()),
         }
     }
@@ -85,7 +85,7 @@ async fn create(request: HttpRequest, body: web::Bytes, state: web::Data<ApiStat
             return Err(bad());
         }
         let id = saga.transaction_id.unwrap_or_default();
-        if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status == "active") {
+        if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status.is_active()) {
             return Err(HttpResponse::Conflict().finish());
         }
         let meta = Meta { tenant: tenant.clone(), position: None, trace: Vec::new() };

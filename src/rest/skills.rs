@@ -92,7 +92,7 @@ async fn publish_command(
         let tenant = request::tenant(request)?;
         let (document_id, attributes) = request::resource(body, "skills")?;
         let attributes: Attributes =
-            serde_json::from_value(attributes).map_err(|_| HttpResponse::BadRequest().finish())?;
+            crate::contracts::strict::from_value(attributes).map_err(|_| HttpResponse::BadRequest().finish())?;
         let character = request::id(character)?;
         let skill_id = match skill {
             None => document_id,
@@ -117,7 +117,9 @@ async fn macros(request: HttpRequest, path: web::Path<String>, state: web::Data<
     answer(async {
         let tenant = request::tenant(&request)?;
         let character = request::id(&path)?;
-        let macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(server_error)?;
+        let mut macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(server_error)?;
+        // Stored in the order the last UPDATE gave them; listed by ascending id (spec 10 §10.8).
+        macros.sort_by_key(|m| m.id);
         let data: Vec<Value> = macros
             .iter()
             .map(|m| {

@@ -6,7 +6,7 @@ use super::*;
 use serde_json::{json, Value};
 
 fn decode<T: serde::de::DeserializeOwned>(document: Value) -> Option<T> {
-    serde_json::from_value(document).ok()
+    crate::contracts::strict::from_value(document).ok()
 }
 
 fn character(attributes: Value) -> Option<[u16; 6]> {
@@ -135,4 +135,43 @@ fn passive_bonus_rules() {
         "zero direct fields give nothing, negatives count, hp only when > 0, statups (any amount) replace direct fields, x/hpR and buff-only types ignored"
     );
     assert!(stats.bonuses.iter().all(|b| b.source == "passive:7" && b.multiplier == 0.0));
+}
+
+/// Every one-node shape mutation of a valid foreign document fails the call (the object
+/// rule at every depth, spec 20 §8.3), except under `raw`.
+fn refuses_every_mutation<T: serde::de::DeserializeOwned>(document: Value, raw: &[&str]) {
+    assert!(decode::<T>(document.clone()).is_some(), "the valid document decodes: {document}");
+    let mutations = crate::contracts::shapes::mutations(&document, raw);
+    assert!(!mutations.is_empty());
+    for m in mutations {
+        assert!(decode::<T>(m.value.clone()).is_none(), "{} was not refused: {}", m.path, m.value);
+    }
+}
+
+#[test]
+fn foreign_answers_refuse_every_shape_mutation() {
+    refuses_every_mutation::<One<CharacterAttributes>>(
+        json!({"data": {"type": "characters", "id": "1001", "attributes": {"strength": 50, "dexterity": 30, "intelligence": 4,
+            "luck": 5, "maxHp": 800, "maxMp": 200, "accountId": 7, "worldId": 0, "name": "Alice", "level": 10, "hp": 50, "mp": 5}}}),
+        &[],
+    );
+    let asset = json!({"type": "assets", "id": "1", "attributes": {"slot": -11, "templateId": 1302000, "referenceId": 3,
+        "referenceType": "equipable", "expiration": "2099-01-01T00:00:00Z",
+        "referenceData": {"strength": 3, "weaponAttack": 17, "hands": 5, "ownerId": 0}}});
+    refuses_every_mutation::<One<CompartmentAttributes>>(
+        json!({"data": {"type": "compartments", "id": "c", "attributes": {"type": 1, "capacity": 24},
+            "relationships": {"assets": {"data": [{"type": "assets", "id": "1"}]}}}, "included": [asset]}),
+        // Identifiers are read for their ids only.
+        &["data.relationships.assets.data[0].type"],
+    );
+    refuses_every_mutation::<Many<BuffAttributes>>(
+        json!({"data": [{"type": "buffs", "id": "b", "attributes": {"sourceId": 1301007, "duration": 1000,
+            "changes": [{"type": "HYPER_BODY_HP", "amount": 60}], "createdAt": "2026-02-03T18:37:12Z", "expiresAt": "2026-02-03T18:42:12Z"}}]}),
+        &[],
+    );
+    refuses_every_mutation::<One<SkillDataAttributes>>(
+        json!({"data": {"type": "skills", "id": "4000000", "attributes": {"name": "Nimble Body", "action": false, "element": "",
+            "animationTime": 0, "effects": [{"accuracy": 1, "hp": 2, "hpR": 0.5, "x": 1, "statups": [{"type": "PDD", "amount": 12}]}]}}}),
+        &[],
+    );
 }

@@ -41,3 +41,19 @@ pub async fn character(services: &Services, tenant: &Tenant, character: u32) -> 
     }
     Some(Entry { name: resource.attributes.name, world: resource.attributes.world_id, ..Entry::default() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Document;
+    use crate::contracts::{shapes, strict};
+    use serde_json::json;
+
+    #[test]
+    fn the_character_answer_refuses_every_shape_mutation() {
+        let document = json!({"data": {"type": "characters", "id": "5101", "attributes": {"name": "Alice", "worldId": 0}}});
+        assert!(strict::from_value::<Document>(document.clone()).is_ok());
+        for m in shapes::mutations(&document, &[]) {
+            assert!(strict::from_value::<Document>(m.value.clone()).is_err(), "{} was not refused: {}", m.path, m.value);
+        }
+    }
+}

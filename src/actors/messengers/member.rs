@@ -312,7 +312,10 @@ impl Membership {
         let tenant = step.meta.tenant.id;
         let invitee = match sql::load_entry(&step.services.store, tenant, target).await? {
             Some(entry) => Some(entry),
-            None => lookup::character(step.services, &step.meta.tenant, target).await,
+            // Resolving the invitee inserts its entry (§4.3), so REST and its own actor see it.
+            None => lookup::character(step.services, &step.meta.tenant, target).await.inspect(|entry| {
+                step.effects.write(sql::insert_entry_if_absent(tenant, target, entry));
+            }),
         };
         let Some(invitee) = invitee else {
             step.error(UNEXPECTED, inviter.messenger, 0, "");

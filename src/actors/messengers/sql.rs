@@ -32,6 +32,10 @@ const UPSERT_ENTRY: &str = "INSERT INTO messenger_registry (tenant_id, character
      messenger_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, character_id) DO UPDATE SET \
      name = excluded.name, world_id = excluded.world_id, channel_id = excluded.channel_id, online = excluded.online, \
      messenger_id = excluded.messenger_id";
+/// A character resolved by another character's record (§4.3): stored unless its own actor
+/// has stored one meanwhile, which is the fresher.
+const INSERT_ENTRY_IF_ABSENT: &str = "INSERT INTO messenger_registry (tenant_id, character_id, name, world_id, channel_id, \
+     online, messenger_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, character_id) DO NOTHING";
 const DELETE_ENTRY: &str = "DELETE FROM messenger_registry WHERE tenant_id = $1 AND character_id = $2";
 const SELECT_ENTRIES: &str = "SELECT character_id, name, world_id, channel_id, online, messenger_id \
      FROM messenger_registry WHERE tenant_id = $1";
@@ -66,6 +70,12 @@ pub fn save_entry(tenant: Uuid, character: u32, entry: Option<&Entry>) -> Write 
         Some(e) => write_sql!(UPSERT_ENTRY, tenant, character, e.name.clone(), e.world, e.channel, e.online, e.messenger),
         None => write_sql!(DELETE_ENTRY, tenant, character),
     }
+}
+
+/// Stores the entry of a character first seen in another character's record (§4.3),
+/// leaving an entry already stored alone.
+pub fn insert_entry_if_absent(tenant: Uuid, character: u32, e: &Entry) -> Write {
+    write_sql!(INSERT_ENTRY_IF_ABSENT, tenant, character, e.name.clone(), e.world, e.channel, e.online, e.messenger)
 }
 
 /// The next messenger id of a tenant (the first is [`FIRST_ID`]).

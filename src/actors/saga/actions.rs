@@ -1,9 +1,20 @@
 //! The action table of spec 40 §5: each action's command (topic, key, value), whether it
 //! completes on dispatch, which status events complete or fail it (§4.4), and its inverse
-//! for compensation (§7.1).
+//! for compensation (§7.1). Payloads arrive decoded ([`Action`]), so building a command
+//! cannot meet a field of the wrong type.
 
-use super::payload::Payload;
-use serde_json::{json, Value};
+use crate::contracts::json::GoTime;
+use crate::contracts::saga_commands::{
+    AcceptBody, ActorAmount, AdjustCurrency, Amount, AreaInfoBody, BuddyCapacity, CancelAllBuffs as CancelAllBuffsCommand, CashAcceptBody,
+    CashCompartmentCommand, CashReleaseBody, ChannelAmount, CharacterBody, CharacterCommand, CompartmentCommand, ConsumableEffect,
+    CreateAssetBody, CreateCharacterBody, DepositBody, DepositData, DestroyBody, Empty, EquipBody, ExperienceBody, GuildRequest, HintBody,
+    InviteCreate, InviteCreateBody, ItemBody, JobBody, MesosBody, MessageBody, NewCapacity, PathBody, PetCloseness, PortalCommand,
+    QuestBody, QuestCommand, ReleaseBody, ShowStorage as ShowStorageCommand, SkillRequest, SkillRequestBody, StorageAcceptBody,
+    StorageCommand, StorageCompartmentCommand, StyleBody, SystemMessage, TextBody, WorldChannel,
+};
+use crate::contracts::saga_payload::{Action, AwardAsset, CharacterPlace, MoveAsset};
+use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 /// One record to produce.
@@ -14,30 +25,18 @@ pub struct Command {
     pub value: Value,
 }
 
-/// Every action name the orchestrator accepts.
-pub const ACTIONS: [&str; 57] = [
-    "award_asset", "award_inventory", "destroy_asset", "equip_asset", "unequip_asset", "create_and_equip_asset",
-    "accept_to_character", "release_from_character", "warp_to_random_portal", "warp_to_portal", "award_experience",
-    "deduct_experience", "award_level", "award_mesos", "award_fame", "change_job", "change_hair", "change_face",
-    "change_skin", "set_hp", "create_character", "create_skill", "update_skill", "request_guild_name",
-    "request_guild_emblem", "request_guild_disband", "request_guild_capacity_increase", "create_invite",
-    "increase_buddy_capacity", "gain_closeness", "start_quest", "complete_quest", "apply_consumable_effect",
-    "award_currency", "send_message", "play_portal_sound", "show_info", "show_info_text", "update_area_info",
-    "show_hint", "block_portal", "unblock_portal", "cancel_all_buffs", "show_storage", "deposit_to_storage",
-    "update_storage_mesos", "accept_to_storage", "release_from_storage", "accept_to_cash_shop",
-    "release_from_cash_shop", "transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop",
-    "withdraw_from_cash_shop", "validate_character_state", "spawn_monster", "spawn_reactor_drops",
-];
-
-pub const COMPOSITES: [&str; 4] = ["transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop", "withdraw_from_cash_shop"];
+/// §4.6.2: actions replaced by two concrete steps before they run.
+pub fn composite(action: &Action) -> bool {
+    matches!(action, Action::TransferToStorage(_) | Action::WithdrawFromStorage(_) | Action::TransferToCashShop(_) | Action::WithdrawFromCashShop(_))
+}
 
 /// §4.3: actions that complete once dispatched.
-pub fn synchronous(action: &str) -> bool {
+pub fn synchronous(action: &Action) -> bool {
+    use Action::*;
     matches!(
         action,
-        "send_message" | "play_portal_sound" | "show_info" | "show_info_text" | "update_area_info" | "show_hint"
-            | "block_portal" | "unblock_portal" | "show_storage" | "cancel_all_buffs" | "spawn_reactor_drops"
-            | "spawn_monster" | "validate_character_state"
+        SendMessage(_) | PlayPortalSound(_) | ShowInfo(_) | ShowInfoText(_) | UpdateAreaInfo(_) | ShowHint(_) | BlockPortal(_)
+            | UnblockPortal(_) | ShowStorage(_) | CancelAllBuffs(_) | SpawnReactorDrops(_) | SpawnMonster(_) | ValidateCharacterState(_)
     )
 }
 
@@ -49,281 +48,240 @@ pub fn inventory_type(template: u32) -> Result<u8, String> {
     }
 }
 
-fn compartment(t: Uuid, character: u32, inventory: u8, kind: &str, body: Value) -> Command {
-    let value = json!({"transactionId": t, "characterId": character, "inventoryType": inventory, "type": kind, "body": body});
-    Command { topic: "COMMAND_TOPIC_COMPARTMENT", key: character, value }
+/// A record to produce from a typed command.
+pub fn record(topic: &'static str, key: u32, message: &impl Serialize) -> Command {
+    // Serializing these types cannot fail: they hold no maps with non-text keys.
+    Command { topic, key, value: serde_json::to_value(message).unwrap_or_default() }
 }
 
-fn character(t: Uuid, p: &Payload, kind: &str, body: Value) -> Result<Command, String> {
-    let id = p.u32("characterId")?;
-    let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": id, "type": kind, "body": body});
-    Ok(Command { topic: "COMMAND_TOPIC_CHARACTER", key: id, value })
+fn compartment<B: Serialize>(t: Uuid, character: u32, inventory: u8, kind: &'static str, body: B) -> Command {
+    let command = CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind, body };
+    record("COMMAND_TOPIC_COMPARTMENT", character, &command)
 }
 
-fn create_asset(t: Uuid, p: &Payload, keep_expiration: bool) -> Result<Command, String> {
-    let item = p.object("item")?;
-    let template = item.u32("templateId")?;
-    let expiration = if keep_expiration { item.time("expiration")? } else { crate::contracts::json::GoTime::zero() };
-    let body = json!({"templateId": template, "quantity": item.u32("quantity")?, "expiration": expiration,
-        "ownerId": 0, "flag": 0, "rechargeable": 0});
-    Ok(compartment(t, p.u32("characterId")?, inventory_type(template)?, "CREATE_ASSET", body))
+fn character<B: Serialize>(t: Uuid, id: u32, world: u8, kind: &'static str, body: B) -> Command {
+    record("COMMAND_TOPIC_CHARACTER", id, &CharacterCommand { transaction_id: t, world_id: world, character_id: id, kind, body })
 }
 
-fn equip(t: Uuid, p: &Payload, kind: &str, reverse: bool) -> Result<Command, String> {
-    let (source, destination) = (p.i16("source")?, p.i16("destination")?);
-    let (source, destination) = if reverse { (destination, source) } else { (source, destination) };
-    let inventory = p.u32("inventoryType")? as u8;
-    let body = json!({"inventoryType": 0, "source": source, "destination": destination});
-    Ok(compartment(t, p.u32("characterId")?, inventory, kind, body))
+fn create_asset(t: Uuid, p: &AwardAsset, keep_expiration: bool) -> Result<Command, String> {
+    let expiration = if keep_expiration { p.item.expiration } else { GoTime::zero() };
+    let body = CreateAssetBody { template_id: p.item.template_id, quantity: p.item.quantity, expiration, owner_id: 0, flag: 0, rechargeable: 0 };
+    Ok(compartment(t, p.character_id, inventory_type(p.item.template_id)?, "CREATE_ASSET", body))
 }
 
-fn system_message(t: Uuid, p: &Payload, kind: &str, body: Value) -> Result<Command, String> {
-    let id = p.u32("characterId")?;
-    let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?,
-        "characterId": id, "type": kind, "body": body});
-    Ok(Command { topic: "COMMAND_TOPIC_SYSTEM_MESSAGE", key: id, value })
+fn equip(t: Uuid, p: &MoveAsset, kind: &'static str, reverse: bool) -> Command {
+    let (source, destination) = if reverse { (p.destination, p.source) } else { (p.source, p.destination) };
+    // The envelope's inventory type is narrowed to a byte; the body's is always 0 (§5.3).
+    compartment(t, p.character_id, p.inventory_type as u8, kind, EquipBody { inventory_type: 0, source, destination })
+}
+
+fn system_message<B: Serialize>(t: Uuid, place: (u32, u8, u8), kind: &'static str, body: B) -> Command {
+    let (id, world, channel) = place;
+    let message = SystemMessage { transaction_id: t, world_id: world, channel_id: channel, character_id: id, kind, body };
+    record("COMMAND_TOPIC_SYSTEM_MESSAGE", id, &message)
+}
+
+fn guild(t: Uuid, p: &CharacterPlace, kind: &'static str) -> Command {
+    let body = WorldChannel { world_id: p.world_id, channel_id: p.channel_id };
+    record("COMMAND_TOPIC_GUILD", p.character_id, &GuildRequest { character_id: p.character_id, kind, body, transaction_id: t })
+}
+
+fn quest(t: Uuid, (character, world): (u32, u8), kind: &'static str, body: QuestBody) -> Command {
+    record("COMMAND_TOPIC_QUEST", character, &QuestCommand { transaction_id: t, world_id: world, character_id: character, kind, body })
 }
 
 /// The payload's own transactionId for internal steps, else the saga's (§5.3).
-fn internal(t: Uuid, p: &Payload) -> Result<Uuid, String> {
-    let own = p.uuid("transactionId")?;
-    Ok(if own.is_nil() { t } else { own })
+fn internal(t: Uuid, own: Uuid) -> Uuid {
+    if own.is_nil() {
+        t
+    } else {
+        own
+    }
 }
 
-fn omit_empty(mut body: Value, key: &str, value: Option<Value>) -> Value {
-    if let Some(value) = value.filter(|v| !v.is_null() && v != &json!({}) && v != &json!("")) {
-        body[key] = value;
-    }
-    body
+/// A `COMMAND_TOPIC_STORAGE_COMPARTMENT` command; `characterId` is omitted when 0 (§5.2).
+fn storage_compartment<B: Serialize>(world: u8, account: u32, character: u32, kind: &'static str, body: B) -> Command {
+    let command = StorageCompartmentCommand { world_id: world, account_id: account, character_id: character, kind, body };
+    record("COMMAND_TOPIC_STORAGE_COMPARTMENT", account, &command)
+}
+
+fn cash_compartment<B: Serialize>(p: (u32, u32, u8), kind: &'static str, body: B) -> Command {
+    let (account, character, compartment_type) = p;
+    let command = CashCompartmentCommand { account_id: account, character_id: character, compartment_type, kind, body };
+    record("COMMAND_TOPIC_CASH_COMPARTMENT", character, &command)
 }
 
 /// The command(s) of an action that needs no foreign look-up, or `None` for those that do
-/// (dispatched by `lookups`). Errors are payloads that do not fit the action.
-pub fn command(action: &str, p: &Payload, t: Uuid) -> Result<Option<Vec<Command>>, String> {
+/// (dispatched by `lookups`). The one error: a template outside the inventory types.
+pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String> {
+    use Action::*;
     let one = |c: Command| Ok(Some(vec![c]));
-    let channel_body = |key: &str, value: Value| -> Result<Value, String> { Ok(json!({"channelId": p.u8("channelId")?, key: value})) };
     match action {
-        "award_asset" | "award_inventory" => one(create_asset(t, p, true)?),
-        "create_and_equip_asset" => one(create_asset(t, p, false)?),
-        "equip_asset" => one(equip(t, p, "EQUIP", false)?),
-        "unequip_asset" => one(equip(t, p, "UNEQUIP", false)?),
-        "accept_to_character" => {
-            let own = internal(t, p)?;
-            let body = json!({"transactionId": own, "referenceId": p.u32("referenceId")?, "templateId": p.u32("templateId")?,
-                "referenceType": p.str("referenceType")?, "quantity": p.u32("quantity")?});
-            let body = omit_empty(body, "referenceData", p.raw("referenceData"));
-            one(compartment(own, p.u32("characterId")?, p.u8("inventoryType")?, "ACCEPT", body))
+        AwardAsset(p) | AwardInventory(p) => one(create_asset(t, p, true)?),
+        CreateAndEquipAsset(p) => one(create_asset(t, p, false)?),
+        EquipAsset(p) => one(equip(t, p, "EQUIP", false)),
+        UnequipAsset(p) => one(equip(t, p, "UNEQUIP", false)),
+        AcceptToCharacter(p) => {
+            let own = internal(t, p.transaction_id);
+            let body = AcceptBody {
+                transaction_id: own, reference_id: p.reference_id, template_id: p.template_id, reference_type: p.reference_type.clone(),
+                reference_data: p.reference_data.clone(), quantity: p.quantity,
+            };
+            one(compartment(own, p.character_id, p.inventory_type, "ACCEPT", body))
         }
-        "release_from_character" => {
-            let own = internal(t, p)?;
-            let body = json!({"transactionId": own, "assetId": p.u32("assetId")?, "quantity": p.u32("quantity")?});
-            one(compartment(own, p.u32("characterId")?, p.u8("inventoryType")?, "RELEASE", body))
+        ReleaseFromCharacter(p) => {
+            let own = internal(t, p.transaction_id);
+            one(compartment(own, p.character_id, p.inventory_type, "RELEASE", ReleaseBody { transaction_id: own, asset_id: p.asset_id, quantity: p.quantity }))
         }
-        "award_experience" => {
-            let mut distributions = Vec::new();
-            for d in p.array("distributions")? {
-                distributions.push(json!({"experienceType": d.str("experienceType")?, "amount": d.u32("amount")?, "attr1": d.u32("attr1")?}));
-            }
-            one(character(t, p, "AWARD_EXPERIENCE", json!({"channelId": p.u8("channelId")?, "distributions": distributions}))?)
+        AwardExperience(p) => {
+            let body = ExperienceBody { channel_id: p.channel_id, distributions: p.distributions.clone() };
+            one(character(t, p.character_id, p.world_id, "AWARD_EXPERIENCE", body))
         }
-        "deduct_experience" => one(character(t, p, "DEDUCT_EXPERIENCE", channel_body("amount", json!(p.u32("amount")?))?)?),
-        "award_level" => one(character(t, p, "AWARD_LEVEL", channel_body("amount", json!(p.u8("amount")?))?)?),
-        "award_mesos" => {
-            let body = json!({"actorId": p.u32("actorId")?, "actorType": p.str("actorType")?, "amount": p.i32("amount")?});
-            one(character(t, p, "REQUEST_CHANGE_MESO", body)?)
+        DeductExperience(p) => one(character(t, p.character_id, p.world_id, "DEDUCT_EXPERIENCE", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
+        AwardLevel(p) => one(character(t, p.character_id, p.world_id, "AWARD_LEVEL", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
+        AwardMesos(p) => {
+            let body = ActorAmount { actor_id: p.actor_id, actor_type: p.actor_type.clone(), amount: p.amount };
+            one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_MESO", body))
         }
-        "award_fame" => {
+        AwardFame(p) => {
             // Truncated to 8 bits two's complement, as Go does.
-            let amount = p.i16("amount")? as i8;
-            one(character(t, p, "REQUEST_CHANGE_FAME", json!({"actorId": 0, "actorType": "SYSTEM", "amount": amount}))?)
+            let body = ActorAmount { actor_id: 0, actor_type: "SYSTEM".into(), amount: p.amount as i8 };
+            one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_FAME", body))
         }
-        "change_job" => one(character(t, p, "CHANGE_JOB", channel_body("jobId", json!(p.u16("jobId")?))?)?),
-        "change_hair" => one(character(t, p, "CHANGE_HAIR", channel_body("styleId", json!(p.u32("styleId")?))?)?),
-        "change_face" => one(character(t, p, "CHANGE_FACE", channel_body("styleId", json!(p.u32("styleId")?))?)?),
-        "change_skin" => one(character(t, p, "CHANGE_SKIN", channel_body("styleId", json!(p.u8("styleId")?))?)?),
-        "set_hp" => one(character(t, p, "SET_HP", channel_body("amount", json!(p.u16("amount")?))?)?),
-        "create_character" => {
-            let account = p.u32("accountId")?;
-            let body = json!({"accountId": account, "worldId": p.u8("worldId")?, "name": p.str("name")?, "level": p.u8("level")?,
-                "strength": p.u16("strength")?, "dexterity": p.u16("dexterity")?, "intelligence": p.u16("intelligence")?,
-                "luck": p.u16("luck")?, "maxHp": p.u16("hp")?, "maxMp": p.u16("mp")?, "jobId": p.u16("jobId")?,
-                "gender": p.u8("gender")?, "hair": p.u32("hair")?, "face": p.u32("face")?, "skinColor": p.u8("skin")?,
-                "mapId": p.u32("mapId")?});
-            let _ = (p.u32("top")?, p.u32("bottom")?, p.u32("shoes")?, p.u32("weapon")?);
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": 0, "type": "CREATE_CHARACTER", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CHARACTER", key: account, value })
-        }
-        "create_skill" | "update_skill" => {
-            let id = p.u32("characterId")?;
-            let kind = if action == "create_skill" { "REQUEST_CREATE" } else { "REQUEST_UPDATE" };
-            let body = json!({"skillId": p.u32("skillId")?, "level": p.u8("level")?, "masterLevel": p.u8("masterLevel")?,
-                "expiration": p.time("expiration")?});
-            one(Command { topic: "COMMAND_TOPIC_SKILL", key: id, value: json!({"transactionId": t, "characterId": id, "type": kind, "body": body}) })
-        }
-        "request_guild_name" | "request_guild_emblem" | "request_guild_disband" | "request_guild_capacity_increase" => {
-            let kind = match action {
-                "request_guild_name" => "REQUEST_NAME",
-                "request_guild_emblem" => "REQUEST_EMBLEM",
-                "request_guild_disband" => "REQUEST_DISBAND",
-                _ => "REQUEST_CAPACITY_INCREASE",
+        ChangeJob(p) => one(character(t, p.character_id, p.world_id, "CHANGE_JOB", JobBody { channel_id: p.channel_id, job_id: p.job_id })),
+        ChangeHair(p) => one(character(t, p.character_id, p.world_id, "CHANGE_HAIR", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        ChangeFace(p) => one(character(t, p.character_id, p.world_id, "CHANGE_FACE", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        ChangeSkin(p) => one(character(t, p.character_id, p.world_id, "CHANGE_SKIN", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        SetHp(p) => one(character(t, p.character_id, p.world_id, "SET_HP", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
+        CreateCharacter(p) => {
+            // `top`, `bottom`, `shoes` and `weapon` are not forwarded (§5.4); the key is the account.
+            let body = CreateCharacterBody {
+                account_id: p.account_id, world_id: p.world_id, name: p.name.clone(), level: p.level, strength: p.strength,
+                dexterity: p.dexterity, intelligence: p.intelligence, luck: p.luck, max_hp: p.hp, max_mp: p.mp, job_id: p.job_id,
+                gender: p.gender, hair: p.hair, face: p.face, skin_color: p.skin, map_id: p.map_id,
             };
-            let id = p.u32("characterId")?;
-            let value = json!({"characterId": id, "type": kind, "body": {"worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?}, "transactionId": t});
-            one(Command { topic: "COMMAND_TOPIC_GUILD", key: id, value })
+            let command = CharacterCommand { transaction_id: t, world_id: p.world_id, character_id: 0, kind: "CREATE_CHARACTER", body };
+            one(record("COMMAND_TOPIC_CHARACTER", p.account_id, &command))
         }
-        "create_invite" => {
-            let reference = p.u32("referenceId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "inviteType": p.str("inviteType")?, "type": "CREATE",
-                "body": {"originatorId": p.u32("originatorId")?, "targetId": p.u32("targetId")?, "referenceId": reference}});
-            one(Command { topic: "COMMAND_TOPIC_INVITE", key: reference, value })
+        CreateSkill(p) | UpdateSkill(p) => {
+            let kind = if matches!(action, CreateSkill(_)) { "REQUEST_CREATE" } else { "REQUEST_UPDATE" };
+            let body = SkillRequestBody { skill_id: p.skill_id, level: p.level, master_level: p.master_level, expiration: p.expiration };
+            one(record("COMMAND_TOPIC_SKILL", p.character_id, &SkillRequest { transaction_id: t, character_id: p.character_id, kind, body }))
         }
-        "increase_buddy_capacity" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": id, "type": "INCREASE_CAPACITY",
-                "body": {"newCapacity": p.u8("amount")?}});
-            let _ = p.u8("channelId")?;
-            one(Command { topic: "COMMAND_TOPIC_BUDDY_LIST", key: id, value })
+        RequestGuildName(p) => one(guild(t, p, "REQUEST_NAME")),
+        RequestGuildEmblem(p) => one(guild(t, p, "REQUEST_EMBLEM")),
+        RequestGuildDisband(p) => one(guild(t, p, "REQUEST_DISBAND")),
+        RequestGuildCapacityIncrease(p) => one(guild(t, p, "REQUEST_CAPACITY_INCREASE")),
+        CreateInvite(p) => {
+            let body = InviteCreateBody { originator_id: p.originator_id, target_id: p.target_id, reference_id: p.reference_id };
+            let command = InviteCreate { transaction_id: t, world_id: p.world_id, invite_type: p.invite_type.clone(), kind: "CREATE", body };
+            one(record("COMMAND_TOPIC_INVITE", p.reference_id, &command))
         }
-        "gain_closeness" => {
-            let pet = p.u32("petId")?;
-            let value = json!({"transactionId": t, "actorId": 0, "petId": pet, "type": "AWARD_CLOSENESS", "body": {"amount": p.u16("amount")?}});
-            one(Command { topic: "COMMAND_TOPIC_PET", key: pet, value })
-        }
-        "start_quest" | "complete_quest" => {
-            let id = p.u32("characterId")?;
-            let mut body = json!({"questId": p.u32("questId")?});
-            let npc = p.u32("npcId")?;
-            if npc != 0 {
-                body["npcId"] = json!(npc);
-            }
-            let kind = if action == "start_quest" { "START" } else { "COMPLETE" };
-            if action == "complete_quest" && p.bool("force")? {
-                body["force"] = json!(true);
-            }
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "characterId": id, "type": kind, "body": body});
-            one(Command { topic: "COMMAND_TOPIC_QUEST", key: id, value })
-        }
-        "apply_consumable_effect" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?, "characterId": id,
-                "type": "APPLY_CONSUMABLE_EFFECT", "body": {"itemId": p.u32("itemId")?}});
-            one(Command { topic: "COMMAND_TOPIC_CONSUMABLE", key: id, value })
-        }
-        "award_currency" => {
-            let account = p.u32("accountId")?;
-            let _ = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "accountId": account, "currencyType": p.u32("currencyType")?, "amount": p.i32("amount")?, "type": "ADJUST_CURRENCY"});
-            one(Command { topic: "COMMAND_TOPIC_WALLET", key: account, value })
-        }
-        "send_message" => one(system_message(t, p, "SEND_MESSAGE", json!({"messageType": p.str("messageType")?, "message": p.str("message")?}))?),
-        "play_portal_sound" => one(system_message(t, p, "PLAY_PORTAL_SOUND", json!({}))?),
-        "show_info" => one(system_message(t, p, "SHOW_INFO", json!({"path": p.str("path")?}))?),
-        "show_info_text" => one(system_message(t, p, "SHOW_INFO_TEXT", json!({"text": p.str("text")?}))?),
-        "update_area_info" => one(system_message(t, p, "UPDATE_AREA_INFO", json!({"area": p.u16("area")?, "info": p.str("info")?}))?),
-        "show_hint" => one(system_message(t, p, "SHOW_HINT", json!({"hint": p.str("hint")?, "width": p.u16("width")?, "height": p.u16("height")?}))?),
-        "block_portal" | "unblock_portal" => {
-            let id = p.u32("characterId")?;
-            let kind = if action == "block_portal" { "BLOCK" } else { "UNBLOCK" };
-            let value = json!({"worldId": 0, "channelId": 0, "mapId": p.u32("mapId")?, "portalId": p.u32("portalId")?, "type": kind, "body": {"characterId": id}});
-            one(Command { topic: "COMMAND_TOPIC_PORTAL", key: id, value })
-        }
-        "cancel_all_buffs" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?, "characterId": id, "type": "CANCEL_ALL", "body": {}});
-            one(Command { topic: "COMMAND_TOPIC_CHARACTER_BUFF", key: id, value })
-        }
-        "show_storage" => {
-            let id = p.u32("characterId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "channelId": p.u8("channelId")?, "characterId": id,
-                "npcId": p.u32("npcId")?, "accountId": p.u32("accountId")?, "type": "SHOW_STORAGE"});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_SHOW", key: id, value })
-        }
-        "update_storage_mesos" => {
-            let account = p.u32("accountId")?;
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "accountId": account, "type": "UPDATE_MESOS",
-                "body": {"mesos": p.u32("mesos")?, "operation": p.str("operation")?}});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: account, value })
-        }
-        "deposit_to_storage" => {
-            let account = p.u32("accountId")?;
-            let mut data = json!({});
-            for (key, value) in [("quantity", p.u32("quantity")?), ("ownerId", p.u32("ownerId")?), ("flag", u32::from(p.u16("flag")?))] {
-                if value != 0 {
-                    data[key] = json!(value);
-                }
-            }
-            let body = json!({"slot": p.i16("slot")?, "templateId": p.u32("templateId")?, "expiration": p.time("expiration")?,
-                "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?, "referenceData": data});
-            let value = json!({"transactionId": t, "worldId": p.u8("worldId")?, "accountId": account, "type": "DEPOSIT", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE", key: account, value })
-        }
-        "accept_to_storage" => {
-            let account = p.u32("accountId")?;
-            let body = json!({"transactionId": internal(t, p)?, "slot": -1, "templateId": p.u32("templateId")?,
-                "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?, "quantity": p.u32("quantity")?});
-            let body = omit_empty(body, "referenceData", p.raw("referenceData"));
-            let value = json!({"worldId": p.u8("worldId")?, "accountId": account, "characterId": p.u32("characterId")?, "type": "ACCEPT", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value })
-        }
-        "release_from_storage" => {
-            let account = p.u32("accountId")?;
-            let body = json!({"transactionId": internal(t, p)?, "assetId": p.u32("assetId")?, "quantity": p.u32("quantity")?});
-            let value = json!({"worldId": p.u8("worldId")?, "accountId": account, "characterId": p.u32("characterId")?, "type": "RELEASE", "body": body});
-            one(Command { topic: "COMMAND_TOPIC_STORAGE_COMPARTMENT", key: account, value })
-        }
-        "accept_to_cash_shop" | "release_from_cash_shop" => {
-            let id = p.u32("characterId")?;
-            let own = internal(t, p)?;
-            let (kind, body) = if action == "accept_to_cash_shop" {
-                let body = json!({"transactionId": own, "compartmentId": p.uuid("compartmentId")?, "cashId": p.i64("cashId")?,
-                    "templateId": p.u32("templateId")?, "referenceId": p.u32("referenceId")?, "referenceType": p.str("referenceType")?});
-                ("ACCEPT", omit_empty(body, "referenceData", p.raw("referenceData")))
-            } else {
-                ("RELEASE", json!({"transactionId": own, "compartmentId": p.uuid("compartmentId")?, "assetId": p.u32("assetId")?,
-                    "cashId": p.i64("cashId")?, "templateId": p.u32("templateId")?}))
+        IncreaseBuddyCapacity(p) => {
+            // The payload's amount is sent as the new absolute capacity (Go, kept).
+            let command = BuddyCapacity {
+                transaction_id: t, world_id: p.world_id, character_id: p.character_id, kind: "INCREASE_CAPACITY",
+                body: NewCapacity { new_capacity: p.amount },
             };
-            let value = json!({"accountId": p.u32("accountId")?, "characterId": id, "compartmentType": p.u8("compartmentType")?, "type": kind, "body": body});
-            one(Command { topic: "COMMAND_TOPIC_CASH_COMPARTMENT", key: id, value })
+            one(record("COMMAND_TOPIC_BUDDY_LIST", p.character_id, &command))
         }
-        _ => Ok(None),
+        GainCloseness(p) => {
+            let command = PetCloseness { transaction_id: t, actor_id: 0, pet_id: p.pet_id, kind: "AWARD_CLOSENESS", body: Amount { amount: p.amount } };
+            one(record("COMMAND_TOPIC_PET", p.pet_id, &command))
+        }
+        StartQuest(p) => one(quest(t, (p.character_id, p.world_id), "START", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: false })),
+        CompleteQuest(p) => {
+            one(quest(t, (p.character_id, p.world_id), "COMPLETE", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: p.force }))
+        }
+        ApplyConsumableEffect(p) => {
+            let command = ConsumableEffect {
+                transaction_id: t, world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id,
+                kind: "APPLY_CONSUMABLE_EFFECT", body: ItemBody { item_id: p.item_id },
+            };
+            one(record("COMMAND_TOPIC_CONSUMABLE", p.character_id, &command))
+        }
+        AwardCurrency(p) => {
+            let command = AdjustCurrency {
+                transaction_id: t, account_id: p.account_id, currency_type: p.currency_type, amount: p.amount, kind: "ADJUST_CURRENCY",
+            };
+            one(record("COMMAND_TOPIC_WALLET", p.account_id, &command))
+        }
+        SendMessage(p) => {
+            let body = MessageBody { message_type: p.message_type.clone(), message: p.message.clone() };
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SEND_MESSAGE", body))
+        }
+        PlayPortalSound(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "PLAY_PORTAL_SOUND", Empty {})),
+        ShowInfo(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO", PathBody { path: p.path.clone() })),
+        ShowInfoText(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO_TEXT", TextBody { text: p.text.clone() })),
+        UpdateAreaInfo(p) => {
+            let body = AreaInfoBody { area: p.area, info: p.info.clone() };
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "UPDATE_AREA_INFO", body))
+        }
+        ShowHint(p) => {
+            let body = HintBody { hint: p.hint.clone(), width: p.width, height: p.height };
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_HINT", body))
+        }
+        BlockPortal(p) | UnblockPortal(p) => {
+            let kind = if matches!(action, BlockPortal(_)) { "BLOCK" } else { "UNBLOCK" };
+            let command = PortalCommand {
+                world_id: 0, channel_id: 0, map_id: p.map_id, portal_id: p.portal_id, kind, body: CharacterBody { character_id: p.character_id },
+            };
+            one(record("COMMAND_TOPIC_PORTAL", p.character_id, &command))
+        }
+        CancelAllBuffs(p) => {
+            let command = CancelAllBuffsCommand { world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id, kind: "CANCEL_ALL", body: Empty {} };
+            one(record("COMMAND_TOPIC_CHARACTER_BUFF", p.character_id, &command))
+        }
+        ShowStorage(p) => {
+            let command = ShowStorageCommand {
+                transaction_id: t, world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id, npc_id: p.npc_id,
+                account_id: p.account_id, kind: "SHOW_STORAGE",
+            };
+            one(record("COMMAND_TOPIC_STORAGE_SHOW", p.character_id, &command))
+        }
+        UpdateStorageMesos(p) => {
+            let body = MesosBody { mesos: p.mesos, operation: p.operation.clone() };
+            let command = StorageCommand { transaction_id: t, world_id: p.world_id, account_id: p.account_id, kind: "UPDATE_MESOS", body };
+            one(record("COMMAND_TOPIC_STORAGE", p.account_id, &command))
+        }
+        DepositToStorage(p) => {
+            let body = DepositBody {
+                slot: p.slot, template_id: p.template_id, expiration: p.expiration, reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(), reference_data: DepositData { quantity: p.quantity, owner_id: p.owner_id, flag: p.flag },
+            };
+            let command = StorageCommand { transaction_id: t, world_id: p.world_id, account_id: p.account_id, kind: "DEPOSIT", body };
+            one(record("COMMAND_TOPIC_STORAGE", p.account_id, &command))
+        }
+        AcceptToStorage(p) => {
+            // `slot` −1: the storage chooses.
+            let body = StorageAcceptBody {
+                transaction_id: internal(t, p.transaction_id), slot: -1, template_id: p.template_id, reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(), reference_data: p.reference_data.clone(), quantity: p.quantity,
+            };
+            one(storage_compartment(p.world_id, p.account_id, p.character_id, "ACCEPT", body))
+        }
+        ReleaseFromStorage(p) => {
+            let body = ReleaseBody { transaction_id: internal(t, p.transaction_id), asset_id: p.asset_id, quantity: p.quantity };
+            one(storage_compartment(p.world_id, p.account_id, p.character_id, "RELEASE", body))
+        }
+        AcceptToCashShop(p) => {
+            let body = CashAcceptBody {
+                transaction_id: internal(t, p.transaction_id), compartment_id: p.compartment_id, cash_id: p.cash_id,
+                template_id: p.template_id, reference_id: p.reference_id, reference_type: p.reference_type.clone(),
+                reference_data: p.reference_data.clone(),
+            };
+            one(cash_compartment((p.account_id, p.character_id, p.compartment_type), "ACCEPT", body))
+        }
+        ReleaseFromCashShop(p) => {
+            let body = CashReleaseBody {
+                transaction_id: internal(t, p.transaction_id), compartment_id: p.compartment_id, asset_id: p.asset_id,
+                cash_id: p.cash_id, template_id: p.template_id,
+            };
+            one(cash_compartment((p.account_id, p.character_id, p.compartment_type), "RELEASE", body))
+        }
+        DestroyAsset(_) | WarpToRandomPortal(_) | WarpToPortal(_) | ValidateCharacterState(_) | SpawnMonster(_) | SpawnReactorDrops(_)
+        | TransferToStorage(_) | WithdrawFromStorage(_) | TransferToCashShop(_) | WithdrawFromCashShop(_) => Ok(None),
     }
-}
-
-/// Checks a payload against its action's schema, for the actions dispatched by look-ups.
-pub fn check_lookup_payload(action: &str, p: &Payload) -> Result<(), String> {
-    match action {
-        "destroy_asset" => (p.u32("characterId")?, p.u32("templateId")?, p.u32("quantity")?, p.bool("removeAll")?).0,
-        "warp_to_random_portal" | "warp_to_portal" => {
-            let _ = (p.str("fieldId")?, p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("portalId")?, p.str("portalName")?);
-            p.u32("characterId")?
-        }
-        "validate_character_state" => {
-            for c in p.array("conditions")? {
-                let _ = (c.str("type")?, c.str("operator")?, c.i64("value")?, c.u32("itemId")?);
-            }
-            p.u32("characterId")?
-        }
-        "transfer_to_storage" | "withdraw_from_storage" => {
-            let _ = (p.uuid("transactionId")?, p.u8("worldId")?, p.u32("accountId")?, p.i16("sourceSlot")?, p.u32("quantity")?);
-            let _ = (p.u8("sourceInventoryType")?, p.u8("inventoryType")?);
-            p.u32("characterId")?
-        }
-        "transfer_to_cash_shop" | "withdraw_from_cash_shop" => {
-            let _ = (p.uuid("transactionId")?, p.u32("accountId")?, p.u8("compartmentType")?, p.u8("sourceInventoryType")?, p.u8("inventoryType")?);
-            p.u32("characterId")?
-        }
-        "spawn_monster" => {
-            let _ = (p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("monsterId")?, p.i16("x")?, p.i16("y")?, p.i64("count")?);
-            p.u32("characterId")?
-        }
-        "spawn_reactor_drops" => {
-            let _ = (p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("reactorId")?, p.str("classification")?);
-            let _ = (p.i16("x")?, p.i16("y")?, p.str("dropType")?, p.bool("meso")?, p.u32("mesoChance")?, p.u32("mesoMin")?, p.u32("mesoMax")?, p.u32("minItems")?);
-            p.u32("characterId")?
-        }
-        other => return Err(format!("unknown action {other}")),
-    };
-    Ok(())
 }
 
 /// How a status event bears on the current step (§4.4).
@@ -333,107 +291,115 @@ pub enum Verdict {
     Fails,
 }
 
-/// `topic` is the event topic's variable; `event` its whole value.
-pub fn verdict(action: &str, p: &Payload, topic: &str, kind: &str, event: &Value) -> Option<Verdict> {
+/// `topic` is the event topic's variable; `event` its whole value, already decoded with its
+/// spec types (`contracts::saga_events`).
+pub fn verdict(action: &Action, topic: &str, kind: &str, event: &Value) -> Option<Verdict> {
+    use Action::*;
     use Verdict::*;
     let updates_has = |name: &str| event["body"]["updates"].as_array().is_some_and(|u| u.iter().any(|v| v == name));
-    let same_template = || p.object("item").ok().and_then(|i| i.u32("templateId").ok()).or_else(|| p.u32("templateId").ok())
-        .is_none_or(|t| t == 0 || event["templateId"].as_u64() == Some(u64::from(t)));
-    match (topic, kind) {
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ERROR") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset"
-            | "destroy_asset" | "equip_asset" | "unequip_asset" | "accept_to_character" | "release_from_character") => Some(Fails),
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "CREATION_FAILED") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset") => Some(Fails),
-        ("EVENT_TOPIC_ASSET_STATUS", "CREATED") if matches!(action, "award_asset" | "award_inventory" | "create_and_equip_asset") && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "QUANTITY_CHANGED") if matches!(action, "award_asset" | "award_inventory" | "destroy_asset") && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "DELETED") if action == "destroy_asset" && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "MOVED") if matches!(action, "equip_asset" | "unequip_asset") => {
-            let source = p.i16("source").ok().map(i64::from);
+    // The step's template: its item's (award, create), else the payload's own (destroy).
+    let template = match action {
+        AwardAsset(p) | AwardInventory(p) | CreateAndEquipAsset(p) => p.item.template_id,
+        DestroyAsset(p) => p.template_id,
+        _ => 0,
+    };
+    let same_template = || template == 0 || event["templateId"].as_u64() == Some(u64::from(template));
+    let creates = matches!(action, AwardAsset(_) | AwardInventory(_) | CreateAndEquipAsset(_));
+    match (topic, kind, action) {
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ERROR", AwardAsset(_) | AwardInventory(_) | CreateAndEquipAsset(_) | DestroyAsset(_)
+            | EquipAsset(_) | UnequipAsset(_) | AcceptToCharacter(_) | ReleaseFromCharacter(_)) => Some(Fails),
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "CREATION_FAILED", _) if creates => Some(Fails),
+        ("EVENT_TOPIC_ASSET_STATUS", "CREATED", _) if creates && same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "QUANTITY_CHANGED", AwardAsset(_) | AwardInventory(_) | DestroyAsset(_)) if same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "DELETED", DestroyAsset(_)) if same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "MOVED", EquipAsset(p) | UnequipAsset(p)) => {
+            // Either orientation of MOVED (§4.4): the slot left or the slot arrived in.
             let touched = [event["slot"].as_i64(), event["body"]["oldSlot"].as_i64()];
-            touched.contains(&source).then_some(Completes)
+            touched.contains(&Some(i64::from(p.source))).then_some(Completes)
         }
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ACCEPTED") if action == "accept_to_character" => Some(Completes),
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "RELEASED") if action == "release_from_character" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "ERROR") if matches!(action, "warp_to_random_portal" | "warp_to_portal" | "award_experience"
-            | "deduct_experience" | "award_level" | "award_mesos" | "change_job" | "award_fame" | "change_hair" | "change_face"
-            | "change_skin" | "set_hp" | "create_character") => Some(Fails),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "MAP_CHANGED") if matches!(action, "warp_to_random_portal" | "warp_to_portal") => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "EXPERIENCE_CHANGED") if matches!(action, "award_experience" | "deduct_experience") => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "LEVEL_CHANGED") if action == "award_level" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "MESO_CHANGED") if action == "award_mesos" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "JOB_CHANGED") if action == "change_job" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "STAT_CHANGED") => {
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ACCEPTED", AcceptToCharacter(_)) => Some(Completes),
+        ("EVENT_TOPIC_COMPARTMENT_STATUS", "RELEASED", ReleaseFromCharacter(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "ERROR", WarpToRandomPortal(_) | WarpToPortal(_) | AwardExperience(_) | DeductExperience(_)
+            | AwardLevel(_) | AwardMesos(_) | ChangeJob(_) | AwardFame(_) | ChangeHair(_) | ChangeFace(_) | ChangeSkin(_) | SetHp(_)
+            | CreateCharacter(_)) => Some(Fails),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "MAP_CHANGED", WarpToRandomPortal(_) | WarpToPortal(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "EXPERIENCE_CHANGED", AwardExperience(_) | DeductExperience(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "LEVEL_CHANGED", AwardLevel(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "MESO_CHANGED", AwardMesos(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "JOB_CHANGED", ChangeJob(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "STAT_CHANGED", _) => {
             let wanted = match action {
-                "award_fame" => "FAME",
-                "change_hair" => "HAIR",
-                "change_face" => "FACE",
-                "change_skin" => "SKIN_COLOR",
-                "set_hp" => "HP",
+                AwardFame(_) => "FAME",
+                ChangeHair(_) => "HAIR",
+                ChangeFace(_) => "FACE",
+                ChangeSkin(_) => "SKIN_COLOR",
+                SetHp(_) => "HP",
                 _ => return None,
             };
             updates_has(wanted).then_some(Completes)
         }
-        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATED") if action == "create_character" => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATION_FAILED") if action == "create_character" => Some(Fails),
-        ("EVENT_TOPIC_SKILL_STATUS", "CREATED") if action == "create_skill" => Some(Completes),
-        ("EVENT_TOPIC_SKILL_STATUS", "UPDATED") if action == "update_skill" => Some(Completes),
-        ("EVENT_TOPIC_GUILD_STATUS", k) => match (action, k) {
-            ("request_guild_name", "REQUEST_AGREEMENT" | "CREATED")
-            | ("request_guild_emblem", "EMBLEM_UPDATED")
-            | ("request_guild_disband", "DISBANDED")
-            | ("request_guild_capacity_increase", "CAPACITY_UPDATED") => Some(Completes),
-            (a, "ERROR") if a.starts_with("request_guild_") => Some(Fails),
-            _ => None,
-        },
-        ("EVENT_TOPIC_INVITE_STATUS", "CREATED" | "ACCEPTED") if action == "create_invite" => Some(Completes),
-        ("EVENT_TOPIC_INVITE_STATUS", "REJECTED") if action == "create_invite" => Some(Fails),
-        ("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE") if action == "increase_buddy_capacity" => Some(Completes),
-        ("EVENT_TOPIC_PET_STATUS", "CLOSENESS_CHANGED") if action == "gain_closeness" => Some(Completes),
-        ("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED") if action == "apply_consumable_effect" => Some(Completes),
-        ("EVENT_TOPIC_WALLET_STATUS", "UPDATED") if action == "award_currency" => Some(Completes),
-        ("EVENT_TOPIC_QUEST_STATUS", "STARTED") if action == "start_quest" => Some(Completes),
-        ("EVENT_TOPIC_QUEST_STATUS", "COMPLETED") if action == "complete_quest" => Some(Completes),
-        ("EVENT_TOPIC_QUEST_STATUS", "ERROR") if matches!(action, "start_quest" | "complete_quest") => Some(Fails),
-        ("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED") if action == "update_storage_mesos" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED") if action == "deposit_to_storage" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_STATUS", "ERROR") if matches!(action, "update_storage_mesos" | "deposit_to_storage") => Some(Fails),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED") if action == "accept_to_storage" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED") if action == "release_from_storage" => Some(Completes),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR") if matches!(action, "accept_to_storage" | "release_from_storage") => Some(Fails),
-        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED") if action == "accept_to_cash_shop" => Some(Completes),
-        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED") if action == "release_from_cash_shop" => Some(Completes),
-        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR") if matches!(action, "accept_to_cash_shop" | "release_from_cash_shop") => Some(Fails),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATED", CreateCharacter(_)) => Some(Completes),
+        ("EVENT_TOPIC_CHARACTER_STATUS", "CREATION_FAILED", CreateCharacter(_)) => Some(Fails),
+        ("EVENT_TOPIC_SKILL_STATUS", "CREATED", CreateSkill(_)) => Some(Completes),
+        ("EVENT_TOPIC_SKILL_STATUS", "UPDATED", UpdateSkill(_)) => Some(Completes),
+        ("EVENT_TOPIC_GUILD_STATUS", "REQUEST_AGREEMENT" | "CREATED", RequestGuildName(_))
+        | ("EVENT_TOPIC_GUILD_STATUS", "EMBLEM_UPDATED", RequestGuildEmblem(_))
+        | ("EVENT_TOPIC_GUILD_STATUS", "DISBANDED", RequestGuildDisband(_))
+        | ("EVENT_TOPIC_GUILD_STATUS", "CAPACITY_UPDATED", RequestGuildCapacityIncrease(_)) => Some(Completes),
+        ("EVENT_TOPIC_GUILD_STATUS", "ERROR", RequestGuildName(_) | RequestGuildEmblem(_) | RequestGuildDisband(_) | RequestGuildCapacityIncrease(_)) => {
+            Some(Fails)
+        }
+        ("EVENT_TOPIC_INVITE_STATUS", "CREATED" | "ACCEPTED", CreateInvite(_)) => Some(Completes),
+        ("EVENT_TOPIC_INVITE_STATUS", "REJECTED", CreateInvite(_)) => Some(Fails),
+        ("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE", IncreaseBuddyCapacity(_)) => Some(Completes),
+        ("EVENT_TOPIC_PET_STATUS", "CLOSENESS_CHANGED", GainCloseness(_)) => Some(Completes),
+        ("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED", ApplyConsumableEffect(_)) => Some(Completes),
+        ("EVENT_TOPIC_WALLET_STATUS", "UPDATED", AwardCurrency(_)) => Some(Completes),
+        ("EVENT_TOPIC_QUEST_STATUS", "STARTED", StartQuest(_)) => Some(Completes),
+        ("EVENT_TOPIC_QUEST_STATUS", "COMPLETED", CompleteQuest(_)) => Some(Completes),
+        ("EVENT_TOPIC_QUEST_STATUS", "ERROR", StartQuest(_) | CompleteQuest(_)) => Some(Fails),
+        ("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED", UpdateStorageMesos(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED", DepositToStorage(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_STATUS", "ERROR", UpdateStorageMesos(_) | DepositToStorage(_)) => Some(Fails),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED", AcceptToStorage(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED", ReleaseFromStorage(_)) => Some(Completes),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR", AcceptToStorage(_) | ReleaseFromStorage(_)) => Some(Fails),
+        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED", AcceptToCashShop(_)) => Some(Completes),
+        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED", ReleaseFromCashShop(_)) => Some(Completes),
+        ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR", AcceptToCashShop(_) | ReleaseFromCashShop(_)) => Some(Fails),
         _ => None,
     }
 }
 
 /// §7.1: the inverse of a completed step, if its action has one.
-pub fn inverse(action: &str, p: &Payload, t: Uuid, created_slot: Option<i16>) -> Option<Command> {
+pub fn inverse(action: &Action, t: Uuid, created_slot: Option<i16>) -> Option<Command> {
     match action {
-        "equip_asset" => equip(t, p, "UNEQUIP", true).ok(),
-        "unequip_asset" => equip(t, p, "EQUIP", true).ok(),
-        "create_and_equip_asset" => {
-            let item = p.object("item").ok()?;
-            let inventory = inventory_type(item.u32("templateId").ok()?).ok()?;
-            let body = json!({"slot": created_slot.unwrap_or_default(), "quantity": item.u32("quantity").ok()?, "removeAll": false});
-            Some(compartment(t, p.u32("characterId").ok()?, inventory, "DESTROY", body))
+        Action::EquipAsset(p) => Some(equip(t, p, "UNEQUIP", true)),
+        Action::UnequipAsset(p) => Some(equip(t, p, "EQUIP", true)),
+        Action::CreateAndEquipAsset(p) => {
+            let inventory = inventory_type(p.item.template_id).ok()?;
+            let body = DestroyBody { slot: created_slot.unwrap_or_default(), quantity: p.item.quantity, remove_all: false };
+            Some(compartment(t, p.character_id, inventory, "DESTROY", body))
         }
         _ => None,
     }
 }
 
 /// §8.2 reason and §8.3 error code of a failed step.
-pub fn failure(action: &str, step: &str, saga_type: &str) -> (String, &'static str) {
+pub fn failure(action: &Action, step: &str, saga_type: &str) -> (String, &'static str) {
+    use Action::*;
+    let name = action.name();
     let reason = match action {
-        "validate_character_state" => "Validation failed".to_string(),
-        "award_mesos" | "accept_to_storage" | "accept_to_character" | "release_from_storage" | "release_from_character" => {
-            format!("Storage operation failed at step [{step}] action [{action}]")
+        ValidateCharacterState(_) => "Validation failed".to_string(),
+        AwardMesos(_) | AcceptToStorage(_) | AcceptToCharacter(_) | ReleaseFromStorage(_) | ReleaseFromCharacter(_) => {
+            format!("Storage operation failed at step [{step}] action [{name}]")
         }
-        _ => format!("Saga step failed at step [{step}] action [{action}]"),
+        _ => format!("Saga step failed at step [{step}] action [{name}]"),
     };
     let code = match (saga_type, action) {
-        ("storage_operation", "award_mesos") => "NOT_ENOUGH_MESOS",
-        ("storage_operation", "accept_to_character") => "INVENTORY_FULL",
-        ("storage_operation", "accept_to_storage") => "STORAGE_FULL",
+        ("storage_operation", AwardMesos(_)) => "NOT_ENOUGH_MESOS",
+        ("storage_operation", AcceptToCharacter(_)) => "INVENTORY_FULL",
+        ("storage_operation", AcceptToStorage(_)) => "STORAGE_FULL",
         _ => "UNKNOWN",
     };
     (reason, code)
@@ -442,6 +408,19 @@ pub fn failure(action: &str, step: &str, saga_type: &str) -> (String, &'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn storage_compartment_commands_omit_a_zero_character() {
+        let t = Uuid::nil();
+        for action in ["accept_to_storage", "release_from_storage"] {
+            let decoded = |payload: Value| Action::decode(action, &payload).expect("fits");
+            let without = command(&decoded(json!({"accountId": 7, "characterId": 0})), t).expect("fits").expect("a command");
+            assert!(without[0].value.get("characterId").is_none(), "{action}: {}", without[0].value);
+            let with = command(&decoded(json!({"accountId": 7, "characterId": 4110})), t).expect("fits").expect("a command");
+            assert_eq!(with[0].value["characterId"], 4110, "{action}");
+        }
+    }
 
     const C: &str = "EVENT_TOPIC_CHARACTER_STATUS";
     const A: &str = "EVENT_TOPIC_ASSET_STATUS";
@@ -504,14 +483,20 @@ mod tests {
         let payload = json!({"characterId": 7, "accountId": 9, "referenceId": 11, "petId": 13, "source": 3, "destination": -5,
             "inventoryType": 1, "item": {"templateId": 1302000, "quantity": 1}, "templateId": 1302000,
             "body": {"updates": ["FAME", "HAIR", "FACE", "SKIN_COLOR", "HP"]}});
-        let p = Payload(&payload);
-        for (action, topic, kind, completes, fails) in TABLE {
-            let commands = command(action, &p, t).unwrap_or_else(|e| panic!("{action}: {e}")).expect("a pure action");
-            assert_eq!(commands[0].topic, *topic, "{action}");
-            assert_eq!(commands[0].value["type"], *kind, "{action}");
-            assert_eq!(synchronous(action), completes.is_none(), "{action} is synchronous exactly when no event completes it");
+        let with_lookups = ["destroy_asset", "warp_to_random_portal", "warp_to_portal", "validate_character_state", "spawn_monster",
+            "spawn_reactor_drops", "transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop", "withdraw_from_cash_shop"];
+        for name in Action::NAMES {
+            let known = TABLE.iter().any(|row| row.0 == name) || with_lookups.contains(&name);
+            assert!(known, "{name} has a row in the table or a look-up dispatch");
+        }
+        for (name, topic, kind, completes, fails) in TABLE {
+            let action = &Action::decode(name, &payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let commands = command(action, t).unwrap_or_else(|e| panic!("{name}: {e}")).expect("a pure action");
+            assert_eq!(commands[0].topic, *topic, "{name}");
+            assert_eq!(commands[0].value["type"], *kind, "{name}");
+            assert_eq!(synchronous(action), completes.is_none(), "{name} is synchronous exactly when no event completes it");
             let event = |topic_kind: &(&str, &str)| {
-                let updates = match *action {
+                let updates = match *name {
                     "award_fame" => "FAME",
                     "change_hair" => "HAIR",
                     "change_face" => "FACE",
@@ -521,43 +506,43 @@ mod tests {
                 json!({"type": topic_kind.1, "slot": 3, "templateId": 1302000, "body": {"oldSlot": -5, "updates": [updates]}})
             };
             if let Some(c) = completes {
-                assert_eq!(verdict(action, &p, c.0, c.1, &event(c)), Some(Verdict::Completes), "{action} completes on {c:?}");
+                assert_eq!(verdict(action, c.0, c.1, &event(c)), Some(Verdict::Completes), "{name} completes on {c:?}");
             }
             if let Some(f) = fails {
-                assert_eq!(verdict(action, &p, f.0, f.1, &event(f)), Some(Verdict::Fails), "{action} fails on {f:?}");
+                assert_eq!(verdict(action, f.0, f.1, &event(f)), Some(Verdict::Fails), "{name} fails on {f:?}");
             }
             // An unrelated event type never bears on the step.
-            assert_eq!(verdict(action, &p, C, "LOGIN", &json!({"type": "LOGIN"})), None, "{action}");
-            let inverse_kind = inverse(action, &p, t, Some(4)).map(|c| c.value["type"].as_str().unwrap_or_default().to_string());
-            let expected = match *action {
+            assert_eq!(verdict(action, C, "LOGIN", &json!({"type": "LOGIN"})), None, "{name}");
+            let inverse_kind = inverse(action, t, Some(4)).map(|c| c.value["type"].as_str().unwrap_or_default().to_string());
+            let expected = match *name {
                 "equip_asset" => Some("UNEQUIP"),
                 "unequip_asset" => Some("EQUIP"),
                 "create_and_equip_asset" => Some("DESTROY"),
                 _ => None,
             };
-            assert_eq!(inverse_kind.as_deref(), expected, "{action}'s compensation");
+            assert_eq!(inverse_kind.as_deref(), expected, "{name}'s compensation");
         }
     }
 
     #[test]
     fn equip_completion_accepts_either_moved_orientation_and_compensation_swaps_slots() {
-        let payload = json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11});
-        let p = Payload(&payload);
+        let equip = Action::decode("equip_asset", &json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11})).expect("fits");
         let seed_era = json!({"type": "MOVED", "slot": 9, "body": {"oldSlot": -11}});
         let fixed = json!({"type": "MOVED", "slot": -11, "body": {"oldSlot": 9}});
         let other = json!({"type": "MOVED", "slot": -5, "body": {"oldSlot": 4}});
-        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &seed_era), Some(Verdict::Completes));
-        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &fixed), Some(Verdict::Completes));
-        assert_eq!(verdict("equip_asset", &p, A, "MOVED", &other), None);
-        let undo = inverse("equip_asset", &p, Uuid::nil(), None).expect("an inverse");
+        assert_eq!(verdict(&equip, A, "MOVED", &seed_era), Some(Verdict::Completes));
+        assert_eq!(verdict(&equip, A, "MOVED", &fixed), Some(Verdict::Completes));
+        assert_eq!(verdict(&equip, A, "MOVED", &other), None);
+        let undo = inverse(&equip, Uuid::nil(), None).expect("an inverse");
         assert_eq!(undo.value["body"], json!({"inventoryType": 0, "source": -11, "destination": 9}));
     }
 
     #[test]
     fn failure_reasons_and_codes() {
-        assert_eq!(failure("award_mesos", "s", "storage_operation"), ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS"));
-        assert_eq!(failure("award_mesos", "s", "quest_reward").1, "UNKNOWN");
-        assert_eq!(failure("validate_character_state", "v", "x").0, "Validation failed");
-        assert_eq!(failure("set_hp", "h", "x").0, "Saga step failed at step [h] action [set_hp]");
+        let action = |name: &str| Action::decode(name, &json!({})).expect("fits");
+        assert_eq!(failure(&action("award_mesos"), "s", "storage_operation"), ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS"));
+        assert_eq!(failure(&action("award_mesos"), "s", "quest_reward").1, "UNKNOWN");
+        assert_eq!(failure(&action("validate_character_state"), "v", "x").0, "Validation failed");
+        assert_eq!(failure(&action("set_hp"), "h", "x").0, "Saga step failed at step [h] action [set_hp]");
     }
 }

@@ -2,12 +2,19 @@
 //! compartment), L2 (map portals), L3 (storage projection) and L5 (validations). A failed
 //! look-up is a dispatch failure.
 
-use super::actions::{inventory_type, Command};
-use super::payload::Payload;
+use super::actions::{inventory_type, record, Command};
+use crate::contracts::saga_commands::{ChangeMapBody, CharacterCommand, CompartmentCommand, DestroyBody, DropSpawn, DropSpawnBody};
 use super::Step;
+use crate::contracts::saga_payload::{
+    AcceptToCashShop, AcceptToCharacter, AcceptToStorage, Action, ReleaseFromCashShop, ReleaseFromCharacter, ReleaseFromStorage,
+    SpawnReactorDrops,
+};
 use crate::actors::{foreign, Services};
 use crate::contracts::tenant::Tenant;
+use crate::contracts::json::nullable;
+use crate::contracts::strict;
 use rand::seq::SliceRandom;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -35,19 +42,20 @@ async fn compartment_assets(services: &Services, tenant: &Tenant, character: u32
     Ok(assets)
 }
 
-fn field(p: &Payload) -> Result<(u8, u8, u32), String> {
-    let text = p.str("fieldId")?;
-    if text.is_empty() {
-        return Ok((p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?));
+/// The field a warp goes to: `fieldId`, or (later upstream form, FIX-5) the payload's
+/// world, channel and map when `fieldId` is empty.
+fn field(field_id: &str, world: u8, channel: u8, map: u32) -> Result<(u8, u8, u32), String> {
+    if field_id.is_empty() {
+        return Ok((world, channel, map));
     }
-    let parts: Vec<&str> = text.split(':').collect();
+    let parts: Vec<&str> = field_id.split(':').collect();
     let parse = || -> Option<(u8, u8, u32)> {
         if parts.len() < 3 {
             return None;
         }
         Some((parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?))
     };
-    parse().ok_or_else(|| format!("fieldId {text} is not world:channel:map:instance"))
+    parse().ok_or_else(|| format!("fieldId {field_id} is not world:channel:map:instance"))
 }
 
 async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<Value>, String> {
@@ -61,57 +69,56 @@ async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<V
 }
 
 fn change_map(t: Uuid, character: u32, (world, channel, map): (u8, u8, u32), portal: u32) -> Command {
-    let value = json!({"transactionId": t, "worldId": world, "characterId": character, "type": "CHANGE_MAP",
-        "body": {"channelId": channel, "mapId": map, "portalId": portal}});
-    Command { topic: "COMMAND_TOPIC_CHARACTER", key: character, value }
+    let body = ChangeMapBody { channel_id: channel, map_id: map, portal_id: portal };
+    record("COMMAND_TOPIC_CHARACTER", character, &CharacterCommand { transaction_id: t, world_id: world, character_id: character, kind: "CHANGE_MAP", body })
 }
 
 /// Dispatches a look-up action: its commands (none for a passed validation).
-pub async fn dispatch(services: &Services, tenant: &Tenant, action: &str, p: &Payload<'_>, t: Uuid) -> Result<Vec<Command>, String> {
+pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: Uuid) -> Result<Vec<Command>, String> {
     match action {
-        "destroy_asset" => {
-            let (character, template) = (p.u32("characterId")?, p.u32("templateId")?);
+        Action::DestroyAsset(p) => {
+            let (character, template) = (p.character_id, p.template_id);
             let inventory = inventory_type(template)?;
             let assets = compartment_assets(services, tenant, character, inventory).await?;
             let asset = assets
                 .iter()
                 .find(|a| a.attributes["templateId"].as_u64() == Some(u64::from(template)))
                 .ok_or_else(|| format!("character {character} holds no {template}"))?;
-            let body = json!({"slot": asset.attributes["slot"].as_i64().unwrap_or_default(), "quantity": p.u32("quantity")?, "removeAll": p.bool("removeAll")?});
-            let value = json!({"transactionId": t, "characterId": character, "inventoryType": inventory, "type": "DESTROY", "body": body});
-            Ok(vec![Command { topic: "COMMAND_TOPIC_COMPARTMENT", key: character, value }])
+            let slot = attributes::<AssetAttributes>(&asset.attributes)?.slot;
+            let body = DestroyBody { slot, quantity: p.quantity, remove_all: p.remove_all };
+            let command = CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind: "DESTROY", body };
+            Ok(vec![record("COMMAND_TOPIC_COMPARTMENT", character, &command)])
         }
-        "warp_to_random_portal" => {
-            let (character, field) = (p.u32("characterId")?, field(p)?);
+        Action::WarpToRandomPortal(p) => {
+            let (character, field) = (p.character_id, field(&p.field_id, p.world_id, p.channel_id, p.map_id)?);
             let candidates: Vec<u32> = portals(services, tenant, field.2)
                 .await?
                 .iter()
-                .filter(|p| p["attributes"]["type"] == 0 && p["attributes"]["targetMapId"] == 999_999_999)
-                .filter_map(|p| p["id"].as_str()?.parse().ok())
+                .filter(|portal| portal["attributes"]["type"] == 0 && portal["attributes"]["targetMapId"] == 999_999_999)
+                .filter_map(|portal| portal["id"].as_str()?.parse().ok())
                 .collect();
             let portal = *candidates.choose(&mut rand::thread_rng()).ok_or("the map has no spawn portal")?;
             Ok(vec![change_map(t, character, field, portal)])
         }
-        "warp_to_portal" => {
-            let (character, field, name) = (p.u32("characterId")?, field(p)?, p.str("portalName")?);
+        Action::WarpToPortal(p) => {
+            let (character, field, name) = (p.character_id, field(&p.field_id, p.world_id, p.channel_id, p.map_id)?, &p.portal_name);
             let portal = if name.is_empty() {
-                p.u32("portalId")?
+                p.portal_id
             } else {
                 portals(services, tenant, field.2)
                     .await?
                     .iter()
-                    .find(|p| p["attributes"]["name"] == name.as_str())
-                    .and_then(|p| p["id"].as_str()?.parse().ok())
+                    .find(|portal| portal["attributes"]["name"] == name.as_str())
+                    .and_then(|portal| portal["id"].as_str()?.parse().ok())
                     .unwrap_or(0)
             };
             Ok(vec![change_map(t, character, field, portal)])
         }
-        "validate_character_state" => {
-            let character = p.u32("characterId")?;
+        Action::ValidateCharacterState(p) => {
+            let character = p.character_id;
             let mut attributes = json!({"passed": false});
-            let conditions = p.raw("conditions").filter(|c| c.as_array().is_some_and(|a| !a.is_empty()));
-            if let Some(conditions) = conditions {
-                attributes["conditions"] = conditions;
+            if !p.conditions.is_empty() {
+                attributes["conditions"] = json!(p.conditions);
             }
             let body = json!({"data": {"type": "validations", "id": character.to_string(), "attributes": attributes}});
             let document: Value = foreign::post(services, tenant, "QUERY_AGGREGATOR_SERVICE_URL", "validations", &body)
@@ -126,9 +133,9 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &str, p: &Pa
             }
             Ok(Vec::new())
         }
-        "spawn_monster" => {
-            let (world, channel, map) = (p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?);
-            let (monster, x, y) = (p.u32("monsterId")?, p.i16("x")?, p.i16("y")?);
+        Action::SpawnMonster(p) => {
+            let (world, channel, map) = (p.world_id, p.channel_id, p.map_id);
+            let (monster, x, y) = (p.monster_id, p.x, p.y);
             let below = json!({"data": {"type": "positions", "id": "0", "attributes": {"x": x, "y": y}}});
             let foothold: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/footholds/below"), &below)
                 .await
@@ -136,26 +143,23 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &str, p: &Pa
             let fh = foothold["data"]["attributes"]["id"].as_u64().unwrap_or_default();
             let path = format!("worlds/{world}/channels/{channel}/maps/{map}/monsters");
             let body = json!({"data": {"type": "monsters", "id": monster.to_string(), "attributes": {
-                "monsterId": monster, "x": x, "y": y, "fh": fh, "team": p.i64("team")?}}});
-            for _ in 0..p.i64("count")?.max(1) {
+                "monsterId": monster, "x": x, "y": y, "fh": fh, "team": p.team}}});
+            for _ in 0..p.count.max(1) {
                 foreign::post_for(services, tenant, "MONSTERS_SERVICE_URL", &path, &body).await.ok_or("spawning a monster failed")?;
             }
             Ok(Vec::new())
         }
-        "spawn_reactor_drops" => Ok(reactor_drops(services, tenant, p, t).await),
-        other => Err(format!("action {other} has no look-up dispatch")),
+        Action::SpawnReactorDrops(p) => Ok(reactor_drops(services, tenant, p, t).await),
+        other => Err(format!("action {} has no look-up dispatch", other.name())),
     }
 }
 
 /// §5.10 `spawn_reactor_drops`: roll the reactor's drop table and produce one `SPAWN` per
 /// drop. Never fails: look-up errors give an empty table and fallback positions.
-async fn reactor_drops(services: &Services, tenant: &Tenant, p: &Payload<'_>, t: Uuid) -> Vec<Command> {
-    let read = |p: &Payload<'_>| -> Result<(u8, u8, u32, u32, u32, i16, i16), String> {
-        Ok((p.u8("worldId")?, p.u8("channelId")?, p.u32("mapId")?, p.u32("reactorId")?, p.u32("characterId")?, p.i16("x")?, p.i16("y")?))
-    };
-    let Ok((world, channel, map, reactor, character, x, y)) = read(p) else { return Vec::new() };
+async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDrops, t: Uuid) -> Vec<Command> {
+    let (world, channel, map, reactor, character, x, y) = (p.world_id, p.channel_id, p.map_id, p.reactor_id, p.character_id, p.x, p.y);
     let mut items = Vec::new();
-    if let Ok(classification) = p.str("classification").unwrap_or_default().parse::<u32>() {
+    if let Ok(classification) = p.classification.parse::<u32>() {
         let table: Value = foreign::get(services, tenant, "DROP_INFORMATION_SERVICE_URL", &format!("reactors/{classification}/drops"))
             .await
             .unwrap_or_default();
@@ -168,14 +172,14 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &Payload<'_>, t:
             }
         }
     }
-    let (min_items, meso_min, meso_max) = (p.u32("minItems").unwrap_or_default(), p.u32("mesoMin").unwrap_or_default(), p.u32("mesoMax").unwrap_or_default());
+    let (min_items, meso_min, meso_max) = (p.min_items, p.meso_min, p.meso_max);
     let mesos = if min_items as usize > items.len() {
         min_items as usize - items.len()
     } else {
-        let chance = u64::from(p.u32("mesoChance").unwrap_or_default());
-        usize::from(p.bool("meso").unwrap_or_default() && chance > 0 && rand::Rng::gen_range(&mut rand::thread_rng(), 0..chance) == 0)
+        let chance = u64::from(p.meso_chance);
+        usize::from(p.meso && chance > 0 && rand::Rng::gen_range(&mut rand::thread_rng(), 0..chance) == 0)
     };
-    let spray = p.str("dropType").unwrap_or_default() == "spray";
+    let spray = p.drop_type == "spray";
     let mut commands = Vec::new();
     for i in 0..items.len() + mesos {
         let offset = ((i as i32 + 1) / 2 * 25) as i16;
@@ -184,48 +188,89 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &Payload<'_>, t:
             i if i % 2 == 1 => x.saturating_add(offset),
             _ => x.saturating_sub(offset),
         };
-        let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": initial_x, "fallbackY": y}}});
+        // The spread is only the requested start; without an answer every drop lands at the
+        // reactor itself (§5.10 step 4), which is also the fallback the request names.
+        let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": x, "fallbackY": y}}});
         let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body).await.unwrap_or_default();
-        let at = |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().map_or(fallback, |v| v as i16);
+        let at = |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().and_then(|v| i16::try_from(v).ok()).unwrap_or(fallback);
         let (item, quantity, amount) = match items.get(i) {
             Some(item) => (*item, 1, 0),
             None if meso_min >= meso_max => (0, 0, meso_min),
             None => (0, 0, rand::Rng::gen_range(&mut rand::thread_rng(), meso_min..=meso_max)),
         };
-        let value = json!({"transactionId": t, "worldId": world, "channelId": channel, "mapId": map, "type": "SPAWN", "body": {
-            "itemId": item, "quantity": quantity, "mesos": amount, "dropType": if spray { 1 } else { 2 },
-            "x": at("x", initial_x), "y": at("y", y), "ownerId": character, "ownerPartyId": 0, "dropperId": reactor,
-            "dropperX": x, "dropperY": y, "playerDrop": false, "mod": if spray { i } else { 0 }}});
-        commands.push(Command { topic: "COMMAND_TOPIC_DROP", key: map, value });
+        let body = DropSpawnBody {
+            item_id: item, quantity, mesos: amount, drop_type: if spray { 1 } else { 2 }, x: at("x", x), y: at("y", y),
+            owner_id: character, owner_party_id: 0, dropper_id: reactor, dropper_x: x, dropper_y: y, player_drop: false,
+            modifier: if spray { i as u32 } else { 0 },
+        };
+        let command = DropSpawn { transaction_id: t, world_id: world, channel_id: channel, map_id: map, kind: "SPAWN", body };
+        commands.push(record("COMMAND_TOPIC_DROP", map, &command));
     }
     commands
 }
 
+/// The attributes of an inventory or storage asset that expansions copy into new steps,
+/// decoded with their types (a look-up answer that does not fit fails the expansion).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssetAttributes {
+    #[serde(default, deserialize_with = "nullable")]
+    slot: i16,
+    #[serde(default, deserialize_with = "nullable")]
+    template_id: u32,
+    #[serde(default, deserialize_with = "nullable")]
+    reference_id: u32,
+    #[serde(default, deserialize_with = "nullable")]
+    reference_type: String,
+    #[serde(default)]
+    reference_data: Value,
+}
+
+/// A cash-shop item (L4) as withdraw_from_cash_shop reads it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CashItem {
+    #[serde(default, deserialize_with = "nullable")]
+    cash_id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    template_id: u32,
+    #[serde(default, deserialize_with = "nullable")]
+    quantity: u32,
+    #[serde(default)]
+    flag: Value,
+    #[serde(default)]
+    purchased_by: Value,
+}
+
+fn attributes<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String> {
+    strict::from_value(value.clone()).map_err(|e| format!("look-up answer: {e}"))
+}
+
 /// §4.6.2 / §5.9: the two concrete steps replacing a composite step.
 pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result<Vec<Step>, String> {
-    let p = Payload(&step.payload);
-    let own = p.uuid("transactionId")?;
-    let (character, world, account) = (p.u32("characterId")?, p.u8("worldId")?, p.u32("accountId")?);
-    let concrete = |action: &str, payload: Value| Step::new(action, action, payload);
-    match step.action.as_str() {
-        "transfer_to_storage" => {
-            let (slot, inventory, quantity) = (p.i16("sourceSlot")?, p.u8("sourceInventoryType")?, p.u32("quantity")?);
+    let concrete = |action: Action| Step::new(action.name(), action);
+    match &step.action {
+        Action::TransferToStorage(p) => {
+            let (own, character, slot, inventory, quantity) = (p.transaction_id, p.character_id, p.source_slot, p.source_inventory_type, p.quantity);
             let assets = compartment_assets(services, tenant, character, inventory).await?;
-            let asset = assets
-                .iter()
-                .find(|a| a.attributes["slot"].as_i64() == Some(i64::from(slot)))
-                .ok_or_else(|| format!("no asset in slot {slot}"))?;
-            let a = &asset.attributes;
+            let mut decoded = Vec::with_capacity(assets.len());
+            for asset in &assets {
+                decoded.push((asset, attributes::<AssetAttributes>(&asset.attributes)?));
+            }
+            let (asset, a) = decoded.into_iter().find(|(_, a)| a.slot == slot).ok_or_else(|| format!("no asset in slot {slot}"))?;
             Ok(vec![
-                concrete("accept_to_storage", json!({"transactionId": own, "worldId": world, "accountId": account, "characterId": character,
-                    "templateId": a["templateId"], "referenceId": a["referenceId"], "referenceType": a["referenceType"],
-                    "referenceData": a["referenceData"], "quantity": quantity})),
-                concrete("release_from_character", json!({"transactionId": own, "characterId": character, "inventoryType": inventory,
-                    "assetId": asset.id, "quantity": quantity})),
+                concrete(Action::AcceptToStorage(AcceptToStorage {
+                    transaction_id: own, world_id: p.world_id, account_id: p.account_id, character_id: character,
+                    template_id: a.template_id, reference_id: a.reference_id, reference_type: a.reference_type,
+                    reference_data: a.reference_data, quantity,
+                })),
+                concrete(Action::ReleaseFromCharacter(ReleaseFromCharacter {
+                    transaction_id: own, character_id: character, inventory_type: inventory, asset_id: asset.id, quantity,
+                })),
             ])
         }
-        "withdraw_from_storage" => {
-            let (slot, inventory, quantity) = (p.i16("sourceSlot")?, p.u8("inventoryType")?, p.u32("quantity")?);
+        Action::WithdrawFromStorage(p) => {
+            let (own, character, slot, inventory, quantity) = (p.transaction_id, p.character_id, p.source_slot, p.inventory_type, p.quantity);
             let path = format!("storage/projections/{character}/compartments/{inventory}/assets/{slot}");
             let document: Value = foreign::get(services, tenant, "STORAGE_SERVICE_URL", &path).await.ok_or("storage look-up failed")?;
             let data = &document["data"];
@@ -233,55 +278,67 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
                 return Err("storage look-up answered no storage asset".into());
             }
             let asset: u32 = data["id"].as_str().and_then(|id| id.parse().ok()).ok_or("storage asset id is not numeric")?;
-            let a = &data["attributes"];
-            let resolved = match a["referenceData"]["quantity"].as_u64() {
-                Some(held) if quantity == 0 && held > 0 => held as u32,
+            let a: AssetAttributes = attributes(&data["attributes"])?;
+            let resolved = match a.reference_data["quantity"].as_u64().and_then(|held| u32::try_from(held).ok()) {
+                Some(held) if quantity == 0 && held > 0 => held,
                 _ => quantity,
             };
             Ok(vec![
-                concrete("accept_to_character", json!({"transactionId": own, "characterId": character, "inventoryType": inventory,
-                    "templateId": a["templateId"], "referenceId": a["referenceId"], "referenceType": a["referenceType"],
-                    "referenceData": a["referenceData"], "quantity": resolved})),
-                concrete("release_from_storage", json!({"transactionId": own, "worldId": world, "accountId": account,
-                    "characterId": character, "assetId": asset, "quantity": quantity})),
+                concrete(Action::AcceptToCharacter(AcceptToCharacter {
+                    transaction_id: own, character_id: character, inventory_type: inventory, template_id: a.template_id,
+                    reference_id: a.reference_id, reference_type: a.reference_type, reference_data: a.reference_data, quantity: resolved,
+                })),
+                concrete(Action::ReleaseFromStorage(ReleaseFromStorage {
+                    transaction_id: own, world_id: p.world_id, account_id: p.account_id, character_id: character, asset_id: asset, quantity,
+                })),
             ])
         }
-        "transfer_to_cash_shop" => {
-            let (inventory, cash, kind) = (p.u8("sourceInventoryType")?, p.i64("cashId")?, p.u8("compartmentType")?);
+        Action::TransferToCashShop(p) => {
+            let (own, character, account, inventory, cash, kind) =
+                (p.transaction_id, p.character_id, p.account_id, p.source_inventory_type, p.cash_id, p.compartment_type);
             let assets = compartment_assets(services, tenant, character, inventory).await?;
+            // Assets whose reference data does not parse are skipped (§5.9).
             let asset = assets
                 .iter()
                 .find(|a| a.attributes["referenceData"]["cashId"].as_str().and_then(|c| c.parse::<i64>().ok()) == Some(cash))
                 .ok_or_else(|| format!("no asset with cash id {cash}"))?;
             let (compartment, _) = cash_compartment(services, tenant, account, kind).await?;
-            let a = &asset.attributes;
+            let a: AssetAttributes = attributes(&asset.attributes)?;
             Ok(vec![
-                concrete("accept_to_cash_shop", json!({"transactionId": own, "characterId": character, "accountId": account,
-                    "compartmentId": compartment, "compartmentType": kind, "cashId": cash, "templateId": a["templateId"],
-                    "referenceId": a["referenceId"], "referenceType": a["referenceType"], "referenceData": a["referenceData"]})),
-                concrete("release_from_character", json!({"transactionId": own, "characterId": character, "inventoryType": inventory,
-                    "assetId": asset.id, "quantity": 0})),
+                concrete(Action::AcceptToCashShop(AcceptToCashShop {
+                    transaction_id: own, character_id: character, account_id: account, compartment_id: compartment,
+                    compartment_type: kind, cash_id: cash, template_id: a.template_id, reference_id: a.reference_id,
+                    reference_type: a.reference_type, reference_data: a.reference_data,
+                })),
+                concrete(Action::ReleaseFromCharacter(ReleaseFromCharacter {
+                    transaction_id: own, character_id: character, inventory_type: inventory, asset_id: asset.id, quantity: 0,
+                })),
             ])
         }
-        "withdraw_from_cash_shop" => {
-            let (inventory, cash, kind) = (p.u8("inventoryType")?, p.i64("cashId")?, p.u8("compartmentType")?);
+        Action::WithdrawFromCashShop(p) => {
+            let (own, character, account, inventory, kind) = (p.transaction_id, p.character_id, p.account_id, p.inventory_type, p.compartment_type);
+            let cash = p.cash_id;
             let (compartment, items) = cash_compartment(services, tenant, account, kind).await?;
+            // Items that do not decode, or whose cash id is not a number, are not the one.
             let (id, item) = items
                 .iter()
-                .find(|(_, item)| item["cashId"].as_str().and_then(|c| c.parse::<i64>().ok()) == Some(cash))
+                .filter_map(|(id, item)| attributes::<CashItem>(item).ok().map(|item| (id, item)))
+                .find(|(_, item)| item.cash_id.parse::<u64>().ok() == Some(cash))
                 .ok_or_else(|| format!("no cash item with cash id {cash}"))?;
-            let template = item["templateId"].as_u64().unwrap_or_default();
-            let reference_type = if template / 1_000_000 == 1 { "cash-equipable" } else { "cash" };
-            let data = json!({"cashId": cash.to_string(), "flag": item["flag"], "purchasedBy": item["purchasedBy"], "quantity": item["quantity"]});
+            let reference_type = if item.template_id / 1_000_000 == 1 { "cash-equipable" } else { "cash" };
+            let data = json!({"cashId": cash.to_string(), "flag": item.flag, "purchasedBy": item.purchased_by, "quantity": item.quantity});
             Ok(vec![
-                concrete("accept_to_character", json!({"transactionId": own, "characterId": character, "inventoryType": inventory,
-                    "templateId": template, "referenceId": id, "referenceType": reference_type, "referenceData": data,
-                    "quantity": item["quantity"]})),
-                concrete("release_from_cash_shop", json!({"transactionId": own, "characterId": character, "accountId": account,
-                    "compartmentId": compartment, "compartmentType": kind, "assetId": id, "cashId": cash, "templateId": template})),
+                concrete(Action::AcceptToCharacter(AcceptToCharacter {
+                    transaction_id: own, character_id: character, inventory_type: inventory, template_id: item.template_id,
+                    reference_id: *id, reference_type: reference_type.into(), reference_data: data, quantity: item.quantity,
+                })),
+                concrete(Action::ReleaseFromCashShop(ReleaseFromCashShop {
+                    transaction_id: own, character_id: character, account_id: account, compartment_id: compartment,
+                    compartment_type: kind, asset_id: *id, cash_id: i64::try_from(cash).unwrap_or(i64::MAX), template_id: item.template_id,
+                })),
             ])
         }
-        other => Err(format!("{other} is not a composite action")),
+        other => Err(format!("{} is not a composite action", other.name())),
     }
 }
 

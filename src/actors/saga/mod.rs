@@ -5,17 +5,18 @@
 
 pub mod actions;
 mod lookups;
-pub mod payload;
 pub mod sql;
+pub mod status;
 
 use super::entity::{Effects, Entity, Meta};
 use super::Services;
 use crate::contracts::json::GoTime;
-use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus};
+use crate::contracts::saga_payload::{Action, MoveAsset};
+use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus as StatusEvent};
+pub use status::{SagaStatus, StepStatus};
 use crate::contracts::tenant::Tenant;
 use actions::{Command, Verdict};
 use chrono::{DateTime, Utc};
-use payload::Payload;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -28,9 +29,10 @@ const DEADLINE: &str = "deadline";
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub step_id: String,
-    pub status: String,
-    pub action: String,
-    pub payload: Value,
+    pub status: StepStatus,
+    /// Stored as the document spells it: `action` beside `payload`.
+    #[serde(flatten, with = "named_action")]
+    pub action: Action,
     pub created_at: GoTime,
     pub updated_at: GoTime,
     /// The slot a `create_and_equip_asset` created (§4.6.1), for its compensation.
@@ -39,9 +41,23 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(step_id: &str, action: &str, payload: Value) -> Step {
+    pub fn new(step_id: &str, action: Action) -> Step {
         let now = GoTime::now();
-        Step { step_id: step_id.into(), status: "pending".into(), action: action.into(), payload, created_at: now, updated_at: now, created_slot: None }
+        Step { step_id: step_id.into(), status: StepStatus::Pending, action, created_at: now, updated_at: now, created_slot: None }
+    }
+}
+
+/// A step's action stored by name with its payload, decoded again on load.
+mod named_action {
+    use crate::contracts::saga_payload::{Action, NamedAction};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(action: &Action, s: S) -> Result<S::Ok, S::Error> {
+        NamedAction::from(action.clone()).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Action, D::Error> {
+        Action::try_from(NamedAction::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -52,8 +68,7 @@ pub struct SagaState {
     pub saga_type: String,
     pub initiated_by: String,
     pub steps: Vec<Step>,
-    /// `active`, `completed` or `failed`.
-    pub status: String,
+    pub status: SagaStatus,
     pub deadline: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub region: String,
@@ -67,8 +82,11 @@ impl SagaState {
         let steps: Vec<Value> = self
             .steps
             .iter()
-            .map(|s| json!({"stepId": s.step_id, "status": s.status, "action": s.action, "payload": s.payload,
-                "createdAt": s.created_at, "updatedAt": s.updated_at}))
+            .map(|s| {
+                // §10: the decoded payload re-encoded (zero values included), times to the second.
+                json!({"stepId": s.step_id, "status": s.status, "action": s.action.name(), "payload": s.action.payload(),
+                    "createdAt": to_second(s.created_at), "updatedAt": to_second(s.updated_at)})
+            })
             .collect();
         json!({"type": "sagas", "id": self.transaction_id.to_string(), "attributes": {
             "transactionId": self.transaction_id, "sagaType": self.saga_type, "initiatedBy": self.initiated_by, "steps": steps}})
@@ -100,9 +118,9 @@ pub fn acceptable(document: &Document) -> bool {
         if !seen.insert(&step.step_id) || step.action.is_empty() {
             return false;
         }
-        match step.status.as_str() {
-            "pending" => pending_seen = true,
-            "completed" if !pending_seen => {}
+        match StepStatus::parse(&step.status) {
+            Some(StepStatus::Pending) => pending_seen = true,
+            Some(StepStatus::Completed) if !pending_seen => {}
             _ => return false,
         }
     }
@@ -123,11 +141,11 @@ impl Saga {
         loop {
             let Some(state) = self.state.as_mut() else { return };
             let tenant = Tenant { id: self.tenant, region: state.region.clone(), major: state.major, minor: state.minor };
-            let Some(index) = state.steps.iter().position(|s| s.status == "pending") else {
+            let Some(index) = state.steps.iter().position(|s| s.status.is_pending()) else {
                 return self.finish(out, trace, None);
             };
             let step = state.steps[index].clone();
-            if actions::COMPOSITES.contains(&step.action.as_str()) {
+            if actions::composite(&step.action) {
                 let taken = |id: &str| state.steps.iter().any(|s| s.step_id == id);
                 match lookups::expand(services, &tenant, &step).await {
                     Ok(concrete) if !concrete.iter().any(|s| taken(&s.step_id)) => {
@@ -142,10 +160,9 @@ impl Saga {
                 }
             }
             let t = state.transaction_id;
-            let p = Payload(&step.payload);
-            let commands = match actions::command(&step.action, &p, t) {
+            let commands = match actions::command(&step.action, t) {
                 Ok(Some(commands)) => Ok(commands),
-                Ok(None) => lookups::dispatch(services, &tenant, &step.action, &p, t).await,
+                Ok(None) => lookups::dispatch(services, &tenant, &step.action, t).await,
                 Err(error) => Err(error),
             };
             let commands = match commands {
@@ -161,13 +178,13 @@ impl Saga {
             if !actions::synchronous(&step.action) {
                 return;
             }
-            self.mark(index, "completed");
+            self.mark(index, StepStatus::Completed);
         }
     }
 
-    fn mark(&mut self, index: usize, status: &str) {
+    fn mark(&mut self, index: usize, outcome: StepStatus) {
         if let Some(step) = self.state.as_mut().and_then(|s| s.steps.get_mut(index)) {
-            step.status = status.into();
+            step.status = step.status.settle(outcome);
             step.updated_at = GoTime::now();
         }
     }
@@ -175,35 +192,36 @@ impl Saga {
     /// §7.1 and §8.2: mark the step failed, emit the inverses of the completed steps before
     /// it (newest first), then FAILED. `timeout` carries the timeout's reason.
     fn fail(&mut self, index: usize, out: &mut Out, trace: &[(String, String)], timeout: Option<String>) {
-        self.mark(index, "failed");
+        self.mark(index, StepStatus::Failed);
         let Some(state) = self.state.clone() else { return };
         let tenant = self.tenant_of(&state);
-        for step in state.steps[..index.min(state.steps.len())].iter().rev().filter(|s| s.status == "completed") {
-            if let Some(command) = actions::inverse(&step.action, &Payload(&step.payload), state.transaction_id, step.created_slot) {
+        for step in state.steps[..index.min(state.steps.len())].iter().rev().filter(|s| s.status == StepStatus::Completed) {
+            if let Some(command) = actions::inverse(&step.action, state.transaction_id, step.created_slot) {
                 self.emit(out, &command, &tenant, trace);
             }
         }
         let failed = state.steps.get(index);
-        let (step_id, action) = failed.map_or((String::new(), String::new()), |s| (s.step_id.clone(), s.action.clone()));
-        let (reason, code) = match timeout {
-            Some(reason) => (reason, "SAGA_TIMEOUT"),
-            None => actions::failure(&action, &step_id, &state.saga_type),
+        let step_id = failed.map_or_else(String::new, |s| s.step_id.clone());
+        let (reason, code) = match (timeout, failed) {
+            (Some(reason), _) => (reason, "SAGA_TIMEOUT"),
+            (None, Some(step)) => actions::failure(&step.action, &step_id, &state.saga_type),
+            (None, None) => ("Saga failed".to_string(), "UNKNOWN"),
         };
-        let character = failed.and_then(|s| Payload(&s.payload).u32("characterId").ok()).unwrap_or_default();
+        let character = failed.map_or(0, |s| s.action.character_id());
         let body = FailedBody { reason, failed_step: step_id, character_id: character, saga_type: state.saga_type.clone(), error_code: code };
         self.finish(out, trace, Some(body));
     }
 
     fn finish(&mut self, out: &mut Out, trace: &[(String, String)], failed: Option<FailedBody>) {
         let Some(state) = self.state.as_mut() else { return };
-        state.status = if failed.is_some() { "failed".into() } else { "completed".into() };
+        state.status = SagaStatus::ended(failed.is_some());
         state.finished_at = Some(Utc::now());
         let state = state.clone();
         let tenant = self.tenant_of(&state);
         let key = status_key(state.transaction_id);
         match failed {
-            Some(body) => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &SagaStatus { transaction_id: state.transaction_id, kind: "FAILED", body }, &tenant, trace),
-            None => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &SagaStatus { transaction_id: state.transaction_id, kind: "COMPLETED", body: json!({}) }, &tenant, trace),
+            Some(body) => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &StatusEvent { transaction_id: state.transaction_id, kind: "FAILED", body }, &tenant, trace),
+            None => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &StatusEvent { transaction_id: state.transaction_id, kind: "COMPLETED", body: json!({}) }, &tenant, trace),
         };
         out.cancel(DEADLINE.into());
     }
@@ -228,17 +246,34 @@ impl Saga {
             tracing::debug!(saga = %self.id, "saga document refused");
             return false;
         }
-        let steps = document
+        // `acceptable` has checked every status; intake has decoded every payload.
+        let steps: Result<Vec<Step>, String> = document
             .steps
             .into_iter()
-            .map(|s| Step { step_id: s.step_id, status: s.status, action: s.action, payload: s.payload, created_at: s.created_at, updated_at: s.updated_at, created_slot: None })
+            .map(|s| {
+                Ok(Step {
+                    status: StepStatus::parse(&s.status).ok_or("a status outside pending/completed")?,
+                    action: Action::decode(&s.action, &s.payload)?,
+                    step_id: s.step_id,
+                    created_at: s.created_at,
+                    updated_at: s.updated_at,
+                    created_slot: None,
+                })
+            })
             .collect();
+        let steps = match steps {
+            Ok(steps) => steps,
+            Err(error) => {
+                tracing::debug!(saga = %self.id, %error, "saga document refused");
+                return false;
+            }
+        };
         self.state = Some(SagaState {
             transaction_id: self.id,
             saga_type: document.saga_type,
             initiated_by: document.initiated_by,
             steps,
-            status: "active".into(),
+            status: SagaStatus::Active,
             deadline: Utc::now() + chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::minutes(5)),
             finished_at: None,
             region: meta.tenant.region.clone(),
@@ -250,23 +285,23 @@ impl Saga {
 
     /// §4.4: an event completes or fails the current step, or is ignored (§4.5).
     fn on_event(&mut self, event: &SagaEvent) -> Option<(usize, Verdict)> {
-        let state = self.state.as_mut().filter(|s| s.status == "active")?;
-        let index = state.steps.iter().position(|s| s.status == "pending")?;
+        let state = self.state.as_mut().filter(|s| s.status.is_active())?;
+        let index = state.steps.iter().position(|s| s.status.is_pending())?;
         let step = &mut state.steps[index];
-        let verdict = actions::verdict(&step.action, &Payload(&step.payload), event.topic, &event.kind, &event.value)?;
-        if verdict == Verdict::Completes && step.action == "create_and_equip_asset" {
-            let p = Payload(&step.payload);
-            let owner = p.u32("characterId").unwrap_or_default();
+        let verdict = actions::verdict(&step.action, event.topic, &event.kind, &event.value)?;
+        if let (Verdict::Completes, Action::CreateAndEquipAsset(p)) = (verdict, &step.action) {
+            // §4.6.1: the created asset is equipped by a step of its own.
+            let owner = p.character_id;
             if event.value["characterId"].as_u64() != Some(u64::from(owner)) {
                 return Some((index, Verdict::Fails));
             }
-            let slot = event.value["slot"].as_i64().unwrap_or_default() as i16;
-            let template = event.value["templateId"].as_u64().unwrap_or_default() as u32;
+            // The event has been decoded with its types: slot an i16, templateId a u32.
+            let slot = event.value["slot"].as_i64().and_then(|s| i16::try_from(s).ok()).unwrap_or_default();
+            let template = event.value["templateId"].as_u64().and_then(|t| u32::try_from(t).ok()).unwrap_or_default();
             step.created_slot = Some(slot);
             let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-            let equip = Step::new(&format!("auto_equip_step_{nanos}"), "equip_asset", json!({"characterId": owner,
-                "inventoryType": template / 1_000_000, "source": slot, "destination": -1}));
-            state.steps.insert(index + 1, equip);
+            let equip = MoveAsset { character_id: owner, inventory_type: template / 1_000_000, source: slot, destination: -1 };
+            state.steps.insert(index + 1, Step::new(&format!("auto_equip_step_{nanos}"), Action::EquipAsset(equip)));
         }
         Some((index, verdict))
     }
@@ -298,7 +333,7 @@ impl Entity for Saga {
             }
             SagaInput::Event(event) => match self.on_event(&event) {
                 Some((index, Verdict::Completes)) => {
-                    self.mark(index, "completed");
+                    self.mark(index, StepStatus::Completed);
                     self.advance(services, &mut out, &meta.trace).await;
                 }
                 Some((index, Verdict::Fails)) => self.fail(index, &mut out, &meta.trace, None),
@@ -311,8 +346,8 @@ impl Entity for Saga {
 
     async fn on_timer(&mut self, services: &Services, _: ()) -> anyhow::Result<Out> {
         let mut out = Out::none();
-        let Some(state) = self.state.as_ref().filter(|s| s.status == "active") else { return Ok(out) };
-        let index = state.steps.iter().position(|s| s.status == "pending").unwrap_or(state.steps.len());
+        let Some(state) = self.state.as_ref().filter(|s| s.status.is_active()) else { return Ok(out) };
+        let index = state.steps.iter().position(|s| s.status.is_pending()).unwrap_or(state.steps.len());
         let reason = format!("saga exceeded timeout of {}", go_duration(services.saga_timeout));
         self.fail(index, &mut out, &[], Some(reason));
         self.save(&mut out);
@@ -320,8 +355,13 @@ impl Entity for Saga {
     }
 
     fn timers(&self) -> Vec<(String, DateTime<Utc>, ())> {
-        self.state.iter().filter(|s| s.status == "active").map(|s| (DEADLINE.to_string(), s.deadline, ())).collect()
+        self.state.iter().filter(|s| s.status.is_active()).map(|s| (DEADLINE.to_string(), s.deadline, ())).collect()
     }
+}
+
+/// A time truncated to whole seconds, as the REST resource shows it (§10).
+fn to_second(at: GoTime) -> GoTime {
+    GoTime::from_micros(at.micros().div_euclid(1_000_000) * 1_000_000)
 }
 
 /// Go's `time.Duration` text for whole seconds (`5m0s`, `30s`, `1h0m0s`).
@@ -335,19 +375,10 @@ fn go_duration(duration: std::time::Duration) -> String {
     }
 }
 
-/// Validates a step payload against its action at intake (§3.3 step 1).
+/// Validates a step payload against its action at intake (§3.3 step 1): the action known,
+/// its payload decoded with its type.
 pub fn check_step(action: &str, payload: &Value) -> Result<(), String> {
-    if !actions::ACTIONS.contains(&action) {
-        return Err(format!("unknown action {action:?}"));
-    }
-    let p = Payload(payload);
-    match actions::command(action, &p, Uuid::nil()) {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => actions::check_lookup_payload(action, &p),
-        // A template outside the inventory types is a dispatch failure, not a decode error.
-        Err(error) if error.contains("inventory type") => Ok(()),
-        Err(error) => Err(error),
-    }
+    Action::decode(action, payload).map(drop)
 }
 
 #[cfg(test)]
@@ -363,8 +394,9 @@ mod tests {
 
     #[test]
     fn every_action_has_a_dispatch_path_and_unknown_ones_are_refused() {
-        for action in actions::ACTIONS {
+        for action in Action::NAMES {
             assert!(check_step(action, &json!({})).is_ok(), "{action} accepts an all-zero payload");
+            assert!(check_step(action, &json!([])).is_err(), "{action} refuses an array payload");
         }
         assert!(check_step("fly_to_the_moon", &json!({})).is_err());
         assert!(check_step("award_mesos", &json!({"amount": "lots"})).is_err());

@@ -22,7 +22,7 @@ pub fn save(tenant: Uuid, state: &SagaState, version: i64) -> Write {
         UPSERT,
         tenant,
         state.transaction_id,
-        state.status.clone(),
+        state.status.as_str(),
         serde_json::to_string(state).unwrap_or_default(),
         state.deadline.timestamp_micros(),
         chrono::Utc::now().timestamp_micros(),

@@ -110,7 +110,7 @@ impl AcceptBackoff {
     pub fn failed(&mut self) -> (Duration, bool) {
         self.streak = self.streak.saturating_add(1);
         let pause = Duration::from_millis(10u64 << self.streak.min(7)).min(Duration::from_secs(1));
-        (pause, self.streak == 1 || self.streak % 100 == 0)
+        (pause, self.streak == 1 || self.streak.is_multiple_of(100))
     }
 
     /// An accept succeeded: the streak ends.
@@ -174,7 +174,9 @@ mod tests {
         let (first, log_first) = backoff.failed();
         let (second, log_second) = backoff.failed();
         assert!(second > first && log_first && !log_second);
-        (0..20).for_each(|_| drop(backoff.failed()));
+        for _ in 0..20 {
+            let _ = backoff.failed();
+        }
         assert_eq!(backoff.failed().0, Duration::from_secs(1));
         backoff.succeeded();
         assert_eq!(backoff.failed().0, first);

@@ -105,9 +105,11 @@ async fn refuse(stream: TcpStream, timeout: Duration, ending: Ending) {
 async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     let bounds = &edge.settings.bounds;
     let mut found = None;
-    let mut config = WebSocketConfig::default();
-    config.max_message_size = Some(bounds.channel_max_frame_bytes);
-    config.max_frame_size = Some(bounds.channel_max_frame_bytes);
+    let config = WebSocketConfig {
+        max_message_size: Some(bounds.channel_max_frame_bytes),
+        max_frame_size: Some(bounds.channel_max_frame_bytes),
+        ..WebSocketConfig::default()
+    };
     let accepting = tokio_tungstenite::accept_hdr_async_with_config(
         stream,
         |request: &Request, response: Response| {

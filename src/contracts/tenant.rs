@@ -85,6 +85,12 @@ impl Tenant {
     }
 }
 
+fn duplicated_kafka_header<H: Headers>(headers: &H) -> Option<&'static str> {
+    [TENANT_ID, REGION, MAJOR_VERSION, MINOR_VERSION]
+        .into_iter()
+        .find(|name| headers.iter().filter(|h| h.key == *name).count() > 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,10 +141,4 @@ mod tests {
         assert_eq!(Tenant::from_http(|n| if n == REGION { None } else { full(n) }), None);
         assert_eq!(Tenant::from_http(|n| if n == MAJOR_VERSION { Some("x".into()) } else { full(n) }), None);
     }
-}
-
-fn duplicated_kafka_header<H: Headers>(headers: &H) -> Option<&'static str> {
-    [TENANT_ID, REGION, MAJOR_VERSION, MINOR_VERSION]
-        .into_iter()
-        .find(|name| headers.iter().filter(|h| h.key == *name).count() > 1)
 }

@@ -44,6 +44,19 @@ impl EmbeddedBroker {
         &self.bootstrap
     }
 
+    /// The address to hand clients: `preferred` forwarded to the broker when it can be
+    /// bound (so Kafka tools work with their defaults), else the broker's own free port.
+    /// Must run in a tokio runtime.
+    pub async fn stable_address(&self, preferred: SocketAddr) -> String {
+        match self.forward(preferred).await {
+            Ok(bound) => bound.to_string(),
+            Err(error) => {
+                tracing::info!(%preferred, error = %format!("{error:#}"), "preferred broker address taken; using the broker's own port");
+                self.bootstrap.clone()
+            }
+        }
+    }
+
     /// Forwards `listen` to the broker so clients may bootstrap at a fixed address.
     /// Returns the bound address (`listen` may ask for port 0). Must run in a tokio runtime.
     pub async fn forward(&self, listen: SocketAddr) -> anyhow::Result<SocketAddr> {

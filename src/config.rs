@@ -41,6 +41,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSUMER_GROUP_ID", default_value = "atlas-actors")]
     pub consumer_group_id: String,
 
+    /// Atlas's consumer-group override (deployments that isolate groups set it); when
+    /// set and non-empty it replaces `CONSUMER_GROUP_ID` verbatim.
+    #[arg(long, env = "KAFKA_CONSUMER_GROUP")]
+    pub kafka_consumer_group: Option<String>,
+
     /// How long the group waits for a silent process before moving its partitions.
     #[arg(long, env = "CONSUMER_SESSION_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub consumer_session_timeout: Duration,
@@ -120,6 +125,15 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// The consumer group of the state-owning domains: `KAFKA_CONSUMER_GROUP` when set,
+    /// else `CONSUMER_GROUP_ID`.
+    pub fn consumer_group(&self) -> String {
+        match &self.kafka_consumer_group {
+            Some(group) if !group.is_empty() => group.clone(),
+            _ => self.consumer_group_id.clone(),
+        }
+    }
+
     /// The channel consumer group of this process.
     pub fn channel_group(&self) -> String {
         if let Some(group) = &self.channel_consumer_group_id {

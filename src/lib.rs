@@ -3,6 +3,7 @@
 //! contracts.
 //!
 //! Layout:
+//! - `carried`: headers an input carries to its outputs and foreign calls (trace, environment).
 //! - `config`: settings from Atlas's environment variable names, each also a flag.
 //! - `contracts`: wire types: tenant headers, keys, topic names, one module per topic family.
 //! - `bridge`: Kafka in (decode, route to the owning actor, commit after durability) and
@@ -11,11 +12,13 @@
 //! - `store`: sqlx over PostgreSQL or SQLite (chosen by URL), migrations, the outbox.
 //! - `channel`: the edge: client sessions over WebSocket and the game's binary protocol,
 //!   pushes and client commands.
+//! - `live`: the live view's sampled gauges and JSON snapshot (`/dashboard`).
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
 //! - `bounds`: every limit enforced at the edges, each a setting.
 //! - `shutdown`: the bounded drain after SIGTERM.
+//! - `telemetry`: distributed tracing (W3C trace context in, OTLP/gRPC out).
 //! - `chaos`: fault injection for the reliability tests.
 //! - `conformance`: the black-box scenario runner.
 //! - `simulate`: virtual players against a running server (load and latency).
@@ -24,11 +27,13 @@ pub mod actors;
 pub mod bridge;
 pub mod bounds;
 pub mod broker;
+pub mod carried;
 pub mod channel;
 pub mod chaos;
 pub mod config;
 pub mod conformance;
 pub mod contracts;
+pub mod live;
 pub mod logging;
 pub mod metrics;
 pub mod rest;
@@ -36,3 +41,4 @@ pub mod server;
 pub mod shutdown;
 pub mod simulate;
 pub mod store;
+pub mod telemetry;

@@ -1,7 +1,10 @@
 //! Log set-up from `LOG_LEVEL` (Rust levels or Atlas's Panic/Fatal/Error/Warn/Info/Debug/Trace)
-//! and `LOG_FORMAT` (text/json).
+//! and `LOG_FORMAT` (text/json), plus the span exporter of [`crate::telemetry`] when a
+//! collector is configured.
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer as _};
 
 pub fn init() {
     let level = std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into());
@@ -10,11 +13,32 @@ pub fn init() {
         "warning" => "warn".to_string(),
         other => other.to_string(),
     };
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("{level},rdkafka=warn,sqlx=warn,actix_server=warn")));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = || {
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new(format!("{level},rdkafka=warn,sqlx=warn,actix_server=warn")))
+    };
     let json = std::env::var("LOG_FORMAT").map(|f| f.eq_ignore_ascii_case("json")).unwrap_or(false);
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let text = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
+    let json = json.then(|| tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr));
+    // Spans are exported whatever the log level, but only this crate's: the exporter's own
+    // gRPC stack must not trace itself.
+    let (traces, trace_error) = match crate::telemetry::layer() {
+        Ok(layer) => (layer, None),
+        Err(error) => (None, Some(error)),
+    };
+    let traces = traces.map(|layer| {
+        layer.with_filter(tracing_subscriber::filter::Targets::new().with_target("atlas_actors", tracing::Level::INFO))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(traces)
+        .with(text.with_filter(filter()))
+        .with(json.with_filter(filter()))
+        .try_init();
+    if let Some(error) = trace_error {
+        tracing::error!(%error, "traces are not exported");
+    } else if let Some(endpoint) = crate::telemetry::endpoint() {
+        tracing::info!(%endpoint, "exporting traces over OTLP/gRPC");
+    }
     // Handler panics are caught and retried by the actors; log them as one line instead of
     // the default multi-line report.
     std::panic::set_hook(Box::new(|info| {

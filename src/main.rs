@@ -1,4 +1,4 @@
-use atlas_actors::{broker::EmbeddedBroker, config::ServeArgs, conformance, logging, server, simulate};
+use atlas_actors::{broker::EmbeddedBroker, config::ServeArgs, conformance, logging, server, simulate, telemetry};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -32,8 +32,16 @@ fn main() -> anyhow::Result<()> {
     logging::init();
     let cli = Cli::parse();
     match cli.command {
-        None => server::run(cli.serve),
-        Some(Command::Serve(args)) => server::run(args),
+        None | Some(Command::Serve(_)) => {
+            let args = match cli.command {
+                Some(Command::Serve(args)) => args,
+                _ => cli.serve,
+            };
+            let result = server::run(args);
+            // Spans still buffered are exported before the process ends.
+            telemetry::shutdown();
+            result
+        }
         Some(Command::Broker { listen }) => run_broker(listen),
         Some(Command::Conformance(args)) => {
             let ok = conformance::run(args)?;

@@ -22,6 +22,12 @@ pub struct Metrics {
     pub channel_in_flight: IntGauge,
     pub redeliveries_skipped: IntCounter,
     pub handler_seconds: Histogram,
+    /// Client sessions of this process's channel edge.
+    pub channel_sessions: IntGauge,
+    /// Records on the consumed topics not yet committed by the consumer group.
+    pub consumer_lag: IntGauge,
+    /// Outbox rows (outputs committed, not yet acknowledged by the broker), all processes.
+    pub outbox_backlog: IntGauge,
 }
 
 impl Metrics {
@@ -49,6 +55,14 @@ impl Metrics {
                 .buckets(prometheus::exponential_buckets(0.0001, 2.5, 14).expect("valid buckets")),
         )
         .expect("valid metric");
+        let gauge = |name: &str, help: &str| {
+            let g = IntGauge::new(name, help).expect("valid metric");
+            registry.register(Box::new(g.clone())).expect("unique metric");
+            g
+        };
+        let channel_sessions = gauge("atlas_channel_sessions", "Client sessions of this process");
+        let consumer_lag = gauge("atlas_consumer_lag", "Records on the consumed topics not yet committed by the group");
+        let outbox_backlog = gauge("atlas_outbox_backlog", "Outputs committed but not yet acknowledged by the broker");
         for metric in [
             Box::new(live_actors.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(in_flight.clone()),
@@ -71,6 +85,9 @@ impl Metrics {
             channel_in_flight,
             redeliveries_skipped,
             handler_seconds,
+            channel_sessions,
+            consumer_lag,
+            outbox_backlog,
         }
     }
 

@@ -24,21 +24,32 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// Where the embedded broker is offered when that port is free: Kafka's default.
+const EMBEDDED_BROKER_ADDRESS: ([u8; 4], u16) = ([127, 0, 0, 1], 9092);
+
 /// Runs the server until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     args.topics.export();
     // The embedded broker lives as long as this function: it must outlive the system.
-    let (_broker, bootstrap) = match &args.bootstrap_servers {
-        Some(servers) => (None, servers.clone()),
+    let broker = match &args.bootstrap_servers {
+        Some(_) => None,
         None => {
             let broker = EmbeddedBroker::start()?;
             broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), args.topic_partitions)?;
-            let bootstrap = broker.bootstrap_servers().to_string();
-            tracing::info!(%bootstrap, "no BOOTSTRAP_SERVERS: embedded Kafka broker started (try `kcat -b {bootstrap} -L`)");
-            (Some(broker), bootstrap)
+            Some(broker)
         }
     };
-    actix_rt::System::new().block_on(serve(args, bootstrap))
+    actix_rt::System::new().block_on(async {
+        let bootstrap = match (&broker, &args.bootstrap_servers) {
+            (Some(broker), _) => {
+                let bootstrap = broker.stable_address(EMBEDDED_BROKER_ADDRESS.into()).await;
+                tracing::info!(%bootstrap, "no BOOTSTRAP_SERVERS: embedded Kafka broker started (try `kcat -b {bootstrap} -L`)");
+                bootstrap
+            }
+            (None, servers) => servers.clone().unwrap_or_default(),
+        };
+        serve(args, bootstrap).await
+    })
 }
 
 async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
@@ -103,22 +114,27 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     }
     let settings = consumer::Settings {
         bootstrap: bootstrap.clone(),
-        group: args.consumer_group_id.clone(),
+        group: args.consumer_group(),
         session_timeout: args.consumer_session_timeout,
         instance_id: args.group_instance_id(),
     };
+    let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: router.topics() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
         .context("creating the Kafka consumer")?
         .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
     let channel_assigned = Arc::new(AtomicBool::new(false));
-    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped).await?;
+    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
+    crate::live::spawn(metrics.clone(), store.clone(), edge.clone(), lag, stopped);
 
     let state_store = store.clone();
     let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
     let http = actix_web::HttpServer::new(move || {
-        actix_web::App::new().app_data(actix_web::web::Data::new(state.clone())).configure(rest::routes)
+        actix_web::App::new()
+            .wrap(actix_web::middleware::from_fn(rest::traced::trace))
+            .app_data(actix_web::web::Data::new(state.clone()))
+            .configure(rest::routes)
     })
     .workers(2)
     .disable_signals()
@@ -251,11 +267,18 @@ fn spawn_passivation(
     let every = (idle / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
     actix_rt::spawn(async move {
         let mut tick = tokio::time::interval(every);
+        // The counts feed the live view, so they are refreshed every second even when
+        // passivation runs less often.
+        let mut count = tokio::time::interval(Duration::from_secs(1));
         loop {
-            tick.tick().await;
-            let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle) + sagas.passivate_idle(idle);
-            if stopped > 0 {
-                tracing::debug!(stopped, "idle actors passivated");
+            tokio::select! {
+                _ = tick.tick() => {
+                    let stopped = characters.passivate_idle(idle) + messengers.passivate_idle(idle) + sagas.passivate_idle(idle);
+                    if stopped > 0 {
+                        tracing::debug!(stopped, "idle actors passivated");
+                    }
+                }
+                _ = count.tick() => {}
             }
             metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
             metrics.live_actors.with_label_values(&["messenger"]).set(messengers.len() as i64);

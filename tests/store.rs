@@ -5,6 +5,9 @@ use atlas_actors::store::{EntityRef, Output, Position, Store};
 use atlas_actors::write_sql;
 use uuid::Uuid;
 
+#[path = "common/postgres.rs"]
+mod pg;
+
 async fn commit_is_atomic_and_positions_and_outbox_round_trip(store: Store) {
     let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
     let entity = EntityRef { tenant: tenant.id, kind: "character", id: "5".into() };
@@ -55,7 +58,8 @@ mod sqlite {
 mod postgres {
     #[tokio::test]
     async fn commit_is_atomic_and_positions_and_outbox_round_trip() {
-        let store = super::Store::connect(&std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())).await.unwrap();
+        let Some(url) = super::pg::postgres() else { return };
+        let store = super::Store::connect(url).await.unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
         super::commit_is_atomic_and_positions_and_outbox_round_trip(store).await;
     }
 }

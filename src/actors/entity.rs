@@ -17,7 +17,8 @@ pub struct Meta {
     pub tenant: Tenant,
     /// The consumed record's position; `None` for inputs that do not come from Kafka.
     pub position: Option<Position>,
-    /// Trace context headers (`traceparent`, `tracestate`) to copy onto outputs.
+    /// Headers to copy onto outputs and foreign calls: trace context and environment
+    /// ([`crate::carried`]).
     pub trace: Vec<(String, String)>,
 }
 

@@ -1,19 +1,25 @@
 //! Calls to the other Atlas services (character, inventory, buffs, data): GET with the
-//! tenant headers and the client's timeout; 200 or 202 with a decodable JSON body is a
-//! success, anything else (or an answer that does not fit its type under the object
-//! rule) a failure (`None`), which each domain degrades from as its spec
-//! says.
+//! tenant headers, the carried headers (`crate::carried`) and the client's timeout; 200 or
+//! 202 with a decodable JSON body is a success, anything else (or an answer that does not
+//! fit its type under the object rule) a failure (`None`), which each domain degrades from
+//! as its spec says.
 
 use super::Services;
 use crate::contracts::strict;
 use crate::contracts::tenant::Tenant;
 use serde::de::DeserializeOwned;
 
+/// The tenant headers plus those carried from the input being handled (environment,
+/// trace context).
+fn headers(tenant: &Tenant) -> Vec<(String, String)> {
+    let tenant = tenant.http_headers().into_iter().map(|(name, value)| (name.to_string(), value));
+    tenant.chain(crate::telemetry::with_current(crate::carried::current())).collect()
+}
+
 /// POSTs a JSON document to `path`; the response when its status is 2xx.
 pub async fn post_for(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<reqwest::Response> {
     let url = format!("{}{path}", services.foreign.root(service_variable));
-    let request = tenant
-        .http_headers()
+    let request = headers(tenant)
         .into_iter()
         .fold(services.http.post(&url), |request, (name, value)| request.header(name, value))
         .header("Content-Type", "application/json; charset=utf-8")
@@ -36,8 +42,7 @@ pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, ser
 /// `service_variable` (falling back to `BASE_SERVICE_URL`).
 pub async fn get<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str) -> Option<T> {
     let url = format!("{}{path}", services.foreign.root(service_variable));
-    let request = tenant
-        .http_headers()
+    let request = headers(tenant)
         .into_iter()
         .fold(services.http.get(&url), |request, (name, value)| request.header(name, value))
         .header("Content-Type", "application/json; charset=utf-8");

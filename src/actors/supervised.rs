@@ -134,16 +134,23 @@ impl<E: Entity> EntityActor<E> {
         let first_attempt = in_flight.attempts == 0;
         let meta = in_flight.meta.clone();
         let started = std::time::Instant::now();
+        let carried = meta.trace.clone();
         let work = async move {
-            let outcome = AssertUnwindSafe(async {
+            let outcome = AssertUnwindSafe(crate::carried::scope(carried, async {
                 let ordinal = chaos::next_input();
                 chaos::fail_entity(&entity.id)?;
-                let effects = state.handle(&services, input, &meta).await?;
+                let handling = crate::telemetry::child_span("handle", &meta.trace);
+                let effects = tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await?;
                 chaos::strike(chaos::Point::BeforeCommit, ordinal, first_attempt);
-                let timers = commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))).await?;
+                let committing = crate::telemetry::child_span("commit", &meta.trace);
+                let timers = tracing::Instrument::instrument(
+                    commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))),
+                    committing,
+                )
+                .await?;
                 chaos::strike(chaos::Point::AfterCommit, ordinal, first_attempt);
                 anyhow::Ok(timers)
-            })
+            }))
             .catch_unwind()
             .await;
             (state, outcome)

@@ -9,11 +9,11 @@
 
 use super::dead_letter::{self, Refusal};
 use super::producer::client_config;
-use super::router::{Routed, Router};
+use super::router::{Dispatch, Routed, Router};
 use super::tracker::{Ticket, Tracker};
 use crate::actors::supervised::DeliveryError;
 use crate::actors::Meta;
-use crate::contracts::tenant::{Tenant, TRACE_HEADERS};
+use crate::contracts::tenant::Tenant;
 use crate::metrics::Metrics;
 use crate::store::Position;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
@@ -205,15 +205,24 @@ impl ConsumerLoop {
             }
             Ok(Routed::Dispatch(dispatch)) => dispatch,
         };
+        let (span, trace) = crate::telemetry::consume_span(
+            &topic,
+            message.partition(),
+            message.offset(),
+            &tenant,
+            message.payload().unwrap_or_default(),
+            || dispatch.iter().map(Dispatch::entity).collect::<Vec<_>>().join(","),
+            trace_headers(&message),
+        );
         let meta = Meta {
             tenant,
             position: Some(Position { topic: topic.clone(), partition: message.partition(), offset: message.offset() }),
-            trace: trace_headers(&message),
+            trace,
         };
         let outcome = self.router.dispatch(dispatch, meta);
         let producer = self.producer.clone();
         let metrics = self.metrics.clone();
-        actix_rt::spawn(async move {
+        actix_rt::spawn(tracing::Instrument::instrument(async move {
             match outcome.await {
                 Ok(_) => {}
                 Err(error @ (DeliveryError::Failed { .. } | DeliveryError::Lost)) => {
@@ -223,7 +232,7 @@ impl ConsumerLoop {
                 }
             }
             let _ = done.send(ticket);
-        });
+        }, span));
     }
 }
 
@@ -239,11 +248,8 @@ impl ConsumerLoop {
     }
 }
 
+/// The record's trace context and environment, to be carried to what it causes.
 fn trace_headers(message: &OwnedMessage) -> Vec<(String, String)> {
     let Some(headers) = message.headers() else { return Vec::new() };
-    headers
-        .iter()
-        .filter(|h| TRACE_HEADERS.contains(&h.key))
-        .filter_map(|h| Some((h.key.to_string(), String::from_utf8(h.value?.to_vec()).ok()?)))
-        .collect()
+    crate::carried::pick(headers.iter().filter_map(|h| Some((h.key, h.value?))))
 }

@@ -153,7 +153,10 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Vec<OutboxRow>>, producer: FuturePr
 /// idempotent producer keeps that order per partition), retrying what failed.
 async fn publish_round(mut pending: Vec<OutboxRow>, producer: &FutureProducer, store: &Store, metrics: &Metrics) {
     loop {
-        let sends = pending.iter().map(|row| producer::send(producer, &row.output, Some(row.id)));
+        let sends = pending.iter().map(|row| {
+            let span = crate::telemetry::child_span("publish", &row.output.trace);
+            tracing::Instrument::instrument(producer::send(producer, &row.output, Some(row.id)), span)
+        });
         let results = futures::future::join_all(sends).await;
         let mut acked = Vec::with_capacity(pending.len());
         let mut failed = Vec::new();

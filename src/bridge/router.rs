@@ -28,6 +28,16 @@ pub enum Dispatch {
     Saga { id: uuid::Uuid, input: SagaInput },
 }
 
+impl Dispatch {
+    /// The id of the entity the record goes to, for traces.
+    pub fn entity(&self) -> String {
+        match self {
+            Dispatch::Character { id, .. } => id.to_string(),
+            Dispatch::Saga { id, .. } => id.to_string(),
+        }
+    }
+}
+
 /// The outcome of routing one record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Routed {

@@ -15,6 +15,14 @@ pub const MINOR_VERSION: &str = "MINOR_VERSION";
 /// Trace context headers copied from a causing record to its outputs.
 pub const TRACE_HEADERS: [&str; 2] = ["traceparent", "tracestate"];
 
+/// The execution environment of an operation (Atlas's `ENVIRONMENT` header, "main",
+/// "pr-123"; absent means the legacy, not environment-aware, value). It belongs to the
+/// operation, so it is copied from each input to its outputs unchanged.
+pub const ENVIRONMENT: &str = "ENVIRONMENT";
+
+/// Every header copied from a causing record to its outputs and foreign calls.
+pub const CARRIED_HEADERS: [&str; 3] = ["traceparent", "tracestate", ENVIRONMENT];
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tenant {
     pub id: Uuid,

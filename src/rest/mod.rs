@@ -2,17 +2,21 @@
 //!
 //! - `request`: tenant headers, path ids, and request bodies shared by the routes.
 //! - `ops`: `/health` and `/metrics`.
+//! - `dashboard`: the live view at `/dashboard`.
 //! - `skills`: spec 10 §10.
 //! - `messengers`: spec 30 §8.
 //! - `stats`: spec 20 §11.
 //! - `sagas`: spec 40 §10.
+//! - `traced`: a span per request continuing the caller's trace; its carried headers.
 
+mod dashboard;
 mod messengers;
 mod ops;
 mod sagas;
 pub mod request;
 mod skills;
 mod stats;
+pub mod traced;
 
 use crate::actors::character::Character;
 use crate::actors::saga::Saga;
@@ -43,6 +47,7 @@ pub struct ApiState {
 
 pub fn routes(config: &mut web::ServiceConfig) {
     ops::routes(config);
+    dashboard::routes(config);
     skills::routes(config);
     messengers::routes(config);
     stats::routes(config);

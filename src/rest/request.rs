@@ -67,7 +67,7 @@ pub async fn accept_command(
         key: Some(key),
         value: command.to_string(),
         tenant,
-        trace: Vec::new(),
+        trace: crate::telemetry::with_current(crate::carried::current()),
     };
     match crate::bridge::producer::send(producer, &output, None).await {
         Ok(()) => Ok(HttpResponse::Accepted().finish()),

@@ -88,7 +88,7 @@ async fn create(request: HttpRequest, body: web::Bytes, state: web::Data<ApiStat
         if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status.is_active()) {
             return Err(HttpResponse::Conflict().finish());
         }
-        let meta = Meta { tenant: tenant.clone(), position: None, trace: Vec::new() };
+        let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
         state.sagas.deliver(tenant.id, id, SagaInput::Start(saga), meta).await.map_err(server_error)?;
         let (saga, _) = sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.ok_or_else(|| HttpResponse::Conflict().finish())?;
         Ok(document(StatusCode::OK, &json!({"data": saga.resource()})))

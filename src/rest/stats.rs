@@ -20,7 +20,7 @@ async fn read(request: HttpRequest, path: web::Path<(String, String, String)>, s
         let channel: u8 = path.1.parse().map_err(bad)?;
         let character = request::id(&path.2)?;
         let (reply, answer) = Ask::new();
-        let meta = Meta { tenant: tenant.clone(), position: None, trace: Vec::new() };
+        let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
         let delivered = state.characters.deliver(tenant.id, character, CharacterInput::ReadStats { world, channel, reply }, meta);
         let failed = |_| HttpResponse::InternalServerError().finish();
         delivered.await.map_err(|error| {

@@ -4,7 +4,12 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod skills_model;
+
+// `postgres_url` is for tests that cannot skip; it panics with the reason.
+#[allow(unused_imports)]
+pub use postgres::{postgres, postgres_url};
 
 use atlas_actors::broker::EmbeddedBroker;
 use atlas_actors::contracts::{key, tenant::Tenant, topics};
@@ -19,15 +24,6 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// The PostgreSQL database of the postgres half of the tests: `TEST_POSTGRES_URL` when set,
-/// else the local test database.
-pub fn postgres_url() -> &'static str {
-    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    URL.get_or_init(|| {
-        std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-    })
-}
 
 pub fn sqlite_url(dir: &tempdir::Dir) -> String {
     format!("sqlite://{}/atlas.db?mode=rwc", dir.path())
@@ -133,7 +129,7 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("server did not become healthy");
+        panic!("server at {} did not become healthy within 60 s (database {}, broker {})", self.url("/health"), self.database_url, self.bootstrap);
     }
 
     /// The server's process id (to send it signals).
@@ -388,7 +384,8 @@ pub fn run_scenarios(folder: &str, database_url: Option<&str>, env: &[(&str, &st
     }
     let output = command.output().expect("run the conformance runner");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "conformance runner on {folder} ({}) exited with {}:\n{stdout}\n{stderr}", database_url.unwrap_or("SQLite"), output.status);
     let last = stdout.trim_end().lines().last().unwrap_or_default();
     assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{stdout}");
 }

@@ -50,6 +50,13 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSUMER_SESSION_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub consumer_session_timeout: Duration,
 
+    /// Static membership of the consumer group (`group.instance.id`): a restarted process
+    /// gets its partitions back at once instead of after the session timeout. Default:
+    /// SERVICE_ID, else the host name; empty: dynamic membership. Processes sharing a host
+    /// need distinct values.
+    #[arg(long, env = "CONSUMER_GROUP_INSTANCE_ID")]
+    pub consumer_group_instance_id: Option<String>,
+
     /// Attempts before a failing record is dead-lettered (backoff 100 ms × attempt).
     #[arg(long, env = "HANDLER_MAX_ATTEMPTS", default_value_t = 3)]
     pub handler_max_attempts: u32,
@@ -112,6 +119,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub topics: TopicArgs,
+
+    #[command(flatten)]
+    pub bounds: crate::bounds::Bounds,
 }
 
 impl ServeArgs {
@@ -131,6 +141,15 @@ impl ServeArgs {
         }
         let id = self.service_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         format!("atlas-actors-channel-{id}")
+    }
+
+    /// The consumer group's static member id, if any (see `consumer_group_instance_id`).
+    pub fn group_instance_id(&self) -> Option<String> {
+        let chosen = match &self.consumer_group_instance_id {
+            Some(explicit) => explicit.trim().to_string(),
+            None => self.service_id.clone().or_else(host_name).unwrap_or_default(),
+        };
+        Some(chosen).filter(|id| !id.is_empty())
     }
 
     /// The address announced to the world service, if any.
@@ -220,10 +239,37 @@ impl FromArgMatches for TopicArgs {
     }
 }
 
+/// This machine's host name (a pod's name under Kubernetes).
+fn host_name() -> Option<String> {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_duration;
     use std::time::Duration;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: super::ServeArgs,
+    }
+
+    fn args(flags: &[&str]) -> super::ServeArgs {
+        <Cli as clap::Parser>::parse_from(std::iter::once("atlas-actors").chain(flags.iter().copied())).serve
+    }
+
+    #[test]
+    fn the_static_member_id_is_explicit_or_the_service_id_or_the_host_name() {
+        assert_eq!(args(&["--consumer-group-instance-id", "a-1"]).group_instance_id().as_deref(), Some("a-1"));
+        assert_eq!(args(&["--consumer-group-instance-id", ""]).group_instance_id(), None, "empty: dynamic membership");
+        assert_eq!(args(&["--service-id", "svc-7"]).group_instance_id().as_deref(), Some("svc-7"));
+        assert_eq!(args(&[]).group_instance_id(), super::host_name());
+    }
 
     #[test]
     fn durations() {
@@ -233,3 +279,4 @@ mod tests {
         assert!(parse_duration("x").is_err());
     }
 }
+

@@ -16,6 +16,8 @@
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
+//! - `bounds`: every limit enforced at the edges, each a setting.
+//! - `shutdown`: the bounded drain after SIGTERM.
 //! - `telemetry`: distributed tracing (W3C trace context in, OTLP/gRPC out).
 //! - `chaos`: fault injection for the reliability tests.
 //! - `conformance`: the black-box scenario runner.
@@ -23,6 +25,7 @@
 
 pub mod actors;
 pub mod bridge;
+pub mod bounds;
 pub mod broker;
 pub mod carried;
 pub mod channel;
@@ -35,6 +38,7 @@ pub mod logging;
 pub mod metrics;
 pub mod rest;
 pub mod server;
+pub mod shutdown;
 pub mod simulate;
 pub mod store;
 pub mod telemetry;

@@ -17,6 +17,9 @@ pub struct Metrics {
     pub live_actors: IntGaugeVec,
     /// Records consumed whose effects are not yet durable (summed mailbox depth).
     pub in_flight: IntGauge,
+    /// Channel records consumed whose pushes are not yet queued (the channel consumer
+    /// pauses its partitions at `CHANNEL_CONSUMER_MAX_IN_FLIGHT`).
+    pub channel_in_flight: IntGauge,
     pub redeliveries_skipped: IntCounter,
     pub handler_seconds: Histogram,
     /// Client sessions of this process's channel edge.
@@ -43,6 +46,8 @@ impl Metrics {
         let actor_restarts = counter("atlas_actor_restarts_total", "Actor restarts by their supervisor, by kind", &["kind"]);
         let live_actors = IntGaugeVec::new(Opts::new("atlas_live_actors", "Live actors, by kind"), &["kind"]).expect("valid metric");
         let in_flight = IntGauge::new("atlas_records_in_flight", "Consumed records not yet durable").expect("valid metric");
+        let channel_in_flight = IntGauge::new("atlas_channel_records_in_flight", "Channel records consumed, pushes not yet queued")
+            .expect("valid metric");
         let redeliveries_skipped =
             IntCounter::new("atlas_redeliveries_skipped_total", "Records skipped because already applied").expect("valid metric");
         let handler_seconds = Histogram::with_opts(
@@ -61,6 +66,7 @@ impl Metrics {
         for metric in [
             Box::new(live_actors.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(in_flight.clone()),
+            Box::new(channel_in_flight.clone()),
             Box::new(redeliveries_skipped.clone()),
             Box::new(handler_seconds.clone()),
         ] {
@@ -76,6 +82,7 @@ impl Metrics {
             actor_restarts,
             live_actors,
             in_flight,
+            channel_in_flight,
             redeliveries_skipped,
             handler_seconds,
             channel_sessions,

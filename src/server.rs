@@ -7,6 +7,7 @@ use crate::actors::saga::{sql as saga_sql, Saga};
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::router::Router;
+use crate::bridge::topic_setup::{self, TopicSpec};
 use crate::bridge::{producer, Publisher};
 use crate::broker::EmbeddedBroker;
 use crate::channel::{self, Edge};
@@ -14,11 +15,10 @@ use crate::config::ServeArgs;
 use crate::contracts::topics;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
-use crate::store::{self, Store};
+use crate::shutdown;
+use crate::store::{self, LogOrigin, Store};
 use actix::{Arbiter, ArbiterHandle};
 use anyhow::Context as _;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,9 +57,18 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let store = Store::connect(&url).await?;
     tracing::info!(database = %store::redact(&url), "database ready");
     if args.bootstrap_servers.is_some() {
-        let creating = create_topics(&bootstrap, args.topic_partitions, args.topic_replication);
-        if tokio::time::timeout(Duration::from_secs(15), creating).await.is_err() {
-            tracing::warn!("creating topics timed out; relying on broker auto-creation");
+        let spec = TopicSpec {
+            names: topics::VARIABLES.iter().map(|v| topics::name(v).to_string()).collect(),
+            partitions: args.topic_partitions,
+            replication: args.topic_replication,
+        };
+        // Nothing consumes before the topics exist; a signal meanwhile ends the start.
+        tokio::select! {
+            _ = topic_setup::ensure(&bootstrap, &spec) => {}
+            _ = shutdown::signal() => {
+                tracing::info!("shutting down before the topics existed");
+                return Ok(());
+            }
         }
     }
 
@@ -90,11 +99,24 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
     let router = Arc::new(Router::new(characters.clone(), sagas.clone()));
+    let consumed: Vec<String> = router.topics().into_iter().map(str::to_string).collect();
+    let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
+    tokio::select! {
+        fenced = topic_setup::fence_positions(&store, &bootstrap, &consumed, origin) => fenced?,
+        _ = shutdown::signal() => {
+            tracing::info!("shutting down before consuming");
+            return Ok(());
+        }
+    }
     let assigned = Arc::new(AtomicBool::new(false));
+    if let Some(instance) = args.group_instance_id() {
+        tracing::info!(%instance, "static member of the consumer group: a restart gets its partitions back at once");
+    }
     let settings = consumer::Settings {
         bootstrap: bootstrap.clone(),
         group: args.consumer_group(),
         session_timeout: args.consumer_session_timeout,
+        instance_id: args.group_instance_id(),
     };
     let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: router.topics() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
@@ -123,19 +145,30 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     tracing::info!(port = args.rest_port, "REST API listening");
     let http_task = actix_rt::spawn(http);
 
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    for session in edge.sessions.all() {
-        channel::lifecycle::destroy(&edge, &session).await;
+    shutdown::signal().await;
+    let grace = args.bounds.shutdown_grace_period;
+    tracing::info!(?grace, "shutting down");
+    shutdown::arm_watchdog(grace);
+    let drain = async {
+        for session in edge.sessions.all() {
+            channel::lifecycle::destroy(&edge, &session).await;
+        }
+        http_handle.stop(true).await;
+        let _ = stop.send(true);
+        let _ = consuming.await;
+        let _ = http_task.await;
+        // Let the publisher flush what the drained records committed.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    if tokio::time::timeout(grace, drain).await.is_err() {
+        tracing::warn!(?grace, "grace period over (is the broker gone?): exiting; unpublished outputs stay in the outbox");
     }
-    http_handle.stop(true).await;
-    let _ = stop.send(true);
-    let _ = consuming.await;
-    let _ = http_task.await;
-    // Let the publisher flush what the drained records committed.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    if let Err(error) = state_store.leave().await {
-        tracing::warn!(%error, "deregistering this process failed; its outbox rows are adopted after the lease");
+    match tokio::time::timeout(Duration::from_secs(2), state_store.leave()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "deregistering this process failed; its outbox rows are adopted after the lease")
+        }
+        Err(_) => tracing::warn!("deregistering this process timed out; its outbox rows are adopted after the lease"),
     }
     for arbiter in arbiters.iter() {
         arbiter.stop();
@@ -157,6 +190,7 @@ async fn start_edge(
         idle_timeout: args.channel_idle_timeout,
         advertised: args.advertised(),
         served: args.channel_servers.clone(),
+        bounds: args.bounds.clone(),
     };
     let edge = Edge::new(services, producer, settings);
     let group = args.channel_group();
@@ -221,50 +255,6 @@ fn after_assignment(
     })
 }
 
-async fn shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
-    }
-}
-
-/// Creates every topic of [`topics::VARIABLES`] that does not exist yet.
-async fn create_topics(bootstrap: &str, partitions: i32, replication: i32) {
-    let admin: AdminClient<DefaultClientContext> = match producer::client_config(bootstrap).create() {
-        Ok(admin) => admin,
-        Err(error) => return tracing::warn!(%error, "no admin client; topics are not created"),
-    };
-    // Only ask for the missing ones: some brokers (the embedded one) never answer a
-    // CreateTopics request.
-    let existing: Vec<String> = match admin.inner().fetch_metadata(None, Duration::from_secs(10)) {
-        Ok(metadata) => metadata.topics().iter().map(|t| t.name().to_string()).collect(),
-        Err(error) => return tracing::warn!(%error, "no broker metadata; topics are not created"),
-    };
-    let names: Vec<&str> = topics::VARIABLES
-        .iter()
-        .map(|v| topics::name(v))
-        .filter(|name| !existing.iter().any(|e| e == name))
-        .collect();
-    if names.is_empty() {
-        return;
-    }
-    let new: Vec<NewTopic<'_>> =
-        names.iter().map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(replication))).collect();
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-    match admin.create_topics(&new, &options).await {
-        Ok(results) => {
-            for result in results {
-                if let Err((topic, code)) = result {
-                    if code != rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists {
-                        tracing::warn!(%topic, ?code, "creating topic failed");
-                    }
-                }
-            }
-        }
-        Err(error) => tracing::warn!(%error, "creating topics failed"),
-    }
-}
 
 /// Periodically forgets idle actors of every kind and reports the live counts.
 fn spawn_passivation(

@@ -68,6 +68,8 @@ pub struct Settings {
     pub bootstrap: String,
     pub group: String,
     pub session_timeout: Duration,
+    /// Static membership (`group.instance.id`), if any.
+    pub instance_id: Option<String>,
 }
 
 pub struct ConsumerLoop {
@@ -93,7 +95,11 @@ impl ConsumerLoop {
         assigned: Arc<AtomicBool>,
     ) -> KafkaResult<ConsumerLoop> {
         let (tx, events) = mpsc::unbounded_channel();
-        let consumer: StreamConsumer<Context> = client_config(&settings.bootstrap)
+        let mut config = client_config(&settings.bootstrap);
+        if let Some(instance) = &settings.instance_id {
+            config.set("group.instance.id", instance);
+        }
+        let consumer: StreamConsumer<Context> = config
             .set("group.id", &settings.group)
             .set("enable.auto.commit", "true")
             .set("auto.commit.interval.ms", "500")
@@ -177,6 +183,10 @@ impl ConsumerLoop {
     fn accept(&self, message: OwnedMessage, ticket: Ticket, done: mpsc::UnboundedSender<Ticket>) {
         let topic = message.topic().to_string();
         self.metrics.records_in.with_label_values(&[&topic]).inc();
+        if let Some(header) = Tenant::duplicated_in_kafka(message.headers()) {
+            let refusal = Refusal { reason: "duplicate_tenant_header", error: format!("{header} present more than once") };
+            return self.refuse(message, refusal, ticket, done);
+        }
         let Some(tenant) = Tenant::from_kafka(message.headers()) else {
             let refusal = Refusal { reason: "missing_tenant", error: "no parseable TENANT_ID header".into() };
             return self.refuse(message, refusal, ticket, done);

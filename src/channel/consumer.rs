@@ -7,7 +7,8 @@
 //!
 //! Records are handled in lanes by subject (a map, a character), each lane in partition
 //! order, and a partition's offset is stored only once every record before it has its
-//! pushes queued. A record that cannot be decoded is logged and skipped
+//! pushes queued. When `CHANNEL_CONSUMER_MAX_IN_FLIGHT` records wait in the lanes, the
+//! partitions are paused until half of them are handled. A record that cannot be decoded is logged and skipped
 //! here: the state-owning group, which reads the channel topics too, dead-letters it
 //! once (a group per process would dead-letter it once per process).
 
@@ -79,13 +80,20 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
             tx
         })
         .collect();
+    let max_in_flight = edge.settings.bounds.channel_consumer_max_in_flight.max(1);
     actix_rt::spawn(async move {
         let mut tracker = Tracker::default();
+        let mut backlog = Backlog::new(max_in_flight);
+        let gauge = edge.services.metrics.channel_in_flight.clone();
         loop {
             let message = tokio::select! {
                 _ = stop.changed() => break,
                 Some(ticket) = finished.recv() => {
                     store(&consumer, &mut tracker, &ticket);
+                    if backlog.done() == Flow::Resume {
+                        resume(&consumer);
+                    }
+                    gauge.set(backlog.in_flight as i64);
                     continue;
                 }
                 received = consumer.recv() => match received {
@@ -107,6 +115,10 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
                 Some((tenant, event)) => {
                     let lane = subject(&event) as usize % LANES;
                     let _ = lanes[lane].send(Work { ticket, tenant, event });
+                    if backlog.queued() == Flow::Pause {
+                        pause(&consumer, max_in_flight);
+                    }
+                    gauge.set(backlog.in_flight as i64);
                 }
                 None => store(&consumer, &mut tracker, &ticket),
             }
@@ -114,6 +126,64 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
         tracing::info!("channel consumer stopped");
     });
     Ok(())
+}
+
+/// Whether reading should pause or resume after a change of the backlog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Pause,
+    Resume,
+    Same,
+}
+
+/// Records handed to the lanes and not yet handled. At the bound the partitions are
+/// paused (a slow foreign service must not let the lanes buffer without limit); they
+/// resume once half of it is handled.
+#[derive(Debug)]
+struct Backlog {
+    in_flight: usize,
+    max: usize,
+    paused: bool,
+}
+
+impl Backlog {
+    fn new(max: usize) -> Backlog {
+        Backlog { in_flight: 0, max, paused: false }
+    }
+
+    /// One more record in a lane. Pauses again at or over the bound even when already
+    /// paused: partitions assigned since the pause are not paused yet.
+    fn queued(&mut self) -> Flow {
+        self.in_flight += 1;
+        if self.in_flight >= self.max {
+            self.paused = true;
+            return Flow::Pause;
+        }
+        Flow::Same
+    }
+
+    fn done(&mut self) -> Flow {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if self.paused && self.in_flight <= self.max / 2 {
+            self.paused = false;
+            return Flow::Resume;
+        }
+        Flow::Same
+    }
+}
+
+fn pause(consumer: &StreamConsumer<Context>, max: usize) {
+    match consumer.assignment().and_then(|assigned| consumer.pause(&assigned)) {
+        Ok(()) => tracing::debug!(max, "channel lanes full: partitions paused"),
+        Err(error) => tracing::warn!(%error, "pausing the channel partitions failed"),
+    }
+}
+
+fn resume(consumer: &StreamConsumer<Context>) {
+    match consumer.assignment().and_then(|assigned| consumer.resume(&assigned)) {
+        Ok(()) => tracing::debug!("channel lanes drained: partitions resumed"),
+        Err(error) => tracing::warn!(%error, "resuming the channel partitions failed"),
+    }
 }
 
 /// Stores the partition's offset once every record before it was handled.
@@ -163,5 +233,22 @@ fn decode<H: rdkafka::message::Headers>(edge: &Edge, topic: &str, headers: Optio
             edge.services.metrics.unhandled.with_label_values(&[variable, reject.reason()]).inc();
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backlog_pauses_at_its_bound_and_resumes_at_half() {
+        let mut backlog = Backlog::new(4);
+        assert_eq!((0..3).map(|_| backlog.queued()).collect::<Vec<_>>(), [Flow::Same; 3]);
+        assert_eq!(backlog.queued(), Flow::Pause);
+        assert_eq!(backlog.queued(), Flow::Pause, "records of newly assigned partitions pause again");
+        assert_eq!(backlog.done(), Flow::Same);
+        assert_eq!(backlog.done(), Flow::Same);
+        assert_eq!(backlog.done(), Flow::Resume, "at half the bound");
+        assert_eq!(backlog.done(), Flow::Same);
     }
 }

@@ -28,6 +28,14 @@ pub async fn request_login(edge: &Arc<Edge>, session: &Arc<Session>, character: 
 /// character's. `SetField` goes first, then the session is announced (Q-5: Go announces
 /// it first), then the rest of the login bundle.
 pub async fn complete_login(edge: &Arc<Edge>, session: &Arc<Session>, character: u32) {
+    // The answer must name the character this session asked for: a session never becomes
+    // a character its client did not log in as, whatever the account service says.
+    let state = session.state();
+    let asked = if state.pending != 0 { state.pending } else { state.character };
+    if asked != character {
+        tracing::warn!(session = %session.id, asked, named = character, "login answer names another character: session destroyed");
+        return destroy(edge, session).await;
+    }
     let services = &edge.services;
     let tenant = &session.tenant;
     let (Some(attributes), Some(buddies)) = (

@@ -43,6 +43,7 @@ pub mod guild_window;
 pub mod guilds;
 pub mod last_wave;
 pub mod lifecycle;
+pub mod limits;
 pub mod lookups;
 pub mod map_objects;
 pub mod migration;
@@ -80,6 +81,8 @@ pub struct Settings {
     pub advertised: Option<(String, u16)>,
     /// The channels announced to the world service.
     pub served: Vec<registration::Served>,
+    /// Limits on what one client may take.
+    pub bounds: crate::bounds::Bounds,
 }
 
 /// The edge's shared state.

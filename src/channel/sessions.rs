@@ -4,6 +4,7 @@
 use super::frames::Frame;
 use crate::contracts::tenant::Tenant;
 use dashmap::DashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -12,12 +13,55 @@ use uuid::Uuid;
 /// buffered without bound.
 pub const QUEUE: usize = 4096;
 
+/// Bytes of frames waiting for one client unless the edge's settings say otherwise.
+pub const DEFAULT_QUEUED_BYTES: usize = 1024 * 1024;
+
 /// What the transport is told to do. Frames stay typed until the transport writes
 /// them: the WebSocket transport as JSON text, the binary one as game packets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Outbound {
-    Frame(Frame),
+    /// A frame and the bytes it holds against the session's bound until the transport
+    /// is done with it.
+    Frame(Frame, Reserved),
     Close,
+    /// Close with a code and reason the client can read.
+    End(Ending),
+}
+
+/// Bytes of a queued frame counted against its session's bound; given back when the
+/// transport drops it (written, or abandoned with the connection).
+#[derive(Debug)]
+pub struct Reserved {
+    bytes: usize,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// Why the server ends a session, as the WebSocket close frame says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The channel port is at its session limit.
+    TooManySessions,
+    /// The client sent frames faster than its token bucket allows.
+    FrameRate,
+    /// A frame over the size limit.
+    FrameTooLarge,
+}
+
+impl Ending {
+    /// The close code (RFC 6455 §7.4.1) and reason.
+    pub fn close(self) -> (u16, &'static str) {
+        match self {
+            Ending::TooManySessions => (1013, "too many sessions; try again later"),
+            Ending::FrameRate => (1008, "frame rate limit exceeded"),
+            Ending::FrameTooLarge => (1009, "frame too large"),
+        }
+    }
 }
 
 /// A map instance of one channel.
@@ -59,19 +103,52 @@ pub struct Session {
     pub channel: u8,
     state: Mutex<State>,
     out: mpsc::Sender<Outbound>,
-    /// Set when the client fell `QUEUE` frames behind: the session ends.
+    /// Bytes of frames queued and not yet written to the client ([`Reserved`] gives them back).
+    pub queued: Arc<AtomicUsize>,
+    max_queued: usize,
+    /// Set when the client fell `QUEUE` frames or `max_queued` bytes behind: the session ends.
     pub overflowed: tokio::sync::Notify,
 }
 
 impl Session {
     pub fn new(tenant: Tenant, world: u8, channel: u8, out: mpsc::Sender<Outbound>) -> Session {
-        Session { id: Uuid::new_v4(), tenant, world, channel, state: Mutex::default(), out, overflowed: tokio::sync::Notify::new() }
+        Session {
+            id: Uuid::new_v4(),
+            tenant,
+            world,
+            channel,
+            state: Mutex::default(),
+            out,
+            queued: Arc::default(),
+            max_queued: DEFAULT_QUEUED_BYTES,
+            overflowed: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Bounds the bytes waiting for this client.
+    pub fn with_queue_bound(mut self, bytes: usize) -> Session {
+        self.max_queued = bytes;
+        self
     }
 
     pub fn push(&self, frame: &Frame) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.clone())) {
+        // A frame's weight is its JSON size, whatever the transport writes.
+        let bytes = frame.text().len();
+        if self.queued.fetch_add(bytes, Ordering::AcqRel) + bytes > self.max_queued {
+            self.queued.fetch_sub(bytes, Ordering::AcqRel);
+            self.overflowed.notify_one();
+            return;
+        }
+        let reserved = Reserved { bytes, queued: self.queued.clone() };
+        // A refused send drops its reservation, which gives the bytes back.
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.out.try_send(Outbound::Frame(frame.clone(), reserved)) {
             self.overflowed.notify_one();
         }
+    }
+
+    /// Ends the session with a reason the client reads in the close frame.
+    pub fn end(&self, ending: Ending) {
+        let _ = self.out.try_send(Outbound::End(ending));
     }
 
     pub fn close(&self) {

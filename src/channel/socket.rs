@@ -4,17 +4,21 @@
 
 use super::commands::{resolve, translate};
 use super::frames::{ClientFrame, Frame};
-use super::sessions::{Outbound, Session, QUEUE};
+use super::limits::{self, AcceptBackoff, TokenBucket};
+use super::sessions::{Ending, Outbound, Session, QUEUE};
 use super::{lifecycle, lookups, Edge};
 use crate::contracts::tenant::Tenant;
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::json;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 /// Where a client connects: tenant, world and channel.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,41 +51,93 @@ pub fn target(path_and_query: &str) -> Result<Target, String> {
     })
 }
 
-/// Accepts clients on `listener` until the process ends.
+/// Refusals (a handshake, then a close frame with the reason) handled at once when the
+/// port is at its session limit; beyond these a connection is simply dropped.
+const MAX_REFUSING: usize = 64;
+
+/// Accepts clients on `listener` until the process ends, at most
+/// `CHANNEL_MAX_SESSIONS` at a time.
 pub fn spawn(edge: Arc<Edge>, listener: TcpListener) {
+    let sessions = Arc::new(Semaphore::new(edge.settings.bounds.channel_max_sessions));
+    let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
     actix_rt::spawn(async move {
+        let mut backoff = AcceptBackoff::default();
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
-                    actix_rt::spawn(connection(edge.clone(), stream));
+                    backoff.succeeded();
+                    if let Ok(permit) = sessions.clone().try_acquire_owned() {
+                        let edge = edge.clone();
+                        actix_rt::spawn(async move {
+                            connection(edge, stream).await;
+                            drop(permit);
+                        });
+                    } else if let Ok(permit) = refusing.clone().try_acquire_owned() {
+                        let timeout = edge.settings.bounds.channel_handshake_timeout;
+                        actix_rt::spawn(async move {
+                            refuse(stream, timeout, Ending::TooManySessions).await;
+                            drop(permit);
+                        });
+                    }
                 }
-                Err(error) => tracing::warn!(%error, "accepting a client failed"),
+                Err(error) => {
+                    // EMFILE and the like: retrying at once only spins and floods the log.
+                    let (pause, log) = backoff.failed();
+                    if log {
+                        tracing::warn!(%error, ?pause, "accepting a client failed; backing off");
+                    }
+                    tokio::time::sleep(pause).await;
+                }
             }
         }
     });
 }
 
+/// Completes the handshake only to say why the connection is closed.
+async fn refuse(stream: TcpStream, timeout: Duration, ending: Ending) {
+    if let Ok(Ok(mut socket)) = tokio::time::timeout(timeout, tokio_tungstenite::accept_async(stream)).await {
+        let (code, reason) = ending.close();
+        let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+        let _ = tokio::time::timeout(timeout, socket.close(Some(frame))).await;
+    }
+}
+
 async fn connection(edge: Arc<Edge>, stream: TcpStream) {
+    let bounds = &edge.settings.bounds;
     let mut found = None;
-    let handshake = tokio_tungstenite::accept_hdr_async(stream, |request: &Request, response: Response| {
-        let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        match target(path) {
-            Ok(target) => {
-                found = Some(target);
-                Ok(response)
+    let config = WebSocketConfig {
+        max_message_size: Some(bounds.channel_max_frame_bytes),
+        max_frame_size: Some(bounds.channel_max_frame_bytes),
+        ..WebSocketConfig::default()
+    };
+    let accepting = tokio_tungstenite::accept_hdr_async_with_config(
+        stream,
+        |request: &Request, response: Response| {
+            let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            match target(path) {
+                Ok(target) => {
+                    found = Some(target);
+                    Ok(response)
+                }
+                Err(reason) => {
+                    let mut refusal = ErrorResponse::new(Some(reason));
+                    *refusal.status_mut() = StatusCode::BAD_REQUEST;
+                    Err(refusal)
+                }
             }
-            Err(reason) => {
-                let mut refusal = ErrorResponse::new(Some(reason));
-                *refusal.status_mut() = StatusCode::BAD_REQUEST;
-                Err(refusal)
-            }
-        }
-    })
-    .await;
+        },
+        Some(config),
+    );
+    let Ok(handshake) = tokio::time::timeout(bounds.channel_handshake_timeout, accepting).await else {
+        tracing::debug!("no WebSocket handshake in time: connection closed");
+        return;
+    };
     let (Ok(socket), Some(target)) = (handshake, found) else { return };
     let (mut sink, mut source) = socket.split();
     let (tx, mut outbound) = mpsc::channel(QUEUE);
-    let session = Arc::new(Session::new(target.tenant.clone(), target.world, target.channel, tx));
+    let session = Arc::new(
+        Session::new(target.tenant.clone(), target.world, target.channel, tx).with_queue_bound(bounds.channel_max_queued_bytes),
+    );
     edge.sessions.insert(session.clone());
     prime_accounts(&edge, &target.tenant);
     tracing::debug!(session = %session.id, world = target.world, channel = target.channel, "client connected");
@@ -89,9 +145,15 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     let writer = actix_rt::spawn(async move {
         while let Some(out) = outbound.recv().await {
             let sent = match out {
-                Outbound::Frame(frame) => sink.send(Message::text(frame.text())).await,
+                // The reservation is given back once the frame is written.
+                Outbound::Frame(frame, _reserved) => sink.send(Message::text(frame.text())).await,
                 Outbound::Close => {
                     let _ = sink.send(Message::Close(None)).await;
+                    break;
+                }
+                Outbound::End(ending) => {
+                    let (code, reason) = ending.close();
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() }))).await;
                     break;
                 }
             };
@@ -100,6 +162,7 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
             }
         }
     });
+    let mut bucket = TokenBucket::new(bounds.channel_frame_rate, bounds.channel_frame_burst);
     loop {
         let next = tokio::select! {
             next = tokio::time::timeout(edge.settings.idle_timeout, source.next()) => next,
@@ -113,17 +176,35 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
                 tracing::debug!(session = %session.id, "session idle: destroyed");
                 break;
             }
+            Ok(Some(Err(WsError::Capacity(error)))) => {
+                tracing::info!(session = %session.id, %error, "frame over CHANNEL_MAX_FRAME_BYTES: session destroyed");
+                session.end(Ending::FrameTooLarge);
+                break;
+            }
             Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => break,
+            Ok(Some(Ok(message))) if !bucket.take(Instant::now()) => {
+                tracing::info!(session = %session.id, kind = ?std::mem::discriminant(&message), "frame rate over CHANNEL_FRAME_RATE: session destroyed");
+                session.end(Ending::FrameRate);
+                break;
+            }
             Ok(Some(Ok(Message::Text(text)))) => text,
             Ok(Some(Ok(_))) => continue,
         };
         match serde_json::from_str::<ClientFrame>(&text) {
             Ok(frame) => {
+                if let Err(refused) = limits::check(&frame) {
+                    tracing::info!(session = %session.id, %refused, "frame refused");
+                    session.push(&Frame::new("Error", json!({"message": format!("frame refused: {refused}")})));
+                    continue;
+                }
                 if !act(&edge, &session, frame).await {
                     break;
                 }
             }
-            Err(error) => session.push(&Frame::new("Error", json!({"message": format!("frame not understood: {error}")}))),
+            Err(error) => session.push(&Frame::new(
+                "Error",
+                json!({"message": format!("frame not understood: {}", limits::echo(&error.to_string()))}),
+            )),
         }
         if edge.sessions.get(session.id).is_none() {
             break;

@@ -36,6 +36,9 @@ impl Tenant {
     /// 36-byte UUID; like Go, malformed versions read as 0 and a missing region as "".
     pub fn from_kafka<H: Headers>(headers: Option<&H>) -> Option<Tenant> {
         let headers = headers?;
+        if duplicated_kafka_header(headers).is_some() {
+            return None;
+        }
         let find = |name: &str| {
             headers.iter().find(|h| h.key == name).and_then(|h| h.value)
         };
@@ -51,6 +54,12 @@ impl Tenant {
             _ => 0,
         };
         Some(Tenant { id, region, major: version(MAJOR_VERSION), minor: version(MINOR_VERSION) })
+    }
+
+    /// The first tenant header present more than once, if any: which one is meant is
+    /// ambiguous, so such a record is refused rather than read by its first or last.
+    pub fn duplicated_in_kafka<H: Headers>(headers: Option<&H>) -> Option<&'static str> {
+        duplicated_kafka_header(headers?)
     }
 
     /// Appends the four tenant headers, in Atlas's wire encoding.
@@ -82,6 +91,12 @@ impl Tenant {
             (MINOR_VERSION, self.minor.to_string()),
         ]
     }
+}
+
+fn duplicated_kafka_header<H: Headers>(headers: &H) -> Option<&'static str> {
+    [TENANT_ID, REGION, MAJOR_VERSION, MINOR_VERSION]
+        .into_iter()
+        .find(|name| headers.iter().filter(|h| h.key == *name).count() > 1)
 }
 
 #[cfg(test)]

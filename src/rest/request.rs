@@ -1,7 +1,7 @@
 //! Request parts shared by the domain routes: tenant headers (400 when missing or
 //! malformed), decimal path ids (400 when not a u32), JSON:API request documents.
 
-use crate::contracts::tenant::Tenant;
+use crate::contracts::tenant::{self, Tenant};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -13,8 +13,14 @@ pub fn answer(outcome: Answer) -> HttpResponse {
     outcome.unwrap_or_else(|refusal| refusal)
 }
 
-/// The request's tenant, or a 400 with an empty body.
+/// The request's tenant, or a 400 with an empty body. A tenant header given twice is
+/// ambiguous and refused, not read by its first value.
 pub fn tenant(request: &HttpRequest) -> Result<Tenant, HttpResponse> {
+    let names = [tenant::TENANT_ID, tenant::REGION, tenant::MAJOR_VERSION, tenant::MINOR_VERSION];
+    if let Some(name) = names.into_iter().find(|name| request.headers().get_all(*name).count() > 1) {
+        tracing::info!(header = name, "request with a tenant header given twice refused");
+        return Err(HttpResponse::BadRequest().finish());
+    }
     Tenant::from_http(|name| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string))
         .ok_or_else(|| HttpResponse::BadRequest().finish())
 }

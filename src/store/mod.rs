@@ -8,10 +8,12 @@
 
 mod group_commit;
 mod instances;
+mod log_fence;
 mod outbox;
 mod positions;
 mod unit;
 
+pub use log_fence::{Discarded, LogOrigin};
 pub use outbox::{OutboxRow, Output};
 pub use positions::{EntityRef, Position, Positions};
 pub use unit::{Arg, Write};
@@ -179,6 +181,12 @@ impl Store {
             return Err(sqlx::Error::PoolClosed);
         }
         answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
+    }
+
+    /// Records the log each consumed topic now reads (topic → log id) and discards the
+    /// positions of topics whose log changed; returns what was discarded.
+    pub async fn fence_positions(&self, current: &[(String, String)], origin: LogOrigin) -> sqlx::Result<Vec<Discarded>> {
+        log_fence::fence(&self.pool, current, origin).await
     }
 
     /// The stored positions of one entity.

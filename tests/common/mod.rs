@@ -132,6 +132,11 @@ impl Server {
         panic!("server at {} did not become healthy within 60 s (database {}, broker {})", self.url("/health"), self.database_url, self.bootstrap);
     }
 
+    /// The server's process id (to send it signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no shutdown, no flush.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -62,7 +62,13 @@ impl Entity for Character {
     }
 
     async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
-        Ok(match input {
+        // An event about the character's stats shows it is in play: an entry a REST read
+        // built is kept from then on, like one its session built.
+        let in_play = matches!(
+            input,
+            CharacterInput::Buff(_) | CharacterInput::Asset(_) | CharacterInput::Status(CharacterStatus::StatChanged(_))
+        );
+        let out = match input {
             CharacterInput::Skill(command) => {
                 let changed = match &command {
                     SkillCommand::RequestCreate(c) | SkillCommand::RequestUpdate(c) => Some(c.body.skill_id),
@@ -97,7 +103,13 @@ impl Entity for Character {
                 reply.send(self.read_stats(services, world, channel, meta).await);
                 Effects::none()
             }
-        })
+        };
+        if in_play {
+            if let Some(stats) = self.stats.as_mut() {
+                stats.held = true;
+            }
+        }
+        Ok(out)
     }
 
     async fn on_timer(&mut self, _services: &Services, timer: CharacterTimer) -> anyhow::Result<Effects<CharacterTimer>> {
@@ -110,8 +122,9 @@ impl Entity for Character {
         self.skills.timers()
     }
 
-    /// A stats entry lives until its session ends (spec 20 §5.1), not until the actor idles.
+    /// A stats entry lives until its session ends (spec 20 §5.1), not until the actor idles;
+    /// one a REST read built without a session does not keep the actor.
     fn resident(&self) -> bool {
-        self.stats.is_some()
+        self.stats.as_ref().is_some_and(|s| s.held)
     }
 }

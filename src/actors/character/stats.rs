@@ -53,11 +53,15 @@ pub struct Stats {
     pub base: [u16; 6],
     pub bonuses: Vec<Bonus>,
     pub initialized: bool,
+    /// Kept until the session ends (§5.1). False for an entry a REST read built for a
+    /// character without a session: a cache like any idle state, passivated with its
+    /// actor, so reads of arbitrary ids cannot pin actors in memory.
+    pub held: bool,
 }
 
 impl Stats {
     pub fn new(world: u8, channel: u8) -> Stats {
-        Stats { world, channel, base: [0; 6], bonuses: Vec::new(), initialized: false }
+        Stats { world, channel, base: [0; 6], bonuses: Vec::new(), initialized: false, held: true }
     }
 
     /// §5.3 upsert: a (source, stat) pair is held once, the newest last.

@@ -26,7 +26,12 @@ impl Character {
     /// §9.1.
     pub(super) async fn on_session(&mut self, services: &Services, session: SessionStatus, meta: &Meta) -> Out {
         match (session.kind.as_str(), session.issuer.as_str()) {
-            ("CREATED", "CHANNEL") => self.initialize(services, meta, session.world_id, session.channel_id).await,
+            ("CREATED", "CHANNEL") => {
+                self.initialize(services, meta, session.world_id, session.channel_id).await;
+                if let Some(stats) = self.stats.as_mut() {
+                    stats.held = true;
+                }
+            }
             ("DESTROYED", _) => self.stats = None,
             _ => {}
         }
@@ -121,7 +126,11 @@ impl Character {
     /// §11: the stats document, initializing first if needed.
     pub(super) async fn read_stats(&mut self, services: &Services, world: u8, channel: u8, meta: &Meta) -> Value {
         if !self.stats.as_ref().is_some_and(|s| s.initialized) {
+            let built_by_read = self.stats.is_none();
             self.initialize(services, meta, world, channel).await;
+            if let Some(stats) = self.stats.as_mut().filter(|_| built_by_read) {
+                stats.held = false;
+            }
         }
         let attributes = self.stats.as_ref().map(Stats::attributes).unwrap_or_default();
         json!({"data": {"type": "effective-stats", "id": self.id.to_string(), "attributes": attributes}})

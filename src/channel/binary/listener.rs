@@ -112,9 +112,10 @@ async fn connection(transport: &Arc<Transport>, served: &Served, stream: TcpStre
         let (profile, table, id) = (profile.clone(), table.clone(), session.id);
         actix_rt::spawn(async move {
             while let Some(out) = outbound.recv().await {
-                let frame = match out {
-                    Outbound::Frame(frame) => frame,
-                    Outbound::Close => {
+                // The reservation is given back when this iteration ends (frame written).
+                let (frame, _reserved) = match out {
+                    Outbound::Frame(frame, reserved) => (frame, reserved),
+                    Outbound::Close | Outbound::End(_) => {
                         let _ = sink.shutdown().await;
                         break;
                     }

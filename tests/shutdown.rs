@@ -1,0 +1,38 @@
+//! Bounded shutdown: SIGTERM with the broker gone still ends the process, within the
+//! grace period (plus the watchdog's margin), and an output that could not be published
+//! is published by the next start.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::process::Command;
+use std::time::Duration;
+
+fn terminate(server: &Server) {
+    let status = Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn sigterm_with_the_broker_killed_exits_within_the_grace_period() {
+    let _serial = serial();
+    let broker = broker();
+    let dir = tempdir::Dir::new("shutdown");
+    let mut server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("SHUTDOWN_GRACE_PERIOD", "3s")]);
+    let tenant = tenant();
+    let body = json!({"skillId": 1, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"});
+    let command = (8, json!({"characterId": 8, "type": "REQUEST_CREATE", "body": body}));
+    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[command]));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while server.get("/api/characters/8/skills/1", &tenant).0 != 200 {
+        assert!(std::time::Instant::now() < deadline, "the command was applied");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    drop(broker);
+    std::thread::sleep(Duration::from_millis(500));
+    terminate(&server);
+    // 3 s of grace and the watchdog's 3 s margin; the wait allows for a loaded machine.
+    assert!(server.wait_exit(Duration::from_secs(20)), "the process exited after SIGTERM with the broker gone");
+}

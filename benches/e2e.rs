@@ -16,8 +16,8 @@
 //! `E2E_RECORDS` sets N (default 20000); `E2E_RATE` fixes the server's latency-phase rate.
 
 use atlas_actors::broker::EmbeddedBroker;
-use atlas_actors::simulate::{self, Report, SimulateArgs};
 use atlas_actors::contracts::{key, tenant::Tenant};
+use atlas_actors::simulate::{self, Report, SimulateArgs};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Message, OwnedHeaders};
@@ -193,7 +193,9 @@ fn main() {
     let broker = EmbeddedBroker::start().expect("broker");
     let bootstrap = broker.bootstrap_servers().to_string();
     // Every topic the server uses exists before it starts, as in production.
-    let topics = ["E2E_IN", "E2E_OUT"].into_iter().chain(atlas_actors::contracts::topics::VARIABLES.iter().map(|v| atlas_actors::contracts::topics::name(v)));
+    let topics = ["E2E_IN", "E2E_OUT"]
+        .into_iter()
+        .chain(atlas_actors::contracts::topics::VARIABLES.iter().map(|v| atlas_actors::contracts::topics::name(v)));
     broker.create_topics(topics, 4).expect("topics");
     let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
     let body = |i: usize, transaction: &str| -> (u32, String) {
@@ -207,8 +209,7 @@ fn main() {
     let baseline = measure(&bootstrap, "E2E_IN", "E2E_OUT", n, None, &tenant, &body);
 
     let dir = std::env::temp_dir().join(format!("atlas-e2e-{}", Uuid::new_v4()));
-    let database = std::env::var("E2E_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/atlas.db?mode=rwc", dir.display()));
+    let database = std::env::var("E2E_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/atlas.db?mode=rwc", dir.display()));
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let _server = Server(
         Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
@@ -235,15 +236,7 @@ fn main() {
     };
     let _ = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", CHARACTERS as usize, Some(2000.0), &tenant, &create);
     let rate = std::env::var("E2E_RATE").ok().and_then(|v| v.parse().ok());
-    let ours = measure(
-        &bootstrap,
-        "COMMAND_TOPIC_SKILL",
-        "EVENT_TOPIC_SKILL_STATUS",
-        n,
-        rate,
-        &tenant,
-        &body,
-    );
+    let ours = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", n, rate, &tenant, &body);
     let seconds = std::env::var("E2E_MIXED_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     // Sagas and cooldowns cost the server more than skill updates: a quarter of the
     // skill-update burst, unless given.

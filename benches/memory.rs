@@ -38,7 +38,10 @@ async fn seed(rig: &support::Rig, from: u32, to: u32) {
                 .flat_map(|c| (0..SKILLS).map(move |s| (c, s)))
                 .map(|(c, s)| format!("('{tenant}', {c}, {}, 10, 20, 0)", 1_000_000 + s))
                 .collect();
-            let sql = format!("INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) VALUES {}", skills.join(","));
+            let sql = format!(
+                "INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) VALUES {}",
+                skills.join(",")
+            );
             sqlx::query(&sql).execute(&mut *tx).await.expect("skills");
             let macros: Vec<String> = group
                 .iter()
@@ -56,7 +59,11 @@ async fn seed(rig: &support::Rig, from: u32, to: u32) {
 }
 
 /// Delivers one input to each character, `in_flight` at a time; returns the time taken.
-async fn hit(rig: &support::Rig, ids: impl Iterator<Item = u32>, input: impl Fn(u32) -> atlas_actors::actors::character::CharacterInput) -> Duration {
+async fn hit(
+    rig: &support::Rig,
+    ids: impl Iterator<Item = u32>,
+    input: impl Fn(u32) -> atlas_actors::actors::character::CharacterInput,
+) -> Duration {
     let ids: Vec<u32> = ids.collect();
     let start = Instant::now();
     for chunk in ids.chunks(5_000) {

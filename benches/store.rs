@@ -36,9 +36,18 @@ impl Bench {
         let position = Position { topic: "COMMAND_TOPIC_SKILL".into(), partition: 0, offset };
         let write = write_sql!(
             "UPDATE skills SET level = $4 WHERE tenant_id = $1 AND character_id = $2 AND skill_id = $3",
-            self.tenant.id, character, 1001004u32, (offset % 200) as u8
+            self.tenant.id,
+            character,
+            1001004u32,
+            (offset % 200) as u8
         );
-        let output = Output { topic: "EVENT_TOPIC_SKILL_STATUS".into(), key: Some(character), value: "{}".into(), tenant: self.tenant.clone(), trace: vec![] };
+        let output = Output {
+            topic: "EVENT_TOPIC_SKILL_STATUS".into(),
+            key: Some(character),
+            value: "{}".into(),
+            tenant: self.tenant.clone(),
+            trace: vec![],
+        };
         let rows = self.store.commit(vec![write], Some((&entity, &position)), vec![output]).await.expect("commit");
         rows.iter().map(|r| r.id).collect()
     }

@@ -164,10 +164,7 @@ impl ServeArgs {
             return url.clone();
         }
         match &self.db_host {
-            Some(host) => format!(
-                "postgres://{}:{}@{}:{}/{}",
-                self.db_user, self.db_password, host, self.db_port, self.db_name
-            ),
+            Some(host) => format!("postgres://{}:{}@{}:{}/{}", self.db_user, self.db_password, host, self.db_port, self.db_name),
             None => format!("sqlite://{}?mode=rwc", crate::store::DEFAULT_SQLITE_FILE),
         }
     }
@@ -227,10 +224,7 @@ impl Args for TopicArgs {
 
 impl FromArgMatches for TopicArgs {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        let overrides = topics::VARIABLES
-            .iter()
-            .filter_map(|v| matches.get_one::<String>(v).map(|value| (*v, value.clone())))
-            .collect();
+        let overrides = topics::VARIABLES.iter().filter_map(|v| matches.get_one::<String>(v).map(|value| (*v, value.clone()))).collect();
         Ok(TopicArgs { overrides })
     }
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
@@ -279,4 +273,3 @@ mod tests {
         assert!(parse_duration("x").is_err());
     }
 }
-

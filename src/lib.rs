@@ -24,8 +24,8 @@
 //! - `simulate`: virtual players against a running server (load and latency).
 
 pub mod actors;
-pub mod bridge;
 pub mod bounds;
+pub mod bridge;
 pub mod broker;
 pub mod carried;
 pub mod channel;

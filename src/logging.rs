@@ -14,8 +14,7 @@ pub fn init() {
         other => other.to_string(),
     };
     let filter = || {
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new(format!("{level},rdkafka=warn,sqlx=warn,actix_server=warn")))
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{level},rdkafka=warn,sqlx=warn,actix_server=warn")))
     };
     let json = std::env::var("LOG_FORMAT").map(|f| f.eq_ignore_ascii_case("json")).unwrap_or(false);
     let text = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
@@ -26,14 +25,9 @@ pub fn init() {
         Ok(layer) => (layer, None),
         Err(error) => (None, Some(error)),
     };
-    let traces = traces.map(|layer| {
-        layer.with_filter(tracing_subscriber::filter::Targets::new().with_target("atlas_actors", tracing::Level::INFO))
-    });
-    let _ = tracing_subscriber::registry()
-        .with(traces)
-        .with(text.with_filter(filter()))
-        .with(json.with_filter(filter()))
-        .try_init();
+    let traces =
+        traces.map(|layer| layer.with_filter(tracing_subscriber::filter::Targets::new().with_target("atlas_actors", tracing::Level::INFO)));
+    let _ = tracing_subscriber::registry().with(traces).with(text.with_filter(filter())).with(json.with_filter(filter())).try_init();
     if let Some(error) = trace_error {
         tracing::error!(%error, "traces are not exported");
     } else if let Some(endpoint) = crate::telemetry::endpoint() {
@@ -43,11 +37,8 @@ pub fn init() {
     // the default multi-line report.
     std::panic::set_hook(Box::new(|info| {
         let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let message =
+            payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_default();
         let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
         tracing::error!(%location, "panicked: {message}");
     }));

@@ -1,8 +1,6 @@
 //! Prometheus metrics served at `/metrics`.
 
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 #[derive(Debug)]
 pub struct Metrics {
@@ -41,13 +39,14 @@ impl Metrics {
         let records_in = counter("atlas_records_in_total", "Records consumed, by topic", &["topic"]);
         let records_out = counter("atlas_records_out_total", "Records published, by topic", &["topic"]);
         let dead_letters = counter("atlas_dead_letters_total", "Records dead-lettered, by source topic and reason", &["topic", "reason"]);
-        let unhandled = counter("atlas_records_unhandled_total", "Records of a type no domain handles, by topic and type", &["topic", "type"]);
+        let unhandled =
+            counter("atlas_records_unhandled_total", "Records of a type no domain handles, by topic and type", &["topic", "type"]);
         let actors_started = counter("atlas_actors_started_total", "Actors started, by kind", &["kind"]);
         let actor_restarts = counter("atlas_actor_restarts_total", "Actor restarts by their supervisor, by kind", &["kind"]);
         let live_actors = IntGaugeVec::new(Opts::new("atlas_live_actors", "Live actors, by kind"), &["kind"]).expect("valid metric");
         let in_flight = IntGauge::new("atlas_records_in_flight", "Consumed records not yet durable").expect("valid metric");
-        let channel_in_flight = IntGauge::new("atlas_channel_records_in_flight", "Channel records consumed, pushes not yet queued")
-            .expect("valid metric");
+        let channel_in_flight =
+            IntGauge::new("atlas_channel_records_in_flight", "Channel records consumed, pushes not yet queued").expect("valid metric");
         let redeliveries_skipped =
             IntCounter::new("atlas_redeliveries_skipped_total", "Records skipped because already applied").expect("valid metric");
         let handler_seconds = Histogram::with_opts(

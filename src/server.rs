@@ -74,8 +74,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
 
     let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
     let metrics = Arc::new(Metrics::new());
-    let publisher =
-        Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
+    let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
     let services = Arc::new(Services {
         store: store.clone(),
         publisher: publisher.clone(),
@@ -254,7 +253,6 @@ fn after_assignment(
         })
     })
 }
-
 
 /// Periodically forgets idle actors of every kind and reports the live counts.
 fn spawn_passivation(

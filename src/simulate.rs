@@ -101,23 +101,51 @@ fn command(player: u32, turn: u64, messengers: bool, tally: &Tally, transaction:
     let skill = 1_001_000 + (turn % 3) as u32;
     match turn % 6 {
         4 if !messengers => command(player, turn + 2, messengers, tally, transaction),
-        0 if turn < 6 => ("skill create", "COMMAND_TOPIC_SKILL", json!({"characterId": player, "type": "REQUEST_CREATE", "transactionId": transaction,
-            "body": {"skillId": skill, "level": 1, "masterLevel": 20, "expiration": "0001-01-01T00:00:00Z"}})),
-        0 | 1 => ("skill update", "COMMAND_TOPIC_SKILL", json!({"characterId": player, "type": "REQUEST_UPDATE", "transactionId": transaction,
-            "body": {"skillId": 1_001_000, "level": 1 + turn % 20, "masterLevel": 20, "expiration": "0001-01-01T00:00:00Z"}})),
-        2 => ("cooldown", "COMMAND_TOPIC_SKILL", json!({"characterId": player, "type": "SET_COOLDOWN", "transactionId": transaction,
-            "body": {"skillId": 1_001_000, "cooldown": 1}})),
-        3 => ("macros", "COMMAND_TOPIC_SKILL_MACRO", json!({"characterId": player, "type": "UPDATE", "transactionId": transaction,
-            "body": {"macros": [{"id": 0, "name": format!("turn {turn}"), "shout": false, "skillId1": 1_001_000, "skillId2": 0, "skillId3": 0}]}})),
+        0 if turn < 6 => (
+            "skill create",
+            "COMMAND_TOPIC_SKILL",
+            json!({"characterId": player, "type": "REQUEST_CREATE", "transactionId": transaction,
+            "body": {"skillId": skill, "level": 1, "masterLevel": 20, "expiration": "0001-01-01T00:00:00Z"}}),
+        ),
+        0 | 1 => (
+            "skill update",
+            "COMMAND_TOPIC_SKILL",
+            json!({"characterId": player, "type": "REQUEST_UPDATE", "transactionId": transaction,
+            "body": {"skillId": 1_001_000, "level": 1 + turn % 20, "masterLevel": 20, "expiration": "0001-01-01T00:00:00Z"}}),
+        ),
+        2 => (
+            "cooldown",
+            "COMMAND_TOPIC_SKILL",
+            json!({"characterId": player, "type": "SET_COOLDOWN", "transactionId": transaction,
+            "body": {"skillId": 1_001_000, "cooldown": 1}}),
+        ),
+        3 => (
+            "macros",
+            "COMMAND_TOPIC_SKILL_MACRO",
+            json!({"characterId": player, "type": "UPDATE", "transactionId": transaction,
+            "body": {"macros": [{"id": 0, "name": format!("turn {turn}"), "shout": false, "skillId1": 1_001_000, "skillId2": 0, "skillId3": 0}]}}),
+        ),
         4 => match tally.messengers.remove(&player) {
-            Some((_, messenger)) => ("messenger leave", "COMMAND_TOPIC_MESSENGER", json!({"actorId": player, "type": "LEAVE", "transactionId": transaction,
-                "body": {"messengerId": messenger}})),
-            None => ("messenger create", "COMMAND_TOPIC_MESSENGER", json!({"actorId": player, "type": "CREATE", "transactionId": transaction, "body": {}})),
+            Some((_, messenger)) => (
+                "messenger leave",
+                "COMMAND_TOPIC_MESSENGER",
+                json!({"actorId": player, "type": "LEAVE", "transactionId": transaction,
+                "body": {"messengerId": messenger}}),
+            ),
+            None => (
+                "messenger create",
+                "COMMAND_TOPIC_MESSENGER",
+                json!({"actorId": player, "type": "CREATE", "transactionId": transaction, "body": {}}),
+            ),
         },
-        _ => ("saga", "COMMAND_TOPIC_SAGA", json!({"transactionId": transaction, "sagaType": "inventory_transaction", "initiatedBy": "simulate",
+        _ => (
+            "saga",
+            "COMMAND_TOPIC_SAGA",
+            json!({"transactionId": transaction, "sagaType": "inventory_transaction", "initiatedBy": "simulate",
             "steps": [{"stepId": "block", "status": "pending", "action": "block_portal",
                        "payload": {"characterId": player, "mapId": 100_000_000, "portalId": 1},
-                       "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00Z"}]})),
+                       "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00Z"}]}),
+        ),
     }
 }
 

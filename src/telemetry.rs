@@ -28,13 +28,9 @@ static EXPORT: OnceLock<(SdkTracerProvider, tokio::runtime::Runtime)> = OnceLock
 
 /// The collector's URL from the environment, if one is named (in order of precedence).
 pub fn endpoint() -> Option<String> {
-    let value = [
-        std::env::var("TRACE_ENDPOINT"),
-        std::env::var("JAEGER_HOST_PORT"),
-        std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT"),
-    ]
-    .into_iter()
-    .find_map(|v| v.ok().filter(|v| !v.trim().is_empty()))?;
+    let value = [std::env::var("TRACE_ENDPOINT"), std::env::var("JAEGER_HOST_PORT"), std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")]
+        .into_iter()
+        .find_map(|v| v.ok().filter(|v| !v.trim().is_empty()))?;
     let value = value.trim();
     // Atlas configures `host:port`; the gRPC client wants a URL.
     Some(if value.contains("://") { value.to_string() } else { format!("http://{value}") })

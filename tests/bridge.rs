@@ -148,10 +148,7 @@ fn undecodable_and_tenantless_records_are_dead_lettered_and_the_partition_flows(
     assert!(events.until(Duration::from_secs(30), |seen| seen.iter().any(|r| r.json()["type"] == "CREATED")));
     let mut dead = Collector::new(&server.bootstrap, "DEAD_LETTER_TOPIC", None);
     let mine = |seen: &[Seen]| -> Vec<String> {
-        seen.iter()
-            .filter(|r| r.key_id() == Some(character))
-            .filter_map(|r| r.header("dlq-reason"))
-            .collect()
+        seen.iter().filter(|r| r.key_id() == Some(character)).filter_map(|r| r.header("dlq-reason")).collect()
     };
     assert!(dead.until(Duration::from_secs(30), |seen| mine(seen).len() >= 4));
     assert_eq!(mine(&dead.seen), vec!["empty_value", "not_json", "bad_field", "missing_tenant"]);

@@ -136,7 +136,8 @@ fn login_records(setup: &Setup, mut client: Client, before: &mut Vec<String>) ->
     let mut statuses = Collector::new(bootstrap, "EVENT_TOPIC_SESSION_STATUS", Some(&setup.tenant));
 
     client.login();
-    let fresh = |seen: &[Seen]| seen.iter().find(|s| s.json()["type"] == "PROGRESS_STATE" && !before.contains(&session_of(s))).map(session_of);
+    let fresh =
+        |seen: &[Seen]| seen.iter().find(|s| s.json()["type"] == "PROGRESS_STATE" && !before.contains(&session_of(s))).map(session_of);
     assert!(sessions.until(WAIT, |seen| fresh(seen).is_some()), "PROGRESS_STATE of the login");
     let session = fresh(&sessions.seen).expect("session id");
     before.push(session.clone());
@@ -199,7 +200,11 @@ fn start(database_url: &str) -> Setup {
         ],
     );
     let logged_in = json!({"account_id": ACCOUNT, "name": "ayla", "status": "LOGGED_IN"});
-    common::produce_all(&common::producer(&server.bootstrap), "EVENT_TOPIC_ACCOUNT_STATUS", &common::json_records(&tenant, &[(ACCOUNT, logged_in)]));
+    common::produce_all(
+        &common::producer(&server.bootstrap),
+        "EVENT_TOPIC_ACCOUNT_STATUS",
+        &common::json_records(&tenant, &[(ACCOUNT, logged_in)]),
+    );
     Setup { server, _stub: stub, _broker: broker, tenant, ws_port, binary_port }
 }
 

@@ -41,7 +41,8 @@ fn services() -> String {
                     .route(
                         "/api/characters/{id}/buddy-list",
                         actix_web::web::get().to(|| async {
-                            actix_web::HttpResponse::Ok().json(json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
+                            actix_web::HttpResponse::Ok()
+                                .json(json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
                         }),
                     )
             })
@@ -105,11 +106,7 @@ async fn next(socket: &mut Socket, kind: &str, limit: Duration) -> Result<Value,
 
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -166,8 +163,7 @@ fn idle_connections_time_out_sessions_are_capped_with_a_reason_and_rest_keeps_an
     let tenant = common::tenant();
     // 2,000 connections that never handshake: REST answers meanwhile, and the server
     // closes each once its handshake time is over.
-    let mut idle: Vec<std::net::TcpStream> =
-        (0..2000).filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok()).collect();
+    let mut idle: Vec<std::net::TcpStream> = (0..2000).filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok()).collect();
     assert!(idle.len() > 1000, "connections opened: {}", idle.len());
     assert_eq!(common::http("GET", &server.url("/health"), None, None).0, 200, "REST answers meanwhile");
     for stream in idle.iter_mut().step_by(100) {

@@ -44,7 +44,8 @@ fn services() -> (String, Requests) {
                     .route(
                         "/api/characters/{id}/buddy-list",
                         actix_web::web::get().to(|| async {
-                            actix_web::HttpResponse::Ok().json(json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
+                            actix_web::HttpResponse::Ok()
+                                .json(json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
                         }),
                     )
                     .route(
@@ -52,7 +53,8 @@ fn services() -> (String, Requests) {
                         actix_web::web::post().to(move |request: actix_web::HttpRequest, body: actix_web::web::Bytes| {
                             let recorded = recorded.clone();
                             async move {
-                                let tenant = request.headers().get("TENANT_ID").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+                                let tenant =
+                                    request.headers().get("TENANT_ID").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
                                 let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
                                 recorded.lock().expect("requests").push((tenant, body));
                                 actix_web::HttpResponse::Accepted().finish()
@@ -172,7 +174,10 @@ fn channels_register_with_the_world_service() {
     let attributes = &body["data"]["attributes"];
     assert_eq!(body["data"]["type"], "channels");
     assert_eq!((attributes["worldId"].clone(), attributes["channelId"].clone()), (json!(0), json!(1)));
-    assert_eq!((attributes["ipAddress"].clone(), attributes["port"].clone(), attributes["maxCapacity"].clone()), (json!("10.0.0.5"), json!(8585), json!(1000)));
+    assert_eq!(
+        (attributes["ipAddress"].clone(), attributes["port"].clone(), attributes["maxCapacity"].clone()),
+        (json!("10.0.0.5"), json!(8585), json!(1000))
+    );
 
     let request = [(0, json!({"type": "STATUS_REQUEST"}))];
     produce_all(&producer(&bootstrap), "COMMAND_TOPIC_CHANNEL_STATUS", &json_records(&other, &request));

@@ -33,8 +33,7 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
     let slices: Vec<&[Step]> = steps.chunks(steps.len() / (kills + 3) + 1).collect();
     for (i, slice) in slices.iter().enumerate() {
         for topic in ["COMMAND_TOPIC_SKILL", "COMMAND_TOPIC_SKILL_MACRO"] {
-            let records: Vec<(u32, Value)> =
-                slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
+            let records: Vec<(u32, Value)> = slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
             produce_all(&producer, topic, &json_records(&tenant, &records));
         }
         if (1..=kills).contains(&i) {

@@ -26,12 +26,7 @@ fn passes_what_holds_and_reports_what_does_not() {
     std::fs::create_dir_all(dir.join("skills")).unwrap();
     std::fs::write(dir.join("skills/create-emits-created.json"), GOOD).unwrap();
     std::fs::write(dir.join("skills/create-with-a-wrong-expectation.json"), WRONG).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
-        .arg("conformance")
-        .arg(&dir)
-        .env("LOG_LEVEL", "warn")
-        .output()
-        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_atlas-actors")).arg("conformance").arg(&dir).env("LOG_LEVEL", "warn").output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!output.status.success(), "a failure fails the run");

@@ -27,11 +27,8 @@ use serde::Deserialize as _;
 fn variables_the_server_reads() -> BTreeSet<String> {
     let help = Command::new(env!("CARGO_BIN_EXE_atlas-actors")).args(["serve", "--help"]).output().expect("run --help");
     let help = String::from_utf8_lossy(&help.stdout);
-    let mut names: BTreeSet<String> = help
-        .split("[env: ")
-        .skip(1)
-        .filter_map(|rest| rest.split(['=', ']']).next().map(str::to_string))
-        .collect();
+    let mut names: BTreeSet<String> =
+        help.split("[env: ").skip(1).filter_map(|rest| rest.split(['=', ']']).next().map(str::to_string)).collect();
     names.extend(atlas_actors::contracts::topics::VARIABLES.iter().map(|v| v.to_string()));
     // Variables read by name in the source: `env::var("NAME")` and the per-service URL
     // variables handed to the foreign-call helper.
@@ -88,7 +85,10 @@ fn compose_file_parses_and_sets_only_variables_the_server_reads() {
     for name in ["kafka", "postgres", "atlas-actors"] {
         assert!(services.contains_key(name), "no {name} service");
     }
-    assert!(compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"].as_str().is_some_and(|r| r.contains("controller")), "Kafka in KRaft mode");
+    assert!(
+        compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"].as_str().is_some_and(|r| r.contains("controller")),
+        "Kafka in KRaft mode"
+    );
     let read = variables_the_server_reads();
     let environment = compose["services"]["atlas-actors"]["environment"].as_mapping().expect("environment");
     let unknown: Vec<&str> = environment.keys().filter_map(Value::as_str).filter(|name| !read.contains(*name)).collect();

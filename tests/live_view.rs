@@ -37,8 +37,7 @@ fn dashboard_metrics() -> Vec<String> {
             let expr = target["expr"].as_str().expect("an expression");
             let mut rest = expr;
             while let Some(start) = rest.find("atlas_") {
-                let name: String =
-                    rest[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = rest[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                 rest = &rest[start + name.len()..];
                 if !names.contains(&name) {
                     names.push(name);
@@ -53,7 +52,17 @@ fn dashboard_metrics() -> Vec<String> {
 fn every_metric_the_grafana_dashboard_queries_is_served() {
     let _serial = serial();
     let wanted = dashboard_metrics();
-    for figure in ["records_in", "records_out", "handler_seconds", "in_flight", "dead_letters", "live_actors", "channel_sessions", "consumer_lag", "outbox_backlog"] {
+    for figure in [
+        "records_in",
+        "records_out",
+        "handler_seconds",
+        "in_flight",
+        "dead_letters",
+        "live_actors",
+        "channel_sessions",
+        "consumer_lag",
+        "outbox_backlog",
+    ] {
         assert!(wanted.iter().any(|name| name.contains(figure)), "the dashboard shows no {figure}: {wanted:?}");
     }
     let broker = broker();
@@ -68,18 +77,16 @@ fn every_metric_the_grafana_dashboard_queries_is_served() {
     assert!(wait_for_metric(&server, "atlas_records_out_total", 1.0), "no output published");
     assert!(wait_for_metric(&server, "atlas_dead_letters_total", 1.0), "no dead letter counted");
     let exposition = text(&server.url("/metrics"));
-    let served = |name: &str| {
-        exposition.lines().any(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
-    };
+    let served = |name: &str| exposition.lines().any(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']));
     let missing: Vec<&String> = wanted.iter().filter(|name| !served(name)).collect();
     assert!(missing.is_empty(), "queried by the dashboard but not in /metrics: {missing:?}\n{exposition}");
 }
 
 /// Chromium's binary, or `None` after saying so on stderr.
 fn chromium() -> Option<String> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|name| {
-        Command::new(name).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
-    });
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| Command::new(name).arg("--version").output().map(|o| o.status.success()).unwrap_or(false));
     if found.is_none() {
         use std::io::Write as _;
         let _ = writeln!(

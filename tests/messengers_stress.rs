@@ -62,7 +62,8 @@ fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
                 let target = rng.gen_range(1..=CHARACTERS);
                 commands.push((actor, json!({"actorId": actor, "type": "REQUEST_INVITE", "body": {"characterId": target}})))
             }
-            _ => logouts.push((actor, json!({"worldId": 0, "characterId": actor, "type": "LOGOUT", "body": {"channelId": 1, "mapId": 100000000}}))),
+            _ => logouts
+                .push((actor, json!({"worldId": 0, "characterId": actor, "type": "LOGOUT", "body": {"channelId": 1, "mapId": 100000000}}))),
         }
     }
     let producer = producer(&server.bootstrap);
@@ -162,7 +163,12 @@ fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
     }
     let mut seen_events = BTreeSet::new();
     let repeats = events.seen.iter().filter(|r| !seen_events.insert(r.value.clone())).count();
-    println!("messengers: {} events ({repeats} repeated), {} messengers left, {} characters seated", events.seen.len(), stored.len(), seated.len());
+    println!(
+        "messengers: {} events ({repeats} repeated), {} messengers left, {} characters seated",
+        events.seen.len(),
+        stored.len(),
+        seated.len()
+    );
     assert_eq!(repeats, 0, "no event repeated");
     assert!(!stored.is_empty(), "the traffic left some messengers");
     assert_eq!(replayed, stored, "the events replay to the stored seats");

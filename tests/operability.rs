@@ -41,10 +41,20 @@ fn environment_header_is_carried_from_a_command_to_its_outputs() {
     let tenant = tenant();
     produce_with_headers(&server.bootstrap, &tenant, 7, "pr-123");
     // A command without the header: its output must not invent one.
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[(8, json!({
-        "characterId": 8, "type": "REQUEST_CREATE",
-        "body": {"skillId": 1000, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"}
-    }))]));
+    produce_all(
+        &producer(&server.bootstrap),
+        "COMMAND_TOPIC_SKILL",
+        &json_records(
+            &tenant,
+            &[(
+                8,
+                json!({
+                    "characterId": 8, "type": "REQUEST_CREATE",
+                    "body": {"skillId": 1000, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"}
+                }),
+            )],
+        ),
+    );
     let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
     assert!(events.until(Duration::from_secs(30), |seen| seen.len() >= 2), "outputs of both commands, saw {:?}", events.seen);
     let of = |character: u64| events.seen.iter().find(|r| r.json()["characterId"] == character).expect("an output per command");
@@ -106,8 +116,7 @@ fn kafka_consumer_group_overrides_the_group_name() {
 
 /// Whether a Kafka client bootstrapping at `address` sees the broker's topics.
 fn lists_topics(address: &str) -> bool {
-    let client: BaseConsumer =
-        rdkafka::ClientConfig::new().set("bootstrap.servers", address).create().expect("a metadata client");
+    let client: BaseConsumer = rdkafka::ClientConfig::new().set("bootstrap.servers", address).create().expect("a metadata client");
     let topic = atlas_actors::contracts::topics::resolve("COMMAND_TOPIC_SKILL");
     client.fetch_metadata(Some(&topic), Duration::from_secs(10)).map(|m| m.topics().len() == 1).unwrap_or(false)
 }
@@ -141,7 +150,10 @@ fn recording_character_service() -> (u16, std::sync::mpsc::Receiver<String>) {
             while reader.read_line(&mut head).map(|n| n > 0).unwrap_or(false) && !head.ends_with("\r\n\r\n") {}
             let _ = tx.send(head);
             let body = json!({"data": {"type": "characters", "id": "5", "attributes": {"strength": 40, "dexterity": 4, "intelligence": 4, "luck": 4, "maxHp": 500, "maxMp": 100}}}).to_string();
-            let answer = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
             let _ = reader.get_mut().write_all(answer.as_bytes());
         }
     });
@@ -156,7 +168,12 @@ fn environment_and_trace_context_of_a_request_reach_foreign_calls() {
     let (port, requests) = recording_character_service();
     let base = format!("http://127.0.0.1:{port}/api/");
     let unreachable = "http://127.0.0.1:1/api/";
-    let env = [("BASE_SERVICE_URL", base.as_str()), ("INVENTORY_SERVICE_URL", unreachable), ("BUFFS_SERVICE_URL", unreachable), ("DATA_SERVICE_URL", unreachable)];
+    let env = [
+        ("BASE_SERVICE_URL", base.as_str()),
+        ("INVENTORY_SERVICE_URL", unreachable),
+        ("BUFFS_SERVICE_URL", unreachable),
+        ("DATA_SERVICE_URL", unreachable),
+    ];
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
     let tenant = tenant();
     let url = server.url("/api/worlds/0/channels/1/characters/5/stats");

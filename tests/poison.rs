@@ -15,8 +15,13 @@ fn poison_records_are_put_aside_and_the_partition_keeps_flowing() {
     let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("ATLAS_CHAOS_FAILING_ENTITY", "666")]);
     let tenant = tenant();
     let character = 5150;
-    let huge = format!("{{\"characterId\":{character},\"type\":\"REQUEST_CREATE\",\"body\":{{\"skillId\":9,\"level\":\"{}\"}}}}", "x".repeat(1 << 20));
-    let create = |c: u32, skill: u32| json!({"characterId": c, "type": "REQUEST_CREATE", "body": {"skillId": skill, "level": 1}}).to_string().into_bytes();
+    let huge = format!(
+        "{{\"characterId\":{character},\"type\":\"REQUEST_CREATE\",\"body\":{{\"skillId\":9,\"level\":\"{}\"}}}}",
+        "x".repeat(1 << 20)
+    );
+    let create = |c: u32, skill: u32| {
+        json!({"characterId": c, "type": "REQUEST_CREATE", "body": {"skillId": skill, "level": 1}}).to_string().into_bytes()
+    };
     let records = vec![
         (Some(character), Some(Vec::new()), Some(&tenant)),
         (Some(character), Some(b"{not json".to_vec()), Some(&tenant)),
@@ -37,7 +42,10 @@ fn poison_records_are_put_aside_and_the_partition_keeps_flowing() {
     produce_all(&producer, "COMMAND_TOPIC_SKILL", &records);
 
     let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
-    assert!(events.until(Duration::from_secs(60), |seen| seen.iter().any(|r| r.json()["skillId"] == 2)), "the record after the poison ones is processed");
+    assert!(
+        events.until(Duration::from_secs(60), |seen| seen.iter().any(|r| r.json()["skillId"] == 2)),
+        "the record after the poison ones is processed"
+    );
     let mut dead = Collector::new(&server.bootstrap, "DEAD_LETTER_TOPIC", None);
     let reasons = |seen: &[Seen]| -> Vec<String> {
         seen.iter().filter(|r| r.key_id() == Some(character)).filter_map(|r| r.header("dlq-reason")).collect()

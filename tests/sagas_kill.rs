@@ -43,7 +43,8 @@ fn fake_character_service(bootstrap: String, stop: Arc<AtomicBool>) -> std::thre
             };
             let headers = message.headers().map(|h| h.detach()).unwrap_or_default();
             let character = command["characterId"].as_u64().unwrap_or_default() as u32;
-            let event = json!({"transactionId": command["transactionId"], "worldId": 0, "characterId": character, "type": kind, "body": {}});
+            let event =
+                json!({"transactionId": command["transactionId"], "worldId": 0, "characterId": character, "type": kind, "body": {}});
             let value = event.to_string();
             let key = atlas_actors::contracts::key::encode(character);
             let record = rdkafka::producer::FutureRecord::to("EVENT_TOPIC_CHARACTER_STATUS").key(&key[..]).payload(&value).headers(headers);
@@ -105,7 +106,10 @@ fn sagas_finish_exactly_once_across_process_kills() {
     let mut per_saga: HashMap<String, Vec<String>> = HashMap::new();
     for record in &statuses.seen {
         let status = record.json();
-        per_saga.entry(status["transactionId"].as_str().unwrap_or_default().to_string()).or_default().push(status["type"].as_str().unwrap_or_default().to_string());
+        per_saga
+            .entry(status["transactionId"].as_str().unwrap_or_default().to_string())
+            .or_default()
+            .push(status["type"].as_str().unwrap_or_default().to_string());
     }
     assert!(all, "{} of {SAGAS} sagas finished", per_saga.len());
     assert!(per_saga.values().all(|kinds| kinds.iter().all(|k| k == "COMPLETED")), "every saga completed");
@@ -116,7 +120,8 @@ fn sagas_finish_exactly_once_across_process_kills() {
     let mut per_command: HashMap<(String, String), usize> = HashMap::new();
     for record in &commands.seen {
         let command = record.json();
-        let key = (command["transactionId"].as_str().unwrap_or_default().to_string(), command["type"].as_str().unwrap_or_default().to_string());
+        let key =
+            (command["transactionId"].as_str().unwrap_or_default().to_string(), command["type"].as_str().unwrap_or_default().to_string());
         *per_command.entry(key).or_default() += 1;
     }
     assert_eq!(per_command.len(), 2 * SAGAS as usize, "every step's command arrived");

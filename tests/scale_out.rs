@@ -45,8 +45,7 @@ fn survivor_takes_over_without_loss_and_the_group_rebalances_back() {
     for (i, slice) in slices.iter().enumerate() {
         let now = chrono::Utc::now().timestamp_millis();
         for topic in ["COMMAND_TOPIC_SKILL", "COMMAND_TOPIC_SKILL_MACRO"] {
-            let records: Vec<(u32, Value)> =
-                slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
+            let records: Vec<(u32, Value)> = slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
             produce_all(&producer, topic, &json_records(&tenant, &records));
         }
         for step in slice.iter() {

@@ -24,9 +24,7 @@ fn example(topic: &'static str, value: Value) -> Example {
 
 fn examples() -> Vec<Example> {
     let character = |kind: &str, body: Value| json!({"transactionId": T, "worldId": 0, "characterId": 1001, "type": kind, "body": body});
-    let asset = |kind: &str, body: Value| {
-        json!({"transactionId": T, "characterId": 1001, "compartmentId": NIL, "assetId": 7, "templateId": 1302000, "slot": -11, "type": kind, "body": body})
-    };
+    let asset = |kind: &str, body: Value| json!({"transactionId": T, "characterId": 1001, "compartmentId": NIL, "assetId": 7, "templateId": 1302000, "slot": -11, "type": kind, "body": body});
     let buff_body = json!({"sourceId": 1301007, "duration": 300000, "changes": [{"type": "HYPER_BODY_HP", "amount": 60}],
         "createdAt": "2026-02-03T18:37:12Z", "expiresAt": "2026-02-03T18:42:12Z"});
     let mut applied_body = buff_body.clone();
@@ -37,71 +35,185 @@ fn examples() -> Vec<Example> {
              "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}]})
     };
     vec![
-        example("COMMAND_TOPIC_SKILL", json!({"characterId": 1001, "type": "REQUEST_CREATE", "transactionId": "a",
-            "body": {"skillId": 1001004, "level": 1, "masterLevel": 10, "expiration": "2099-01-01T00:00:00Z"}})),
-        example("COMMAND_TOPIC_SKILL", json!({"characterId": 1001, "type": "REQUEST_UPDATE", "transactionId": "a",
-            "body": {"skillId": 1001004, "level": 2, "masterLevel": 10, "expiration": "2099-01-01T00:00:00Z"}})),
-        example("COMMAND_TOPIC_SKILL", json!({"characterId": 1001, "type": "SET_COOLDOWN", "transactionId": "a",
-            "body": {"skillId": 1001004, "cooldown": 30}})),
-        example("COMMAND_TOPIC_SKILL_MACRO", json!({"characterId": 1001, "type": "UPDATE", "transactionId": "a", "body": {"macros": [
-            {"id": 0, "name": "Buff", "shout": false, "skillId1": 1001003, "skillId2": 1101006, "skillId3": 0}]}})),
+        example(
+            "COMMAND_TOPIC_SKILL",
+            json!({"characterId": 1001, "type": "REQUEST_CREATE", "transactionId": "a",
+            "body": {"skillId": 1001004, "level": 1, "masterLevel": 10, "expiration": "2099-01-01T00:00:00Z"}}),
+        ),
+        example(
+            "COMMAND_TOPIC_SKILL",
+            json!({"characterId": 1001, "type": "REQUEST_UPDATE", "transactionId": "a",
+            "body": {"skillId": 1001004, "level": 2, "masterLevel": 10, "expiration": "2099-01-01T00:00:00Z"}}),
+        ),
+        example(
+            "COMMAND_TOPIC_SKILL",
+            json!({"characterId": 1001, "type": "SET_COOLDOWN", "transactionId": "a",
+            "body": {"skillId": 1001004, "cooldown": 30}}),
+        ),
+        example(
+            "COMMAND_TOPIC_SKILL_MACRO",
+            json!({"characterId": 1001, "type": "UPDATE", "transactionId": "a", "body": {"macros": [
+            {"id": 0, "name": "Buff", "shout": false, "skillId1": 1001003, "skillId2": 1101006, "skillId3": 0}]}}),
+        ),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("LOGIN", json!({"channelId": 1, "mapId": 100000000, "instance": NIL}))),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("LOGOUT", json!({"channelId": 1, "mapId": 100000000, "instance": NIL}))),
-        example("EVENT_TOPIC_CHARACTER_STATUS", character("CHANNEL_CHANGED", json!({"channelId": 2, "oldChannelId": 1, "mapId": 100000000, "instance": NIL}))),
+        example(
+            "EVENT_TOPIC_CHARACTER_STATUS",
+            character("CHANNEL_CHANGED", json!({"channelId": 2, "oldChannelId": 1, "mapId": 100000000, "instance": NIL})),
+        ),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("DELETED", json!({}))),
         Example {
             topic: "EVENT_TOPIC_CHARACTER_STATUS",
             value: character("STAT_CHANGED", json!({"channelId": 1, "exclRequestSent": true, "updates": ["FAME"], "values": {"fame": 3}})),
             raw: &["body.values.fame"],
         },
-        example("EVENT_TOPIC_CHARACTER_STATUS", character("MAP_CHANGED", json!({"channelId": 1, "oldMapId": 1, "targetMapId": 2, "targetPortalId": 0}))),
-        example("EVENT_TOPIC_CHARACTER_STATUS", character("EXPERIENCE_CHANGED", json!({"channelId": 1, "current": 10,
-            "distributions": [{"experienceType": "WHITE", "amount": 5, "attr1": 0}]}))),
+        example(
+            "EVENT_TOPIC_CHARACTER_STATUS",
+            character("MAP_CHANGED", json!({"channelId": 1, "oldMapId": 1, "targetMapId": 2, "targetPortalId": 0})),
+        ),
+        example(
+            "EVENT_TOPIC_CHARACTER_STATUS",
+            character(
+                "EXPERIENCE_CHANGED",
+                json!({"channelId": 1, "current": 10,
+            "distributions": [{"experienceType": "WHITE", "amount": 5, "attr1": 0}]}),
+            ),
+        ),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("LEVEL_CHANGED", json!({"channelId": 1, "amount": 1, "current": 11}))),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("MESO_CHANGED", json!({"actorId": 0, "actorType": "SYSTEM", "amount": -5}))),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("JOB_CHANGED", json!({"channelId": 1, "jobId": 100}))),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("CREATED", json!({"name": "Alice"}))),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("CREATION_FAILED", json!({"name": "Alice", "message": "taken"}))),
         example("EVENT_TOPIC_CHARACTER_STATUS", character("ERROR", json!({"error": "NOT_ENOUGH_MESO", "amount": 5}))),
-        example("EVENT_TOPIC_SESSION_STATUS", json!({"sessionId": T, "accountId": 7, "characterId": 1001, "worldId": 0, "channelId": 1, "issuer": "CHANNEL", "type": "CREATED"})),
-        example("EVENT_TOPIC_SESSION_STATUS", json!({"sessionId": T, "accountId": 7, "characterId": 1001, "worldId": 0, "channelId": 1, "issuer": "CHANNEL", "type": "DESTROYED"})),
-        example("EVENT_TOPIC_CHARACTER_BUFF_STATUS", json!({"worldId": 0, "channelId": 1, "characterId": 1001, "type": "APPLIED", "body": applied_body})),
-        example("EVENT_TOPIC_CHARACTER_BUFF_STATUS", json!({"worldId": 0, "channelId": 1, "characterId": 1001, "type": "EXPIRED", "body": buff_body})),
-        example("EVENT_TOPIC_ASSET_STATUS", asset("MOVED", json!({"oldSlot": 5, "createdAt": "2026-01-01T00:00:00Z", "referenceType": "equipable"}))),
+        example(
+            "EVENT_TOPIC_SESSION_STATUS",
+            json!({"sessionId": T, "accountId": 7, "characterId": 1001, "worldId": 0, "channelId": 1, "issuer": "CHANNEL", "type": "CREATED"}),
+        ),
+        example(
+            "EVENT_TOPIC_SESSION_STATUS",
+            json!({"sessionId": T, "accountId": 7, "characterId": 1001, "worldId": 0, "channelId": 1, "issuer": "CHANNEL", "type": "DESTROYED"}),
+        ),
+        example(
+            "EVENT_TOPIC_CHARACTER_BUFF_STATUS",
+            json!({"worldId": 0, "channelId": 1, "characterId": 1001, "type": "APPLIED", "body": applied_body}),
+        ),
+        example(
+            "EVENT_TOPIC_CHARACTER_BUFF_STATUS",
+            json!({"worldId": 0, "channelId": 1, "characterId": 1001, "type": "EXPIRED", "body": buff_body}),
+        ),
+        example(
+            "EVENT_TOPIC_ASSET_STATUS",
+            asset("MOVED", json!({"oldSlot": 5, "createdAt": "2026-01-01T00:00:00Z", "referenceType": "equipable"})),
+        ),
         example("EVENT_TOPIC_ASSET_STATUS", asset("DELETED", json!({}))),
         Example {
             topic: "EVENT_TOPIC_ASSET_STATUS",
-            value: asset("CREATED", json!({"referenceId": 1, "referenceType": "equipable", "referenceData": {"strength": 1}, "expiration": "2099-01-01T00:00:00Z"})),
+            value: asset(
+                "CREATED",
+                json!({"referenceId": 1, "referenceType": "equipable", "referenceData": {"strength": 1}, "expiration": "2099-01-01T00:00:00Z"}),
+            ),
             raw: &["body.referenceData"],
         },
         example("EVENT_TOPIC_ASSET_STATUS", asset("QUANTITY_CHANGED", json!({"quantity": 4}))),
         example("COMMAND_TOPIC_MESSENGER", json!({"transactionId": T, "actorId": 5101, "type": "CREATE", "body": {}})),
-        example("COMMAND_TOPIC_MESSENGER", json!({"transactionId": T, "actorId": 5102, "type": "JOIN", "body": {"messengerId": 1000000000}})),
-        example("COMMAND_TOPIC_MESSENGER", json!({"transactionId": T, "actorId": 5102, "type": "LEAVE", "body": {"messengerId": 1000000000}})),
-        example("COMMAND_TOPIC_MESSENGER", json!({"transactionId": T, "actorId": 5101, "type": "REQUEST_INVITE", "body": {"characterId": 5103}})),
-        example("EVENT_TOPIC_INVITE_STATUS", json!({"transactionId": T, "worldId": 0, "inviteType": "MESSENGER", "referenceId": 1000000000, "type": "ACCEPTED", "body": {"originatorId": 5101, "targetId": 5103}})),
-        example("EVENT_TOPIC_INVITE_STATUS", json!({"transactionId": T, "worldId": 0, "inviteType": "PARTY", "referenceId": 1, "type": "REJECTED", "body": {"originatorId": 5101, "targetId": 5103}})),
-        example("EVENT_TOPIC_COMPARTMENT_STATUS", json!({"transactionId": T, "characterId": 1, "compartmentId": NIL, "type": "ERROR", "body": {"errorCode": "INVENTORY_FULL", "transactionId": T}})),
-        example("EVENT_TOPIC_COMPARTMENT_STATUS", json!({"transactionId": NIL, "characterId": 1, "compartmentId": NIL, "type": "ACCEPTED", "body": {"transactionId": T}})),
-        example("EVENT_TOPIC_SKILL_STATUS", json!({"transactionId": T, "characterId": 1, "skillId": 2, "type": "UPDATED", "body": {"level": 1, "masterLevel": 2, "expiration": "2099-01-01T00:00:00Z"}})),
-        example("EVENT_TOPIC_GUILD_STATUS", json!({"worldId": 0, "guildId": 3, "transactionId": T, "type": "EMBLEM_UPDATED", "body": {"logo": 1, "logoColor": 2, "logoBackground": 3, "logoBackgroundColor": 4}})),
-        example("EVENT_TOPIC_BUDDY_LIST_STATUS", json!({"worldId": 0, "characterId": 1, "type": "CAPACITY_CHANGE", "body": {"capacity": 50, "transactionId": T}})),
-        example("EVENT_TOPIC_PET_STATUS", json!({"petId": 1, "ownerId": 2, "type": "CLOSENESS_CHANGED", "body": {"slot": 0, "closeness": 10, "amount": 1, "transactionId": T}})),
-        example("EVENT_TOPIC_CONSUMABLE_STATUS", json!({"characterId": 1, "type": "EFFECT_APPLIED", "body": {"itemId": 2000000, "transactionId": T}})),
-        example("EVENT_TOPIC_WALLET_STATUS", json!({"accountId": 1, "type": "UPDATED", "body": {"credit": 1, "points": 2, "prepaid": 3, "transactionId": T}})),
-        example("EVENT_TOPIC_QUEST_STATUS", json!({"transactionId": T, "worldId": 0, "characterId": 1, "type": "STARTED", "body": {"questId": 1000}})),
-        example("EVENT_TOPIC_STORAGE_STATUS", json!({"transactionId": T, "worldId": 0, "accountId": 1, "type": "MESOS_UPDATED", "body": {"oldMesos": 1, "newMesos": 2}})),
-        example("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", json!({"worldId": 0, "accountId": 1, "type": "ACCEPTED", "body": {"transactionId": T, "assetId": 1, "slot": 2}})),
-        example("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", json!({"compartmentId": NIL, "compartmentType": 1, "type": "ERROR", "body": {"errorCode": "X", "transactionId": T}})),
-        example("COMMAND_TOPIC_SAGA", saga("award_asset", json!({"characterId": 4101, "item": {"templateId": 2000000, "quantity": 5, "expiration": "2099-01-01T00:00:00Z"}}))),
-        example("COMMAND_TOPIC_SAGA", saga("award_experience", json!({"characterId": 1, "worldId": 0, "channelId": 1,
-            "distributions": [{"experienceType": "WHITE", "amount": 1200, "attr1": 0}]}))),
-        example("COMMAND_TOPIC_SAGA", saga("validate_character_state", json!({"characterId": 1,
-            "conditions": [{"type": "meso", "operator": ">=", "value": 10, "itemId": 0}]}))),
+        example(
+            "COMMAND_TOPIC_MESSENGER",
+            json!({"transactionId": T, "actorId": 5102, "type": "JOIN", "body": {"messengerId": 1000000000}}),
+        ),
+        example(
+            "COMMAND_TOPIC_MESSENGER",
+            json!({"transactionId": T, "actorId": 5102, "type": "LEAVE", "body": {"messengerId": 1000000000}}),
+        ),
+        example(
+            "COMMAND_TOPIC_MESSENGER",
+            json!({"transactionId": T, "actorId": 5101, "type": "REQUEST_INVITE", "body": {"characterId": 5103}}),
+        ),
+        example(
+            "EVENT_TOPIC_INVITE_STATUS",
+            json!({"transactionId": T, "worldId": 0, "inviteType": "MESSENGER", "referenceId": 1000000000, "type": "ACCEPTED", "body": {"originatorId": 5101, "targetId": 5103}}),
+        ),
+        example(
+            "EVENT_TOPIC_INVITE_STATUS",
+            json!({"transactionId": T, "worldId": 0, "inviteType": "PARTY", "referenceId": 1, "type": "REJECTED", "body": {"originatorId": 5101, "targetId": 5103}}),
+        ),
+        example(
+            "EVENT_TOPIC_COMPARTMENT_STATUS",
+            json!({"transactionId": T, "characterId": 1, "compartmentId": NIL, "type": "ERROR", "body": {"errorCode": "INVENTORY_FULL", "transactionId": T}}),
+        ),
+        example(
+            "EVENT_TOPIC_COMPARTMENT_STATUS",
+            json!({"transactionId": NIL, "characterId": 1, "compartmentId": NIL, "type": "ACCEPTED", "body": {"transactionId": T}}),
+        ),
+        example(
+            "EVENT_TOPIC_SKILL_STATUS",
+            json!({"transactionId": T, "characterId": 1, "skillId": 2, "type": "UPDATED", "body": {"level": 1, "masterLevel": 2, "expiration": "2099-01-01T00:00:00Z"}}),
+        ),
+        example(
+            "EVENT_TOPIC_GUILD_STATUS",
+            json!({"worldId": 0, "guildId": 3, "transactionId": T, "type": "EMBLEM_UPDATED", "body": {"logo": 1, "logoColor": 2, "logoBackground": 3, "logoBackgroundColor": 4}}),
+        ),
+        example(
+            "EVENT_TOPIC_BUDDY_LIST_STATUS",
+            json!({"worldId": 0, "characterId": 1, "type": "CAPACITY_CHANGE", "body": {"capacity": 50, "transactionId": T}}),
+        ),
+        example(
+            "EVENT_TOPIC_PET_STATUS",
+            json!({"petId": 1, "ownerId": 2, "type": "CLOSENESS_CHANGED", "body": {"slot": 0, "closeness": 10, "amount": 1, "transactionId": T}}),
+        ),
+        example(
+            "EVENT_TOPIC_CONSUMABLE_STATUS",
+            json!({"characterId": 1, "type": "EFFECT_APPLIED", "body": {"itemId": 2000000, "transactionId": T}}),
+        ),
+        example(
+            "EVENT_TOPIC_WALLET_STATUS",
+            json!({"accountId": 1, "type": "UPDATED", "body": {"credit": 1, "points": 2, "prepaid": 3, "transactionId": T}}),
+        ),
+        example(
+            "EVENT_TOPIC_QUEST_STATUS",
+            json!({"transactionId": T, "worldId": 0, "characterId": 1, "type": "STARTED", "body": {"questId": 1000}}),
+        ),
+        example(
+            "EVENT_TOPIC_STORAGE_STATUS",
+            json!({"transactionId": T, "worldId": 0, "accountId": 1, "type": "MESOS_UPDATED", "body": {"oldMesos": 1, "newMesos": 2}}),
+        ),
+        example(
+            "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS",
+            json!({"worldId": 0, "accountId": 1, "type": "ACCEPTED", "body": {"transactionId": T, "assetId": 1, "slot": 2}}),
+        ),
+        example(
+            "EVENT_TOPIC_CASH_COMPARTMENT_STATUS",
+            json!({"compartmentId": NIL, "compartmentType": 1, "type": "ERROR", "body": {"errorCode": "X", "transactionId": T}}),
+        ),
+        example(
+            "COMMAND_TOPIC_SAGA",
+            saga(
+                "award_asset",
+                json!({"characterId": 4101, "item": {"templateId": 2000000, "quantity": 5, "expiration": "2099-01-01T00:00:00Z"}}),
+            ),
+        ),
+        example(
+            "COMMAND_TOPIC_SAGA",
+            saga(
+                "award_experience",
+                json!({"characterId": 1, "worldId": 0, "channelId": 1,
+            "distributions": [{"experienceType": "WHITE", "amount": 1200, "attr1": 0}]}),
+            ),
+        ),
+        example(
+            "COMMAND_TOPIC_SAGA",
+            saga(
+                "validate_character_state",
+                json!({"characterId": 1,
+            "conditions": [{"type": "meso", "operator": ">=", "value": 10, "itemId": 0}]}),
+            ),
+        ),
         Example {
             topic: "COMMAND_TOPIC_SAGA",
-            value: saga("accept_to_character", json!({"transactionId": T, "characterId": 1, "inventoryType": 2, "templateId": 2000001,
-                "referenceId": 0, "referenceType": "consumable", "referenceData": {"quantity": 12}, "quantity": 12})),
+            value: saga(
+                "accept_to_character",
+                json!({"transactionId": T, "characterId": 1, "inventoryType": 2, "templateId": 2000001,
+                "referenceId": 0, "referenceType": "consumable", "referenceData": {"quantity": 12}, "quantity": 12}),
+            ),
             raw: &["steps[0].payload.referenceData"],
         },
         example("COMMAND_TOPIC_SAGA", saga("play_portal_sound", json!({"characterId": 1, "worldId": 0, "channelId": 1}))),
@@ -153,6 +265,12 @@ fn fields_of_other_types_with_wrong_types_are_ignored() {
             }
         }
         let extended = with_foreign_fields(&e.value, &["body"], &foreign);
-        assert!(accepted(e.topic, &extended), "{} with {:?}: {:?}", e.topic, foreign.keys().collect::<Vec<_>>(), outcome(e.topic, &extended));
+        assert!(
+            accepted(e.topic, &extended),
+            "{} with {:?}: {:?}",
+            e.topic,
+            foreign.keys().collect::<Vec<_>>(),
+            outcome(e.topic, &extended)
+        );
     }
 }

@@ -30,7 +30,8 @@ fn a_slow_or_down_foreign_service_does_not_stall_other_characters() {
     // character's arbiter: an actor awaiting HTTP must not hold its arbiter.
     let (done, finished) = mpsc::channel();
     for character in 1u32..=9 {
-        let (url, tenant, done) = (server.url(&format!("/api/worlds/0/channels/1/characters/{character}/stats")), tenant.clone(), done.clone());
+        let (url, tenant, done) =
+            (server.url(&format!("/api/worlds/0/channels/1/characters/{character}/stats")), tenant.clone(), done.clone());
         std::thread::spawn(move || {
             let answer = http("GET", &url, Some(&tenant), None);
             let _ = done.send((character, answer, Instant::now()));

@@ -12,7 +12,8 @@ async fn commit_is_atomic_and_positions_and_outbox_round_trip(store: Store) {
     let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
     let entity = EntityRef { tenant: tenant.id, kind: "character", id: "5".into() };
     let position = Position { topic: "T".into(), partition: 2, offset: 41 };
-    let insert = "INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) VALUES ($1, $2, $3, $4, $5, $6)";
+    let insert =
+        "INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) VALUES ($1, $2, $3, $4, $5, $6)";
     let output = Output {
         topic: "EVENT_TOPIC_SKILL_STATUS".into(),
         key: Some(5),

@@ -39,9 +39,7 @@ fn duplicate_tenant_headers_are_refused_on_rest_and_dead_lettered_on_kafka() {
     let value = json!({"characterId": character, "type": "REQUEST_CREATE",
         "body": {"skillId": 1, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"}})
     .to_string();
-    let headers = first
-        .to_kafka(OwnedHeaders::new())
-        .insert(Header { key: TENANT_ID, value: Some(second.id.to_string().as_bytes()) });
+    let headers = first.to_kafka(OwnedHeaders::new()).insert(Header { key: TENANT_ID, value: Some(second.id.to_string().as_bytes()) });
     let producer = producer(&server.bootstrap);
     let topic = topics::resolve("COMMAND_TOPIC_SKILL");
     let encoded = key::encode(character);

@@ -51,7 +51,8 @@ fn records(server: &Server, tenant: &Tenant, topic: &str, count: usize) -> Vec<V
 fn member_ids(server: &Server, tenant: &Tenant) -> Vec<String> {
     let (status, body) = server.get(&format!("/api/messengers/{MESSENGER}/members"), tenant);
     assert_eq!(status, 200, "members of tenant {}: {body}", tenant.id);
-    let mut ids: Vec<String> = body["data"].as_array().expect("a list").iter().map(|m| m["id"].as_str().unwrap_or_default().to_string()).collect();
+    let mut ids: Vec<String> =
+        body["data"].as_array().expect("a list").iter().map(|m| m["id"].as_str().unwrap_or_default().to_string()).collect();
     ids.sort();
     ids
 }

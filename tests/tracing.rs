@@ -107,9 +107,7 @@ fn a_command_record_produces_spans_in_the_producers_trace_and_its_output_continu
 
     // The spans of that record reach the receiver: consume (child of the producer's span),
     // then handle, commit and publish in the same trace.
-    let names = |spans: &[Span]| -> Vec<String> {
-        spans.iter().filter(|s| hex(&s.trace_id) == TRACE).map(|s| s.name.clone()).collect()
-    };
+    let names = |spans: &[Span]| -> Vec<String> { spans.iter().filter(|s| hex(&s.trace_id) == TRACE).map(|s| s.name.clone()).collect() };
     let deadline = Instant::now() + Duration::from_secs(30);
     let complete = |spans: &[Span]| {
         let names = names(spans);

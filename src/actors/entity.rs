@@ -26,8 +26,14 @@ pub struct Meta {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimerOp<T> {
     /// Arms (or re-arms, replacing one of the same name) a timer firing at `at`.
-    Arm { name: String, at: DateTime<Utc>, timer: T },
-    Cancel { name: String },
+    Arm {
+        name: String,
+        at: DateTime<Utc>,
+        timer: T,
+    },
+    Cancel {
+        name: String,
+    },
 }
 
 /// What handling one input does: state writes, outputs, timer changes. Writes and outputs
@@ -132,11 +138,7 @@ pub trait Entity: Sized + Unpin + 'static {
     ) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
 
     /// Handles a timer that came due.
-    fn on_timer(
-        &mut self,
-        services: &Services,
-        timer: Self::Timer,
-    ) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
+    fn on_timer(&mut self, services: &Services, timer: Self::Timer) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
 
     /// Timers to arm after a (re)load: the entity's durable deadlines.
     fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;

@@ -17,7 +17,13 @@ fn headers(tenant: &Tenant) -> Vec<(String, String)> {
 }
 
 /// POSTs a JSON document to `path`; the response when its status is 2xx.
-pub async fn post_for(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<reqwest::Response> {
+pub async fn post_for(
+    services: &Services,
+    tenant: &Tenant,
+    service_variable: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Option<reqwest::Response> {
     let url = format!("{}{path}", services.foreign.root(service_variable));
     let request = headers(tenant)
         .into_iter()
@@ -33,7 +39,13 @@ pub async fn post_for(services: &Services, tenant: &Tenant, service_variable: &s
 }
 
 /// POSTs a JSON document to `path` and decodes the answer (2xx).
-pub async fn post<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str, body: &serde_json::Value) -> Option<T> {
+pub async fn post<T: DeserializeOwned>(
+    services: &Services,
+    tenant: &Tenant,
+    service_variable: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Option<T> {
     let answer = post_for(services, tenant, service_variable, path, body).await?.bytes().await.ok()?;
     strict::from_slice(&answer).inspect_err(|error| tracing::debug!(path, %error, "foreign answer not understood")).ok()
 }

@@ -52,10 +52,11 @@ pub struct Foreign {
 impl Foreign {
     /// The root URL of a foreign service, ending with `/`.
     pub fn root(&self, service_variable: &str) -> String {
-        let root = std::env::var(service_variable)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| self.base_url.clone());
-        if root.ends_with('/') { root } else { format!("{root}/") }
+        let root = std::env::var(service_variable).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| self.base_url.clone());
+        if root.ends_with('/') {
+            root
+        } else {
+            format!("{root}/")
+        }
     }
 }

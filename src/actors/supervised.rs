@@ -74,10 +74,7 @@ impl Activity {
 }
 
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
 }
 
 struct InFlight<I> {
@@ -143,11 +140,9 @@ impl<E: Entity> EntityActor<E> {
                 let effects = tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await?;
                 chaos::strike(chaos::Point::BeforeCommit, ordinal, first_attempt);
                 let committing = crate::telemetry::child_span("commit", &meta.trace);
-                let timers = tracing::Instrument::instrument(
-                    commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))),
-                    committing,
-                )
-                .await?;
+                let timers =
+                    tracing::Instrument::instrument(commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))), committing)
+                        .await?;
                 chaos::strike(chaos::Point::AfterCommit, ordinal, first_attempt);
                 anyhow::Ok(timers)
             }))

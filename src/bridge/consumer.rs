@@ -222,17 +222,20 @@ impl ConsumerLoop {
         let outcome = self.router.dispatch(dispatch, meta);
         let producer = self.producer.clone();
         let metrics = self.metrics.clone();
-        actix_rt::spawn(tracing::Instrument::instrument(async move {
-            match outcome.await {
-                Ok(_) => {}
-                Err(error @ (DeliveryError::Failed { .. } | DeliveryError::Lost)) => {
-                    metrics.dead_letters.with_label_values(&[&topic, "handler_failed"]).inc();
-                    let refusal = Refusal { reason: "handler_failed", error: error.to_string() };
-                    dead_letter::send(&producer, &message, &refusal).await;
+        actix_rt::spawn(tracing::Instrument::instrument(
+            async move {
+                match outcome.await {
+                    Ok(_) => {}
+                    Err(error @ (DeliveryError::Failed { .. } | DeliveryError::Lost)) => {
+                        metrics.dead_letters.with_label_values(&[&topic, "handler_failed"]).inc();
+                        let refusal = Refusal { reason: "handler_failed", error: error.to_string() };
+                        dead_letter::send(&producer, &message, &refusal).await;
+                    }
                 }
-            }
-            let _ = done.send(ticket);
-        }, span));
+                let _ = done.send(ticket);
+            },
+            span,
+        ));
     }
 }
 

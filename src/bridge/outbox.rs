@@ -13,9 +13,9 @@
 use super::producer;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store};
-use rdkafka::producer::FutureProducer;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
+use rdkafka::producer::FutureProducer;
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

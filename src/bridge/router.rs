@@ -3,16 +3,16 @@
 
 use crate::actors::character::{Character, CharacterInput};
 use crate::actors::messengers::MessengerInput;
-use crate::contracts::messenger::{self, MessengerCommand};
-use crate::actors::saga::{check_step, Saga, SagaInput};
-use crate::contracts::decode;
-use crate::contracts::saga;
 use crate::actors::registry::Registry;
+use crate::actors::saga::{check_step, Saga, SagaInput};
 use crate::actors::supervised::{Applied, Reply};
 use crate::actors::Meta;
-use crate::contracts::character::CharacterStatus;
 use crate::channel::events as channel_events;
+use crate::contracts::character::CharacterStatus;
+use crate::contracts::decode;
 use crate::contracts::decode::{Decoded, Reject};
+use crate::contracts::messenger::{self, MessengerCommand};
+use crate::contracts::saga;
 use crate::contracts::skill::{self, SkillCommand};
 use crate::contracts::stats::{self, AssetStatus, BuffStatus};
 use crate::contracts::topics;
@@ -62,7 +62,9 @@ const CONSUMED: &[(&str, Decoder)] = &[
         Ok(routed(SkillCommand::decode(bytes)?, |c| vec![Dispatch::Character { id: c.character_id(), input: CharacterInput::Skill(c) }]))
     }),
     ("COMMAND_TOPIC_SKILL_MACRO", |bytes| {
-        Ok(routed(skill::decode_macro_command(bytes)?, |m| vec![Dispatch::Character { id: m.character_id, input: CharacterInput::Macro(m) }]))
+        Ok(routed(skill::decode_macro_command(bytes)?, |m| {
+            vec![Dispatch::Character { id: m.character_id, input: CharacterInput::Macro(m) }]
+        }))
     }),
     ("EVENT_TOPIC_CHARACTER_STATUS", |bytes| {
         Ok(routed(CharacterStatus::decode(bytes)?, |s| {
@@ -221,7 +223,11 @@ mod channel_topic_tests {
     #[test]
     fn channel_topics_are_checked_by_the_shared_group() {
         let bad = br#"{"worldId":"zero","channelId":1,"mapId":100000000,"dropId":1,"type":"CREATED","body":{}}"#;
-        assert!(matches!(decode_as("EVENT_TOPIC_DROP_STATUS", bad), Some(Err(Reject::BadField(_)))), "{:?}", decode_as("EVENT_TOPIC_DROP_STATUS", bad));
+        assert!(
+            matches!(decode_as("EVENT_TOPIC_DROP_STATUS", bad), Some(Err(Reject::BadField(_)))),
+            "{:?}",
+            decode_as("EVENT_TOPIC_DROP_STATUS", bad)
+        );
         assert!(matches!(decode_as("EVENT_TOPIC_EXPRESSION", b"not json"), Some(Err(Reject::NotJson(_)))));
         let party = br#"{"actorId":1,"worldId":0,"partyId":1,"type":"JOINED","body":{}}"#;
         assert!(matches!(decode_as("EVENT_TOPIC_PARTY_STATUS", party), Some(Ok(Routed::Unhandled(_)))));

@@ -153,10 +153,8 @@ async fn create(admin: &AdminClient<DefaultClientContext>, names: &[String], spe
     let options = AdminOptions::new().operation_timeout(Some(REQUEST_TIMEOUT)).request_timeout(Some(REQUEST_TIMEOUT));
     let mut reason = None;
     for batch in names.chunks(BATCH) {
-        let new: Vec<NewTopic<'_>> = batch
-            .iter()
-            .map(|name| NewTopic::new(name, spec.partitions, TopicReplication::Fixed(spec.replication)))
-            .collect();
+        let new: Vec<NewTopic<'_>> =
+            batch.iter().map(|name| NewTopic::new(name, spec.partitions, TopicReplication::Fixed(spec.replication))).collect();
         match tokio::time::timeout(REQUEST_TIMEOUT + Duration::from_secs(1), admin.create_topics(&new, &options)).await {
             Ok(Ok(results)) => {
                 for (topic, code) in results.into_iter().filter_map(Result::err) {
@@ -170,9 +168,7 @@ async fn create(admin: &AdminClient<DefaultClientContext>, names: &[String], spe
             // CreateTopics and names no controller) does so for all: fall back to
             // auto-creation now rather than wait out every batch.
             Ok(Err(error)) => return Created::Unanswered(format!("CreateTopics failed: {error}")),
-            Err(_) => {
-                return Created::Unanswered("CreateTopics unanswered: the broker does not create topics on request".into())
-            }
+            Err(_) => return Created::Unanswered("CreateTopics unanswered: the broker does not create topics on request".into()),
         }
     }
     Created::Refused(reason)
@@ -183,8 +179,7 @@ async fn create(admin: &AdminClient<DefaultClientContext>, names: &[String], spe
 async fn auto_create(bootstrap: &str, names: &[String]) {
     let (servers, names) = (bootstrap.to_string(), names.to_vec());
     let asked = tokio::task::spawn_blocking(move || {
-        let admin: AdminClient<DefaultClientContext> =
-            client_config(&servers).set("allow.auto.create.topics", "true").create()?;
+        let admin: AdminClient<DefaultClientContext> = client_config(&servers).set("allow.auto.create.topics", "true").create()?;
         for name in &names {
             if let Err(error) = admin.inner().fetch_metadata(Some(name), REQUEST_TIMEOUT) {
                 tracing::debug!(topic = %name, %error, "metadata request for auto-creation failed");

@@ -7,7 +7,9 @@ use super::deliver::{Recipients, Scope};
 use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, Edge};
-use crate::contracts::channel::buddy::{Buddy, BuddyError, BuddyListCommand, BuddyListCommandKind, BuddyListRecord, BuddyOperation, BuddyResult, Capacity};
+use crate::contracts::channel::buddy::{
+    Buddy, BuddyError, BuddyListCommand, BuddyListCommandKind, BuddyListRecord, BuddyOperation, BuddyResult, Capacity,
+};
 use crate::contracts::channel::party::{InviteCommand, InviteCommandKind, InviteType};
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::Deserialize;

@@ -33,7 +33,10 @@ pub enum Action {
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum ShopOp {
     /// [3]
-    Buy { currency: u32, serial_number: u32 },
+    Buy {
+        currency: u32,
+        serial_number: u32,
+    },
     /// [6]: slots of a tab (`inventoryType`) or by a coupon item (`byItem`, `serialNumber`).
     IncreaseInventory {
         currency: u32,
@@ -53,7 +56,10 @@ pub enum ShopOp {
         serial_number: u32,
     },
     /// [8]
-    IncreaseCharacterSlot { currency: u32, serial_number: u32 },
+    IncreaseCharacterSlot {
+        currency: u32,
+        serial_number: u32,
+    },
     /// [13] the item `serialNumber` (its cash id) from the locker into tab `inventoryType`;
     /// the client's slot is ignored.
     MoveFromCashInventory {
@@ -63,7 +69,10 @@ pub enum ShopOp {
         slot: i16,
     },
     /// [14] the item `serialNumber` from tab `inventoryType` into the locker.
-    MoveToCashInventory { serial_number: u64, inventory_type: u8 },
+    MoveToCashInventory {
+        serial_number: u64,
+        inventory_type: u8,
+    },
     /// Decoded and only logged by Go; nothing is produced.
     Gift,
     EnableEquipSlot,
@@ -170,7 +179,11 @@ pub enum Change {
     Purchased(Purchased),
     Error(String),
     /// Character → locker: the locker's new asset.
-    MovedToLocker { account: u32, compartment: Uuid, asset: Uuid },
+    MovedToLocker {
+        account: u32,
+        compartment: Uuid,
+        asset: Uuid,
+    },
     /// Locker → character: found in the character's tab by its cash id.
     MovedToInventory(Released),
 }
@@ -213,14 +226,18 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
     let account = session.state().account;
     match update.change {
         Change::CapacityIncreased(increased) => {
-            let success = CashShopOperation::InventoryCapacityIncreaseSuccess { inventory_type: increased.inventory_type, capacity: increased.capacity };
+            let success = CashShopOperation::InventoryCapacityIncreaseSuccess {
+                inventory_type: increased.inventory_type,
+                capacity: increased.capacity,
+            };
             session.push(&push(&success));
             let wallet = lookups::one(services, tenant, "CASHSHOP", &format!("accounts/{account}/wallet")).await;
             let balances = wallet.and_then(|w| serde_json::from_value::<CashQueryResult>(w).ok()).unwrap_or_default();
             session.push(&push(&balances));
         }
         Change::Purchased(purchase) => {
-            let path = format!("accounts/{account}/cash-shop/inventory/compartments/{}/assets/{}", purchase.compartment_id, purchase.asset_id);
+            let path =
+                format!("accounts/{account}/cash-shop/inventory/compartments/{}/assets/{}", purchase.compartment_id, purchase.asset_id);
             let Some(item) = cash_item(to, &path).await else { return };
             session.push(&push(&CashShopOperation::PurchaseSuccess { account_id: account, character_id: character, item }));
         }

@@ -17,7 +17,12 @@ const CASH: u8 = 5;
 #[serde(tag = "type", rename_all_fields = "camelCase")]
 pub enum Action {
     /// Using a cash item from `slot`; only chalkboards produce anything.
-    CharacterCashItemUse { slot: i16, item_id: u32, #[serde(default)] message: String },
+    CharacterCashItemUse {
+        slot: i16,
+        item_id: u32,
+        #[serde(default)]
+        message: String,
+    },
     ChalkboardClose,
 }
 
@@ -35,7 +40,9 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
     let document: Option<Value> = crate::actors::foreign::get(&edge.services, &session.tenant, "INVENTORY_SERVICE_URL", &path).await;
     let held = document.is_some_and(|d| {
         d["included"].as_array().into_iter().flatten().any(|r| {
-            r["type"] == "assets" && r["attributes"]["slot"].as_i64() == Some(i64::from(*slot)) && r["attributes"]["templateId"].as_u64() == Some(u64::from(*item_id))
+            r["type"] == "assets"
+                && r["attributes"]["slot"].as_i64() == Some(i64::from(*slot))
+                && r["attributes"]["templateId"].as_u64() == Some(u64::from(*item_id))
         })
     });
     last_wave::Context { chalkboard_held: held, ..last_wave::Context::default() }

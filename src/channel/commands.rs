@@ -98,7 +98,8 @@ pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Con
             if let ClientFrame::CharacterUseSkill { affected_members: 1..=127, .. } = frame {
                 let party = lookups::party_of(services, tenant, state.character).await;
                 let (channel, map) = (ctx.field.channel, ctx.field.map);
-                ctx.party_here = party.iter().filter(|m| m.id != state.character && m.channel == channel && m.map == map).map(|m| m.id).collect();
+                ctx.party_here =
+                    party.iter().filter(|m| m.id != state.character && m.channel == channel && m.map == map).map(|m| m.id).collect();
             }
         }
         ClientFrame::MessengerInvite { name } | ClientFrame::MessengerDeclineInvite { from_name: name } => {
@@ -137,7 +138,11 @@ fn command(topic: &'static str, key: u32, value: Value) -> Command {
 }
 
 fn character_command(ctx: &Context, kind: &str, body: Value) -> Command {
-    command("COMMAND_TOPIC_CHARACTER", ctx.character, json!({"worldId": ctx.field.world, "characterId": ctx.character, "type": kind, "body": body}))
+    command(
+        "COMMAND_TOPIC_CHARACTER",
+        ctx.character,
+        json!({"worldId": ctx.field.world, "characterId": ctx.character, "type": kind, "body": body}),
+    )
 }
 
 fn change(ctx: &Context, kind: &str, amount: i64) -> Command {
@@ -155,7 +160,11 @@ fn chat(ctx: &Context, kind: &str, message: &str, body: Value) -> Command {
 }
 
 fn invite(ctx: &Context, kind: &str, body: Value) -> Command {
-    command("COMMAND_TOPIC_INVITE", ctx.character, json!({"worldId": ctx.field.world, "inviteType": "MESSENGER", "type": kind, "body": body}))
+    command(
+        "COMMAND_TOPIC_INVITE",
+        ctx.character,
+        json!({"worldId": ctx.field.world, "inviteType": "MESSENGER", "type": kind, "body": body}),
+    )
 }
 
 fn messenger(ctx: &Context, kind: &str, body: Value) -> Command {
@@ -214,10 +223,12 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
         ClientFrame::CharacterChatGeneral { message, balloon_only } => {
             Outcome::commands(vec![chat(ctx, "GENERAL", message, json!({"balloonOnly": balloon_only}))])
         }
-        ClientFrame::CharacterChatMulti { chat_type, recipients, message } => match ["BUDDY", "PARTY", "GUILD", "ALLIANCE"].get(usize::from(*chat_type)) {
-            Some(kind) => Outcome::commands(vec![chat(ctx, kind, message, json!({"recipients": recipients}))]),
-            None => Outcome::default(),
-        },
+        ClientFrame::CharacterChatMulti { chat_type, recipients, message } => {
+            match ["BUDDY", "PARTY", "GUILD", "ALLIANCE"].get(usize::from(*chat_type)) {
+                Some(kind) => Outcome::commands(vec![chat(ctx, kind, message, json!({"recipients": recipients}))]),
+                None => Outcome::default(),
+            }
+        }
         ClientFrame::CharacterChatWhisper { target_name, message } => {
             Outcome::commands(vec![chat(ctx, "WHISPER", message, json!({"recipientName": target_name}))])
         }
@@ -235,7 +246,10 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             }
             for target in targets {
                 for damage in &target.damages {
-                    let value = in_field(f, json!({"monsterId": target.monster_id, "type": "DAMAGE", "body": {"characterId": c, "damage": damage}}));
+                    let value = in_field(
+                        f,
+                        json!({"monsterId": target.monster_id, "type": "DAMAGE", "body": {"characterId": c, "damage": damage}}),
+                    );
                     commands.push(command("COMMAND_TOPIC_MONSTER", target.monster_id, value));
                 }
             }
@@ -253,7 +267,11 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             let mut commands = costs(ctx, effect);
             let cooldown = effect["cooldown"].as_u64().unwrap_or(0);
             if cooldown > 0 {
-                commands.push(command("COMMAND_TOPIC_SKILL", c, json!({"characterId": c, "type": "SET_COOLDOWN", "body": {"skillId": skill_id, "cooldown": cooldown}})));
+                commands.push(command(
+                    "COMMAND_TOPIC_SKILL",
+                    c,
+                    json!({"characterId": c, "type": "SET_COOLDOWN", "body": {"skillId": skill_id, "cooldown": cooldown}}),
+                ));
             }
             let duration = effect["duration"].as_i64().unwrap_or(0);
             let changes: Vec<Value> = effect["statups"]
@@ -299,7 +317,9 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             let distributions: Option<Vec<Value>> =
                 entries.iter().map(|e| ability(e.flag).map(|a| json!({"ability": a, "amount": e.value as u8 as i8}))).collect();
             match distributions {
-                Some(distributions) => Outcome::commands(vec![character_command(ctx, "REQUEST_DISTRIBUTE_AP", json!({"distributions": distributions}))]),
+                Some(distributions) => {
+                    Outcome::commands(vec![character_command(ctx, "REQUEST_DISTRIBUTE_AP", json!({"distributions": distributions}))])
+                }
                 None => Outcome::default(),
             }
         }
@@ -313,12 +333,19 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
                 .enumerate()
                 .map(|(i, m)| json!({"id": i, "name": m.name, "shout": !m.silent, "skillId1": m.skill_id1, "skillId2": m.skill_id2, "skillId3": m.skill_id3}))
                 .collect();
-            Outcome::commands(vec![command("COMMAND_TOPIC_SKILL_MACRO", c, json!({"characterId": c, "type": "UPDATE", "body": {"macros": macros}}))])
+            Outcome::commands(vec![command(
+                "COMMAND_TOPIC_SKILL_MACRO",
+                c,
+                json!({"characterId": c, "type": "UPDATE", "body": {"macros": macros}}),
+            )])
         }
         ClientFrame::CharacterItemUse { slot, item_id } => Outcome::commands(vec![command(
             "COMMAND_TOPIC_CONSUMABLE",
             c,
-            in_field(f, json!({"characterId": c, "type": "REQUEST_ITEM_CONSUME", "body": {"source": slot, "itemId": item_id, "quantity": 1}})),
+            in_field(
+                f,
+                json!({"characterId": c, "type": "REQUEST_ITEM_CONSUME", "body": {"source": slot, "itemId": item_id, "quantity": 1}}),
+            ),
         )]),
         ClientFrame::CharacterInventoryMove { inventory_type, source, destination, count } => {
             let (kind, body) = if *source < 0 && *destination > 0 {
@@ -337,13 +364,18 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
                 json!({"characterId": c, "inventoryType": inventory_type, "type": kind, "body": body}),
             )])
         }
-        ClientFrame::CharacterDropMeso { amount } => {
-            Outcome::commands(vec![character_command(ctx, "REQUEST_DROP_MESO", json!({"channelId": f.channel, "mapId": f.map, "amount": amount}))])
-        }
+        ClientFrame::CharacterDropMeso { amount } => Outcome::commands(vec![character_command(
+            ctx,
+            "REQUEST_DROP_MESO",
+            json!({"channelId": f.channel, "mapId": f.map, "amount": amount}),
+        )]),
         ClientFrame::DropPickUp { drop_id, x, y } => Outcome::commands(vec![command(
             "COMMAND_TOPIC_DROP",
             *drop_id,
-            in_field(f, json!({"type": "REQUEST_RESERVATION", "body": {"dropId": drop_id, "characterId": c, "characterX": x, "characterY": y, "petSlot": -1}})),
+            in_field(
+                f,
+                json!({"type": "REQUEST_RESERVATION", "body": {"dropId": drop_id, "characterId": c, "characterX": x, "characterY": y, "petSlot": -1}}),
+            ),
         )]),
         ClientFrame::MessengerAnswerInvite { messenger_id: 0 } => Outcome::commands(vec![messenger(ctx, "CREATE", json!({}))]),
         ClientFrame::MessengerAnswerInvite { messenger_id } => {
@@ -413,84 +445,328 @@ mod tests {
         let in_messenger = Context { messenger: Some((7, vec![30002])), named: Some(30002), ..ctx() };
         let at_portal = Context { hp: Some(50), portal: Some(3), ..ctx() };
         let table: Vec<(Context, Value, Vec<(&str, u32, Value)>)> = vec![
-            (ctx(), json!({"type": "CharacterMove", "path": {"startX": 0, "startY": 0, "elements": [{"kind": "NORMAL", "x": 412, "y": 274, "stance": 6}]}}),
-                vec![("COMMAND_TOPIC_CHARACTER_MOVEMENT", 30001, with(json!({"objectId": 30001, "observerId": 30001, "x": 412, "y": 274, "stance": 6})))]),
-            (Context { monster_here: true, ..ctx() }, json!({"type": "MonsterMovement", "uniqueId": 1000042, "path": {"startX": 5, "startY": 6}}),
-                vec![("COMMAND_TOPIC_MONSTER_MOVEMENT", 1000042, with(json!({"objectId": 1000042, "observerId": 30001, "x": 5, "y": 6, "stance": 0})))]),
+            (
+                ctx(),
+                json!({"type": "CharacterMove", "path": {"startX": 0, "startY": 0, "elements": [{"kind": "NORMAL", "x": 412, "y": 274, "stance": 6}]}}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER_MOVEMENT",
+                    30001,
+                    with(json!({"objectId": 30001, "observerId": 30001, "x": 412, "y": 274, "stance": 6})),
+                )],
+            ),
+            (
+                Context { monster_here: true, ..ctx() },
+                json!({"type": "MonsterMovement", "uniqueId": 1000042, "path": {"startX": 5, "startY": 6}}),
+                vec![(
+                    "COMMAND_TOPIC_MONSTER_MOVEMENT",
+                    1000042,
+                    with(json!({"objectId": 1000042, "observerId": 30001, "x": 5, "y": 6, "stance": 0})),
+                )],
+            ),
             (ctx(), json!({"type": "MonsterMovement", "uniqueId": 1000042, "path": {"startX": 5, "startY": 6}}), vec![]),
-            (at_portal.clone(), json!({"type": "MapChange", "portalName": "east00"}),
-                vec![("COMMAND_TOPIC_PORTAL", 3, with(json!({"portalId": 3, "type": "ENTER", "body": {"characterId": 30001}})))]),
+            (
+                at_portal.clone(),
+                json!({"type": "MapChange", "portalName": "east00"}),
+                vec![("COMMAND_TOPIC_PORTAL", 3, with(json!({"portalId": 3, "type": "ENTER", "body": {"characterId": 30001}})))],
+            ),
             (Context { hp: Some(0), ..at_portal }, json!({"type": "MapChange", "portalName": "east00"}), vec![]),
-            (ctx(), json!({"type": "CharacterChatGeneral", "message": "hello", "balloonOnly": false}),
-                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "hello", "type": "GENERAL", "body": {"balloonOnly": false}})))]),
-            (ctx(), json!({"type": "CharacterChatMulti", "chatType": 1, "recipients": [30002, 30003], "message": "go"}),
-                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "go", "type": "PARTY", "body": {"recipients": [30002, 30003]}})))]),
+            (
+                ctx(),
+                json!({"type": "CharacterChatGeneral", "message": "hello", "balloonOnly": false}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER_CHAT",
+                    30001,
+                    with(json!({"actorId": 30001, "message": "hello", "type": "GENERAL", "body": {"balloonOnly": false}})),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterChatMulti", "chatType": 1, "recipients": [30002, 30003], "message": "go"}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER_CHAT",
+                    30001,
+                    with(json!({"actorId": 30001, "message": "go", "type": "PARTY", "body": {"recipients": [30002, 30003]}})),
+                )],
+            ),
             (ctx(), json!({"type": "CharacterChatMulti", "chatType": 9, "recipients": [], "message": "x"}), vec![]),
-            (ctx(), json!({"type": "CharacterChatWhisper", "targetName": "Bob", "message": "psst"}),
-                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "psst", "type": "WHISPER", "body": {"recipientName": "Bob"}})))]),
-            (ctx(), json!({"type": "CharacterExpression", "emote": 3}),
-                vec![("COMMAND_TOPIC_EXPRESSION", 30001, json!({"characterId": 30001, "worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "expression": 3}))]),
-            (ctx(), json!({"type": "CharacterAttack", "targets": [{"monsterId": 1000042, "damages": [153, 20]}]}),
-                vec![("COMMAND_TOPIC_MONSTER", 1000042, with(json!({"monsterId": 1000042, "type": "DAMAGE", "body": {"characterId": 30001, "damage": 153}}))),
-                     ("COMMAND_TOPIC_MONSTER", 1000042, with(json!({"monsterId": 1000042, "type": "DAMAGE", "body": {"characterId": 30001, "damage": 20}})))]),
-            (skilled.clone(), json!({"type": "CharacterUseSkill", "skillId": 1301007, "level": 1}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}})),
-                     ("COMMAND_TOPIC_SKILL", 30001, json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}})),
-                     ("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
-                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}})))]),
-            (Context { party_here: vec![30002], ..skilled.clone() }, json!({"type": "CharacterUseSkill", "skillId": 1301007, "level": 1, "affectedMembers": 3}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}})),
-                     ("COMMAND_TOPIC_SKILL", 30001, json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}})),
-                     ("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
-                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}}))),
-                     ("COMMAND_TOPIC_CHARACTER_BUFF", 30002, with(json!({"characterId": 30002, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
-                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}})))]),
-            (ctx(), json!({"type": "CharacterBuffCancel", "skillId": 1301007}),
-                vec![("COMMAND_TOPIC_CHARACTER_BUFF", 30001, with(json!({"characterId": 30001, "type": "CANCEL", "body": {"sourceId": 1301007}})))]),
-            (ctx(), json!({"type": "CharacterDamage", "damage": 37}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": -37}}))]),
-            (ctx(), json!({"type": "CharacterDamage", "damage": 99999}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": -32768}}))]),
+            (
+                ctx(),
+                json!({"type": "CharacterChatWhisper", "targetName": "Bob", "message": "psst"}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER_CHAT",
+                    30001,
+                    with(json!({"actorId": 30001, "message": "psst", "type": "WHISPER", "body": {"recipientName": "Bob"}})),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterExpression", "emote": 3}),
+                vec![(
+                    "COMMAND_TOPIC_EXPRESSION",
+                    30001,
+                    json!({"characterId": 30001, "worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "expression": 3}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterAttack", "targets": [{"monsterId": 1000042, "damages": [153, 20]}]}),
+                vec![
+                    (
+                        "COMMAND_TOPIC_MONSTER",
+                        1000042,
+                        with(json!({"monsterId": 1000042, "type": "DAMAGE", "body": {"characterId": 30001, "damage": 153}})),
+                    ),
+                    (
+                        "COMMAND_TOPIC_MONSTER",
+                        1000042,
+                        with(json!({"monsterId": 1000042, "type": "DAMAGE", "body": {"characterId": 30001, "damage": 20}})),
+                    ),
+                ],
+            ),
+            (
+                skilled.clone(),
+                json!({"type": "CharacterUseSkill", "skillId": 1301007, "level": 1}),
+                vec![
+                    (
+                        "COMMAND_TOPIC_CHARACTER",
+                        30001,
+                        json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}}),
+                    ),
+                    (
+                        "COMMAND_TOPIC_SKILL",
+                        30001,
+                        json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}}),
+                    ),
+                    (
+                        "COMMAND_TOPIC_CHARACTER_BUFF",
+                        30001,
+                        with(
+                            json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
+                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}}),
+                        ),
+                    ),
+                ],
+            ),
+            (
+                Context { party_here: vec![30002], ..skilled.clone() },
+                json!({"type": "CharacterUseSkill", "skillId": 1301007, "level": 1, "affectedMembers": 3}),
+                vec![
+                    (
+                        "COMMAND_TOPIC_CHARACTER",
+                        30001,
+                        json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": -6}}),
+                    ),
+                    (
+                        "COMMAND_TOPIC_SKILL",
+                        30001,
+                        json!({"characterId": 30001, "type": "SET_COOLDOWN", "body": {"skillId": 1301007, "cooldown": 600}}),
+                    ),
+                    (
+                        "COMMAND_TOPIC_CHARACTER_BUFF",
+                        30001,
+                        with(
+                            json!({"characterId": 30001, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
+                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}}),
+                        ),
+                    ),
+                    (
+                        "COMMAND_TOPIC_CHARACTER_BUFF",
+                        30002,
+                        with(
+                            json!({"characterId": 30002, "type": "APPLY", "body": {"fromId": 30001, "sourceId": 1301007, "duration": 60000,
+                        "changes": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]}}),
+                        ),
+                    ),
+                ],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterBuffCancel", "skillId": 1301007}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER_BUFF",
+                    30001,
+                    with(json!({"characterId": 30001, "type": "CANCEL", "body": {"sourceId": 1301007}})),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterDamage", "damage": 37}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER",
+                    30001,
+                    json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": -37}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterDamage", "damage": 99999}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER",
+                    30001,
+                    json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": -32768}}),
+                )],
+            ),
             (ctx(), json!({"type": "CharacterDamage", "damage": -5}), vec![]),
-            (ctx(), json!({"type": "CharacterHealOverTime", "hp": 10, "mp": 3}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": 10}})),
-                     ("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": 3}}))]),
-            (ctx(), json!({"type": "CharacterDistributeAp", "flag": 64}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_AP", "body": {"distributions": [{"ability": "STRENGTH", "amount": 1}]}}))]),
+            (
+                ctx(),
+                json!({"type": "CharacterHealOverTime", "hp": 10, "mp": 3}),
+                vec![
+                    (
+                        "COMMAND_TOPIC_CHARACTER",
+                        30001,
+                        json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_HP", "body": {"channelId": 1, "amount": 10}}),
+                    ),
+                    (
+                        "COMMAND_TOPIC_CHARACTER",
+                        30001,
+                        json!({"worldId": 0, "characterId": 30001, "type": "CHANGE_MP", "body": {"channelId": 1, "amount": 3}}),
+                    ),
+                ],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterDistributeAp", "flag": 64}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER",
+                    30001,
+                    json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_AP", "body": {"distributions": [{"ability": "STRENGTH", "amount": 1}]}}),
+                )],
+            ),
             (ctx(), json!({"type": "CharacterDistributeAp", "flag": 1}), vec![]),
-            (ctx(), json!({"type": "CharacterAutoDistributeAp", "entries": [{"flag": 128, "value": 2}, {"flag": 8192, "value": 1}]}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_AP",
-                    "body": {"distributions": [{"ability": "DEXTERITY", "amount": 2}, {"ability": "MP", "amount": 1}]}}))]),
-            (ctx(), json!({"type": "CharacterDistributeSp", "skillId": 1001004}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_SP", "body": {"skilId": 1001004, "amount": 1}}))]),
-            (ctx(), json!({"type": "CharacterItemUse", "slot": 1, "itemId": 2000002}),
-                vec![("COMMAND_TOPIC_CONSUMABLE", 30001, with(json!({"characterId": 30001, "type": "REQUEST_ITEM_CONSUME", "body": {"source": 1, "itemId": 2000002, "quantity": 1}})))]),
-            (ctx(), json!({"type": "CharacterInventoryMove", "inventoryType": 1, "source": -11, "destination": 4}),
-                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 1, "type": "UNEQUIP", "body": {"source": -11, "destination": 4}}))]),
-            (ctx(), json!({"type": "CharacterInventoryMove", "inventoryType": 1, "source": 4, "destination": -11}),
-                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 1, "type": "EQUIP", "body": {"source": 4, "destination": -11}}))]),
-            (ctx(), json!({"type": "CharacterInventoryMove", "inventoryType": 2, "source": 3, "destination": 5}),
-                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 2, "type": "MOVE", "body": {"source": 3, "destination": 5}}))]),
-            (dropping, json!({"type": "CharacterInventoryMove", "inventoryType": 2, "source": 3, "destination": 0, "count": 10}),
-                vec![("COMMAND_TOPIC_COMPARTMENT", 30001, json!({"characterId": 30001, "inventoryType": 2, "type": "DROP",
-                    "body": {"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "source": 3, "quantity": 10, "x": -120, "y": 215}}))]),
-            (ctx(), json!({"type": "CharacterDropMeso", "amount": 500}),
-                vec![("COMMAND_TOPIC_CHARACTER", 30001, json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DROP_MESO", "body": {"channelId": 1, "mapId": 100000000, "amount": 500}}))]),
-            (ctx(), json!({"type": "DropPickUp", "dropId": 88231, "x": 410, "y": 274}),
-                vec![("COMMAND_TOPIC_DROP", 88231, with(json!({"type": "REQUEST_RESERVATION", "body": {"dropId": 88231, "characterId": 30001, "characterX": 410, "characterY": 274, "petSlot": -1}})))]),
-            (ctx(), json!({"type": "MessengerAnswerInvite", "messengerId": 0}),
-                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "CREATE", "body": {}}))]),
-            (ctx(), json!({"type": "MessengerAnswerInvite", "messengerId": 7}),
-                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "MESSENGER", "type": "ACCEPT", "body": {"targetId": 30001, "referenceId": 7}}))]),
-            (in_messenger.clone(), json!({"type": "MessengerClose"}),
-                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "LEAVE", "body": {"messengerId": 7}}))]),
+            (
+                ctx(),
+                json!({"type": "CharacterAutoDistributeAp", "entries": [{"flag": 128, "value": 2}, {"flag": 8192, "value": 1}]}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER",
+                    30001,
+                    json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_AP",
+                    "body": {"distributions": [{"ability": "DEXTERITY", "amount": 2}, {"ability": "MP", "amount": 1}]}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterDistributeSp", "skillId": 1001004}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER",
+                    30001,
+                    json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DISTRIBUTE_SP", "body": {"skilId": 1001004, "amount": 1}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterItemUse", "slot": 1, "itemId": 2000002}),
+                vec![(
+                    "COMMAND_TOPIC_CONSUMABLE",
+                    30001,
+                    with(
+                        json!({"characterId": 30001, "type": "REQUEST_ITEM_CONSUME", "body": {"source": 1, "itemId": 2000002, "quantity": 1}}),
+                    ),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterInventoryMove", "inventoryType": 1, "source": -11, "destination": 4}),
+                vec![(
+                    "COMMAND_TOPIC_COMPARTMENT",
+                    30001,
+                    json!({"characterId": 30001, "inventoryType": 1, "type": "UNEQUIP", "body": {"source": -11, "destination": 4}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterInventoryMove", "inventoryType": 1, "source": 4, "destination": -11}),
+                vec![(
+                    "COMMAND_TOPIC_COMPARTMENT",
+                    30001,
+                    json!({"characterId": 30001, "inventoryType": 1, "type": "EQUIP", "body": {"source": 4, "destination": -11}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterInventoryMove", "inventoryType": 2, "source": 3, "destination": 5}),
+                vec![(
+                    "COMMAND_TOPIC_COMPARTMENT",
+                    30001,
+                    json!({"characterId": 30001, "inventoryType": 2, "type": "MOVE", "body": {"source": 3, "destination": 5}}),
+                )],
+            ),
+            (
+                dropping,
+                json!({"type": "CharacterInventoryMove", "inventoryType": 2, "source": 3, "destination": 0, "count": 10}),
+                vec![(
+                    "COMMAND_TOPIC_COMPARTMENT",
+                    30001,
+                    json!({"characterId": 30001, "inventoryType": 2, "type": "DROP",
+                    "body": {"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "source": 3, "quantity": 10, "x": -120, "y": 215}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "CharacterDropMeso", "amount": 500}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER",
+                    30001,
+                    json!({"worldId": 0, "characterId": 30001, "type": "REQUEST_DROP_MESO", "body": {"channelId": 1, "mapId": 100000000, "amount": 500}}),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "DropPickUp", "dropId": 88231, "x": 410, "y": 274}),
+                vec![(
+                    "COMMAND_TOPIC_DROP",
+                    88231,
+                    with(
+                        json!({"type": "REQUEST_RESERVATION", "body": {"dropId": 88231, "characterId": 30001, "characterX": 410, "characterY": 274, "petSlot": -1}}),
+                    ),
+                )],
+            ),
+            (
+                ctx(),
+                json!({"type": "MessengerAnswerInvite", "messengerId": 0}),
+                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "CREATE", "body": {}}))],
+            ),
+            (
+                ctx(),
+                json!({"type": "MessengerAnswerInvite", "messengerId": 7}),
+                vec![(
+                    "COMMAND_TOPIC_INVITE",
+                    30001,
+                    json!({"worldId": 0, "inviteType": "MESSENGER", "type": "ACCEPT", "body": {"targetId": 30001, "referenceId": 7}}),
+                )],
+            ),
+            (
+                in_messenger.clone(),
+                json!({"type": "MessengerClose"}),
+                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "LEAVE", "body": {"messengerId": 7}}))],
+            ),
             (ctx(), json!({"type": "MessengerClose"}), vec![]),
-            (in_messenger.clone(), json!({"type": "MessengerInvite", "name": "Bob"}),
-                vec![("COMMAND_TOPIC_MESSENGER", 30001, json!({"actorId": 30001, "type": "REQUEST_INVITE", "body": {"characterId": 30002}}))]),
-            (in_messenger.clone(), json!({"type": "MessengerDeclineInvite", "fromName": "Bob"}),
-                vec![("COMMAND_TOPIC_INVITE", 30001, json!({"worldId": 0, "inviteType": "MESSENGER", "type": "REJECT", "body": {"targetId": 30001, "originatorId": 30002}}))]),
-            (in_messenger, json!({"type": "MessengerChat", "message": "hi"}),
-                vec![("COMMAND_TOPIC_CHARACTER_CHAT", 30001, with(json!({"actorId": 30001, "message": "hi", "type": "MESSENGER", "body": {"recipients": [30002]}})))]),
+            (
+                in_messenger.clone(),
+                json!({"type": "MessengerInvite", "name": "Bob"}),
+                vec![(
+                    "COMMAND_TOPIC_MESSENGER",
+                    30001,
+                    json!({"actorId": 30001, "type": "REQUEST_INVITE", "body": {"characterId": 30002}}),
+                )],
+            ),
+            (
+                in_messenger.clone(),
+                json!({"type": "MessengerDeclineInvite", "fromName": "Bob"}),
+                vec![(
+                    "COMMAND_TOPIC_INVITE",
+                    30001,
+                    json!({"worldId": 0, "inviteType": "MESSENGER", "type": "REJECT", "body": {"targetId": 30001, "originatorId": 30002}}),
+                )],
+            ),
+            (
+                in_messenger,
+                json!({"type": "MessengerChat", "message": "hi"}),
+                vec![(
+                    "COMMAND_TOPIC_CHARACTER_CHAT",
+                    30001,
+                    with(json!({"actorId": 30001, "message": "hi", "type": "MESSENGER", "body": {"recipients": [30002]}})),
+                )],
+            ),
         ];
         assert_eq!(field, Value::Object(field_block(&ctx().field)));
         for (context, action, expected) in table {
@@ -506,9 +782,13 @@ mod tests {
         let not_owned = Context { hp: Some(50), owned_level: Some(1), ..ctx() };
         let used = translate(&frame(json!({"type": "CharacterUseSkill", "skillId": 2001002, "level": 2})), &not_owned);
         assert!(used.destroy && used.commands.is_empty());
-        let attack = translate(&frame(json!({"type": "CharacterAttack", "skillId": 2001002, "targets": [{"monsterId": 1, "damages": [5]}]})), &ctx());
+        let attack = translate(
+            &frame(json!({"type": "CharacterAttack", "skillId": 2001002, "targets": [{"monsterId": 1, "damages": [5]}]})),
+            &ctx(),
+        );
         assert!(attack.destroy && attack.commands.is_empty());
-        let dead = translate(&frame(json!({"type": "CharacterUseSkill", "skillId": 2001002, "level": 1})), &Context { hp: Some(0), ..ctx() });
+        let dead =
+            translate(&frame(json!({"type": "CharacterUseSkill", "skillId": 2001002, "level": 1})), &Context { hp: Some(0), ..ctx() });
         assert_eq!((dead.commands.len(), dead.reply.len(), dead.destroy), (0, 1, false), "a dead character is only unlocked");
     }
 }

@@ -54,7 +54,13 @@ struct Work {
 }
 
 /// Starts consuming the 40 channel topics; `assigned` turns true once they are assigned.
-pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub fn spawn(
+    edge: Arc<Edge>,
+    bootstrap: &str,
+    group: &str,
+    assigned: Arc<AtomicBool>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let consumer: StreamConsumer<Context> = client_config(bootstrap)
         .set("group.id", group)
         .set("enable.auto.commit", "true")

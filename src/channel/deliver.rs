@@ -58,7 +58,8 @@ pub async fn deliver(edge: &Arc<Edge>, tenant: &Tenant, event: ChannelEvent) {
                 "EVENT_TOPIC_COMPARTMENT_STATUS" => compartment_status(&to, &envelope),
                 "EVENT_TOPIC_CHARACTER_CHAT" => chat(&to, &envelope).await,
                 "EVENT_TOPIC_EXPRESSION" => {
-                    let frame = Frame::new("CharacterExpression", json!({"characterId": envelope.character_id, "expression": envelope.expression}));
+                    let frame =
+                        Frame::new("CharacterExpression", json!({"characterId": envelope.character_id, "expression": envelope.expression}));
                     to.map(field_of(&envelope), Some(envelope.character_id), &frame).await;
                 }
                 "EVENT_TOPIC_CHARACTER_BUFF_STATUS" => buff_status(&to, &envelope).await,
@@ -261,7 +262,9 @@ async fn party_hp(to: &Recipients<'_>, character: u32, world: u8, channel: u8) {
     let scope = Scope::Channel(world, channel);
     let recipients: Vec<Arc<Session>> = members
         .iter()
-        .filter(|m| m.id != character && m.online && m.world == world && m.channel == channel && (m.map, m.instance) == (me.map, me.instance))
+        .filter(|m| {
+            m.id != character && m.online && m.world == world && m.channel == channel && (m.map, m.instance) == (me.map, me.instance)
+        })
         .filter_map(|m| to.session(m.id, scope))
         .collect();
     if recipients.is_empty() {
@@ -334,7 +337,8 @@ async fn map_status(to: &Recipients<'_>, e: &Envelope) {
                     let frame = field_view::spawn(entering, &attributes, true);
                     others.iter().for_each(|s| s.push(&frame));
                     let mates = field_view::party_in_field(to.edge, to.tenant, entering, field).await;
-                    let hp = Frame::new("PartyMemberHP", json!({"characterId": entering, "hp": attributes["hp"], "maxHp": attributes["maxHp"]}));
+                    let hp =
+                        Frame::new("PartyMemberHP", json!({"characterId": entering, "hp": attributes["hp"], "maxHp": attributes["maxHp"]}));
                     others.iter().filter(|s| mates.contains(&s.character())).for_each(|s| s.push(&hp));
                 }
             }
@@ -426,7 +430,10 @@ async fn avatar_to_messenger(to: &Recipients<'_>, character: u32, channel: u8) {
     let Ok(rooms) = messengers::rooms(&to.edge.services.store, to.tenant.id, Some(character)).await else { return };
     for room in rooms {
         let Some((seat, _)) = room.members.iter().find(|(s, _)| s.character == character) else { continue };
-        let frame = Frame::new("MessengerOperation", json!({"operation": "UPDATE_AVATAR", "slot": seat.slot, "characterId": character, "channelId": channel}));
+        let frame = Frame::new(
+            "MessengerOperation",
+            json!({"operation": "UPDATE_AVATAR", "slot": seat.slot, "characterId": character, "channelId": channel}),
+        );
         let ids: Vec<u32> = room.members.iter().map(|(s, _)| s.character).collect();
         to.list(&ids, Scope::Tenant, &frame);
     }
@@ -458,7 +465,8 @@ async fn chat(to: &Recipients<'_>, e: &Envelope) {
                 None => false,
             };
             let balloon = body::<bool>(e, "balloonOnly").unwrap_or_default();
-            let frame = Frame::new("CharacterChatGeneral", json!({"characterId": sender, "gm": gm, "message": e.message, "balloonOnly": balloon}));
+            let frame =
+                Frame::new("CharacterChatGeneral", json!({"characterId": sender, "gm": gm, "message": e.message, "balloonOnly": balloon}));
             to.map(field_of(e), None, &frame).await;
         }
         kind @ ("BUDDY" | "PARTY" | "GUILD" | "ALLIANCE") => {
@@ -484,7 +492,11 @@ async fn chat(to: &Recipients<'_>, e: &Envelope) {
         }
         "PINK_TEXT" => {
             let name = name_of(sender).await.unwrap_or(json!(""));
-            to.list(&recipients, world, &Frame::new("WorldMessage", json!({"mode": "PINK_TEXT", "medal": "", "name": name, "message": e.message})));
+            to.list(
+                &recipients,
+                world,
+                &Frame::new("WorldMessage", json!({"mode": "PINK_TEXT", "medal": "", "name": name, "message": e.message})),
+            );
         }
         _ => {}
     }
@@ -520,9 +532,8 @@ fn skill_status(to: &Recipients<'_>, e: &Envelope) {
         ),
         "COOLDOWN_APPLIED" => {
             let until = body::<String>(e, "cooldownExpiresAt").unwrap_or_default();
-            let seconds = DateTime::parse_from_rfc3339(&until)
-                .map(|t| (t.with_timezone(&Utc) - Utc::now()).num_seconds().max(0))
-                .unwrap_or(0);
+            let seconds =
+                DateTime::parse_from_rfc3339(&until).map(|t| (t.with_timezone(&Utc) - Utc::now()).num_seconds().max(0)).unwrap_or(0);
             Frame::new("CharacterSkillCooldown", json!({"skillId": e.skill_id, "seconds": seconds}))
         }
         _ => Frame::new("CharacterSkillCooldown", json!({"skillId": e.skill_id, "seconds": 0})),
@@ -538,7 +549,10 @@ async fn messenger_status(to: &Recipients<'_>, e: &Envelope) {
     let rooms = messengers::rooms(&to.edge.services.store, to.tenant.id, None).await.unwrap_or_default();
     let members = rooms.into_iter().find(|r| r.id == e.messenger_id).map(|r| r.members).unwrap_or_default();
     let operation = |op: &str, slot: u8, character: u32, name: &str, channel: u8| {
-        Frame::new("MessengerOperation", json!({"operation": op, "slot": slot, "characterId": character, "name": name, "channelId": channel}))
+        Frame::new(
+            "MessengerOperation",
+            json!({"operation": op, "slot": slot, "characterId": character, "name": name, "channelId": channel}),
+        )
     };
     match e.kind.as_str() {
         "JOINED" => {
@@ -617,7 +631,9 @@ async fn monster_status(to: &Recipients<'_>, e: &Envelope) {
                 true => vec![actor],
                 false => party
                     .iter()
-                    .filter(|m| m.online && (m.world, m.channel, m.map, m.instance) == (field.world, field.channel, field.map, field.instance))
+                    .filter(|m| {
+                        m.online && (m.world, m.channel, m.map, m.instance) == (field.world, field.channel, field.map, field.instance)
+                    })
                     .map(|m| m.id)
                     .collect(),
             };

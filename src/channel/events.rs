@@ -56,7 +56,10 @@ pub enum ChannelEvent {
     Account(AccountStatus),
     /// COMMAND_TOPIC_CHANNEL_STATUS: "who is out there?" (its type is not checked).
     StatusRequest,
-    Enveloped { topic: &'static str, envelope: Envelope },
+    Enveloped {
+        topic: &'static str,
+        envelope: Envelope,
+    },
     /// A record of the second wave, decoded by its feature module.
     Update(super::updates::Update),
     /// A record of the last wave (spec 50 P3 and the guild topics).
@@ -64,14 +67,18 @@ pub enum ChannelEvent {
 }
 
 /// Topics whose records have no `type` (spec 50 §2.6).
-const FLAT: &[&str] = &["EVENT_TOPIC_ACCOUNT_STATUS", "EVENT_TOPIC_EXPRESSION", "EVENT_TOPIC_GACHAPON_REWARD_WON", "COMMAND_TOPIC_CHANNEL_STATUS"];
+const FLAT: &[&str] =
+    &["EVENT_TOPIC_ACCOUNT_STATUS", "EVENT_TOPIC_EXPRESSION", "EVENT_TOPIC_GACHAPON_REWARD_WON", "COMMAND_TOPIC_CHANNEL_STATUS"];
 
 /// The 40 consumed topics, with the types the edge pushes today (P1 of spec 50 §7).
 pub const HANDLED: &[(&str, &[&str])] = &[
     ("EVENT_TOPIC_ACCOUNT_STATUS", &["LOGGED_IN", "LOGGED_OUT"]),
     ("EVENT_TOPIC_ACCOUNT_SESSION_STATUS", &["STATE_CHANGED", "ERROR"]),
     ("COMMAND_TOPIC_CHANNEL_STATUS", &[""]),
-    ("EVENT_TOPIC_CHARACTER_STATUS", &["STAT_CHANGED", "MAP_CHANGED", "EXPERIENCE_CHANGED", "FAME_CHANGED", "MESO_CHANGED", "LEVEL_CHANGED"]),
+    (
+        "EVENT_TOPIC_CHARACTER_STATUS",
+        &["STAT_CHANGED", "MAP_CHANGED", "EXPERIENCE_CHANGED", "FAME_CHANGED", "MESO_CHANGED", "LEVEL_CHANGED"],
+    ),
     ("EVENT_TOPIC_MAP_STATUS", &["CHARACTER_ENTER", "CHARACTER_EXIT"]),
     ("EVENT_TOPIC_ASSET_STATUS", &["CREATED", "UPDATED", "QUANTITY_CHANGED", "MOVED", "DELETED", "ACCEPTED", "RELEASED", "EXPIRED"]),
     ("EVENT_TOPIC_COMPARTMENT_STATUS", &["RESERVATION_CANCELLED", "MERGE_COMPLETE", "SORT_COMPLETE"]),
@@ -87,21 +94,64 @@ pub const HANDLED: &[(&str, &[&str])] = &[
     // The second wave (P2), decoded by `updates`.
     ("COMMAND_TOPIC_NPC_CONVERSATION", &["SIMPLE", "NUMBER", "STYLE", "SLIDE_MENU"]),
     ("EVENT_TOPIC_NPC_SHOP_STATUS", &["ENTERED", "ERROR"]),
-    ("COMMAND_TOPIC_SYSTEM_MESSAGE", &["SEND_MESSAGE", "PLAY_PORTAL_SOUND", "SHOW_INFO", "SHOW_INFO_TEXT", "UPDATE_AREA_INFO", "SHOW_HINT", "SHOW_GUIDE_HINT", "SHOW_INTRO"]),
+    (
+        "COMMAND_TOPIC_SYSTEM_MESSAGE",
+        &[
+            "SEND_MESSAGE",
+            "PLAY_PORTAL_SOUND",
+            "SHOW_INFO",
+            "SHOW_INFO_TEXT",
+            "UPDATE_AREA_INFO",
+            "SHOW_HINT",
+            "SHOW_GUIDE_HINT",
+            "SHOW_INTRO",
+        ],
+    ),
     ("EVENT_TOPIC_QUEST_STATUS", &["STARTED", "PROGRESS_UPDATED", "COMPLETED", "FORFEITED"]),
     ("EVENT_TOPIC_PARTY_STATUS", &["CREATED", "JOINED", "LEFT", "EXPEL", "DISBAND", "CHANGE_LEADER", "ERROR"]),
     ("EVENT_TOPIC_PARTY_MEMBER_STATUS", &["LOGIN", "LOGOUT"]),
-    ("EVENT_TOPIC_BUDDY_LIST_STATUS", &["BUDDY_ADDED", "BUDDY_REMOVED", "BUDDY_UPDATED", "BUDDY_CHANNEL_CHANGE", "CAPACITY_CHANGE", "ERROR"]),
+    (
+        "EVENT_TOPIC_BUDDY_LIST_STATUS",
+        &["BUDDY_ADDED", "BUDDY_REMOVED", "BUDDY_UPDATED", "BUDDY_CHANNEL_CHANGE", "CAPACITY_CHANGE", "ERROR"],
+    ),
     ("EVENT_TOPIC_REACTOR_STATUS", &["CREATED", "HIT", "DESTROYED"]),
     ("EVENT_TOPIC_CHAIR_STATUS", &["USED", "CANCELLED", "ERROR"]),
     ("EVENT_TOPIC_CHALKBOARD_STATUS", &["SET", "CLEAR"]),
     ("EVENT_TOPIC_FAME_STATUS", &["ERROR"]),
     ("EVENT_TOPIC_NOTE_STATUS", &["CREATED"]),
-    ("EVENT_TOPIC_PET_STATUS", &["SPAWNED", "DESPAWNED", "COMMAND_RESPONSE", "CLOSENESS_CHANGED", "FULLNESS_CHANGED", "LEVEL_CHANGED", "SLOT_CHANGED", "EXCLUDE_CHANGED"]),
+    (
+        "EVENT_TOPIC_PET_STATUS",
+        &[
+            "SPAWNED",
+            "DESPAWNED",
+            "COMMAND_RESPONSE",
+            "CLOSENESS_CHANGED",
+            "FULLNESS_CHANGED",
+            "LEVEL_CHANGED",
+            "SLOT_CHANGED",
+            "EXCLUDE_CHANGED",
+        ],
+    ),
     ("EVENT_TOPIC_STORAGE_STATUS", &["MESOS_UPDATED", "ARRANGED", "ERROR", "PROJECTION_CREATED"]),
     ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", &["ACCEPTED", "RELEASED"]),
     ("EVENT_TOPIC_SAGA_STATUS", &["FAILED"]),
-    ("EVENT_TOPIC_GUILD_STATUS", &["REQUEST_AGREEMENT", "CREATED", "DISBANDED", "EMBLEM_UPDATED", "MEMBER_STATUS_UPDATED", "MEMBER_TITLE_UPDATED", "MEMBER_LEFT", "MEMBER_JOINED", "NOTICE_UPDATED", "CAPACITY_UPDATED", "TITLES_UPDATED", "ERROR"]),
+    (
+        "EVENT_TOPIC_GUILD_STATUS",
+        &[
+            "REQUEST_AGREEMENT",
+            "CREATED",
+            "DISBANDED",
+            "EMBLEM_UPDATED",
+            "MEMBER_STATUS_UPDATED",
+            "MEMBER_TITLE_UPDATED",
+            "MEMBER_LEFT",
+            "MEMBER_JOINED",
+            "NOTICE_UPDATED",
+            "CAPACITY_UPDATED",
+            "TITLES_UPDATED",
+            "ERROR",
+        ],
+    ),
     ("COMMAND_TOPIC_GUILD", &["REQUEST_NAME", "REQUEST_EMBLEM"]),
     // The last wave (P3), decoded by `last_wave`.
     ("EVENT_TOPIC_CASH_SHOP_STATUS", &["INVENTORY_CAPACITY_INCREASED", "PURCHASE", "ERROR"]),

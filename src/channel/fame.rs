@@ -5,7 +5,9 @@ use super::actions::command;
 use super::commands::{Context as Session, Outcome};
 use super::deliver::{Recipients, Scope};
 use super::updates::{kind, part, push};
-use crate::contracts::channel::character::{FameCommand, FameCommandKind, FameError, FameRecord, FameRefused, NoteCreated, NoteRecord, NoteRefresh};
+use crate::contracts::channel::character::{
+    FameCommand, FameCommandKind, FameError, FameRecord, FameRefused, NoteCreated, NoteRecord, NoteRefresh,
+};
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::Deserialize;
 use serde_json::Value;
@@ -54,7 +56,12 @@ pub fn decode_fame(value: &Value) -> Result<Decoded<Update>, Reject> {
     }
     let body: FameError = part(value.get("body"))?;
     match serde_json::from_value(Value::String(body.error.clone())) {
-        Ok(error) => Ok(Decoded::Message(Update::Refused { character: record.character_id, world: record.world_id, channel: body.channel_id, error })),
+        Ok(error) => Ok(Decoded::Message(Update::Refused {
+            character: record.character_id,
+            world: record.world_id,
+            channel: body.channel_id,
+            error,
+        })),
         Err(_) => Ok(Decoded::Unhandled(format!("ERROR {:?}", body.error))),
     }
 }

@@ -87,9 +87,8 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
     let routes = lookups::resources(services, tenant, "ROUTES", "transports/routes").await;
     if !routes.is_empty() {
         // Q-15, kept: a boat state on every map; docked and boarding only at a route's start.
-        let docked = routes
-            .iter()
-            .any(|(_, r)| r["startMapId"] == json!(m) && matches!(r["state"].as_str(), Some("open_entry" | "locked_entry")));
+        let docked =
+            routes.iter().any(|(_, r)| r["startMapId"] == json!(m) && matches!(r["state"].as_str(), Some("open_entry" | "locked_entry")));
         session.push(&super::updates::push(&crate::contracts::channel::transports::FieldTransportState::docked(docked)));
     }
 }

@@ -83,36 +83,108 @@ pub struct MacroFrame {
 pub enum ClientFrame {
     /// Keeps the session alive; answered with `Pong`.
     Ping,
-    CharacterLoggedIn { character_id: u32 },
-    CharacterMove { path: Path },
-    MonsterMovement { unique_id: u32, path: Path },
+    CharacterLoggedIn {
+        character_id: u32,
+    },
+    CharacterMove {
+        path: Path,
+    },
+    MonsterMovement {
+        unique_id: u32,
+        path: Path,
+    },
     /// Walking into a portal or touching a scripted one.
-    MapChange { portal_name: String },
-    CharacterChatGeneral { message: String, #[serde(default)] balloon_only: bool },
+    MapChange {
+        portal_name: String,
+    },
+    CharacterChatGeneral {
+        message: String,
+        #[serde(default)]
+        balloon_only: bool,
+    },
     /// 0 buddy, 1 party, 2 guild, 3 alliance.
-    CharacterChatMulti { chat_type: u8, recipients: Vec<u32>, message: String },
-    CharacterChatWhisper { target_name: String, message: String },
-    CharacterExpression { emote: u32 },
+    CharacterChatMulti {
+        chat_type: u8,
+        recipients: Vec<u32>,
+        message: String,
+    },
+    CharacterChatWhisper {
+        target_name: String,
+        message: String,
+    },
+    CharacterExpression {
+        emote: u32,
+    },
     /// Melee, ranged, magic or touch attack; `skillId` 0 for a plain attack.
-    CharacterAttack { #[serde(default)] skill_id: u32, #[serde(default)] targets: Vec<AttackTarget> },
-    CharacterUseSkill { skill_id: u32, level: u8, #[serde(default)] affected_members: u8 },
-    CharacterBuffCancel { skill_id: i32 },
-    CharacterDamage { damage: i32 },
-    CharacterHealOverTime { #[serde(default)] hp: i16, #[serde(default)] mp: i16 },
-    CharacterDistributeAp { flag: u32 },
-    CharacterAutoDistributeAp { entries: Vec<ApEntry> },
-    CharacterDistributeSp { skill_id: u32 },
-    CharacterSkillMacro { macros: Vec<MacroFrame> },
-    CharacterItemUse { slot: i16, item_id: u32 },
-    CharacterInventoryMove { inventory_type: u8, source: i16, destination: i16, #[serde(default)] count: i16 },
-    CharacterDropMeso { amount: u32 },
-    DropPickUp { drop_id: u32, x: i16, y: i16 },
+    CharacterAttack {
+        #[serde(default)]
+        skill_id: u32,
+        #[serde(default)]
+        targets: Vec<AttackTarget>,
+    },
+    CharacterUseSkill {
+        skill_id: u32,
+        level: u8,
+        #[serde(default)]
+        affected_members: u8,
+    },
+    CharacterBuffCancel {
+        skill_id: i32,
+    },
+    CharacterDamage {
+        damage: i32,
+    },
+    CharacterHealOverTime {
+        #[serde(default)]
+        hp: i16,
+        #[serde(default)]
+        mp: i16,
+    },
+    CharacterDistributeAp {
+        flag: u32,
+    },
+    CharacterAutoDistributeAp {
+        entries: Vec<ApEntry>,
+    },
+    CharacterDistributeSp {
+        skill_id: u32,
+    },
+    CharacterSkillMacro {
+        macros: Vec<MacroFrame>,
+    },
+    CharacterItemUse {
+        slot: i16,
+        item_id: u32,
+    },
+    CharacterInventoryMove {
+        inventory_type: u8,
+        source: i16,
+        destination: i16,
+        #[serde(default)]
+        count: i16,
+    },
+    CharacterDropMeso {
+        amount: u32,
+    },
+    DropPickUp {
+        drop_id: u32,
+        x: i16,
+        y: i16,
+    },
     /// Opens a new messenger (`messengerId` 0) or accepts an invitation to one.
-    MessengerAnswerInvite { messenger_id: u32 },
+    MessengerAnswerInvite {
+        messenger_id: u32,
+    },
     MessengerClose,
-    MessengerInvite { name: String },
-    MessengerDeclineInvite { from_name: String },
-    MessengerChat { message: String },
+    MessengerInvite {
+        name: String,
+    },
+    MessengerDeclineInvite {
+        from_name: String,
+    },
+    MessengerChat {
+        message: String,
+    },
     /// The second wave's actions (NPCs, quests, …), held by their feature modules.
     #[serde(untagged)]
     Play(super::actions::Action),

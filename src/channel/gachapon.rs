@@ -16,7 +16,8 @@ pub fn decode(value: &Value) -> Result<Decoded<RewardWon>, Reject> {
 pub(super) async fn deliver(to: &Recipients<'_>, won: RewardWon) {
     let scope = Scope::World(won.world_id);
     // logged-in sessions only; Q-9: no look-up when nobody here would see it.
-    let listeners: Vec<_> = to.edge.sessions.all().into_iter().filter(|s| s.tenant == *to.tenant && s.character() != 0 && scope.admits(s)).collect();
+    let listeners: Vec<_> =
+        to.edge.sessions.all().into_iter().filter(|s| s.tenant == *to.tenant && s.character() != 0 && scope.admits(s)).collect();
     if listeners.is_empty() {
         return;
     }

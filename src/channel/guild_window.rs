@@ -9,14 +9,14 @@ use super::last_wave;
 use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, party, Edge};
+use crate::actors::Services;
 use crate::contracts::channel::guild_window::{
-    Guild, GuildBbs, GuildCommand, GuildCommandKind, GuildThreadCommand, GuildThreadCommandKind, GuildThreadRecord, Listed, ReplyBody, Thread,
-    TITLES,
+    Guild, GuildBbs, GuildCommand, GuildCommandKind, GuildThreadCommand, GuildThreadCommandKind, GuildThreadRecord, Listed, ReplyBody,
+    Thread, TITLES,
 };
 use crate::contracts::channel::party::{InviteCommand, InviteCommandKind, InviteType};
 use crate::contracts::decode::{self, Decoded, Reject};
 use crate::contracts::tenant::Tenant;
-use crate::actors::Services;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -75,11 +75,21 @@ pub enum BoardOp {
         #[serde(default)]
         emoticon_id: u32,
     },
-    DeleteThread { thread_id: u32 },
+    DeleteThread {
+        thread_id: u32,
+    },
     ListThreads,
-    DisplayThread { thread_id: u32 },
-    ReplyThread { thread_id: u32, message: String },
-    DeleteReply { thread_id: u32, reply_id: u32 },
+    DisplayThread {
+        thread_id: u32,
+    },
+    ReplyThread {
+        thread_id: u32,
+        message: String,
+    },
+    DeleteReply {
+        thread_id: u32,
+        reply_id: u32,
+    },
 }
 
 /// What a guild action needs: the actor's guild, a named character, the actor's name, a
@@ -171,18 +181,29 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
             let thread = |kind: GuildThreadCommandKind| command(&GuildThreadCommand { guild_id: *guild_id, character_id: c, kind });
             match operation {
                 BoardOp::CreateOrEditThread { modify: false, notice, title, message, emoticon_id, .. } => {
-                    vec![thread(GuildThreadCommandKind::Create { notice: *notice, title: title.clone(), message: message.clone(), emoticon_id: *emoticon_id })]
+                    vec![thread(GuildThreadCommandKind::Create {
+                        notice: *notice,
+                        title: title.clone(),
+                        message: message.clone(),
+                        emoticon_id: *emoticon_id,
+                    })]
                 }
-                BoardOp::CreateOrEditThread { modify: true, thread_id, notice, title, message, emoticon_id } => vec![thread(GuildThreadCommandKind::Update {
-                    thread_id: *thread_id,
-                    notice: *notice,
-                    title: title.clone(),
-                    message: message.clone(),
-                    emoticon_id: *emoticon_id,
-                })],
+                BoardOp::CreateOrEditThread { modify: true, thread_id, notice, title, message, emoticon_id } => {
+                    vec![thread(GuildThreadCommandKind::Update {
+                        thread_id: *thread_id,
+                        notice: *notice,
+                        title: title.clone(),
+                        message: message.clone(),
+                        emoticon_id: *emoticon_id,
+                    })]
+                }
                 BoardOp::DeleteThread { thread_id } => vec![thread(GuildThreadCommandKind::Delete { thread_id: *thread_id })],
-                BoardOp::ReplyThread { thread_id, message } => vec![thread(GuildThreadCommandKind::AddReply { thread_id: *thread_id, message: message.clone() })],
-                BoardOp::DeleteReply { thread_id, reply_id } => vec![thread(GuildThreadCommandKind::DeleteReply { thread_id: *thread_id, reply_id: *reply_id })],
+                BoardOp::ReplyThread { thread_id, message } => {
+                    vec![thread(GuildThreadCommandKind::AddReply { thread_id: *thread_id, message: message.clone() })]
+                }
+                BoardOp::DeleteReply { thread_id, reply_id } => {
+                    vec![thread(GuildThreadCommandKind::DeleteReply { thread_id: *thread_id, reply_id: *reply_id })]
+                }
                 BoardOp::ListThreads | BoardOp::DisplayThread { .. } => {
                     return Outcome { reply: found.view.iter().map(push).collect(), ..Outcome::default() };
                 }
@@ -218,7 +239,10 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
             // The kicked member is the command's character: the guild service removes it.
             GuildOp::Kick { character_id, .. } => match mine {
                 Some((guild_id, g)) if g.is_leadership(c) && *character_id != 0 => {
-                    vec![command(&GuildCommand { character_id: *character_id, kind: GuildCommandKind::Leave { guild_id: *guild_id, force: true } })]
+                    vec![command(&GuildCommand {
+                        character_id: *character_id,
+                        kind: GuildCommandKind::Leave { guild_id: *guild_id, force: true },
+                    })]
                 }
                 _ => return destroy,
             },
@@ -268,9 +292,12 @@ pub fn decode_thread(value: &Value) -> Result<Decoded<Update>, Reject> {
     let record: GuildThreadRecord = decode::into(value.clone())?;
     let _: ReplyBody = part(value.get("body"))?;
     match kind {
-        "CREATED" | "UPDATED" | "REPLY_ADDED" | "REPLY_DELETED" => {
-            Ok(Decoded::Message(Update { world: record.world_id, guild: record.guild_id, actor: record.actor_id, thread: record.thread_id }))
-        }
+        "CREATED" | "UPDATED" | "REPLY_ADDED" | "REPLY_DELETED" => Ok(Decoded::Message(Update {
+            world: record.world_id,
+            guild: record.guild_id,
+            actor: record.actor_id,
+            thread: record.thread_id,
+        })),
         other => Ok(Decoded::Unhandled(other.to_string())),
     }
 }

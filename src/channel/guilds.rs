@@ -3,10 +3,11 @@
 //! (§4.22). The client's guild actions and the guild board are in `guild_window`.
 
 use super::deliver::{Recipients, Scope};
-use super::updates::{kind, part, push};
 use super::lookups;
+use super::updates::{kind, part, push};
 use crate::contracts::channel::guild::{
-    Emblem, GuildBody, GuildEmblemChanged, GuildMember, GuildNameChanged, GuildOperation, GuildPromptRecord, GuildRecord, PromptBody, NO_PARTY,
+    Emblem, GuildBody, GuildEmblemChanged, GuildMember, GuildNameChanged, GuildOperation, GuildPromptRecord, GuildRecord, PromptBody,
+    NO_PARTY,
 };
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde_json::Value;
@@ -21,20 +22,41 @@ pub struct Update {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    RequestAgreement { founder: u32, proposed_name: String },
+    RequestAgreement {
+        founder: u32,
+        proposed_name: String,
+    },
     Created,
-    Disbanded { members: Vec<u32> },
+    Disbanded {
+        members: Vec<u32>,
+    },
     EmblemUpdated(Emblem),
-    MemberOnline { character: u32, online: bool },
-    MemberTitle { character: u32, title: u8 },
-    MemberLeft { character: u32, expelled: bool },
+    MemberOnline {
+        character: u32,
+        online: bool,
+    },
+    MemberTitle {
+        character: u32,
+        title: u8,
+    },
+    MemberLeft {
+        character: u32,
+        expelled: bool,
+    },
     MemberJoined(GuildMember),
     Notice(String),
     Capacity(u32),
     Titles(Vec<String>),
-    Error { actor: u32, error: String },
+    Error {
+        actor: u32,
+        error: String,
+    },
     /// COMMAND_TOPIC_GUILD: the character is asked for a name or an emblem.
-    Prompt { character: u32, channel: u8, emblem: bool },
+    Prompt {
+        character: u32,
+        channel: u8,
+        emblem: bool,
+    },
 }
 
 impl Update {
@@ -88,7 +110,11 @@ pub fn decode_prompt(value: &Value) -> Result<Decoded<Update>, Reject> {
         other => return Ok(Decoded::Unhandled(other.to_string())),
     };
     let at: PromptBody = part(value.get("body"))?;
-    Ok(Decoded::Message(Update { world: at.world_id, guild: 0, change: Change::Prompt { character: record.character_id, channel: at.channel_id, emblem } }))
+    Ok(Decoded::Message(Update {
+        world: at.world_id,
+        guild: 0,
+        change: Change::Prompt { character: record.character_id, channel: at.channel_id, emblem },
+    }))
 }
 
 /// A guild as the guild service holds it (G of spec 50 §4.21).
@@ -177,7 +203,10 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
             to.one(character, scope, &info(&g));
         }
         Change::MemberLeft { character, expelled } => {
-            let (Some(g), Some(left)) = (guild(to, guild_id).await, lookups::character(&to.edge.services, to.tenant, character).await) else { return };
+            let (Some(g), Some(left)) = (guild(to, guild_id).await, lookups::character(&to.edge.services, to.tenant, character).await)
+            else {
+                return;
+            };
             let name = left["name"].as_str().unwrap_or_default().to_string();
             let operation = match expelled {
                 true => GuildOperation::MemberExpelledSuccess { guild_id, character_id: character, name },
@@ -217,7 +246,8 @@ async fn request_agreement(to: &Recipients<'_>, scope: Scope, founder: u32, prop
     let members = party["members"].as_array().cloned().unwrap_or_default();
     let founder_record = members.iter().find(|m| u32::try_from(lookups::number(m, "id")).ok() == Some(founder));
     let Some(founder_record) = founder_record else { return };
-    let at = |m: &Value| (lookups::number(m, "worldId"), lookups::number(m, "channelId"), lookups::number(m, "mapId"), m["instance"].clone());
+    let at =
+        |m: &Value| (lookups::number(m, "worldId"), lookups::number(m, "channelId"), lookups::number(m, "mapId"), m["instance"].clone());
     let leader_name = founder_record["name"].as_str().unwrap_or_default().to_string();
     let asked: Vec<u32> = members
         .iter()

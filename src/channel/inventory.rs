@@ -15,8 +15,12 @@ const WHITE_SCROLL: i16 = 0x2;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all_fields = "camelCase")]
 pub enum Action {
-    CompartmentMerge { inventory_type: u8 },
-    CompartmentSort { inventory_type: u8 },
+    CompartmentMerge {
+        inventory_type: u8,
+    },
+    CompartmentSort {
+        inventory_type: u8,
+    },
     CharacterItemUseScroll {
         scroll_slot: i16,
         equip_slot: i16,

@@ -5,10 +5,10 @@ use super::deliver::{Recipients, Scope};
 use super::events::{body, Envelope};
 use super::lookups;
 use super::updates::push;
+use crate::channel::frames::Frame;
 use crate::contracts::channel::buddy::{Buddy, BuddyOperation, DEFAULT_GROUP};
 use crate::contracts::channel::guild::{self, GuildInvitation};
 use crate::contracts::channel::party::{self, InviteType, PartyOperation};
-use crate::channel::frames::Frame;
 
 /// `CREATED` to the target, `REJECTED` to the originator, each with the other's name.
 pub(super) async fn deliver(to: &Recipients<'_>, e: &Envelope) {
@@ -30,7 +30,13 @@ pub(super) async fn deliver(to: &Recipients<'_>, e: &Envelope) {
         (InviteType::Guild, false) => push(&GuildInvitation::Error { error: guild::DENIED.into(), name }),
         (InviteType::Buddy, true) => {
             // the pending entry is the requester, not the invited character.
-            let buddy = Buddy { character_id: originator, group: DEFAULT_GROUP.into(), character_name: name.clone(), channel_id: -1, in_shop: false };
+            let buddy = Buddy {
+                character_id: originator,
+                group: DEFAULT_GROUP.into(),
+                character_name: name.clone(),
+                channel_id: -1,
+                in_shop: false,
+            };
             push(&BuddyOperation::Invite { originator_id: e.reference_id, name, buddy })
         }
         // A declined buddy request tells nobody; the messenger's rows are `deliver`'s own.

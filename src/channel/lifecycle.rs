@@ -60,8 +60,10 @@ pub async fn complete_login(edge: &Arc<Edge>, session: &Arc<Session>, character:
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|v| json!({"skillId": v.id, "level": v.skill.level, "masterLevel": v.skill.master_level,
-            "expiration": v.skill.expiration, "cooldownExpiresAt": v.cooldown_expires_at}))
+        .map(|v| {
+            json!({"skillId": v.id, "level": v.skill.level, "masterLevel": v.skill.master_level,
+            "expiration": v.skill.expiration, "cooldownExpiresAt": v.cooldown_expires_at})
+        })
         .collect();
     let inventory = lookups::data(services, tenant, "INVENTORY", &format!("characters/{character}/inventory")).await;
     let pets = lookups::data(services, tenant, "PETS", &format!("characters/{character}/pets")).await;
@@ -84,7 +86,8 @@ async fn bundle(edge: &Edge, session: &Session, character: u32, attributes: &ser
     session.push(&Frame::new("BuddyOperation", json!({"operation": "UPDATE", "buddies": buddies["buddies"]})));
     let guilds = lookups::resources(services, tenant, "GUILDS", &format!("guilds?filter[members.id]={character}")).await;
     if let Some((id, guild)) = guilds.into_iter().next() {
-        session.push(&Frame::new("GuildOperation", json!({"operation": "INFO", "guildId": id.parse::<u32>().unwrap_or(0), "guild": guild})));
+        session
+            .push(&Frame::new("GuildOperation", json!({"operation": "INFO", "guildId": id.parse::<u32>().unwrap_or(0), "guild": guild})));
     }
     let keys = lookups::resources(services, tenant, "KEYS", &format!("characters/{character}/keys")).await;
     if !keys.is_empty() {

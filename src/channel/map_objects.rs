@@ -38,7 +38,9 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     let c = ctx.character;
     let chair = |kind: ChairCommandKind| command(&ChairCommand { field: field(ctx), kind });
     let commands = match action {
-        Action::CharacterChairPortable { item_id } => vec![chair(ChairCommandKind::Use { character_id: c, chair_type: ChairType::Portable, chair_id: *item_id })],
+        Action::CharacterChairPortable { item_id } => {
+            vec![chair(ChairCommandKind::Use { character_id: c, chair_type: ChairType::Portable, chair_id: *item_id })]
+        }
         Action::CharacterChairInteraction { seat_id: -1 } => vec![chair(ChairCommandKind::Cancel { character_id: c })],
         // Go wraps another negative seat into a huge id; no map has such a seat.
         Action::CharacterChairInteraction { seat_id } => match u32::try_from(*seat_id) {
@@ -67,11 +69,23 @@ pub enum Change {
     ReactorHit(ReactorHit),
     ReactorDestroyed(ReactorDestroy),
     /// `USED` of a chair: the sitter and the chair.
-    Sat { sitter: u32, chair_type: ChairType, chair_id: u32 },
-    StoodUp { sitter: u32 },
+    Sat {
+        sitter: u32,
+        chair_type: ChairType,
+        chair_id: u32,
+    },
+    StoodUp {
+        sitter: u32,
+    },
     /// A refused sit: `INTERNAL` unlocks the client, any other kind ends its session.
-    ChairRefused { sitter: u32, internal: bool },
-    Chalkboard { owner: u32, message: Option<String> },
+    ChairRefused {
+        sitter: u32,
+        internal: bool,
+    },
+    Chalkboard {
+        owner: u32,
+        message: Option<String>,
+    },
 }
 
 impl Update {

@@ -15,7 +15,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all_fields = "camelCase")]
 pub enum Action {
-    ChannelChange { channel_id: u8 },
+    ChannelChange {
+        channel_id: u8,
+    },
     CashShopEntry,
     /// Go's `MapChange` with an empty body: back from the cash shop to this channel.
     CashShopExit,
@@ -79,7 +81,9 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
         (Action::ChannelChange { .. } | Action::CashShopExit, _) => Outcome::default(),
         (Action::CashShopEntry, _) => match &found.shop {
             // The cash shop lives in other services: this edge shows its window and announces the entry.
-            Some(shop) => Outcome { reply: vec![push(shop)], commands: vec![cash_shop(CashShopMove::CharacterEnter(at))], ..Outcome::default() },
+            Some(shop) => {
+                Outcome { reply: vec![push(shop)], commands: vec![cash_shop(CashShopMove::CharacterEnter(at))], ..Outcome::default() }
+            }
             None => Outcome { destroy: true, ..Outcome::default() },
         },
     }

@@ -41,14 +41,14 @@ pub mod frames;
 pub mod gachapon;
 pub mod guild_window;
 pub mod guilds;
+pub mod inventory;
+pub mod invites;
 pub mod last_wave;
 pub mod lifecycle;
 pub mod limits;
 pub mod lookups;
 pub mod map_objects;
 pub mod migration;
-pub mod inventory;
-pub mod invites;
 pub mod notes;
 pub mod npc;
 pub mod party;
@@ -125,7 +125,8 @@ impl Edge {
         let mut all = true;
         for command in commands {
             let topic = crate::contracts::topics::name(command.topic).to_string();
-            let output = Output { topic, key: Some(command.key), value: command.value.to_string(), tenant: tenant.clone(), trace: Vec::new() };
+            let output =
+                Output { topic, key: Some(command.key), value: command.value.to_string(), tenant: tenant.clone(), trace: Vec::new() };
             if let Err(error) = crate::bridge::producer::send(&self.producer, &output, None).await {
                 tracing::warn!(topic = command.topic, %error, "channel command not published");
                 self.services.metrics.dead_letters.with_label_values(&[command.topic, "publish_failed"]).inc();

@@ -78,7 +78,8 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
                 let sender_name = match names.get(&note.sender_id) {
                     Some(name) => name.clone(),
                     None => {
-                        let name = lookups::character(services, tenant, note.sender_id).await.and_then(|a| a["name"].as_str().map(str::to_string));
+                        let name =
+                            lookups::character(services, tenant, note.sender_id).await.and_then(|a| a["name"].as_str().map(str::to_string));
                         let name = name.unwrap_or_else(|| "Unknown".into());
                         names.insert(note.sender_id, name.clone());
                         name
@@ -94,11 +95,14 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
 pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     let Action::NoteOperation { operation } = action;
     let (c, f, found) = (ctx.character, &ctx.field, &ctx.later.notes);
-    let note = |character_id: u32, kind: NoteCommandKind| command(&NoteCommand { world_id: f.world, channel_id: f.channel, character_id, kind });
+    let note =
+        |character_id: u32, kind: NoteCommandKind| command(&NoteCommand { world_id: f.world, channel_id: f.channel, character_id, kind });
     let commands = match operation {
         NoteOp::Send { message, .. } => match found.receiver {
             Some(receiver) => vec![note(receiver, NoteCommandKind::Create { sender_id: c, message: message.clone(), flag: SENT_FLAG })],
-            None => return Outcome { reply: vec![push(&NoteOperation::Error { error: NoteSendError::ReceiverUnknown })], ..Outcome::default() },
+            None => {
+                return Outcome { reply: vec![push(&NoteOperation::Error { error: NoteSendError::ReceiverUnknown })], ..Outcome::default() }
+            }
         },
         NoteOp::Discard { notes } if notes.is_empty() => Vec::new(),
         // A note that is not the sender's, or a flag it does not have, breaks the rules.

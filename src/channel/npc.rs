@@ -99,7 +99,12 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
             let (item_template_id, quantity) = (*item_id, u32::from(*quantity));
             let kind = match operation {
                 ShopOperation::Leave => Some(NpcShopCommandKind::Exit(Empty {})),
-                ShopOperation::Buy => u16::try_from(*slot).ok().map(|slot| NpcShopCommandKind::Buy { slot, item_template_id, quantity, discount_price: *discount_price }),
+                ShopOperation::Buy => u16::try_from(*slot).ok().map(|slot| NpcShopCommandKind::Buy {
+                    slot,
+                    item_template_id,
+                    quantity,
+                    discount_price: *discount_price,
+                }),
                 ShopOperation::Sell => Some(NpcShopCommandKind::Sell { slot: *slot, item_template_id, quantity }),
                 ShopOperation::Recharge => u16::try_from(*slot).ok().map(|slot| NpcShopCommandKind::Recharge { slot }),
             };

@@ -7,6 +7,7 @@ use super::deliver::{Recipients, Scope};
 use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, Edge};
+use crate::actors::Services;
 use crate::contracts::channel::party::{
     Disbanded, InviteCommand, InviteCommandKind, InviteType, PartyCommand, PartyCommandKind, PartyError, PartyList, PartyListMember,
     PartyMemberRecord, PartyOperation, PartyStatusRecord, PartyTarget, NOT_IN_THIS_CHANNEL,
@@ -14,7 +15,6 @@ use crate::contracts::channel::party::{
 use crate::contracts::channel::Empty;
 use crate::contracts::decode::{self, Decoded, Reject};
 use crate::contracts::tenant::Tenant;
-use crate::actors::Services;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -61,7 +61,10 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         }
         Action::PartyOperation { operation: PartyOp::Invite, name, .. } => {
             found.named = named(services, tenant, name).await;
-            found.named_here = found.named.and_then(|id| edge.sessions.character(tenant, id)).is_some_and(|s| s.world == session.world && s.channel == session.channel);
+            found.named_here = found
+                .named
+                .and_then(|id| edge.sessions.character(tenant, id))
+                .is_some_and(|s| s.world == session.world && s.channel == session.channel);
         }
         Action::PartyInviteReject { from_name } => found.named = named(services, tenant, from_name).await,
         Action::PartyOperation { .. } => {}
@@ -89,7 +92,9 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     let c = ctx.character;
     let commands = match (action, ctx.play.party) {
         (Action::PartyOperation { operation: PartyOp::Create, .. }, _) => vec![party(c, PartyCommandKind::Create(Empty {}))],
-        (Action::PartyOperation { operation: PartyOp::Leave, .. }, Some(party_id)) => vec![party(c, PartyCommandKind::Leave { party_id, force: false })],
+        (Action::PartyOperation { operation: PartyOp::Leave, .. }, Some(party_id)) => {
+            vec![party(c, PartyCommandKind::Leave { party_id, force: false })]
+        }
         // Q5: the expelled member is the actor, so the party service removes it, not the leader.
         (Action::PartyOperation { operation: PartyOp::Expel, target_id, .. }, Some(party_id)) if *target_id != 0 => {
             vec![party(*target_id, PartyCommandKind::Leave { party_id, force: true })]
@@ -163,7 +168,12 @@ pub fn decode_member(value: &Value) -> Result<Decoded<Update>, Reject> {
     let kind = kind(value)?;
     let record: PartyMemberRecord = decode::into(value.clone())?;
     match kind {
-        "LOGIN" | "LOGOUT" => Ok(Decoded::Message(Update { world: record.world_id, party: record.party_id, character: record.character_id, change: Change::MemberOnline })),
+        "LOGIN" | "LOGOUT" => Ok(Decoded::Message(Update {
+            world: record.world_id,
+            party: record.party_id,
+            character: record.character_id,
+            change: Change::MemberOnline,
+        })),
         other => Ok(Decoded::Unhandled(other.to_string())),
     }
 }
@@ -275,7 +285,9 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
                 Change::Expelled(target) => target.character_id,
                 _ => actor,
             };
-            let (Some(party), Some(character)) = (party(to, party_id).await, lookups::character(services, to.tenant, subject).await) else { return };
+            let (Some(party), Some(character)) = (party(to, party_id).await, lookups::character(services, to.tenant, subject).await) else {
+                return;
+            };
             let name = name_of(&character);
             let frame = |channel: u8| {
                 let party = party.list(channel);
@@ -298,7 +310,15 @@ mod tests {
 
     #[test]
     fn a_party_is_seen_from_the_viewers_channel() {
-        let member = |id: u32, channel: u8, online: bool| Member { id, name: format!("m{id}"), job: 100, level: 30, channel, map: 1000 + id, online };
+        let member = |id: u32, channel: u8, online: bool| Member {
+            id,
+            name: format!("m{id}"),
+            job: 100,
+            level: 30,
+            channel,
+            map: 1000 + id,
+            online,
+        };
         let party = Party { leader: 1, members: vec![member(1, 1, true), member(2, 2, true), member(3, 1, false)] };
         let seen = party.list(1);
         assert_eq!(seen.leader_id, 1);

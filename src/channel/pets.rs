@@ -42,10 +42,24 @@ pub enum Action {
         by_name: bool,
         command: u8,
     },
-    PetItemExclude { pet_id: u64, items: Vec<i32> },
-    PetMovement { pet_id: u64, path: Path },
-    PetDropPickUp { pet_id: u64, drop_id: u32, x: i16, y: i16 },
-    PetFood { slot: i16, item_id: u32 },
+    PetItemExclude {
+        pet_id: u64,
+        items: Vec<i32>,
+    },
+    PetMovement {
+        pet_id: u64,
+        path: Path,
+    },
+    PetDropPickUp {
+        pet_id: u64,
+        drop_id: u32,
+        x: i16,
+        y: i16,
+    },
+    PetFood {
+        slot: i16,
+        item_id: u32,
+    },
     /// The pet's auto-potion.
     PetItemUse {
         pet_id: u64,
@@ -107,10 +121,7 @@ async fn assets(services: &Services, tenant: &Tenant, character: u32) -> Vec<(St
     let path = format!("characters/{character}/inventory");
     let Some(document) = foreign::get::<Value>(services, tenant, "INVENTORY_SERVICE_URL", &path).await else { return Vec::new() };
     let listed = document["included"].as_array().into_iter().flatten().chain(document["data"].as_array().into_iter().flatten());
-    listed
-        .filter(|r| r["type"] == "assets")
-        .map(|r| (r["id"].as_str().unwrap_or_default().to_string(), r["attributes"].clone()))
-        .collect()
+    listed.filter(|r| r["type"] == "assets").map(|r| (r["id"].as_str().unwrap_or_default().to_string(), r["attributes"].clone())).collect()
 }
 
 /// A pet item: a cash item of the 500xxxx templates.
@@ -133,7 +144,9 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
                 None => None,
             }
         }
-        Action::PetMovement { pet_id, .. } | Action::PetDropPickUp { pet_id, .. } | Action::PetChat { pet_id, .. } => own(low(*pet_id)).await,
+        Action::PetMovement { pet_id, .. } | Action::PetDropPickUp { pet_id, .. } | Action::PetChat { pet_id, .. } => {
+            own(low(*pet_id)).await
+        }
         _ => None,
     };
     actions::Context { pet: pet_found, ..actions::Context::default() }
@@ -240,10 +253,13 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
     };
     match update.change {
         Change::Spawned(body) => shown(to, &session, appear(&body)).await,
-        Change::Despawned(body, reason) => shown(to, &session, PetActivated::Despawn { owner_id: owner, slot: body.old_slot, reason }).await,
+        Change::Despawned(body, reason) => {
+            shown(to, &session, PetActivated::Despawn { owner_id: owner, slot: body.old_slot, reason }).await
+        }
         Change::CommandResponse(body) => {
             session.push(&enable_actions());
-            let response = PetCommandResponse { owner_id: owner, slot: body.slot, command_id: body.command_id, success: body.success, food: false };
+            let response =
+                PetCommandResponse { owner_id: owner, slot: body.slot, command_id: body.command_id, success: body.success, food: false };
             to.map_of(owner, scope, true, &push(&response)).await;
         }
         Change::ClosenessChanged => refresh(to, owner, pet_id).await,
@@ -266,9 +282,19 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
             if body.old_slot >= 0 && body.new_slot >= 0 {
                 let Some(pet) = pet(services, to.tenant, pet_id).await else { return };
                 if body.old_slot > body.new_slot {
-                    shown(to, &session, PetActivated::Despawn { owner_id: owner, slot: body.old_slot, reason: DespawnReason::Normal }).await;
+                    shown(to, &session, PetActivated::Despawn { owner_id: owner, slot: body.old_slot, reason: DespawnReason::Normal })
+                        .await;
                 }
-                let at = PetBody { slot: pet.slot, template_id: pet.template_id, name: pet.name, x: pet.x, y: pet.y, stance: pet.stance, fh: pet.fh, ..PetBody::default() };
+                let at = PetBody {
+                    slot: pet.slot,
+                    template_id: pet.template_id,
+                    name: pet.name,
+                    x: pet.x,
+                    y: pet.y,
+                    stance: pet.stance,
+                    fh: pet.fh,
+                    ..PetBody::default()
+                };
                 shown(to, &session, appear(&at)).await;
             }
         }

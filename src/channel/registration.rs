@@ -36,7 +36,12 @@ impl std::str::FromStr for Served {
         let (major, minor) = version.split_once('.').ok_or_else(|| format!("{version}: expected MAJOR.MINOR"))?;
         let number = |t: &str| t.parse::<u16>().map_err(|_| format!("{t}: not a number"));
         Ok(Served {
-            tenant: Tenant { id: id.parse().map_err(|_| format!("{id}: not a UUID"))?, region: region.into(), major: number(major)?, minor: number(minor)? },
+            tenant: Tenant {
+                id: id.parse().map_err(|_| format!("{id}: not a UUID"))?,
+                region: region.into(),
+                major: number(major)?,
+                minor: number(minor)?,
+            },
             world: world.parse().map_err(|_| format!("{world}: not a world id"))?,
             channel: channel.parse().map_err(|_| format!("{channel}: not a channel id"))?,
             port: port.map(|p| p.parse().map_err(|_| format!("{p}: not a port"))).transpose()?,

@@ -79,9 +79,7 @@ fn decide(character: &Value, map: &Value, held: &[u32], current_map: u32) -> Pla
 pub fn saga(plan: &Plan, character: u32, field: &Field) -> Command {
     let (w, c) = (field.world, field.channel);
     let at = plan.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let step = |id: &str, action: &str, payload: Value| {
-        json!({"stepId": id, "status": "pending", "action": action, "payload": payload, "createdAt": at, "updatedAt": at})
-    };
+    let step = |id: &str, action: &str, payload: Value| json!({"stepId": id, "status": "pending", "action": action, "payload": payload, "createdAt": at, "updatedAt": at});
     let destroy = |template: u32| json!({"characterId": character, "templateId": template, "quantity": 1, "removeAll": false});
     let mut steps = Vec::new();
     if plan.wheel {
@@ -92,7 +90,11 @@ pub fn saga(plan: &Plan, character: u32, field: &Field) -> Command {
     }
     steps.push(step("set_hp", "set_hp", json!({"characterId": character, "worldId": w, "channelId": c, "amount": RESPAWN_HP})));
     if plan.exp_loss > 0 {
-        steps.push(step("deduct_experience", "deduct_experience", json!({"characterId": character, "worldId": w, "channelId": c, "amount": plan.exp_loss})));
+        steps.push(step(
+            "deduct_experience",
+            "deduct_experience",
+            json!({"characterId": character, "worldId": w, "channelId": c, "amount": plan.exp_loss}),
+        ));
     }
     steps.push(step("cancel_all_buffs", "cancel_all_buffs", json!({"characterId": character, "worldId": w, "channelId": c})));
     let warp = json!({"characterId": character, "worldId": w, "channelId": c, "mapId": plan.target_map, "portalId": 0});
@@ -127,7 +129,10 @@ mod tests {
         let command = saga(&plan, 30001, &field);
         let ids: Vec<&str> = command.value["steps"].as_array().into_iter().flatten().filter_map(|s| s["stepId"].as_str()).collect();
         assert_eq!(ids, ["consume_wheel_of_fortune", "consume_protective_item", "set_hp", "cancel_all_buffs", "warp_to_spawn"]);
-        assert_eq!(command.value["steps"][4]["payload"], json!({"characterId": 30001, "worldId": 0, "channelId": 1, "mapId": 7, "portalId": 0}));
+        assert_eq!(
+            command.value["steps"][4]["payload"],
+            json!({"characterId": 30001, "worldId": 0, "channelId": 1, "mapId": 7, "portalId": 0})
+        );
         assert_eq!((command.topic, command.value["sagaType"].clone()), ("COMMAND_TOPIC_SAGA", json!("character_respawn")));
     }
 }

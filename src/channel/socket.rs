@@ -135,9 +135,8 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     let (Ok(socket), Some(target)) = (handshake, found) else { return };
     let (mut sink, mut source) = socket.split();
     let (tx, mut outbound) = mpsc::channel(QUEUE);
-    let session = Arc::new(
-        Session::new(target.tenant.clone(), target.world, target.channel, tx).with_queue_bound(bounds.channel_max_queued_bytes),
-    );
+    let session =
+        Arc::new(Session::new(target.tenant.clone(), target.world, target.channel, tx).with_queue_bound(bounds.channel_max_queued_bytes));
     edge.sessions.insert(session.clone());
     prime_accounts(&edge, &target.tenant);
     tracing::debug!(session = %session.id, world = target.world, channel = target.channel, "client connected");
@@ -201,10 +200,8 @@ async fn connection(edge: Arc<Edge>, stream: TcpStream) {
                     break;
                 }
             }
-            Err(error) => session.push(&Frame::new(
-                "Error",
-                json!({"message": format!("frame not understood: {}", limits::echo(&error.to_string()))}),
-            )),
+            Err(error) => session
+                .push(&Frame::new("Error", json!({"message": format!("frame not understood: {}", limits::echo(&error.to_string()))}))),
         }
         if edge.sessions.get(session.id).is_none() {
             break;
@@ -279,7 +276,8 @@ mod tests {
 
     #[test]
     fn targets_come_from_path_and_query() {
-        let target = target("/worlds/0/channels/2?tenant=083839c6-c47c-42a6-9585-76492795d123&region=GMS&major=83&minor=1").expect("target");
+        let target =
+            target("/worlds/0/channels/2?tenant=083839c6-c47c-42a6-9585-76492795d123&region=GMS&major=83&minor=1").expect("target");
         assert_eq!((target.world, target.channel, target.tenant.major), (0, 2, 83));
         assert!(super::target("/worlds/0/channels/2?region=GMS&major=83&minor=1").is_err(), "tenant required");
         assert!(super::target("/worlds/300/channels/2?tenant=083839c6-c47c-42a6-9585-76492795d123&region=GMS&major=83&minor=1").is_err());

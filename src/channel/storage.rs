@@ -10,8 +10,8 @@ use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, Edge};
 use crate::contracts::channel::storage::{
-    ArrangeKind, ArrangeStorage, CloseStorage, CompartmentMoved, CompartmentRecord, MesosUpdated, Payload, ProjectionCreated, SagaFailed, Step,
-    StorageError, StorageOperation, StorageRecord, StorageSaga,
+    ArrangeKind, ArrangeStorage, CloseStorage, CompartmentMoved, CompartmentRecord, MesosUpdated, Payload, ProjectionCreated, SagaFailed,
+    Step, StorageError, StorageOperation, StorageRecord, StorageSaga,
 };
 use crate::contracts::channel::Empty;
 use crate::contracts::decode::{self, Decoded, Reject};
@@ -89,8 +89,21 @@ pub fn translate(action: &Action, ctx: &Session) -> Outcome {
     let found = &ctx.play.storage;
     let (c, account, world_id, channel_id) = (ctx.character, ctx.account, ctx.field.world, ctx.field.channel);
     let step = |id: &'static str, payload: Payload| Step::pending(id, payload, &found.at);
-    let award = |actor_id: u32, actor_type: &'static str, amount: i32| Payload::AwardMesos { character_id: c, world_id, channel_id, actor_id, actor_type, amount };
-    let storage_mesos = |operation: &'static str, mesos: u32| Payload::UpdateStorageMesos { character_id: c, account_id: account, world_id, operation, mesos };
+    let award = |actor_id: u32, actor_type: &'static str, amount: i32| Payload::AwardMesos {
+        character_id: c,
+        world_id,
+        channel_id,
+        actor_id,
+        actor_type,
+        amount,
+    };
+    let storage_mesos = |operation: &'static str, mesos: u32| Payload::UpdateStorageMesos {
+        character_id: c,
+        account_id: account,
+        world_id,
+        operation,
+        mesos,
+    };
     let fee = |id: &'static str| match (found.keeper, found.fee) {
         (Some(npc), fee) if fee > 0 => vec![step(id, award(npc, "NPC", -fee))],
         _ => Vec::new(),
@@ -319,7 +332,12 @@ pub(super) async fn deliver(to: &Recipients<'_>, update: Update) {
             let Some(session) = to.session(created.character_id, scope) else { return };
             let Some(stored) = projection(to, created.character_id).await else { return };
             session.update(|s| s.storage_npc = Some(created.npc_id));
-            session.push(&push(&StorageOperation::Show { npc_id: created.npc_id, capacity: stored.capacity, mesos: stored.mesos, assets: stored.all() }));
+            session.push(&push(&StorageOperation::Show {
+                npc_id: created.npc_id,
+                capacity: stored.capacity,
+                mesos: stored.mesos,
+                assets: stored.all(),
+            }));
         }
         Update::Moved { world, account, character, accepted, inventory_type } => {
             let Some(session) = to.session(character, Scope::World(world)) else { return };

@@ -148,16 +148,28 @@ mod tests {
         let frame = push(&NpcConversation::new(&record, dialog.clone()));
         assert_eq!(dialog, Dialog::Say { previous: false, next: true });
         let text: Value = serde_json::from_str(&frame.text()).expect("json");
-        assert_eq!(text, json!({"type": "NPCConversation", "npcId": 9010000, "speaker": 1, "secondaryNpcId": 0,
-            "message": "Hello, traveller.", "dialog": "SAY", "previous": false, "next": true}));
-        let shop = update("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"characterId": 30001, "type": "ERROR", "body": {"error": "NOT_ENOUGH_MONEY", "levelLimit": 0, "reason": ""}}));
+        assert_eq!(
+            text,
+            json!({"type": "NPCConversation", "npcId": 9010000, "speaker": 1, "secondaryNpcId": 0,
+            "message": "Hello, traveller.", "dialog": "SAY", "previous": false, "next": true})
+        );
+        let shop = update(
+            "EVENT_TOPIC_NPC_SHOP_STATUS",
+            json!({"characterId": 30001, "type": "ERROR", "body": {"error": "NOT_ENOUGH_MONEY", "levelLimit": 0, "reason": ""}}),
+        );
         assert_eq!(shop.subject(), 30001);
-        let system = update("COMMAND_TOPIC_SYSTEM_MESSAGE", json!({"transactionId": "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5", "worldId": 0,
-            "channelId": 1, "characterId": 30001, "type": "SEND_MESSAGE", "body": {"messageType": "NOTICE", "message": "Welcome!"}}));
+        let system = update(
+            "COMMAND_TOPIC_SYSTEM_MESSAGE",
+            json!({"transactionId": "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5", "worldId": 0,
+            "channelId": 1, "characterId": 30001, "type": "SEND_MESSAGE", "body": {"messageType": "NOTICE", "message": "Welcome!"}}),
+        );
         let Update::SystemMessage(system) = system else { panic!("a system message") };
         assert_eq!(system.message, system_messages::Message::World(WorldMessage { mode: MessageMode::Notice, message: "Welcome!".into() }));
-        let quest = update("EVENT_TOPIC_QUEST_STATUS", json!({"characterId": 30001, "worldId": 0, "type": "COMPLETED",
-            "body": {"questId": 1021, "completedAt": "2025-03-01T12:00:00Z", "items": [{"itemId": 2000000, "amount": 3}]}}));
+        let quest = update(
+            "EVENT_TOPIC_QUEST_STATUS",
+            json!({"characterId": 30001, "worldId": 0, "type": "COMPLETED",
+            "body": {"questId": 1021, "completedAt": "2025-03-01T12:00:00Z", "items": [{"itemId": 2000000, "amount": 3}]}}),
+        );
         assert_eq!(quest.subject(), 30001);
     }
 
@@ -167,7 +179,10 @@ mod tests {
         assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", unknown_box), Ok(Decoded::Unhandled(_))), "Q-19");
         assert!(matches!(decoded("COMMAND_TOPIC_NPC_CONVERSATION", json!({"type": "TEXT"})), Ok(Decoded::Unhandled(_))));
         assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", json!({"type": "EXITED"})), Ok(Decoded::Unhandled(_))));
-        assert!(matches!(decoded("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_CREATE", "body": {}})), Ok(Decoded::Unhandled(_))), "commands for the guild service");
+        assert!(
+            matches!(decoded("COMMAND_TOPIC_GUILD", json!({"type": "REQUEST_CREATE", "body": {}})), Ok(Decoded::Unhandled(_))),
+            "commands for the guild service"
+        );
         let unknown_error = json!({"characterId": 1, "type": "ERROR", "body": {"error": "BAD_LUCK"}});
         assert!(matches!(decoded("EVENT_TOPIC_NPC_SHOP_STATUS", unknown_error), Ok(Decoded::Unhandled(_))));
         for (topic, bad) in [

@@ -60,15 +60,10 @@ pub fn substitute_value(value: &Value, captures: &Captures) -> Result<Value, Str
             None if text.contains(REF_PREFIX) => Value::String(substitute_text(text, captures)?),
             None => value.clone(),
         },
-        Value::Array(elements) => {
-            Value::Array(elements.iter().map(|e| substitute_value(e, captures)).collect::<Result<_, _>>()?)
+        Value::Array(elements) => Value::Array(elements.iter().map(|e| substitute_value(e, captures)).collect::<Result<_, _>>()?),
+        Value::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| Ok((k.clone(), substitute_value(v, captures)?))).collect::<Result<_, String>>()?)
         }
-        Value::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), substitute_value(v, captures)?)))
-                .collect::<Result<_, String>>()?,
-        ),
         other => other.clone(),
     })
 }
@@ -101,7 +96,10 @@ mod tests {
         let c = captures();
         assert_eq!(substitute_text("/api/messengers/$ref:mid/members", &c).expect("test fixture"), "/api/messengers/1000000001/members");
         assert_eq!(substitute_text("/api/messengers/$ref:mid", &c).expect("test fixture"), "/api/messengers/1000000001");
-        assert_eq!(substitute_text("/q?id=$ref:tx&x=$ref:my-id_2.", &c).expect("test fixture"), "/q?id=5a6a0007-1111-4aaa-8bbb-000000004107&x=x.");
+        assert_eq!(
+            substitute_text("/q?id=$ref:tx&x=$ref:my-id_2.", &c).expect("test fixture"),
+            "/q?id=5a6a0007-1111-4aaa-8bbb-000000004107&x=x."
+        );
         assert_eq!(substitute_text("cost $ref: 5", &c).expect("test fixture"), "cost $ref: 5");
         assert_eq!(substitute_text("no refs", &c).expect("test fixture"), "no refs");
         assert!(substitute_text("/api/$ref:missing/x", &c).unwrap_err().contains("missing"));

@@ -151,11 +151,8 @@ impl MockWaker {
     pub fn start(bootstrap: &str) -> MockWaker {
         use std::sync::atomic::Ordering;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let addresses: Vec<std::net::SocketAddr> = bootstrap
-            .split(',')
-            .filter_map(|a| std::net::ToSocketAddrs::to_socket_addrs(a.trim()).ok())
-            .flatten()
-            .collect();
+        let addresses: Vec<std::net::SocketAddr> =
+            bootstrap.split(',').filter_map(|a| std::net::ToSocketAddrs::to_socket_addrs(a.trim()).ok()).flatten().collect();
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
             .name("conformance-waker".into())

@@ -33,8 +33,7 @@ fn client_config(bootstrap: &str) -> ClientConfig {
 /// keeps its partitions).
 pub async fn create_missing_topics(bootstrap: &str, topics: &[String], partitions: i32) -> anyhow::Result<()> {
     let admin: AdminClient<DefaultClientContext> = client_config(bootstrap).create().context("creating the Kafka admin client")?;
-    let new: Vec<NewTopic<'_>> =
-        topics.iter().map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1))).collect();
+    let new: Vec<NewTopic<'_>> = topics.iter().map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1))).collect();
     let options = AdminOptions::new().operation_timeout(Some(METADATA_TIMEOUT));
     for result in admin.create_topics(&new, &options).await.context("creating topics")? {
         if let Err((topic, code)) = result {
@@ -258,9 +257,7 @@ impl Drop for Tap {
 fn partitions(consumer: &BaseConsumer, topic: &str) -> anyhow::Result<i32> {
     let deadline = std::time::Instant::now() + METADATA_TIMEOUT;
     loop {
-        let metadata = consumer
-            .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-            .with_context(|| format!("reading metadata of {topic}"))?;
+        let metadata = consumer.fetch_metadata(Some(topic), METADATA_TIMEOUT).with_context(|| format!("reading metadata of {topic}"))?;
         let found = metadata
             .topics()
             .iter()
@@ -288,10 +285,8 @@ fn consume(consumer: BaseConsumer, inboxes: Inboxes, stop: Arc<AtomicBool>) {
             }
             Some(Ok(message)) => message,
         };
-        let headers: Vec<(String, Option<Vec<u8>>)> = message
-            .headers()
-            .map(|hs| hs.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
-            .unwrap_or_default();
+        let headers: Vec<(String, Option<Vec<u8>>)> =
+            message.headers().map(|hs| hs.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect()).unwrap_or_default();
         // Only records of a running scenario's tenant are kept.
         let tenant = headers
             .iter()

@@ -141,9 +141,7 @@ fn check_placeholder(p: Placeholder<'_>, actual: &Value, path: &str, captures: &
         },
         Placeholder::Ref(name) => match captures.get(name) {
             Some(captured) if json_equal(captured, actual) => Ok(()),
-            Some(captured) => {
-                Err(mismatch(path, format!("expected $ref:{name} = {}, got {}", show(captured), show(actual))))
-            }
+            Some(captured) => Err(mismatch(path, format!("expected $ref:{name} = {}, got {}", show(captured), show(actual)))),
             None => Err(mismatch(path, format!("$ref:{name}: nothing captured as {name}"))),
         },
         Placeholder::Not(text) => {
@@ -237,9 +235,7 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w))),
         _ => a == b,
     }
 }

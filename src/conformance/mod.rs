@@ -90,14 +90,15 @@ pub fn run(args: ConformanceArgs) -> anyhow::Result<bool> {
         loaded.retain(|l| l.id().contains(filter.as_str()));
     }
     if loaded.is_empty() {
-        anyhow::bail!("no scenarios found in {:?}{}", args.dirs, args.filter.as_ref().map_or(String::new(), |f| format!(" matching {f:?}")));
+        anyhow::bail!(
+            "no scenarios found in {:?}{}",
+            args.dirs,
+            args.filter.as_ref().map_or(String::new(), |f| format!(" matching {f:?}"))
+        );
     }
     warn_about(&loaded);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the tokio runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the tokio runtime")?;
     runtime.block_on(execute(args, loaded, pending))
 }
 
@@ -183,8 +184,7 @@ async fn run_scenarios(
             let broker = EmbeddedBroker::start()?;
             let bootstrap = broker.bootstrap_servers().to_string();
             // The server's topics too, so it finds its full set, as in production.
-            let all: BTreeSet<String> =
-                topics.iter().cloned().chain(topics::VARIABLES.iter().map(|v| topics::resolve(v))).collect();
+            let all: BTreeSet<String> = topics.iter().cloned().chain(topics::VARIABLES.iter().map(|v| topics::resolve(v))).collect();
             let _waking = harness::MockWaker::start(&bootstrap);
             broker.create_topics(all.iter().map(String::as_str), args.partitions)?;
             embedded = Some(broker);
@@ -234,15 +234,7 @@ async fn run_scenarios(
         args.jobs.max(1)
     );
 
-    let ctx = runner::Context {
-        producer,
-        tap,
-        stub,
-        http,
-        server_url,
-        server_log: child.as_ref().map(|c| c.log.clone()),
-        channel_url,
-    };
+    let ctx = runner::Context { producer, tap, stub, http, server_url, server_log: child.as_ref().map(|c| c.log.clone()), channel_url };
     let mut outcomes = futures::stream::iter(scenarios.iter())
         .map(|s| {
             let ctx = &ctx;

@@ -105,8 +105,7 @@ fn header_text(name: &str, value: Option<&[u8]>) -> String {
 
 /// A consumed record: where it sits, key, headers, value, and why it did not match.
 pub fn record(record: &Record, mismatch: Option<&Mismatch>) -> String {
-    let headers: Vec<String> =
-        record.headers.iter().map(|(n, v)| format!("{n}={}", header_text(n, v.as_deref()))).collect();
+    let headers: Vec<String> = record.headers.iter().map(|(n, v)| format!("{n}={}", header_text(n, v.as_deref()))).collect();
     let mut text = format!(
         "- partition {} offset {}, key {}, headers {}\n",
         record.partition,

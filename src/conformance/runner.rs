@@ -80,7 +80,9 @@ fn describe(step: &Step) -> String {
         Step::SleepMs(ms) => format!("sleep_ms {ms}"),
         Step::Connect(c) => format!("connect {}", c.client),
         Step::Send(s) => format!("send {} {}", s.client, s.frame["type"].as_str().unwrap_or_default()),
-        Step::Receive(r) | Step::ReceiveAbsent(r) => format!("{} {} {}", step.kind(), r.client, r.frame["type"].as_str().unwrap_or_default()),
+        Step::Receive(r) | Step::ReceiveAbsent(r) => {
+            format!("{} {} {}", step.kind(), r.client, r.frame["type"].as_str().unwrap_or_default())
+        }
         Step::Disconnect(d) => format!("disconnect {}", d.client),
         other => format!("{} {}", other.kind(), other.topic().unwrap_or_default()),
     }
@@ -184,21 +186,28 @@ impl<'a> Wanted<'a> {
 }
 
 /// Whether `record` meets `wanted`; on success, `known` plus the captures made.
-pub fn record_matches(record: &Record, key: Option<u32>, value: Option<&Value>, headers: Option<&Map<String, Value>>, known: &Captures) -> Result<Captures, Mismatch> {
+pub fn record_matches(
+    record: &Record,
+    key: Option<u32>,
+    value: Option<&Value>,
+    headers: Option<&Map<String, Value>>,
+    known: &Captures,
+) -> Result<Captures, Mismatch> {
     if let Some(expected) = key {
         let actual = record.key.as_deref().and_then(key::decode);
         if actual != Some(expected) {
-            return Err(Mismatch { path: "key".into(), reason: format!("expected {expected}, got {}", report::key_text(record.key.as_deref())) });
+            return Err(Mismatch {
+                path: "key".into(),
+                reason: format!("expected {expected}, got {}", report::key_text(record.key.as_deref())),
+            });
         }
     }
     let mut captures = match value {
         None => known.clone(),
         Some(expected) => match &record.value {
             Payload::Json(actual) => matcher::matches(expected, actual, known)?,
-            Payload::Text(text) => matcher::matches(expected, &Value::String(text.clone()), known).map_err(|_| Mismatch {
-                path: "$".into(),
-                reason: "the value is not JSON".into(),
-            })?,
+            Payload::Text(text) => matcher::matches(expected, &Value::String(text.clone()), known)
+                .map_err(|_| Mismatch { path: "$".into(), reason: "the value is not JSON".into() })?,
             Payload::Null => return Err(Mismatch { path: "$".into(), reason: "the record has no value".into() }),
         },
     };
@@ -216,10 +225,7 @@ pub fn record_matches(record: &Record, key: Option<u32>, value: Option<&Value>, 
 
 /// The first record of `records` meeting `wanted`: its index and the resulting captures.
 fn first_match(records: &[Record], wanted: &Wanted<'_>, known: &Captures) -> Option<(usize, Captures)> {
-    records
-        .iter()
-        .enumerate()
-        .find_map(|(i, r)| record_matches(r, wanted.key, wanted.value, wanted.headers, known).ok().map(|c| (i, c)))
+    records.iter().enumerate().find_map(|(i, r)| record_matches(r, wanted.key, wanted.value, wanted.headers, known).ok().map(|c| (i, c)))
 }
 
 async fn expect(run: &mut Run, e: &Expect) -> Result<(), Failure> {
@@ -422,7 +428,10 @@ mod tests {
         // A produce value and an HTTP path of a later step use the capture.
         let produced = captures::substitute_value(&json!({"body": {"messengerId": "$ref:mid"}}), &captures).expect("test fixture");
         assert_eq!(produced, json!({"body": {"messengerId": 41}}));
-        assert_eq!(captures::substitute_text("/api/messengers/$ref:mid/members", &captures).expect("test fixture"), "/api/messengers/41/members");
+        assert_eq!(
+            captures::substitute_text("/api/messengers/$ref:mid/members", &captures).expect("test fixture"),
+            "/api/messengers/41/members"
+        );
 
         // After the match at index 2 the CREATED at index 0 is no longer visible.
         let again = Wanted { key: None, value: Some(&step1), headers: None };

@@ -304,11 +304,7 @@ impl Loaded {
     pub fn domain(&self) -> String {
         match &self.scenario {
             Ok(s) => s.domain.clone(),
-            Err(_) => self
-                .path
-                .parent()
-                .and_then(|p| p.file_name())
-                .map_or_else(|| "?".to_string(), |d| d.to_string_lossy().into_owned()),
+            Err(_) => self.path.parent().and_then(|p| p.file_name()).map_or_else(|| "?".to_string(), |d| d.to_string_lossy().into_owned()),
         }
     }
 }

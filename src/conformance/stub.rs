@@ -59,12 +59,11 @@ impl Stub {
                 let system = actix_rt::System::new();
                 system.block_on(async move {
                     let data = web::Data::from(shared);
-                    let server = actix_web::HttpServer::new(move || {
-                        actix_web::App::new().app_data(data.clone()).default_service(web::to(answer))
-                    })
-                    .workers(1)
-                    .disable_signals()
-                    .listen(listener);
+                    let server =
+                        actix_web::HttpServer::new(move || actix_web::App::new().app_data(data.clone()).default_service(web::to(answer)))
+                            .workers(1)
+                            .disable_signals()
+                            .listen(listener);
                     match server {
                         Ok(server) => {
                             let server = server.run();
@@ -78,10 +77,7 @@ impl Stub {
                 })
             })
             .context("starting the stub thread")?;
-        let handle = ready_rx
-            .recv()
-            .context("the stub thread ended before listening")?
-            .context("starting the stub server")?;
+        let handle = ready_rx.recv().context("the stub thread ended before listening")?.context("starting the stub server")?;
         Ok(Stub { port, state, handle, thread: Some(thread) })
     }
 
@@ -126,11 +122,7 @@ async fn answer(request: HttpRequest, body: web::Bytes, state: web::Data<State>)
     let method = request.method().as_str().to_string();
     let query = request.query_string();
     let target = if query.is_empty() { request.path().to_string() } else { format!("{}?{query}", request.path()) };
-    let tenant = request
-        .headers()
-        .get(TENANT_ID)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| Uuid::parse_str(v.trim()).ok());
+    let tenant = request.headers().get(TENANT_ID).and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v.trim()).ok());
     let mut tenants = lock(&state.tenants);
     let Some(entry) = tenant.and_then(|t| tenants.get_mut(&t)) else {
         drop(tenants);

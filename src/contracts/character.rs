@@ -131,7 +131,10 @@ mod tests {
             r#"{"worldId":0,"characterId":1001,"type":"DELETED","body":null}"#,
             r#"{"worldId":0,"characterId":1001,"type":"DELETED"}"#,
         ] {
-            assert!(matches!(CharacterStatus::decode(deleted.as_bytes()).expect("test fixture"), Decoded::Message(CharacterStatus::Deleted(_))));
+            assert!(matches!(
+                CharacterStatus::decode(deleted.as_bytes()).expect("test fixture"),
+                Decoded::Message(CharacterStatus::Deleted(_))
+            ));
         }
         let bad = br#"{"characterId":1001,"type":"DELETED","body":5}"#;
         assert_eq!(CharacterStatus::decode(bad).unwrap_err().reason(), "bad_field");

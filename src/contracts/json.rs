@@ -86,8 +86,7 @@ impl<'de> Deserialize<'de> for GoTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<GoTime, D::Error> {
         match Option::<String>::deserialize(d)? {
             None => Ok(GoTime::zero()),
-            Some(text) => GoTime::parse(&text)
-                .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}"))),
+            Some(text) => GoTime::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 time: {text:?}"))),
         }
     }
 }

@@ -173,7 +173,8 @@ mod tests {
 
     #[test]
     fn spec_examples_decode() {
-        let join = br#"{"transactionId":"3f2b8a8e-0c7d-4d59-9a51-6f6c0e1d2a11","actorId":5102,"type":"JOIN","body":{"messengerId":1000000000}}"#;
+        let join =
+            br#"{"transactionId":"3f2b8a8e-0c7d-4d59-9a51-6f6c0e1d2a11","actorId":5102,"type":"JOIN","body":{"messengerId":1000000000}}"#;
         let Ok(Decoded::Message(MessengerCommand::Join(c))) = MessengerCommand::decode(join) else { panic!("join") };
         assert_eq!((c.actor_id, c.body.messenger_id), (5102, 1000000000));
         let accepted = br#"{"transactionId":"77aa0e52-9b1c-4f7e-b0a4-1c2d3e4f5a6b","worldId":0,"inviteType":"MESSENGER","referenceId":1000000000,"type":"ACCEPTED","body":{"originatorId":5101,"targetId":5103}}"#;

@@ -86,8 +86,12 @@ pub fn saga_event(topic: &'static str, bytes: &[u8]) -> Result<Option<SagaEvent>
     }
     let in_body = match topic {
         "EVENT_TOPIC_COMPARTMENT_STATUS" => matches!(kind.as_str(), "ACCEPTED" | "RELEASED"),
-        "EVENT_TOPIC_BUDDY_LIST_STATUS" | "EVENT_TOPIC_PET_STATUS" | "EVENT_TOPIC_CONSUMABLE_STATUS" | "EVENT_TOPIC_WALLET_STATUS"
-        | "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS" | "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => true,
+        "EVENT_TOPIC_BUDDY_LIST_STATUS"
+        | "EVENT_TOPIC_PET_STATUS"
+        | "EVENT_TOPIC_CONSUMABLE_STATUS"
+        | "EVENT_TOPIC_WALLET_STATUS"
+        | "EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS"
+        | "EVENT_TOPIC_CASH_COMPARTMENT_STATUS" => true,
         _ => false,
     };
     let field = if in_body { value.get("body").and_then(|b| b.get("transactionId")) } else { value.get("transactionId") };

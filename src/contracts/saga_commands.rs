@@ -150,7 +150,10 @@ mod tests {
     fn the_spec_examples_encode_field_for_field() {
         let t = Uuid::nil();
         let create = CompartmentCommand {
-            transaction_id: t, character_id: 4101, inventory_type: 2, kind: "CREATE_ASSET",
+            transaction_id: t,
+            character_id: 4101,
+            inventory_type: 2,
+            kind: "CREATE_ASSET",
             body: CreateAssetBody { template_id: 2000000, quantity: 5, expiration: GoTime::zero(), owner_id: 0, flag: 0, rechargeable: 0 },
         };
         assert_eq!(
@@ -161,7 +164,14 @@ mod tests {
         assert_eq!(serde_json::to_value(quest).expect("json"), json!({"questId": 1000}));
         let release = StorageCompartmentCommand { world_id: 0, account_id: 7110, character_id: 0, kind: "RELEASE", body: Empty {} };
         assert_eq!(serde_json::to_value(release).expect("json"), json!({"worldId": 0, "accountId": 7110, "type": "RELEASE", "body": {}}));
-        let accept = AcceptBody { transaction_id: t, reference_id: 0, template_id: 1, reference_type: "x".into(), reference_data: json!({}), quantity: 1 };
+        let accept = AcceptBody {
+            transaction_id: t,
+            reference_id: 0,
+            template_id: 1,
+            reference_type: "x".into(),
+            reference_data: json!({}),
+            quantity: 1,
+        };
         assert!(serde_json::to_value(accept).expect("json").get("referenceData").is_none());
         let data = DepositData { quantity: 3, owner_id: 0, flag: 0 };
         assert_eq!(serde_json::to_value(data).expect("json"), json!({"quantity": 3}));

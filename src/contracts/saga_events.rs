@@ -123,8 +123,12 @@ pub fn check(topic: &str, kind: &str, value: &Value) -> Result<bool, String> {
         ("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED") => (fits::<StorageEnvelope>, body_fits::<StorageMesosUpdated>),
         ("EVENT_TOPIC_STORAGE_STATUS", "ERROR") => (fits::<StorageEnvelope>, body_fits::<StorageError>),
         ("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED") => (fits::<StorageEnvelope>, body_fits::<IgnoredObject>),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED") => (fits::<StorageCompartmentEnvelope>, body_fits::<StorageCompartmentAccepted>),
-        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED") => (fits::<StorageCompartmentEnvelope>, body_fits::<StorageCompartmentReleased>),
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED") => {
+            (fits::<StorageCompartmentEnvelope>, body_fits::<StorageCompartmentAccepted>)
+        }
+        ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED") => {
+            (fits::<StorageCompartmentEnvelope>, body_fits::<StorageCompartmentReleased>)
+        }
         ("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR") => (fits::<StorageCompartmentEnvelope>, body_fits::<StorageCompartmentError>),
         ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED" | "RELEASED") => (fits::<CashCompartmentEnvelope>, body_fits::<BodyTransaction>),
         ("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR") => (fits::<CashCompartmentEnvelope>, body_fits::<CashCompartmentError>),

@@ -247,7 +247,11 @@ impl Action {
             ChangeSkin(p) => p.character_id,
             SetHp(p) => p.character_id,
             CreateSkill(p) | UpdateSkill(p) => p.character_id,
-            RequestGuildName(p) | RequestGuildEmblem(p) | RequestGuildDisband(p) | RequestGuildCapacityIncrease(p) | PlayPortalSound(p)
+            RequestGuildName(p)
+            | RequestGuildEmblem(p)
+            | RequestGuildDisband(p)
+            | RequestGuildCapacityIncrease(p)
+            | PlayPortalSound(p)
             | CancelAllBuffs(p) => p.character_id,
             IncreaseBuddyCapacity(p) => p.character_id,
             StartQuest(p) => p.character_id,
@@ -313,9 +317,10 @@ mod tests {
             Action::decode("award_asset", &payload).expect("fits").payload(),
             json!({"characterId": 4101, "item": {"templateId": 2000000, "quantity": 5, "expiration": "0001-01-01T00:00:00Z"}})
         );
-        let warp = Action::decode("warp_to_portal", &json!({"characterId": 1, "fieldId": "0:1:100000000:00000000-0000-0000-0000-000000000000"}))
-            .expect("fits")
-            .payload();
+        let warp =
+            Action::decode("warp_to_portal", &json!({"characterId": 1, "fieldId": "0:1:100000000:00000000-0000-0000-0000-000000000000"}))
+                .expect("fits")
+                .payload();
         assert_eq!(warp["portalName"], "");
         assert_eq!(warp["worldId"], 0);
         let mesos = Action::decode("award_mesos", &json!({"characterId": 1, "amount": -5})).expect("fits").payload();

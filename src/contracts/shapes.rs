@@ -64,13 +64,7 @@ fn replace(root: &Value, path: &str, with: &Value) -> Value {
         }
     }
     let mut copy = root.clone();
-    let steps: Vec<String> = path
-        .replace('[', ".#")
-        .replace(']', "")
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
+    let steps: Vec<String> = path.replace('[', ".#").replace(']', "").split('.').filter(|s| !s.is_empty()).map(str::to_string).collect();
     go(&mut copy, &steps, with);
     copy
 }

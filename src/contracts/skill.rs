@@ -188,13 +188,8 @@ mod tests {
 
     #[test]
     fn status_events_serialize_in_go_order() {
-        let event = SkillStatus {
-            character_id: 1001,
-            skill_id: 1001004,
-            kind: "COOLDOWN_EXPIRED",
-            body: EmptyBody {},
-            transaction_id: "t".into(),
-        };
+        let event =
+            SkillStatus { character_id: 1001, skill_id: 1001004, kind: "COOLDOWN_EXPIRED", body: EmptyBody {}, transaction_id: "t".into() };
         assert_eq!(
             serde_json::to_string(&event).expect("test fixture"),
             r#"{"characterId":1001,"skillId":1001004,"type":"COOLDOWN_EXPIRED","body":{},"transactionId":"t"}"#

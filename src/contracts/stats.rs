@@ -225,7 +225,8 @@ mod tests {
     fn spec_examples_decode() {
         let session = br#"{"sessionId":"7c9e6679-7425-40de-944b-e07fc1f90ae7","accountId":17,"characterId":1001,"worldId":0,"channelId":1,"issuer":"CHANNEL","type":"CREATED"}"#;
         assert!(matches!(decode_session(session), Ok(Decoded::Message(SessionStatus { character_id: 1001, .. }))));
-        let applied = br#"{"worldId":0,"channelId":1,"characterId":1001,"type":"APPLIED","body":{"fromId":1001,"sourceId":1301007,"duration":300000,
+        let applied =
+            br#"{"worldId":0,"channelId":1,"characterId":1001,"type":"APPLIED","body":{"fromId":1001,"sourceId":1301007,"duration":300000,
             "changes":[{"type":"HYPER_BODY_HP","amount":60}],"createdAt":"2026-02-03T18:37:12Z","expiresAt":"2026-02-03T18:42:12Z"}}"#;
         let Ok(Decoded::Message(BuffStatus::Applied(event))) = BuffStatus::decode(applied) else { panic!("APPLIED decodes") };
         assert_eq!((event.body.source_id, event.body.changes.len()), (1301007, 1));
@@ -241,9 +242,17 @@ mod tests {
 
     #[test]
     fn wrong_types_make_the_record_undecodable() {
-        assert_eq!(reason(AssetStatus::decode(br#"{"characterId":1,"slot":-1,"type":"DELETED","body":[]}"#)), "bad_field", "a body must be an object");
+        assert_eq!(
+            reason(AssetStatus::decode(br#"{"characterId":1,"slot":-1,"type":"DELETED","body":[]}"#)),
+            "bad_field",
+            "a body must be an object"
+        );
         assert_eq!(reason(BuffStatus::decode(br#"{"characterId":1,"type":"EXPIRED","body":[5]}"#)), "bad_field");
-        assert_eq!(reason(AssetStatus::decode(br#"{"characterId":1,"slot":70000,"type":"DELETED","body":{}}"#)), "bad_field", "slot is int16");
+        assert_eq!(
+            reason(AssetStatus::decode(br#"{"characterId":1,"slot":70000,"type":"DELETED","body":{}}"#)),
+            "bad_field",
+            "slot is int16"
+        );
         assert_eq!(reason(AssetStatus::decode(br#"{"characterId":1,"transactionId":"","type":"DELETED","body":{}}"#)), "bad_field");
         assert_eq!(reason(BuffStatus::decode(br#"{"characterId":1,"type":"APPLIED","body":{"createdAt":""}}"#)), "bad_field", "Q-21");
         assert_eq!(reason(BuffStatus::decode(br#"{"characterId":1,"type":"APPLIED","body":{"sourceId":2147483648}}"#)), "bad_field");

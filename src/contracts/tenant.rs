@@ -39,16 +39,10 @@ impl Tenant {
         if duplicated_kafka_header(headers).is_some() {
             return None;
         }
-        let find = |name: &str| {
-            headers.iter().find(|h| h.key == name).and_then(|h| h.value)
-        };
-        let id = find(TENANT_ID)
-            .filter(|v| v.len() == 36)
-            .and_then(|v| std::str::from_utf8(v).ok())
-            .and_then(|s| Uuid::parse_str(s).ok())?;
-        let region = find(REGION)
-            .map(|v| String::from_utf8_lossy(v).into_owned())
-            .unwrap_or_default();
+        let find = |name: &str| headers.iter().find(|h| h.key == name).and_then(|h| h.value);
+        let id =
+            find(TENANT_ID).filter(|v| v.len() == 36).and_then(|v| std::str::from_utf8(v).ok()).and_then(|s| Uuid::parse_str(s).ok())?;
+        let region = find(REGION).map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
         let version = |name: &str| match find(name) {
             Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
             _ => 0,
@@ -94,9 +88,7 @@ impl Tenant {
 }
 
 fn duplicated_kafka_header<H: Headers>(headers: &H) -> Option<&'static str> {
-    [TENANT_ID, REGION, MAJOR_VERSION, MINOR_VERSION]
-        .into_iter()
-        .find(|name| headers.iter().filter(|h| h.key == *name).count() > 1)
+    [TENANT_ID, REGION, MAJOR_VERSION, MINOR_VERSION].into_iter().find(|name| headers.iter().filter(|h| h.key == *name).count() > 1)
 }
 
 #[cfg(test)]
@@ -126,8 +118,7 @@ mod tests {
 
     #[test]
     fn kafka_without_tenant_id_is_none_and_bad_versions_are_zero() {
-        let headers = OwnedHeaders::new()
-            .insert(Header { key: REGION, value: Some("GMS".as_bytes()) });
+        let headers = OwnedHeaders::new().insert(Header { key: REGION, value: Some("GMS".as_bytes()) });
         assert_eq!(Tenant::from_kafka(Some(headers.as_borrowed())), None);
         let headers = OwnedHeaders::new()
             .insert(Header { key: TENANT_ID, value: Some("0f8e4b0c-2c0e-4c9a-9f57-2d2b2f1b7a11".as_bytes()) })

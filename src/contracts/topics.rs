@@ -20,11 +20,7 @@ pub fn resolve_with(variable: &str, env: impl Fn(&str) -> Option<String>) -> Str
     if let Some(value) = set(variable) {
         return value;
     }
-    ALIASES
-        .iter()
-        .filter(|(canonical, _)| *canonical == variable)
-        .find_map(|(_, alias)| set(alias))
-        .unwrap_or_else(|| variable.to_string())
+    ALIASES.iter().filter(|(canonical, _)| *canonical == variable).find_map(|(_, alias)| set(alias)).unwrap_or_else(|| variable.to_string())
 }
 
 /// Resolves a topic variable against the process environment.
@@ -43,8 +39,7 @@ mod tests {
         let lookup = |n: &str| env.get(n).map(|v| v.to_string());
         assert_eq!(resolve_with("COMMAND_TOPIC_SKILL", lookup), "COMMAND_TOPIC_SKILL");
         assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", lookup), "buffs");
-        let both: HashMap<&str, &str> =
-            HashMap::from([("COMMAND_TOPIC_BUFF", "a"), ("COMMAND_TOPIC_CHARACTER_BUFF", "b")]);
+        let both: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_BUFF", "a"), ("COMMAND_TOPIC_CHARACTER_BUFF", "b")]);
         assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", |n| both.get(n).map(|v| v.to_string())), "b");
     }
 }
@@ -138,13 +133,10 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_CHALKBOARD",
 ];
 
-static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> =
-    std::sync::LazyLock::new(dashmap::DashMap::new);
+static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> = std::sync::LazyLock::new(dashmap::DashMap::new);
 
 /// The topic name of a variable, resolved against the process environment once and
 /// cached for the life of the process.
 pub fn name(variable: &'static str) -> &'static str {
-    *RESOLVED
-        .entry(variable)
-        .or_insert_with(|| Box::leak(resolve(variable).into_boxed_str()))
+    *RESOLVED.entry(variable).or_insert_with(|| Box::leak(resolve(variable).into_boxed_str()))
 }

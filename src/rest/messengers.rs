@@ -72,75 +72,87 @@ async fn room(state: &ApiState, tenant: &Tenant, id: u32) -> Result<Option<RoomV
 }
 
 async fn list(request: HttpRequest, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let filter = web::Query::<std::collections::HashMap<String, String>>::from_query(request.query_string())
-            .map_err(|_| HttpResponse::BadRequest().finish())?;
-        let only = match filter.get("filter[members.id]") {
-            Some(id) => Some(request::id(id)?),
-            None => None,
-        };
-        let rooms = sql::rooms(&state.store, tenant.id, only).await.map_err(server_error)?;
-        let data = Value::Array(rooms.iter().map(messenger).collect());
-        Ok(document(StatusCode::OK, &with_included(data, &rooms)))
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let filter = web::Query::<std::collections::HashMap<String, String>>::from_query(request.query_string())
+                .map_err(|_| HttpResponse::BadRequest().finish())?;
+            let only = match filter.get("filter[members.id]") {
+                Some(id) => Some(request::id(id)?),
+                None => None,
+            };
+            let rooms = sql::rooms(&state.store, tenant.id, only).await.map_err(server_error)?;
+            let data = Value::Array(rooms.iter().map(messenger).collect());
+            Ok(document(StatusCode::OK, &with_included(data, &rooms)))
+        }
+        .await,
+    )
 }
 
 async fn one(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let id = request::id(&path)?;
-        match room(&state, &tenant, id).await? {
-            Some(room) => Ok(document(StatusCode::OK, &with_included(messenger(&room), std::slice::from_ref(&room)))),
-            None => Ok(HttpResponse::NotFound().finish()),
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let id = request::id(&path)?;
+            match room(&state, &tenant, id).await? {
+                Some(room) => Ok(document(StatusCode::OK, &with_included(messenger(&room), std::slice::from_ref(&room)))),
+                None => Ok(HttpResponse::NotFound().finish()),
+            }
         }
-    }
-    .await)
+        .await,
+    )
 }
 
 /// Unknown messengers answer 500 on the member routes, as the Go reference does.
 async fn members(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let id = request::id(&path)?;
-        let room = room(&state, &tenant, id).await?.ok_or_else(|| HttpResponse::InternalServerError().finish())?;
-        let data: Vec<Value> = room.members.iter().map(|(seat, entry)| member_resource(seat, entry)).collect();
-        Ok(document(StatusCode::OK, &json!({"data": data})))
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let id = request::id(&path)?;
+            let room = room(&state, &tenant, id).await?.ok_or_else(|| HttpResponse::InternalServerError().finish())?;
+            let data: Vec<Value> = room.members.iter().map(|(seat, entry)| member_resource(seat, entry)).collect();
+            Ok(document(StatusCode::OK, &json!({"data": data})))
+        }
+        .await,
+    )
 }
 
 async fn member(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let (id, character) = (request::id(&path.0)?, request::id(&path.1)?);
-        let room = room(&state, &tenant, id).await?.ok_or_else(|| HttpResponse::InternalServerError().finish())?;
-        match room.members.iter().find(|(seat, _)| seat.character == character) {
-            Some((seat, entry)) => Ok(document(StatusCode::OK, &json!({"data": member_resource(seat, entry)}))),
-            None => Ok(HttpResponse::NotFound().finish()),
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let (id, character) = (request::id(&path.0)?, request::id(&path.1)?);
+            let room = room(&state, &tenant, id).await?.ok_or_else(|| HttpResponse::InternalServerError().finish())?;
+            match room.members.iter().find(|(seat, _)| seat.character == character) {
+                Some((seat, entry)) => Ok(document(StatusCode::OK, &json!({"data": member_resource(seat, entry)}))),
+                None => Ok(HttpResponse::NotFound().finish()),
+            }
         }
-    }
-    .await)
+        .await,
+    )
 }
 
 async fn join(request: HttpRequest, path: web::Path<String>, body: web::Bytes, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let (character, _) = request::resource(&body, "members")?;
-        let messenger = request::id(&path)?;
-        publish(&state, tenant, character, "JOIN", messenger).await
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let (character, _) = request::resource(&body, "members")?;
+            let messenger = request::id(&path)?;
+            publish(&state, tenant, character, "JOIN", messenger).await
+        }
+        .await,
+    )
 }
 
 async fn leave(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let (messenger, character) = (request::id(&path.0)?, request::id(&path.1)?);
-        publish(&state, tenant, character, "LEAVE", messenger).await
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let (messenger, character) = (request::id(&path.0)?, request::id(&path.1)?);
+            publish(&state, tenant, character, "LEAVE", messenger).await
+        }
+        .await,
+    )
 }
 
 /// Publishes a JOIN or LEAVE keyed by the character, with a fresh transactionId.

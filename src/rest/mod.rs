@@ -12,8 +12,8 @@
 mod dashboard;
 mod messengers;
 mod ops;
-mod sagas;
 pub mod request;
+mod sagas;
 mod skills;
 mod stats;
 pub mod traced;

@@ -6,10 +6,7 @@ use std::sync::atomic::Ordering;
 
 pub fn routes(config: &mut web::ServiceConfig) {
     // `/api/readyz` is the readiness path of newer Atlas manifests; same answer as `/health`.
-    config
-        .route("/health", web::get().to(health))
-        .route("/api/readyz", web::get().to(health))
-        .route("/metrics", web::get().to(metrics));
+    config.route("/health", web::get().to(health)).route("/api/readyz", web::get().to(health)).route("/metrics", web::get().to(metrics));
 }
 
 /// 200 once the consumer has its partitions and the database answers; 503 before.

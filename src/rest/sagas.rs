@@ -12,9 +12,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub fn routes(config: &mut web::ServiceConfig) {
-    config
-        .service(web::resource("/api/sagas").get(list).post(create))
-        .service(web::resource("/api/sagas/{transactionId}").get(one));
+    config.service(web::resource("/api/sagas").get(list).post(create)).service(web::resource("/api/sagas/{transactionId}").get(one));
 }
 
 fn server_error(error: impl std::fmt::Display) -> HttpResponse {
@@ -23,25 +21,29 @@ fn server_error(error: impl std::fmt::Display) -> HttpResponse {
 }
 
 async fn list(request: HttpRequest, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let sagas = sql::active_of(&state.store, tenant.id).await.map_err(server_error)?;
-        let data: Vec<Value> = sagas.iter().map(|s| s.resource()).collect();
-        Ok(document(StatusCode::OK, &json!({"data": data})))
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let sagas = sql::active_of(&state.store, tenant.id).await.map_err(server_error)?;
+            let data: Vec<Value> = sagas.iter().map(|s| s.resource()).collect();
+            Ok(document(StatusCode::OK, &json!({"data": data})))
+        }
+        .await,
+    )
 }
 
 async fn one(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let id = Uuid::parse_str(&path).map_err(|_| HttpResponse::BadRequest().finish())?;
-        match sql::load(&state.store, tenant.id, id).await.map_err(server_error)? {
-            Some((saga, _)) if saga.status.is_active() => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
-            _ => Ok(HttpResponse::NotFound().finish()),
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let id = Uuid::parse_str(&path).map_err(|_| HttpResponse::BadRequest().finish())?;
+            match sql::load(&state.store, tenant.id, id).await.map_err(server_error)? {
+                Some((saga, _)) if saga.status.is_active() => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
+                _ => Ok(HttpResponse::NotFound().finish()),
+            }
         }
-    }
-    .await)
+        .await,
+    )
 }
 
 /// Decodes the POST document like a Kafka saga document (unparseable step times: now).
@@ -56,7 +58,10 @@ fn decode(body: &[u8]) -> Option<Document> {
     let id = id.filter(|id| !id.is_nil()).unwrap_or_else(Uuid::new_v4);
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
     let time = |v: &Value, key: &str| {
-        v.get(key).and_then(Value::as_str).and_then(crate::contracts::json::GoTime::parse).unwrap_or_else(crate::contracts::json::GoTime::now)
+        v.get(key)
+            .and_then(Value::as_str)
+            .and_then(crate::contracts::json::GoTime::parse)
+            .unwrap_or_else(crate::contracts::json::GoTime::now)
     };
     let steps = match attributes.get("steps") {
         None | Some(Value::Null) => Vec::new(),
@@ -73,25 +78,33 @@ fn decode(body: &[u8]) -> Option<Document> {
             .collect(),
         Some(_) => return None,
     };
-    Some(Document { transaction_id: Some(id), saga_type: text(&attributes, "sagaType"), initiated_by: text(&attributes, "initiatedBy"), steps })
+    Some(Document {
+        transaction_id: Some(id),
+        saga_type: text(&attributes, "sagaType"),
+        initiated_by: text(&attributes, "initiatedBy"),
+        steps,
+    })
 }
 
 async fn create(request: HttpRequest, body: web::Bytes, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let bad = || HttpResponse::BadRequest().finish();
-        let saga = decode(&body).ok_or_else(bad)?;
-        if saga.steps.iter().any(|s| check_step(&s.action, &s.payload).is_err()) || !acceptable(&saga) {
-            return Err(bad());
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let bad = || HttpResponse::BadRequest().finish();
+            let saga = decode(&body).ok_or_else(bad)?;
+            if saga.steps.iter().any(|s| check_step(&s.action, &s.payload).is_err()) || !acceptable(&saga) {
+                return Err(bad());
+            }
+            let id = saga.transaction_id.unwrap_or_default();
+            if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status.is_active()) {
+                return Err(HttpResponse::Conflict().finish());
+            }
+            let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
+            state.sagas.deliver(tenant.id, id, SagaInput::Start(saga), meta).await.map_err(server_error)?;
+            let (saga, _) =
+                sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.ok_or_else(|| HttpResponse::Conflict().finish())?;
+            Ok(document(StatusCode::OK, &json!({"data": saga.resource()})))
         }
-        let id = saga.transaction_id.unwrap_or_default();
-        if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status.is_active()) {
-            return Err(HttpResponse::Conflict().finish());
-        }
-        let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
-        state.sagas.deliver(tenant.id, id, SagaInput::Start(saga), meta).await.map_err(server_error)?;
-        let (saga, _) = sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.ok_or_else(|| HttpResponse::Conflict().finish())?;
-        Ok(document(StatusCode::OK, &json!({"data": saga.resource()})))
-    }
-    .await)
+        .await,
+    )
 }

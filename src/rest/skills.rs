@@ -37,25 +37,29 @@ fn server_error(error: impl std::fmt::Display) -> HttpResponse {
 }
 
 async fn list(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let character = request::id(&path)?;
-        let views = skills_sql::skills(&state.store, tenant.id, character).await.map_err(server_error)?;
-        Ok(document(StatusCode::OK, &json!({"data": views.iter().map(resource).collect::<Vec<_>>()})))
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let character = request::id(&path)?;
+            let views = skills_sql::skills(&state.store, tenant.id, character).await.map_err(server_error)?;
+            Ok(document(StatusCode::OK, &json!({"data": views.iter().map(resource).collect::<Vec<_>>()})))
+        }
+        .await,
+    )
 }
 
 async fn one(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let (character, skill) = (request::id(&path.0)?, request::id(&path.1)?);
-        match skills_sql::skill(&state.store, tenant.id, character, skill).await.map_err(server_error)? {
-            Some(view) => Ok(document(StatusCode::OK, &json!({"data": resource(&view)}))),
-            None => Ok(HttpResponse::NotFound().finish()),
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let (character, skill) = (request::id(&path.0)?, request::id(&path.1)?);
+            match skills_sql::skill(&state.store, tenant.id, character, skill).await.map_err(server_error)? {
+                Some(view) => Ok(document(StatusCode::OK, &json!({"data": resource(&view)}))),
+                None => Ok(HttpResponse::NotFound().finish()),
+            }
         }
-    }
-    .await)
+        .await,
+    )
 }
 
 /// Attributes a POST or PATCH may carry; absent ones are zero values.
@@ -88,55 +92,59 @@ async fn publish_command(
     kind: &str,
     state: &ApiState,
 ) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(request)?;
-        let (document_id, attributes) = request::resource(body, "skills")?;
-        let attributes: Attributes =
-            crate::contracts::strict::from_value(attributes).map_err(|_| HttpResponse::BadRequest().finish())?;
-        let character = request::id(character)?;
-        let skill_id = match skill {
-            None => document_id,
-            Some(skill) => request::id(skill)?,
-        };
-        let command = json!({
-            "characterId": character,
-            "type": kind,
-            "body": SkillBody {
-                skill_id,
-                level: attributes.level,
-                master_level: attributes.master_level,
-                expiration: attributes.expiration,
-            },
-        });
-        request::accept_command(&state.producer, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(request)?;
+            let (document_id, attributes) = request::resource(body, "skills")?;
+            let attributes: Attributes =
+                crate::contracts::strict::from_value(attributes).map_err(|_| HttpResponse::BadRequest().finish())?;
+            let character = request::id(character)?;
+            let skill_id = match skill {
+                None => document_id,
+                Some(skill) => request::id(skill)?,
+            };
+            let command = json!({
+                "characterId": character,
+                "type": kind,
+                "body": SkillBody {
+                    skill_id,
+                    level: attributes.level,
+                    master_level: attributes.master_level,
+                    expiration: attributes.expiration,
+                },
+            });
+            request::accept_command(&state.producer, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
+        }
+        .await,
+    )
 }
 
 async fn macros(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let character = request::id(&path)?;
-        let mut macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(server_error)?;
-        // Stored in the order the last UPDATE gave them; listed by ascending id (spec 10 §10.8).
-        macros.sort_by_key(|m| m.id);
-        let data: Vec<Value> = macros
-            .iter()
-            .map(|m| {
-                json!({
-                    "type": "macros",
-                    "id": m.id.to_string(),
-                    "attributes": {
-                        "name": m.name,
-                        "shout": m.shout,
-                        "skillId1": m.skill_id1,
-                        "skillId2": m.skill_id2,
-                        "skillId3": m.skill_id3,
-                    }
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let character = request::id(&path)?;
+            let mut macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(server_error)?;
+            // Stored in the order the last UPDATE gave them; listed by ascending id (spec 10 §10.8).
+            macros.sort_by_key(|m| m.id);
+            let data: Vec<Value> = macros
+                .iter()
+                .map(|m| {
+                    json!({
+                        "type": "macros",
+                        "id": m.id.to_string(),
+                        "attributes": {
+                            "name": m.name,
+                            "shout": m.shout,
+                            "skillId1": m.skill_id1,
+                            "skillId2": m.skill_id2,
+                            "skillId3": m.skill_id3,
+                        }
+                    })
                 })
-            })
-            .collect();
-        Ok(document(StatusCode::OK, &json!({"data": data})))
-    }
-    .await)
+                .collect();
+            Ok(document(StatusCode::OK, &json!({"data": data})))
+        }
+        .await,
+    )
 }

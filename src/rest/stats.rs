@@ -13,22 +13,24 @@ pub fn routes(config: &mut web::ServiceConfig) {
 }
 
 async fn read(request: HttpRequest, path: web::Path<(String, String, String)>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(async {
-        let tenant = request::tenant(&request)?;
-        let bad = |_| HttpResponse::BadRequest().finish();
-        let world: u8 = path.0.parse().map_err(bad)?;
-        let channel: u8 = path.1.parse().map_err(bad)?;
-        let character = request::id(&path.2)?;
-        let (reply, answer) = Ask::new();
-        let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
-        let delivered = state.characters.deliver(tenant.id, character, CharacterInput::ReadStats { world, channel, reply }, meta);
-        let failed = |_| HttpResponse::InternalServerError().finish();
-        delivered.await.map_err(|error| {
-            tracing::error!(%error, "stats read failed");
-            HttpResponse::InternalServerError().finish()
-        })?;
-        let body = answer.await.map_err(failed)?;
-        Ok(document(StatusCode::OK, &body))
-    }
-    .await)
+    answer(
+        async {
+            let tenant = request::tenant(&request)?;
+            let bad = |_| HttpResponse::BadRequest().finish();
+            let world: u8 = path.0.parse().map_err(bad)?;
+            let channel: u8 = path.1.parse().map_err(bad)?;
+            let character = request::id(&path.2)?;
+            let (reply, answer) = Ask::new();
+            let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
+            let delivered = state.characters.deliver(tenant.id, character, CharacterInput::ReadStats { world, channel, reply }, meta);
+            let failed = |_| HttpResponse::InternalServerError().finish();
+            delivered.await.map_err(|error| {
+                tracing::error!(%error, "stats read failed");
+                HttpResponse::InternalServerError().finish()
+            })?;
+            let body = answer.await.map_err(failed)?;
+            Ok(document(StatusCode::OK, &body))
+        }
+        .await,
+    )
 }

@@ -54,10 +54,7 @@ async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<
             }
         }
         let forgotten: Vec<i64> = forgets.iter().flat_map(|f| f.ids.iter().copied()).collect();
-        let (replies, units): (Vec<_>, Vec<_>) = units
-            .into_iter()
-            .map(|u| (u.reply, (u.writes, u.position, u.outputs)))
-            .unzip();
+        let (replies, units): (Vec<_>, Vec<_>) = units.into_iter().map(|u| (u.reply, (u.writes, u.position, u.outputs))).unzip();
         match commit_batch(&pool, &instance, &forgotten, units).await {
             Ok(results) => {
                 for (reply, result) in replies.into_iter().zip(results) {

@@ -43,14 +43,9 @@ pub(super) async fn fence(pool: &AnyPool, current: &[(String, String)], origin: 
             None => origin == LogOrigin::Fresh,
         };
         if stale {
-            let deleted =
-                sqlx::query("DELETE FROM entity_positions WHERE topic = $1").bind(topic.clone()).execute(&mut *tx).await?;
+            let deleted = sqlx::query("DELETE FROM entity_positions WHERE topic = $1").bind(topic.clone()).execute(&mut *tx).await?;
             if deleted.rows_affected() > 0 {
-                discarded.push(Discarded {
-                    topic: topic.clone(),
-                    previous: stored.clone(),
-                    positions: deleted.rows_affected(),
-                });
+                discarded.push(Discarded { topic: topic.clone(), previous: stored.clone(), positions: deleted.rows_affected() });
             }
         }
         if stored.as_deref() != Some(log_id.as_str()) {

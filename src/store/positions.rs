@@ -26,9 +26,7 @@ pub struct Positions(HashMap<(String, i32), i64>);
 impl Positions {
     /// True when the record at `position` was already applied.
     pub fn covers(&self, position: &Position) -> bool {
-        self.0
-            .get(&(position.topic.clone(), position.partition))
-            .is_some_and(|applied| position.offset <= *applied)
+        self.0.get(&(position.topic.clone(), position.partition)).is_some_and(|applied| position.offset <= *applied)
     }
 
     pub fn advance(&mut self, position: &Position) {
@@ -41,12 +39,8 @@ const LOAD: &str = "SELECT topic, partition_id, record_offset FROM entity_positi
      WHERE tenant_id = $1 AND entity_kind = $2 AND entity_id = $3";
 
 pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Positions> {
-    let rows = sqlx::query(LOAD)
-        .bind(entity.tenant.hyphenated().to_string())
-        .bind(entity.kind)
-        .bind(entity.id.clone())
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query(LOAD).bind(entity.tenant.hyphenated().to_string()).bind(entity.kind).bind(entity.id.clone()).fetch_all(pool).await?;
     let mut positions = HashMap::new();
     for row in rows {
         let partition: i64 = row.try_get(1)?;

@@ -59,9 +59,7 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 pub fn broker() -> EmbeddedBroker {
     let broker = EmbeddedBroker::start().expect("embedded broker");
-    broker
-        .create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), 4)
-        .expect("topics");
+    broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), 4).expect("topics");
     broker
 }
 
@@ -104,13 +102,8 @@ impl Server {
             command.env(name, value);
         }
         let child = command.spawn().expect("spawn server");
-        let server = Server {
-            child,
-            port,
-            bootstrap: bootstrap.to_string(),
-            database_url: database_url.to_string(),
-            group: group.to_string(),
-        };
+        let server =
+            Server { child, port, bootstrap: bootstrap.to_string(), database_url: database_url.to_string(), group: group.to_string() };
         server.wait_healthy();
         server
     }
@@ -129,7 +122,12 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("server at {} did not become healthy within 60 s (database {}, broker {})", self.url("/health"), self.database_url, self.bootstrap);
+        panic!(
+            "server at {} did not become healthy within 60 s (database {}, broker {})",
+            self.url("/health"),
+            self.database_url,
+            self.bootstrap
+        );
     }
 
     /// The server's process id (to send it signals).
@@ -385,7 +383,12 @@ pub fn run_scenarios(folder: &str, database_url: Option<&str>, env: &[(&str, &st
     let output = command.output().expect("run the conformance runner");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "conformance runner on {folder} ({}) exited with {}:\n{stdout}\n{stderr}", database_url.unwrap_or("SQLite"), output.status);
+    assert!(
+        output.status.success(),
+        "conformance runner on {folder} ({}) exited with {}:\n{stdout}\n{stderr}",
+        database_url.unwrap_or("SQLite"),
+        output.status
+    );
     let last = stdout.trim_end().lines().last().unwrap_or_default();
     assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{stdout}");
 }

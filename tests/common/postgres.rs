@@ -88,10 +88,7 @@ fn throwaway(bin: &Path) -> Result<String, String> {
     if let Some(user) = as_user {
         run(Command::new("chown").arg(user).arg(&dir))?;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))?
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| format!("no free port: {e}"))?.port();
     let tool = |name: &str| {
         let mut command = match as_user {
             Some(user) => {
@@ -136,9 +133,11 @@ fn running_as_root() -> bool {
 
 /// Runs a set-up command; its output is the error when it fails.
 fn run(command: &mut Command) -> Result<(), String> {
-    let output = command.stdout(Stdio::piped()).stderr(Stdio::piped()).output().map_err(|e| {
-        format!("running {}: {e}", command.get_program().to_string_lossy())
-    })?;
+    let output = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("running {}: {e}", command.get_program().to_string_lossy()))?;
     if output.status.success() {
         return Ok(());
     }

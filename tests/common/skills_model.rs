@@ -29,19 +29,26 @@ pub fn traffic(characters: u32, rounds: u32) -> (Vec<Step>, BTreeMap<u32, BTreeM
         }
         let tx = Uuid::new_v4().to_string();
         let value = json!({"characterId": c, "type": "SET_COOLDOWN", "transactionId": tx, "body": {"skillId": 10, "cooldown": 1}});
-        steps.push(Step { character: c, topic: "COMMAND_TOPIC_SKILL", value, expected: vec![("COOLDOWN_APPLIED", tx.clone()), ("COOLDOWN_EXPIRED", tx)] });
+        steps.push(Step {
+            character: c,
+            topic: "COMMAND_TOPIC_SKILL",
+            value,
+            expected: vec![("COOLDOWN_APPLIED", tx.clone()), ("COOLDOWN_EXPIRED", tx)],
+        });
     }
     for round in 2..=rounds {
         for c in 1..=characters {
             let skill = if round % 2 == 0 { 10 } else { 20 };
             let tx = Uuid::new_v4().to_string();
-            let value = json!({"characterId": c, "type": "REQUEST_UPDATE", "transactionId": tx, "body": {"skillId": skill, "level": round}});
+            let value =
+                json!({"characterId": c, "type": "REQUEST_UPDATE", "transactionId": tx, "body": {"skillId": skill, "level": round}});
             steps.push(Step { character: c, topic: "COMMAND_TOPIC_SKILL", value, expected: vec![("UPDATED", tx)] });
             levels.entry(c).or_default().insert(skill, round.into());
             if round % 4 == 0 {
                 let tx = Uuid::new_v4().to_string();
                 let names: Vec<String> = (0..round / 4).map(|i| format!("m{round}-{i}")).collect();
-                let list: Vec<Value> = names.iter().enumerate().map(|(i, n)| json!({"id": i, "name": n, "shout": false, "skillId1": 10})).collect();
+                let list: Vec<Value> =
+                    names.iter().enumerate().map(|(i, n)| json!({"id": i, "name": n, "shout": false, "skillId1": 10})).collect();
                 let value = json!({"characterId": c, "type": "UPDATE", "transactionId": tx, "body": {"macros": list}});
                 steps.push(Step { character: c, topic: "COMMAND_TOPIC_SKILL_MACRO", value, expected: vec![("MACRO_UPDATED", tx)] });
                 macros.insert(c, names);
@@ -53,7 +60,12 @@ pub fn traffic(characters: u32, rounds: u32) -> (Vec<Step>, BTreeMap<u32, BTreeM
 
 /// Counts the skill and macro outputs of `tenant` by (type, transactionId), polling until
 /// every expected one is there or `timeout` passes.
-pub fn collect_outputs(bootstrap: &str, tenant: &Tenant, expected: &[(&str, String)], timeout: Duration) -> (HashMap<(String, String), usize>, Vec<Seen>) {
+pub fn collect_outputs(
+    bootstrap: &str,
+    tenant: &Tenant,
+    expected: &[(&str, String)],
+    timeout: Duration,
+) -> (HashMap<(String, String), usize>, Vec<Seen>) {
     let mut skill_events = Collector::new(bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(tenant));
     let mut macro_events = Collector::new(bootstrap, "STATUS_EVENT_TOPIC_SKILL_MACRO", Some(tenant));
     let deadline = Instant::now() + timeout;
@@ -73,7 +85,9 @@ fn output_counts(skill: &[Seen], macros: &[Seen]) -> HashMap<(String, String), u
     let mut counts = HashMap::new();
     for r in skill {
         let v = r.json();
-        *counts.entry((v["type"].as_str().unwrap_or_default().to_string(), v["transactionId"].as_str().unwrap_or_default().to_string())).or_insert(0) += 1;
+        *counts
+            .entry((v["type"].as_str().unwrap_or_default().to_string(), v["transactionId"].as_str().unwrap_or_default().to_string()))
+            .or_insert(0) += 1;
     }
     for r in macros {
         let v = r.json();
@@ -94,7 +108,8 @@ pub fn assert_state(server: &Server, tenant: &Tenant, levels: &BTreeMap<u32, BTr
             .collect();
         assert_eq!(&stored, skills, "character {character}'s skills");
         let (_, body) = server.get(&format!("/api/characters/{character}/macros"), tenant);
-        let names: Vec<String> = body["data"].as_array().unwrap().iter().map(|m| m["attributes"]["name"].as_str().unwrap().to_string()).collect();
+        let names: Vec<String> =
+            body["data"].as_array().unwrap().iter().map(|m| m["attributes"]["name"].as_str().unwrap().to_string()).collect();
         assert_eq!(&names, macros.get(character).unwrap_or(&Vec::new()), "character {character}'s macros");
     }
 }

@@ -33,7 +33,11 @@ pub enum CharacterInput {
     /// Messenger commands and accepted invites about this character.
     Messenger(MessengerInput),
     /// The REST read of the effective stats (spec 20 §11): the JSON:API document.
-    ReadStats { world: u8, channel: u8, reply: Ask<serde_json::Value> },
+    ReadStats {
+        world: u8,
+        channel: u8,
+        reply: Ask<serde_json::Value>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +68,8 @@ impl Entity for Character {
     async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
         // An event about the character's stats shows it is in play: an entry a REST read
         // built is kept from then on, like one its session built.
-        let in_play = matches!(
-            input,
-            CharacterInput::Buff(_) | CharacterInput::Asset(_) | CharacterInput::Status(CharacterStatus::StatChanged(_))
-        );
+        let in_play =
+            matches!(input, CharacterInput::Buff(_) | CharacterInput::Asset(_) | CharacterInput::Status(CharacterStatus::StatChanged(_)));
         let out = match input {
             CharacterInput::Skill(command) => {
                 let changed = match &command {

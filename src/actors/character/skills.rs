@@ -6,8 +6,8 @@ use super::CharacterTimer;
 use crate::actors::entity::{Effects, Meta};
 use crate::contracts::json::GoTime;
 use crate::contracts::skill::{
-    Command, CooldownAppliedBody, CooldownBody, EmptyBody, MacroStatus, MacroUpdate, MacrosBody, SkillBody,
-    SkillCommand, SkillStateBody, SkillStatus,
+    Command, CooldownAppliedBody, CooldownBody, EmptyBody, MacroStatus, MacroUpdate, MacrosBody, SkillBody, SkillCommand, SkillStateBody,
+    SkillStatus,
 };
 use crate::contracts::tenant::Tenant;
 use chrono::{DateTime, Utc};
@@ -241,11 +241,7 @@ mod tests {
     use crate::contracts::skill::MacroBody;
 
     fn meta() -> Meta {
-        Meta {
-            tenant: Tenant { id: Uuid::nil(), region: "GMS".into(), major: 83, minor: 1 },
-            position: None,
-            trace: vec![],
-        }
+        Meta { tenant: Tenant { id: Uuid::nil(), region: "GMS".into(), major: 83, minor: 1 }, position: None, trace: vec![] }
     }
 
     fn body(skill_id: u32, level: u8) -> SkillBody {

@@ -6,8 +6,8 @@ use crate::contracts::json::GoTime;
 use crate::contracts::skill::MacroBody;
 use crate::contracts::tenant::Tenant;
 use crate::store::Store;
-use crate::write_sql;
 use crate::store::Write;
+use crate::write_sql;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -56,9 +56,7 @@ pub fn delete_skills(tenant: Uuid, character: u32) -> Write {
 }
 
 pub fn insert_macro(tenant: Uuid, character: u32, position: usize, m: &MacroBody) -> Write {
-    write_sql!(
-        INSERT_MACRO, tenant, character, m.id, position as i64, m.name.clone(), m.shout, m.skill_id1, m.skill_id2, m.skill_id3
-    )
+    write_sql!(INSERT_MACRO, tenant, character, m.id, position as i64, m.name.clone(), m.shout, m.skill_id1, m.skill_id2, m.skill_id3)
 }
 
 pub fn delete_macros(tenant: Uuid, character: u32) -> Write {
@@ -155,9 +153,7 @@ pub async fn skills(store: &Store, tenant: Uuid, character: u32) -> sqlx::Result
 /// One skill of a character, if it exists (committed state).
 pub async fn skill(store: &Store, tenant: Uuid, character: u32, id: u32) -> sqlx::Result<Option<SkillView>> {
     let rows = store.fetch(write_sql!(SELECT_SKILL, tenant, character, id)).await?;
-    rows.first()
-        .map(|row| skill_row(row).map(|(id, skill, cooldown_expires_at)| SkillView { id, skill, cooldown_expires_at }))
-        .transpose()
+    rows.first().map(|row| skill_row(row).map(|(id, skill, cooldown_expires_at)| SkillView { id, skill, cooldown_expires_at })).transpose()
 }
 
 /// A character's macros, in stored order (committed state).

@@ -235,7 +235,8 @@ mod tests {
     fn buff_changes_become_bonuses_per_source_last_one_wins() {
         use crate::contracts::stats::StatChange;
         let change = |kind: &str, amount| StatChange { kind: kind.into(), amount };
-        let bonuses = buff_bonuses(-2022179, &[change("PAD", 5), change("HANDS", 3), change("WEAPON_ATTACK", 0), change("HYPER_BODY_HP", 60)]);
+        let bonuses =
+            buff_bonuses(-2022179, &[change("PAD", 5), change("HANDS", 3), change("WEAPON_ATTACK", 0), change("HYPER_BODY_HP", 60)]);
         let mut stats = Stats::new(0, 0);
         stats.upsert_all(bonuses);
         assert_eq!(
@@ -264,7 +265,22 @@ mod tests {
             }
         }
         assert_eq!(buff_stat("HYPER_BODY_MP"), Some(("max_mp", true)));
-        for ignored in ["HANDS", "BOOSTER", "MAGIC_GUARD", "POWER_GUARD", "COMBO", "STANCE", "SHARP_EYES", "STR", "MHP", "HP", "DEX", "pad", "Speed", ""] {
+        for ignored in [
+            "HANDS",
+            "BOOSTER",
+            "MAGIC_GUARD",
+            "POWER_GUARD",
+            "COMBO",
+            "STANCE",
+            "SHARP_EYES",
+            "STR",
+            "MHP",
+            "HP",
+            "DEX",
+            "pad",
+            "Speed",
+            "",
+        ] {
             assert_eq!(buff_stat(ignored), None, "{ignored}");
         }
     }

@@ -213,7 +213,8 @@ mod tests {
         stats.upsert(Bonus::flat("equipment:1", "max_mp", 30));
         let mut character = with_stats(Some(stats));
         let out = character.remove("equipment:1", &meta());
-        let kinds: Vec<String> = out.outputs.iter().map(|o| serde_json::from_str::<Value>(&o.value).expect("json")["type"].to_string()).collect();
+        let kinds: Vec<String> =
+            out.outputs.iter().map(|o| serde_json::from_str::<Value>(&o.value).expect("json")["type"].to_string()).collect();
         assert_eq!(kinds, vec!["\"CLAMP_MP\"".to_string()]);
         assert!(with_stats(None).remove("equipment:1", &meta()).outputs.is_empty(), "no entry, no clamp");
     }
@@ -224,6 +225,9 @@ mod tests {
         stats.upsert(Bonus::flat("passive:4000000", "accuracy", 3));
         let mut character = with_stats(Some(stats));
         character.drop_passives();
-        assert!(character.stats.as_ref().is_some_and(|s| s.bonuses.iter().all(|b| !b.source.starts_with("passive:")) && s.bonuses.len() == 3));
+        assert!(character
+            .stats
+            .as_ref()
+            .is_some_and(|s| s.bonuses.iter().all(|b| !b.source.starts_with("passive:")) && s.bonuses.len() == 3));
     }
 }

@@ -330,8 +330,7 @@ pub async fn passive(services: &Services, tenant: &Tenant, skill: u32, level: u8
     if level == 0 {
         return None;
     }
-    let document: One<SkillDataAttributes> =
-        foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/skills/{skill}")).await?;
+    let document: One<SkillDataAttributes> = foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/skills/{skill}")).await?;
     passive_from(&document, skill, level)
 }
 
@@ -360,11 +359,8 @@ pub fn passive_bonuses(skill: u32, effect: &Effect) -> Vec<Bonus> {
         ("speed", effect.speed),
         ("jump", effect.jump),
     ];
-    let mut bonuses: Vec<Bonus> = direct
-        .into_iter()
-        .filter(|(_, v)| *v != 0)
-        .map(|(stat, v)| Bonus::flat(&source, stat, i32::from(v)))
-        .collect();
+    let mut bonuses: Vec<Bonus> =
+        direct.into_iter().filter(|(_, v)| *v != 0).map(|(stat, v)| Bonus::flat(&source, stat, i32::from(v))).collect();
     // HP/MP are unsigned in the data: only a positive value counts.
     let pools = [("max_hp", effect.hp), ("max_mp", effect.mp)];
     bonuses.extend(pools.into_iter().filter(|(_, v)| *v > 0).map(|(stat, v)| Bonus::flat(&source, stat, i32::from(v))));

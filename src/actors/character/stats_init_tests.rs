@@ -15,7 +15,8 @@ fn character(attributes: Value) -> Option<[u16; 6]> {
 
 #[test]
 fn base_stats_come_in_model_order() {
-    let attributes = json!({"strength": 50, "dexterity": 30, "intelligence": 4, "luck": 5, "maxHp": 800, "maxMp": 200, "name": "Alice", "jobId": 110});
+    let attributes =
+        json!({"strength": 50, "dexterity": 30, "intelligence": 4, "luck": 5, "maxHp": 800, "maxMp": 200, "name": "Alice", "jobId": 110});
     assert_eq!(character(attributes), Some([50, 30, 5, 4, 800, 200]), "strength, dexterity, luck, intelligence, maxHp, maxMp");
     assert_eq!(character(json!({})), Some([0; 6]), "absent attributes are zero");
     assert_eq!(character(json!({"strength": 70000})), None, "out of u16 range fails the call");
@@ -75,8 +76,10 @@ fn only_equipped_equipment_counts_and_its_reference_data_is_required() {
 
 #[test]
 fn buffs_map_per_the_buff_table_in_list_order() {
-    let buff = |source: i32, changes: Value| json!({"type": "buffs", "id": "b", "attributes": {"sourceId": source, "duration": 1000, "changes": changes,
-        "createdAt": "2026-02-03T18:37:12Z", "expiresAt": "2026-02-03T18:42:12Z"}});
+    let buff = |source: i32, changes: Value| {
+        json!({"type": "buffs", "id": "b", "attributes": {"sourceId": source, "duration": 1000, "changes": changes,
+        "createdAt": "2026-02-03T18:37:12Z", "expiresAt": "2026-02-03T18:42:12Z"}})
+    };
     let document = json!({"data": [
         buff(1301007, json!([{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}])),
         buff(-2022179, json!([{"type": "PAD", "amount": 5}, {"type": "STR", "amount": 9}])),
@@ -99,13 +102,16 @@ fn buffs_map_per_the_buff_table_in_list_order() {
 }
 
 fn skill_data(action: bool, effects: Value) -> Option<One<SkillDataAttributes>> {
-    decode(json!({"data": {"type": "skills", "id": "4000000", "attributes": {"name": "Nimble Body", "action": action, "effects": effects}}}))
+    decode(
+        json!({"data": {"type": "skills", "id": "4000000", "attributes": {"name": "Nimble Body", "action": action, "effects": effects}}}),
+    )
 }
 
 #[test]
 fn passive_effects_at_the_skill_level() {
-    let data = skill_data(false, json!([{"accuracy": 1, "avoidability": 1, "statups": []}, {"accuracy": 2, "avoidability": 2, "statups": null}]))
-        .expect("decodable");
+    let data =
+        skill_data(false, json!([{"accuracy": 1, "avoidability": 1, "statups": []}, {"accuracy": 2, "avoidability": 2, "statups": null}]))
+            .expect("decodable");
     assert_eq!(
         passive_from(&data, 4000000, 2),
         Some(vec![Bonus::flat("passive:4000000", "accuracy", 2), Bonus::flat("passive:4000000", "avoidability", 2)]),

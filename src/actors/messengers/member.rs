@@ -17,8 +17,7 @@ use crate::actors::entity::{Effects, Meta};
 use crate::actors::Services;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::messenger::{
-    transaction, EmptyBody, ErrorBody, InviteAccepted, InviteCommand, InviteCommandBody, MemberStatus, MessengerCommand,
-    MessengerStatus,
+    transaction, EmptyBody, ErrorBody, InviteAccepted, InviteCommand, InviteCommandBody, MemberStatus, MessengerCommand, MessengerStatus,
 };
 use anyhow::Context as _;
 use serde::Serialize;
@@ -55,7 +54,8 @@ struct Step<'a> {
 
 impl Step<'_> {
     fn status<B: Serialize>(&mut self, actor: u32, world: u8, messenger: u32, kind: &'static str, body: B) {
-        let event = MessengerStatus { transaction_id: self.transaction, actor_id: actor, world_id: world, messenger_id: messenger, kind, body };
+        let event =
+            MessengerStatus { transaction_id: self.transaction, actor_id: actor, world_id: world, messenger_id: messenger, kind, body };
         self.effects.emit(STATUS, messenger, &event, self.meta);
     }
 
@@ -107,7 +107,13 @@ impl Step<'_> {
 
 impl Membership {
     /// Handles a messenger command or accepted invite addressed to `character`.
-    pub async fn handle(&mut self, services: &Services, character: u32, input: MessengerInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
+    pub async fn handle(
+        &mut self,
+        services: &Services,
+        character: u32,
+        input: MessengerInput,
+        meta: &Meta,
+    ) -> anyhow::Result<Effects<CharacterTimer>> {
         let given = match &input {
             MessengerInput::Command(MessengerCommand::Create(c)) => c.transaction_id,
             MessengerInput::Command(MessengerCommand::Join(c) | MessengerCommand::Leave(c)) => c.transaction_id,
@@ -130,7 +136,12 @@ impl Membership {
     }
 
     /// §5.6–5.9: the character's status events.
-    pub async fn on_status(&mut self, services: &Services, status: &CharacterStatus, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
+    pub async fn on_status(
+        &mut self,
+        services: &Services,
+        status: &CharacterStatus,
+        meta: &Meta,
+    ) -> anyhow::Result<Effects<CharacterTimer>> {
         if matches!(status, CharacterStatus::StatChanged(_)) {
             return Ok(Effects::none());
         }

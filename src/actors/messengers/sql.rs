@@ -142,13 +142,7 @@ async fn load_tenant(store: &Store, tenant: Uuid) -> anyhow::Result<(Vec<(u32, V
 
 fn entry(row: &sqlx::any::AnyRow, from: usize) -> sqlx::Result<Entry> {
     let int = |i: usize| row.try_get::<i64, _>(from + i);
-    Ok(Entry {
-        name: row.try_get(from)?,
-        world: int(1)? as u8,
-        channel: int(2)? as u8,
-        online: int(3)? != 0,
-        messenger: int(4)? as u32,
-    })
+    Ok(Entry { name: row.try_get(from)?, world: int(1)? as u8, channel: int(2)? as u8, online: int(3)? != 0, messenger: int(4)? as u32 })
 }
 
 /// A messenger as REST shows it: its seats and each member's registry entry.
@@ -166,10 +160,7 @@ pub async fn rooms(store: &Store, tenant: Uuid, only: Option<u32>) -> anyhow::Re
         .filter(|(_, seats)| only.is_none_or(|c| seats.iter().any(|s| s.character == c)))
         .map(|(id, seats)| RoomView {
             id: *id,
-            members: seats
-                .iter()
-                .map(|seat| (seat.clone(), registry.get(&seat.character).cloned().unwrap_or_default()))
-                .collect(),
+            members: seats.iter().map(|seat| (seat.clone(), registry.get(&seat.character).cloned().unwrap_or_default())).collect(),
         })
         .collect())
 }

@@ -27,7 +27,10 @@ pub struct Command {
 
 /// §4.6.2: actions replaced by two concrete steps before they run.
 pub fn composite(action: &Action) -> bool {
-    matches!(action, Action::TransferToStorage(_) | Action::WithdrawFromStorage(_) | Action::TransferToCashShop(_) | Action::WithdrawFromCashShop(_))
+    matches!(
+        action,
+        Action::TransferToStorage(_) | Action::WithdrawFromStorage(_) | Action::TransferToCashShop(_) | Action::WithdrawFromCashShop(_)
+    )
 }
 
 /// §4.3: actions that complete once dispatched.
@@ -35,8 +38,19 @@ pub fn synchronous(action: &Action) -> bool {
     use Action::*;
     matches!(
         action,
-        SendMessage(_) | PlayPortalSound(_) | ShowInfo(_) | ShowInfoText(_) | UpdateAreaInfo(_) | ShowHint(_) | BlockPortal(_)
-            | UnblockPortal(_) | ShowStorage(_) | CancelAllBuffs(_) | SpawnReactorDrops(_) | SpawnMonster(_) | ValidateCharacterState(_)
+        SendMessage(_)
+            | PlayPortalSound(_)
+            | ShowInfo(_)
+            | ShowInfoText(_)
+            | UpdateAreaInfo(_)
+            | ShowHint(_)
+            | BlockPortal(_)
+            | UnblockPortal(_)
+            | ShowStorage(_)
+            | CancelAllBuffs(_)
+            | SpawnReactorDrops(_)
+            | SpawnMonster(_)
+            | ValidateCharacterState(_)
     )
 }
 
@@ -65,7 +79,8 @@ fn character<B: Serialize>(t: Uuid, id: u32, world: u8, kind: &'static str, body
 
 fn create_asset(t: Uuid, p: &AwardAsset, keep_expiration: bool) -> Result<Command, String> {
     let expiration = if keep_expiration { p.item.expiration } else { GoTime::zero() };
-    let body = CreateAssetBody { template_id: p.item.template_id, quantity: p.item.quantity, expiration, owner_id: 0, flag: 0, rechargeable: 0 };
+    let body =
+        CreateAssetBody { template_id: p.item.template_id, quantity: p.item.quantity, expiration, owner_id: 0, flag: 0, rechargeable: 0 };
     Ok(compartment(t, p.character_id, inventory_type(p.item.template_id)?, "CREATE_ASSET", body))
 }
 
@@ -124,21 +139,35 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         AcceptToCharacter(p) => {
             let own = internal(t, p.transaction_id);
             let body = AcceptBody {
-                transaction_id: own, reference_id: p.reference_id, template_id: p.template_id, reference_type: p.reference_type.clone(),
-                reference_data: p.reference_data.clone(), quantity: p.quantity,
+                transaction_id: own,
+                reference_id: p.reference_id,
+                template_id: p.template_id,
+                reference_type: p.reference_type.clone(),
+                reference_data: p.reference_data.clone(),
+                quantity: p.quantity,
             };
             one(compartment(own, p.character_id, p.inventory_type, "ACCEPT", body))
         }
         ReleaseFromCharacter(p) => {
             let own = internal(t, p.transaction_id);
-            one(compartment(own, p.character_id, p.inventory_type, "RELEASE", ReleaseBody { transaction_id: own, asset_id: p.asset_id, quantity: p.quantity }))
+            one(compartment(
+                own,
+                p.character_id,
+                p.inventory_type,
+                "RELEASE",
+                ReleaseBody { transaction_id: own, asset_id: p.asset_id, quantity: p.quantity },
+            ))
         }
         AwardExperience(p) => {
             let body = ExperienceBody { channel_id: p.channel_id, distributions: p.distributions.clone() };
             one(character(t, p.character_id, p.world_id, "AWARD_EXPERIENCE", body))
         }
-        DeductExperience(p) => one(character(t, p.character_id, p.world_id, "DEDUCT_EXPERIENCE", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
-        AwardLevel(p) => one(character(t, p.character_id, p.world_id, "AWARD_LEVEL", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
+        DeductExperience(p) => {
+            one(character(t, p.character_id, p.world_id, "DEDUCT_EXPERIENCE", ChannelAmount { channel_id: p.channel_id, amount: p.amount }))
+        }
+        AwardLevel(p) => {
+            one(character(t, p.character_id, p.world_id, "AWARD_LEVEL", ChannelAmount { channel_id: p.channel_id, amount: p.amount }))
+        }
         AwardMesos(p) => {
             let body = ActorAmount { actor_id: p.actor_id, actor_type: p.actor_type.clone(), amount: p.amount };
             one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_MESO", body))
@@ -149,16 +178,35 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
             one(character(t, p.character_id, p.world_id, "REQUEST_CHANGE_FAME", body))
         }
         ChangeJob(p) => one(character(t, p.character_id, p.world_id, "CHANGE_JOB", JobBody { channel_id: p.channel_id, job_id: p.job_id })),
-        ChangeHair(p) => one(character(t, p.character_id, p.world_id, "CHANGE_HAIR", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
-        ChangeFace(p) => one(character(t, p.character_id, p.world_id, "CHANGE_FACE", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
-        ChangeSkin(p) => one(character(t, p.character_id, p.world_id, "CHANGE_SKIN", StyleBody { channel_id: p.channel_id, style_id: p.style_id })),
+        ChangeHair(p) => {
+            one(character(t, p.character_id, p.world_id, "CHANGE_HAIR", StyleBody { channel_id: p.channel_id, style_id: p.style_id }))
+        }
+        ChangeFace(p) => {
+            one(character(t, p.character_id, p.world_id, "CHANGE_FACE", StyleBody { channel_id: p.channel_id, style_id: p.style_id }))
+        }
+        ChangeSkin(p) => {
+            one(character(t, p.character_id, p.world_id, "CHANGE_SKIN", StyleBody { channel_id: p.channel_id, style_id: p.style_id }))
+        }
         SetHp(p) => one(character(t, p.character_id, p.world_id, "SET_HP", ChannelAmount { channel_id: p.channel_id, amount: p.amount })),
         CreateCharacter(p) => {
             // `top`, `bottom`, `shoes` and `weapon` are not forwarded (§5.4); the key is the account.
             let body = CreateCharacterBody {
-                account_id: p.account_id, world_id: p.world_id, name: p.name.clone(), level: p.level, strength: p.strength,
-                dexterity: p.dexterity, intelligence: p.intelligence, luck: p.luck, max_hp: p.hp, max_mp: p.mp, job_id: p.job_id,
-                gender: p.gender, hair: p.hair, face: p.face, skin_color: p.skin, map_id: p.map_id,
+                account_id: p.account_id,
+                world_id: p.world_id,
+                name: p.name.clone(),
+                level: p.level,
+                strength: p.strength,
+                dexterity: p.dexterity,
+                intelligence: p.intelligence,
+                luck: p.luck,
+                max_hp: p.hp,
+                max_mp: p.mp,
+                job_id: p.job_id,
+                gender: p.gender,
+                hair: p.hair,
+                face: p.face,
+                skin_color: p.skin,
+                map_id: p.map_id,
             };
             let command = CharacterCommand { transaction_id: t, world_id: p.world_id, character_id: 0, kind: "CREATE_CHARACTER", body };
             one(record("COMMAND_TOPIC_CHARACTER", p.account_id, &command))
@@ -166,7 +214,11 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         CreateSkill(p) | UpdateSkill(p) => {
             let kind = if matches!(action, CreateSkill(_)) { "REQUEST_CREATE" } else { "REQUEST_UPDATE" };
             let body = SkillRequestBody { skill_id: p.skill_id, level: p.level, master_level: p.master_level, expiration: p.expiration };
-            one(record("COMMAND_TOPIC_SKILL", p.character_id, &SkillRequest { transaction_id: t, character_id: p.character_id, kind, body }))
+            one(record(
+                "COMMAND_TOPIC_SKILL",
+                p.character_id,
+                &SkillRequest { transaction_id: t, character_id: p.character_id, kind, body },
+            ))
         }
         RequestGuildName(p) => one(guild(t, p, "REQUEST_NAME")),
         RequestGuildEmblem(p) => one(guild(t, p, "REQUEST_EMBLEM")),
@@ -174,35 +226,55 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         RequestGuildCapacityIncrease(p) => one(guild(t, p, "REQUEST_CAPACITY_INCREASE")),
         CreateInvite(p) => {
             let body = InviteCreateBody { originator_id: p.originator_id, target_id: p.target_id, reference_id: p.reference_id };
-            let command = InviteCreate { transaction_id: t, world_id: p.world_id, invite_type: p.invite_type.clone(), kind: "CREATE", body };
+            let command =
+                InviteCreate { transaction_id: t, world_id: p.world_id, invite_type: p.invite_type.clone(), kind: "CREATE", body };
             one(record("COMMAND_TOPIC_INVITE", p.reference_id, &command))
         }
         IncreaseBuddyCapacity(p) => {
             // The payload's amount is sent as the new absolute capacity (Go, kept).
             let command = BuddyCapacity {
-                transaction_id: t, world_id: p.world_id, character_id: p.character_id, kind: "INCREASE_CAPACITY",
+                transaction_id: t,
+                world_id: p.world_id,
+                character_id: p.character_id,
+                kind: "INCREASE_CAPACITY",
                 body: NewCapacity { new_capacity: p.amount },
             };
             one(record("COMMAND_TOPIC_BUDDY_LIST", p.character_id, &command))
         }
         GainCloseness(p) => {
-            let command = PetCloseness { transaction_id: t, actor_id: 0, pet_id: p.pet_id, kind: "AWARD_CLOSENESS", body: Amount { amount: p.amount } };
+            let command = PetCloseness {
+                transaction_id: t,
+                actor_id: 0,
+                pet_id: p.pet_id,
+                kind: "AWARD_CLOSENESS",
+                body: Amount { amount: p.amount },
+            };
             one(record("COMMAND_TOPIC_PET", p.pet_id, &command))
         }
-        StartQuest(p) => one(quest(t, (p.character_id, p.world_id), "START", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: false })),
+        StartQuest(p) => {
+            one(quest(t, (p.character_id, p.world_id), "START", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: false }))
+        }
         CompleteQuest(p) => {
             one(quest(t, (p.character_id, p.world_id), "COMPLETE", QuestBody { quest_id: p.quest_id, npc_id: p.npc_id, force: p.force }))
         }
         ApplyConsumableEffect(p) => {
             let command = ConsumableEffect {
-                transaction_id: t, world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id,
-                kind: "APPLY_CONSUMABLE_EFFECT", body: ItemBody { item_id: p.item_id },
+                transaction_id: t,
+                world_id: p.world_id,
+                channel_id: p.channel_id,
+                character_id: p.character_id,
+                kind: "APPLY_CONSUMABLE_EFFECT",
+                body: ItemBody { item_id: p.item_id },
             };
             one(record("COMMAND_TOPIC_CONSUMABLE", p.character_id, &command))
         }
         AwardCurrency(p) => {
             let command = AdjustCurrency {
-                transaction_id: t, account_id: p.account_id, currency_type: p.currency_type, amount: p.amount, kind: "ADJUST_CURRENCY",
+                transaction_id: t,
+                account_id: p.account_id,
+                currency_type: p.currency_type,
+                amount: p.amount,
+                kind: "ADJUST_CURRENCY",
             };
             one(record("COMMAND_TOPIC_WALLET", p.account_id, &command))
         }
@@ -212,7 +284,9 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         }
         PlayPortalSound(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "PLAY_PORTAL_SOUND", Empty {})),
         ShowInfo(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO", PathBody { path: p.path.clone() })),
-        ShowInfoText(p) => one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO_TEXT", TextBody { text: p.text.clone() })),
+        ShowInfoText(p) => {
+            one(system_message(t, (p.character_id, p.world_id, p.channel_id), "SHOW_INFO_TEXT", TextBody { text: p.text.clone() }))
+        }
         UpdateAreaInfo(p) => {
             let body = AreaInfoBody { area: p.area, info: p.info.clone() };
             one(system_message(t, (p.character_id, p.world_id, p.channel_id), "UPDATE_AREA_INFO", body))
@@ -224,18 +298,34 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         BlockPortal(p) | UnblockPortal(p) => {
             let kind = if matches!(action, BlockPortal(_)) { "BLOCK" } else { "UNBLOCK" };
             let command = PortalCommand {
-                world_id: 0, channel_id: 0, map_id: p.map_id, portal_id: p.portal_id, kind, body: CharacterBody { character_id: p.character_id },
+                world_id: 0,
+                channel_id: 0,
+                map_id: p.map_id,
+                portal_id: p.portal_id,
+                kind,
+                body: CharacterBody { character_id: p.character_id },
             };
             one(record("COMMAND_TOPIC_PORTAL", p.character_id, &command))
         }
         CancelAllBuffs(p) => {
-            let command = CancelAllBuffsCommand { world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id, kind: "CANCEL_ALL", body: Empty {} };
+            let command = CancelAllBuffsCommand {
+                world_id: p.world_id,
+                channel_id: p.channel_id,
+                character_id: p.character_id,
+                kind: "CANCEL_ALL",
+                body: Empty {},
+            };
             one(record("COMMAND_TOPIC_CHARACTER_BUFF", p.character_id, &command))
         }
         ShowStorage(p) => {
             let command = ShowStorageCommand {
-                transaction_id: t, world_id: p.world_id, channel_id: p.channel_id, character_id: p.character_id, npc_id: p.npc_id,
-                account_id: p.account_id, kind: "SHOW_STORAGE",
+                transaction_id: t,
+                world_id: p.world_id,
+                channel_id: p.channel_id,
+                character_id: p.character_id,
+                npc_id: p.npc_id,
+                account_id: p.account_id,
+                kind: "SHOW_STORAGE",
             };
             one(record("COMMAND_TOPIC_STORAGE_SHOW", p.character_id, &command))
         }
@@ -246,8 +336,12 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         }
         DepositToStorage(p) => {
             let body = DepositBody {
-                slot: p.slot, template_id: p.template_id, expiration: p.expiration, reference_id: p.reference_id,
-                reference_type: p.reference_type.clone(), reference_data: DepositData { quantity: p.quantity, owner_id: p.owner_id, flag: p.flag },
+                slot: p.slot,
+                template_id: p.template_id,
+                expiration: p.expiration,
+                reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(),
+                reference_data: DepositData { quantity: p.quantity, owner_id: p.owner_id, flag: p.flag },
             };
             let command = StorageCommand { transaction_id: t, world_id: p.world_id, account_id: p.account_id, kind: "DEPOSIT", body };
             one(record("COMMAND_TOPIC_STORAGE", p.account_id, &command))
@@ -255,8 +349,13 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         AcceptToStorage(p) => {
             // `slot` −1: the storage chooses.
             let body = StorageAcceptBody {
-                transaction_id: internal(t, p.transaction_id), slot: -1, template_id: p.template_id, reference_id: p.reference_id,
-                reference_type: p.reference_type.clone(), reference_data: p.reference_data.clone(), quantity: p.quantity,
+                transaction_id: internal(t, p.transaction_id),
+                slot: -1,
+                template_id: p.template_id,
+                reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(),
+                reference_data: p.reference_data.clone(),
+                quantity: p.quantity,
             };
             one(storage_compartment(p.world_id, p.account_id, p.character_id, "ACCEPT", body))
         }
@@ -266,21 +365,36 @@ pub fn command(action: &Action, t: Uuid) -> Result<Option<Vec<Command>>, String>
         }
         AcceptToCashShop(p) => {
             let body = CashAcceptBody {
-                transaction_id: internal(t, p.transaction_id), compartment_id: p.compartment_id, cash_id: p.cash_id,
-                template_id: p.template_id, reference_id: p.reference_id, reference_type: p.reference_type.clone(),
+                transaction_id: internal(t, p.transaction_id),
+                compartment_id: p.compartment_id,
+                cash_id: p.cash_id,
+                template_id: p.template_id,
+                reference_id: p.reference_id,
+                reference_type: p.reference_type.clone(),
                 reference_data: p.reference_data.clone(),
             };
             one(cash_compartment((p.account_id, p.character_id, p.compartment_type), "ACCEPT", body))
         }
         ReleaseFromCashShop(p) => {
             let body = CashReleaseBody {
-                transaction_id: internal(t, p.transaction_id), compartment_id: p.compartment_id, asset_id: p.asset_id,
-                cash_id: p.cash_id, template_id: p.template_id,
+                transaction_id: internal(t, p.transaction_id),
+                compartment_id: p.compartment_id,
+                asset_id: p.asset_id,
+                cash_id: p.cash_id,
+                template_id: p.template_id,
             };
             one(cash_compartment((p.account_id, p.character_id, p.compartment_type), "RELEASE", body))
         }
-        DestroyAsset(_) | WarpToRandomPortal(_) | WarpToPortal(_) | ValidateCharacterState(_) | SpawnMonster(_) | SpawnReactorDrops(_)
-        | TransferToStorage(_) | WithdrawFromStorage(_) | TransferToCashShop(_) | WithdrawFromCashShop(_) => Ok(None),
+        DestroyAsset(_)
+        | WarpToRandomPortal(_)
+        | WarpToPortal(_)
+        | ValidateCharacterState(_)
+        | SpawnMonster(_)
+        | SpawnReactorDrops(_)
+        | TransferToStorage(_)
+        | WithdrawFromStorage(_)
+        | TransferToCashShop(_)
+        | WithdrawFromCashShop(_) => Ok(None),
     }
 }
 
@@ -306,11 +420,23 @@ pub fn verdict(action: &Action, topic: &str, kind: &str, event: &Value) -> Optio
     let same_template = || template == 0 || event["templateId"].as_u64() == Some(u64::from(template));
     let creates = matches!(action, AwardAsset(_) | AwardInventory(_) | CreateAndEquipAsset(_));
     match (topic, kind, action) {
-        ("EVENT_TOPIC_COMPARTMENT_STATUS", "ERROR", AwardAsset(_) | AwardInventory(_) | CreateAndEquipAsset(_) | DestroyAsset(_)
-            | EquipAsset(_) | UnequipAsset(_) | AcceptToCharacter(_) | ReleaseFromCharacter(_)) => Some(Fails),
+        (
+            "EVENT_TOPIC_COMPARTMENT_STATUS",
+            "ERROR",
+            AwardAsset(_)
+            | AwardInventory(_)
+            | CreateAndEquipAsset(_)
+            | DestroyAsset(_)
+            | EquipAsset(_)
+            | UnequipAsset(_)
+            | AcceptToCharacter(_)
+            | ReleaseFromCharacter(_),
+        ) => Some(Fails),
         ("EVENT_TOPIC_COMPARTMENT_STATUS", "CREATION_FAILED", _) if creates => Some(Fails),
         ("EVENT_TOPIC_ASSET_STATUS", "CREATED", _) if creates && same_template() => Some(Completes),
-        ("EVENT_TOPIC_ASSET_STATUS", "QUANTITY_CHANGED", AwardAsset(_) | AwardInventory(_) | DestroyAsset(_)) if same_template() => Some(Completes),
+        ("EVENT_TOPIC_ASSET_STATUS", "QUANTITY_CHANGED", AwardAsset(_) | AwardInventory(_) | DestroyAsset(_)) if same_template() => {
+            Some(Completes)
+        }
         ("EVENT_TOPIC_ASSET_STATUS", "DELETED", DestroyAsset(_)) if same_template() => Some(Completes),
         ("EVENT_TOPIC_ASSET_STATUS", "MOVED", EquipAsset(p) | UnequipAsset(p)) => {
             // Either orientation of MOVED (§4.4): the slot left or the slot arrived in.
@@ -319,9 +445,23 @@ pub fn verdict(action: &Action, topic: &str, kind: &str, event: &Value) -> Optio
         }
         ("EVENT_TOPIC_COMPARTMENT_STATUS", "ACCEPTED", AcceptToCharacter(_)) => Some(Completes),
         ("EVENT_TOPIC_COMPARTMENT_STATUS", "RELEASED", ReleaseFromCharacter(_)) => Some(Completes),
-        ("EVENT_TOPIC_CHARACTER_STATUS", "ERROR", WarpToRandomPortal(_) | WarpToPortal(_) | AwardExperience(_) | DeductExperience(_)
-            | AwardLevel(_) | AwardMesos(_) | ChangeJob(_) | AwardFame(_) | ChangeHair(_) | ChangeFace(_) | ChangeSkin(_) | SetHp(_)
-            | CreateCharacter(_)) => Some(Fails),
+        (
+            "EVENT_TOPIC_CHARACTER_STATUS",
+            "ERROR",
+            WarpToRandomPortal(_)
+            | WarpToPortal(_)
+            | AwardExperience(_)
+            | DeductExperience(_)
+            | AwardLevel(_)
+            | AwardMesos(_)
+            | ChangeJob(_)
+            | AwardFame(_)
+            | ChangeHair(_)
+            | ChangeFace(_)
+            | ChangeSkin(_)
+            | SetHp(_)
+            | CreateCharacter(_),
+        ) => Some(Fails),
         ("EVENT_TOPIC_CHARACTER_STATUS", "MAP_CHANGED", WarpToRandomPortal(_) | WarpToPortal(_)) => Some(Completes),
         ("EVENT_TOPIC_CHARACTER_STATUS", "EXPERIENCE_CHANGED", AwardExperience(_) | DeductExperience(_)) => Some(Completes),
         ("EVENT_TOPIC_CHARACTER_STATUS", "LEVEL_CHANGED", AwardLevel(_)) => Some(Completes),
@@ -346,9 +486,11 @@ pub fn verdict(action: &Action, topic: &str, kind: &str, event: &Value) -> Optio
         | ("EVENT_TOPIC_GUILD_STATUS", "EMBLEM_UPDATED", RequestGuildEmblem(_))
         | ("EVENT_TOPIC_GUILD_STATUS", "DISBANDED", RequestGuildDisband(_))
         | ("EVENT_TOPIC_GUILD_STATUS", "CAPACITY_UPDATED", RequestGuildCapacityIncrease(_)) => Some(Completes),
-        ("EVENT_TOPIC_GUILD_STATUS", "ERROR", RequestGuildName(_) | RequestGuildEmblem(_) | RequestGuildDisband(_) | RequestGuildCapacityIncrease(_)) => {
-            Some(Fails)
-        }
+        (
+            "EVENT_TOPIC_GUILD_STATUS",
+            "ERROR",
+            RequestGuildName(_) | RequestGuildEmblem(_) | RequestGuildDisband(_) | RequestGuildCapacityIncrease(_),
+        ) => Some(Fails),
         ("EVENT_TOPIC_INVITE_STATUS", "CREATED" | "ACCEPTED", CreateInvite(_)) => Some(Completes),
         ("EVENT_TOPIC_INVITE_STATUS", "REJECTED", CreateInvite(_)) => Some(Fails),
         ("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE", IncreaseBuddyCapacity(_)) => Some(Completes),
@@ -448,16 +590,70 @@ mod tests {
         ("create_character", "COMMAND_TOPIC_CHARACTER", "CREATE_CHARACTER", Some((C, "CREATED")), Some((C, "CREATION_FAILED"))),
         ("create_skill", "COMMAND_TOPIC_SKILL", "REQUEST_CREATE", Some(("EVENT_TOPIC_SKILL_STATUS", "CREATED")), None),
         ("update_skill", "COMMAND_TOPIC_SKILL", "REQUEST_UPDATE", Some(("EVENT_TOPIC_SKILL_STATUS", "UPDATED")), None),
-        ("request_guild_name", "COMMAND_TOPIC_GUILD", "REQUEST_NAME", Some(("EVENT_TOPIC_GUILD_STATUS", "REQUEST_AGREEMENT")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
-        ("request_guild_emblem", "COMMAND_TOPIC_GUILD", "REQUEST_EMBLEM", Some(("EVENT_TOPIC_GUILD_STATUS", "EMBLEM_UPDATED")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
-        ("request_guild_disband", "COMMAND_TOPIC_GUILD", "REQUEST_DISBAND", Some(("EVENT_TOPIC_GUILD_STATUS", "DISBANDED")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
-        ("request_guild_capacity_increase", "COMMAND_TOPIC_GUILD", "REQUEST_CAPACITY_INCREASE", Some(("EVENT_TOPIC_GUILD_STATUS", "CAPACITY_UPDATED")), Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR"))),
-        ("create_invite", "COMMAND_TOPIC_INVITE", "CREATE", Some(("EVENT_TOPIC_INVITE_STATUS", "ACCEPTED")), Some(("EVENT_TOPIC_INVITE_STATUS", "REJECTED"))),
-        ("increase_buddy_capacity", "COMMAND_TOPIC_BUDDY_LIST", "INCREASE_CAPACITY", Some(("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE")), None),
+        (
+            "request_guild_name",
+            "COMMAND_TOPIC_GUILD",
+            "REQUEST_NAME",
+            Some(("EVENT_TOPIC_GUILD_STATUS", "REQUEST_AGREEMENT")),
+            Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR")),
+        ),
+        (
+            "request_guild_emblem",
+            "COMMAND_TOPIC_GUILD",
+            "REQUEST_EMBLEM",
+            Some(("EVENT_TOPIC_GUILD_STATUS", "EMBLEM_UPDATED")),
+            Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR")),
+        ),
+        (
+            "request_guild_disband",
+            "COMMAND_TOPIC_GUILD",
+            "REQUEST_DISBAND",
+            Some(("EVENT_TOPIC_GUILD_STATUS", "DISBANDED")),
+            Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR")),
+        ),
+        (
+            "request_guild_capacity_increase",
+            "COMMAND_TOPIC_GUILD",
+            "REQUEST_CAPACITY_INCREASE",
+            Some(("EVENT_TOPIC_GUILD_STATUS", "CAPACITY_UPDATED")),
+            Some(("EVENT_TOPIC_GUILD_STATUS", "ERROR")),
+        ),
+        (
+            "create_invite",
+            "COMMAND_TOPIC_INVITE",
+            "CREATE",
+            Some(("EVENT_TOPIC_INVITE_STATUS", "ACCEPTED")),
+            Some(("EVENT_TOPIC_INVITE_STATUS", "REJECTED")),
+        ),
+        (
+            "increase_buddy_capacity",
+            "COMMAND_TOPIC_BUDDY_LIST",
+            "INCREASE_CAPACITY",
+            Some(("EVENT_TOPIC_BUDDY_LIST_STATUS", "CAPACITY_CHANGE")),
+            None,
+        ),
         ("gain_closeness", "COMMAND_TOPIC_PET", "AWARD_CLOSENESS", Some(("EVENT_TOPIC_PET_STATUS", "CLOSENESS_CHANGED")), None),
-        ("start_quest", "COMMAND_TOPIC_QUEST", "START", Some(("EVENT_TOPIC_QUEST_STATUS", "STARTED")), Some(("EVENT_TOPIC_QUEST_STATUS", "ERROR"))),
-        ("complete_quest", "COMMAND_TOPIC_QUEST", "COMPLETE", Some(("EVENT_TOPIC_QUEST_STATUS", "COMPLETED")), Some(("EVENT_TOPIC_QUEST_STATUS", "ERROR"))),
-        ("apply_consumable_effect", "COMMAND_TOPIC_CONSUMABLE", "APPLY_CONSUMABLE_EFFECT", Some(("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED")), None),
+        (
+            "start_quest",
+            "COMMAND_TOPIC_QUEST",
+            "START",
+            Some(("EVENT_TOPIC_QUEST_STATUS", "STARTED")),
+            Some(("EVENT_TOPIC_QUEST_STATUS", "ERROR")),
+        ),
+        (
+            "complete_quest",
+            "COMMAND_TOPIC_QUEST",
+            "COMPLETE",
+            Some(("EVENT_TOPIC_QUEST_STATUS", "COMPLETED")),
+            Some(("EVENT_TOPIC_QUEST_STATUS", "ERROR")),
+        ),
+        (
+            "apply_consumable_effect",
+            "COMMAND_TOPIC_CONSUMABLE",
+            "APPLY_CONSUMABLE_EFFECT",
+            Some(("EVENT_TOPIC_CONSUMABLE_STATUS", "EFFECT_APPLIED")),
+            None,
+        ),
         ("award_currency", "COMMAND_TOPIC_WALLET", "ADJUST_CURRENCY", Some(("EVENT_TOPIC_WALLET_STATUS", "UPDATED")), None),
         ("send_message", "COMMAND_TOPIC_SYSTEM_MESSAGE", "SEND_MESSAGE", None, None),
         ("play_portal_sound", "COMMAND_TOPIC_SYSTEM_MESSAGE", "PLAY_PORTAL_SOUND", None, None),
@@ -469,12 +665,48 @@ mod tests {
         ("unblock_portal", "COMMAND_TOPIC_PORTAL", "UNBLOCK", None, None),
         ("cancel_all_buffs", "COMMAND_TOPIC_CHARACTER_BUFF", "CANCEL_ALL", None, None),
         ("show_storage", "COMMAND_TOPIC_STORAGE_SHOW", "SHOW_STORAGE", None, None),
-        ("update_storage_mesos", "COMMAND_TOPIC_STORAGE", "UPDATE_MESOS", Some(("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED")), Some(("EVENT_TOPIC_STORAGE_STATUS", "ERROR"))),
-        ("deposit_to_storage", "COMMAND_TOPIC_STORAGE", "DEPOSIT", Some(("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED")), Some(("EVENT_TOPIC_STORAGE_STATUS", "ERROR"))),
-        ("accept_to_storage", "COMMAND_TOPIC_STORAGE_COMPARTMENT", "ACCEPT", Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED")), Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR"))),
-        ("release_from_storage", "COMMAND_TOPIC_STORAGE_COMPARTMENT", "RELEASE", Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED")), Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR"))),
-        ("accept_to_cash_shop", "COMMAND_TOPIC_CASH_COMPARTMENT", "ACCEPT", Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED")), Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR"))),
-        ("release_from_cash_shop", "COMMAND_TOPIC_CASH_COMPARTMENT", "RELEASE", Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED")), Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR"))),
+        (
+            "update_storage_mesos",
+            "COMMAND_TOPIC_STORAGE",
+            "UPDATE_MESOS",
+            Some(("EVENT_TOPIC_STORAGE_STATUS", "MESOS_UPDATED")),
+            Some(("EVENT_TOPIC_STORAGE_STATUS", "ERROR")),
+        ),
+        (
+            "deposit_to_storage",
+            "COMMAND_TOPIC_STORAGE",
+            "DEPOSIT",
+            Some(("EVENT_TOPIC_STORAGE_STATUS", "DEPOSITED")),
+            Some(("EVENT_TOPIC_STORAGE_STATUS", "ERROR")),
+        ),
+        (
+            "accept_to_storage",
+            "COMMAND_TOPIC_STORAGE_COMPARTMENT",
+            "ACCEPT",
+            Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ACCEPTED")),
+            Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR")),
+        ),
+        (
+            "release_from_storage",
+            "COMMAND_TOPIC_STORAGE_COMPARTMENT",
+            "RELEASE",
+            Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "RELEASED")),
+            Some(("EVENT_TOPIC_STORAGE_COMPARTMENT_STATUS", "ERROR")),
+        ),
+        (
+            "accept_to_cash_shop",
+            "COMMAND_TOPIC_CASH_COMPARTMENT",
+            "ACCEPT",
+            Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ACCEPTED")),
+            Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR")),
+        ),
+        (
+            "release_from_cash_shop",
+            "COMMAND_TOPIC_CASH_COMPARTMENT",
+            "RELEASE",
+            Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "RELEASED")),
+            Some(("EVENT_TOPIC_CASH_COMPARTMENT_STATUS", "ERROR")),
+        ),
     ];
 
     #[test]
@@ -483,8 +715,18 @@ mod tests {
         let payload = json!({"characterId": 7, "accountId": 9, "referenceId": 11, "petId": 13, "source": 3, "destination": -5,
             "inventoryType": 1, "item": {"templateId": 1302000, "quantity": 1}, "templateId": 1302000,
             "body": {"updates": ["FAME", "HAIR", "FACE", "SKIN_COLOR", "HP"]}});
-        let with_lookups = ["destroy_asset", "warp_to_random_portal", "warp_to_portal", "validate_character_state", "spawn_monster",
-            "spawn_reactor_drops", "transfer_to_storage", "withdraw_from_storage", "transfer_to_cash_shop", "withdraw_from_cash_shop"];
+        let with_lookups = [
+            "destroy_asset",
+            "warp_to_random_portal",
+            "warp_to_portal",
+            "validate_character_state",
+            "spawn_monster",
+            "spawn_reactor_drops",
+            "transfer_to_storage",
+            "withdraw_from_storage",
+            "transfer_to_cash_shop",
+            "withdraw_from_cash_shop",
+        ];
         for name in Action::NAMES {
             let known = TABLE.iter().any(|row| row.0 == name) || with_lookups.contains(&name);
             assert!(known, "{name} has a row in the table or a look-up dispatch");
@@ -526,7 +768,8 @@ mod tests {
 
     #[test]
     fn equip_completion_accepts_either_moved_orientation_and_compensation_swaps_slots() {
-        let equip = Action::decode("equip_asset", &json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11})).expect("fits");
+        let equip =
+            Action::decode("equip_asset", &json!({"characterId": 7, "inventoryType": 1, "source": 9, "destination": -11})).expect("fits");
         let seed_era = json!({"type": "MOVED", "slot": 9, "body": {"oldSlot": -11}});
         let fixed = json!({"type": "MOVED", "slot": -11, "body": {"oldSlot": 9}});
         let other = json!({"type": "MOVED", "slot": -5, "body": {"oldSlot": 4}});
@@ -540,7 +783,10 @@ mod tests {
     #[test]
     fn failure_reasons_and_codes() {
         let action = |name: &str| Action::decode(name, &json!({})).expect("fits");
-        assert_eq!(failure(&action("award_mesos"), "s", "storage_operation"), ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS"));
+        assert_eq!(
+            failure(&action("award_mesos"), "s", "storage_operation"),
+            ("Storage operation failed at step [s] action [award_mesos]".into(), "NOT_ENOUGH_MESOS")
+        );
         assert_eq!(failure(&action("award_mesos"), "s", "quest_reward").1, "UNKNOWN");
         assert_eq!(failure(&action("validate_character_state"), "v", "x").0, "Validation failed");
         assert_eq!(failure(&action("set_hp"), "h", "x").0, "Saga step failed at step [h] action [set_hp]");

@@ -3,16 +3,16 @@
 //! look-up is a dispatch failure.
 
 use super::actions::{inventory_type, record, Command};
-use crate::contracts::saga_commands::{ChangeMapBody, CharacterCommand, CompartmentCommand, DestroyBody, DropSpawn, DropSpawnBody};
 use super::Step;
+use crate::actors::{foreign, Services};
+use crate::contracts::json::nullable;
+use crate::contracts::saga_commands::{ChangeMapBody, CharacterCommand, CompartmentCommand, DestroyBody, DropSpawn, DropSpawnBody};
 use crate::contracts::saga_payload::{
     AcceptToCashShop, AcceptToCharacter, AcceptToStorage, Action, ReleaseFromCashShop, ReleaseFromCharacter, ReleaseFromStorage,
     SpawnReactorDrops,
 };
-use crate::actors::{foreign, Services};
-use crate::contracts::tenant::Tenant;
-use crate::contracts::json::nullable;
 use crate::contracts::strict;
+use crate::contracts::tenant::Tenant;
 use rand::seq::SliceRandom;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -70,7 +70,11 @@ async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<V
 
 fn change_map(t: Uuid, character: u32, (world, channel, map): (u8, u8, u32), portal: u32) -> Command {
     let body = ChangeMapBody { channel_id: channel, map_id: map, portal_id: portal };
-    record("COMMAND_TOPIC_CHARACTER", character, &CharacterCommand { transaction_id: t, world_id: world, character_id: character, kind: "CHANGE_MAP", body })
+    record(
+        "COMMAND_TOPIC_CHARACTER",
+        character,
+        &CharacterCommand { transaction_id: t, world_id: world, character_id: character, kind: "CHANGE_MAP", body },
+    )
 }
 
 /// Dispatches a look-up action: its commands (none for a passed validation).
@@ -86,7 +90,8 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
                 .ok_or_else(|| format!("character {character} holds no {template}"))?;
             let slot = attributes::<AssetAttributes>(&asset.attributes)?.slot;
             let body = DestroyBody { slot, quantity: p.quantity, remove_all: p.remove_all };
-            let command = CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind: "DESTROY", body };
+            let command =
+                CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind: "DESTROY", body };
             Ok(vec![record("COMMAND_TOPIC_COMPARTMENT", character, &command)])
         }
         Action::WarpToRandomPortal(p) => {
@@ -191,16 +196,29 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDro
         // The spread is only the requested start; without an answer every drop lands at the
         // reactor itself (§5.10 step 4), which is also the fallback the request names.
         let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": x, "fallbackY": y}}});
-        let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body).await.unwrap_or_default();
-        let at = |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().and_then(|v| i16::try_from(v).ok()).unwrap_or(fallback);
+        let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body)
+            .await
+            .unwrap_or_default();
+        let at =
+            |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().and_then(|v| i16::try_from(v).ok()).unwrap_or(fallback);
         let (item, quantity, amount) = match items.get(i) {
             Some(item) => (*item, 1, 0),
             None if meso_min >= meso_max => (0, 0, meso_min),
             None => (0, 0, rand::Rng::gen_range(&mut rand::thread_rng(), meso_min..=meso_max)),
         };
         let body = DropSpawnBody {
-            item_id: item, quantity, mesos: amount, drop_type: if spray { 1 } else { 2 }, x: at("x", x), y: at("y", y),
-            owner_id: character, owner_party_id: 0, dropper_id: reactor, dropper_x: x, dropper_y: y, player_drop: false,
+            item_id: item,
+            quantity,
+            mesos: amount,
+            drop_type: if spray { 1 } else { 2 },
+            x: at("x", x),
+            y: at("y", y),
+            owner_id: character,
+            owner_party_id: 0,
+            dropper_id: reactor,
+            dropper_x: x,
+            dropper_y: y,
+            player_drop: false,
             modifier: if spray { i as u32 } else { 0 },
         };
         let command = DropSpawn { transaction_id: t, world_id: world, channel_id: channel, map_id: map, kind: "SPAWN", body };
@@ -251,7 +269,8 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
     let concrete = |action: Action| Step::new(action.name(), action);
     match &step.action {
         Action::TransferToStorage(p) => {
-            let (own, character, slot, inventory, quantity) = (p.transaction_id, p.character_id, p.source_slot, p.source_inventory_type, p.quantity);
+            let (own, character, slot, inventory, quantity) =
+                (p.transaction_id, p.character_id, p.source_slot, p.source_inventory_type, p.quantity);
             let assets = compartment_assets(services, tenant, character, inventory).await?;
             let mut decoded = Vec::with_capacity(assets.len());
             for asset in &assets {
@@ -260,17 +279,28 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
             let (asset, a) = decoded.into_iter().find(|(_, a)| a.slot == slot).ok_or_else(|| format!("no asset in slot {slot}"))?;
             Ok(vec![
                 concrete(Action::AcceptToStorage(AcceptToStorage {
-                    transaction_id: own, world_id: p.world_id, account_id: p.account_id, character_id: character,
-                    template_id: a.template_id, reference_id: a.reference_id, reference_type: a.reference_type,
-                    reference_data: a.reference_data, quantity,
+                    transaction_id: own,
+                    world_id: p.world_id,
+                    account_id: p.account_id,
+                    character_id: character,
+                    template_id: a.template_id,
+                    reference_id: a.reference_id,
+                    reference_type: a.reference_type,
+                    reference_data: a.reference_data,
+                    quantity,
                 })),
                 concrete(Action::ReleaseFromCharacter(ReleaseFromCharacter {
-                    transaction_id: own, character_id: character, inventory_type: inventory, asset_id: asset.id, quantity,
+                    transaction_id: own,
+                    character_id: character,
+                    inventory_type: inventory,
+                    asset_id: asset.id,
+                    quantity,
                 })),
             ])
         }
         Action::WithdrawFromStorage(p) => {
-            let (own, character, slot, inventory, quantity) = (p.transaction_id, p.character_id, p.source_slot, p.inventory_type, p.quantity);
+            let (own, character, slot, inventory, quantity) =
+                (p.transaction_id, p.character_id, p.source_slot, p.inventory_type, p.quantity);
             let path = format!("storage/projections/{character}/compartments/{inventory}/assets/{slot}");
             let document: Value = foreign::get(services, tenant, "STORAGE_SERVICE_URL", &path).await.ok_or("storage look-up failed")?;
             let data = &document["data"];
@@ -285,11 +315,22 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
             };
             Ok(vec![
                 concrete(Action::AcceptToCharacter(AcceptToCharacter {
-                    transaction_id: own, character_id: character, inventory_type: inventory, template_id: a.template_id,
-                    reference_id: a.reference_id, reference_type: a.reference_type, reference_data: a.reference_data, quantity: resolved,
+                    transaction_id: own,
+                    character_id: character,
+                    inventory_type: inventory,
+                    template_id: a.template_id,
+                    reference_id: a.reference_id,
+                    reference_type: a.reference_type,
+                    reference_data: a.reference_data,
+                    quantity: resolved,
                 })),
                 concrete(Action::ReleaseFromStorage(ReleaseFromStorage {
-                    transaction_id: own, world_id: p.world_id, account_id: p.account_id, character_id: character, asset_id: asset, quantity,
+                    transaction_id: own,
+                    world_id: p.world_id,
+                    account_id: p.account_id,
+                    character_id: character,
+                    asset_id: asset,
+                    quantity,
                 })),
             ])
         }
@@ -306,17 +347,29 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
             let a: AssetAttributes = attributes(&asset.attributes)?;
             Ok(vec![
                 concrete(Action::AcceptToCashShop(AcceptToCashShop {
-                    transaction_id: own, character_id: character, account_id: account, compartment_id: compartment,
-                    compartment_type: kind, cash_id: cash, template_id: a.template_id, reference_id: a.reference_id,
-                    reference_type: a.reference_type, reference_data: a.reference_data,
+                    transaction_id: own,
+                    character_id: character,
+                    account_id: account,
+                    compartment_id: compartment,
+                    compartment_type: kind,
+                    cash_id: cash,
+                    template_id: a.template_id,
+                    reference_id: a.reference_id,
+                    reference_type: a.reference_type,
+                    reference_data: a.reference_data,
                 })),
                 concrete(Action::ReleaseFromCharacter(ReleaseFromCharacter {
-                    transaction_id: own, character_id: character, inventory_type: inventory, asset_id: asset.id, quantity: 0,
+                    transaction_id: own,
+                    character_id: character,
+                    inventory_type: inventory,
+                    asset_id: asset.id,
+                    quantity: 0,
                 })),
             ])
         }
         Action::WithdrawFromCashShop(p) => {
-            let (own, character, account, inventory, kind) = (p.transaction_id, p.character_id, p.account_id, p.inventory_type, p.compartment_type);
+            let (own, character, account, inventory, kind) =
+                (p.transaction_id, p.character_id, p.account_id, p.inventory_type, p.compartment_type);
             let cash = p.cash_id;
             let (compartment, items) = cash_compartment(services, tenant, account, kind).await?;
             // Items that do not decode, or whose cash id is not a number, are not the one.
@@ -329,12 +382,24 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
             let data = json!({"cashId": cash.to_string(), "flag": item.flag, "purchasedBy": item.purchased_by, "quantity": item.quantity});
             Ok(vec![
                 concrete(Action::AcceptToCharacter(AcceptToCharacter {
-                    transaction_id: own, character_id: character, inventory_type: inventory, template_id: item.template_id,
-                    reference_id: *id, reference_type: reference_type.into(), reference_data: data, quantity: item.quantity,
+                    transaction_id: own,
+                    character_id: character,
+                    inventory_type: inventory,
+                    template_id: item.template_id,
+                    reference_id: *id,
+                    reference_type: reference_type.into(),
+                    reference_data: data,
+                    quantity: item.quantity,
                 })),
                 concrete(Action::ReleaseFromCashShop(ReleaseFromCashShop {
-                    transaction_id: own, character_id: character, account_id: account, compartment_id: compartment,
-                    compartment_type: kind, asset_id: *id, cash_id: i64::try_from(cash).unwrap_or(i64::MAX), template_id: item.template_id,
+                    transaction_id: own,
+                    character_id: character,
+                    account_id: account,
+                    compartment_id: compartment,
+                    compartment_type: kind,
+                    asset_id: *id,
+                    cash_id: i64::try_from(cash).unwrap_or(i64::MAX),
+                    template_id: item.template_id,
                 })),
             ])
         }

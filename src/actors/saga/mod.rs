@@ -11,14 +11,14 @@ pub mod status;
 use super::entity::{Effects, Entity, Meta};
 use super::Services;
 use crate::contracts::json::GoTime;
-use crate::contracts::saga_payload::{Action, MoveAsset};
 use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus as StatusEvent};
-pub use status::{SagaStatus, StepStatus};
+use crate::contracts::saga_payload::{Action, MoveAsset};
 use crate::contracts::tenant::Tenant;
 use actions::{Command, Verdict};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+pub use status::{SagaStatus, StepStatus};
 use uuid::Uuid;
 
 /// How long a finished saga's id keeps a re-delivered document from starting it again.
@@ -208,7 +208,8 @@ impl Saga {
             (None, None) => ("Saga failed".to_string(), "UNKNOWN"),
         };
         let character = failed.map_or(0, |s| s.action.character_id());
-        let body = FailedBody { reason, failed_step: step_id, character_id: character, saga_type: state.saga_type.clone(), error_code: code };
+        let body =
+            FailedBody { reason, failed_step: step_id, character_id: character, saga_type: state.saga_type.clone(), error_code: code };
         self.finish(out, trace, Some(body));
     }
 
@@ -220,8 +221,20 @@ impl Saga {
         let tenant = self.tenant_of(&state);
         let key = status_key(state.transaction_id);
         match failed {
-            Some(body) => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &StatusEvent { transaction_id: state.transaction_id, kind: "FAILED", body }, &tenant, trace),
-            None => out.emit_as("EVENT_TOPIC_SAGA_STATUS", key, &StatusEvent { transaction_id: state.transaction_id, kind: "COMPLETED", body: json!({}) }, &tenant, trace),
+            Some(body) => out.emit_as(
+                "EVENT_TOPIC_SAGA_STATUS",
+                key,
+                &StatusEvent { transaction_id: state.transaction_id, kind: "FAILED", body },
+                &tenant,
+                trace,
+            ),
+            None => out.emit_as(
+                "EVENT_TOPIC_SAGA_STATUS",
+                key,
+                &StatusEvent { transaction_id: state.transaction_id, kind: "COMPLETED", body: json!({}) },
+                &tenant,
+                trace,
+            ),
         };
         out.cancel(DEADLINE.into());
     }

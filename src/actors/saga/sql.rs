@@ -49,7 +49,5 @@ pub async fn active_of(store: &Store, tenant: Uuid) -> anyhow::Result<Vec<SagaSt
 /// Every active saga, to activate at start-up (one query).
 pub async fn active(store: &Store) -> anyhow::Result<Vec<(Uuid, Uuid)>> {
     let rows = sqlx::query(ACTIVE).fetch_all(store.pool()).await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get::<String, _>(0)?.parse()?, row.try_get::<String, _>(1)?.parse()?)))
-        .collect()
+    rows.iter().map(|row| Ok((row.try_get::<String, _>(0)?.parse()?, row.try_get::<String, _>(1)?.parse()?))).collect()
 }

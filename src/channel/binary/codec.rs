@@ -96,7 +96,10 @@ mod tests {
     fn pair(cap: usize) -> (Outgoing, Incoming) {
         let layers = Layers { shanda: true };
         let iv = [0x21, 0x43, 0x65, 0x87];
-        (Outgoing::new(Cipher::new(iv, 83, IvExpansion::Repeat, layers)), Incoming::new(Cipher::new(iv, 83, IvExpansion::Repeat, layers), cap))
+        (
+            Outgoing::new(Cipher::new(iv, 83, IvExpansion::Repeat, layers)),
+            Incoming::new(Cipher::new(iv, 83, IvExpansion::Repeat, layers), cap),
+        )
     }
 
     #[test]

@@ -14,9 +14,8 @@ use aes::Aes256;
 pub const HEADER: usize = 4;
 
 /// The AES key every client of every region carries (each 32-bit word's low byte).
-const KEY: [u8; 32] = [
-    0x13, 0, 0, 0, 0x08, 0, 0, 0, 0x06, 0, 0, 0, 0xB4, 0, 0, 0, 0x1B, 0, 0, 0, 0x0F, 0, 0, 0, 0x33, 0, 0, 0, 0x52, 0, 0, 0,
-];
+const KEY: [u8; 32] =
+    [0x13, 0, 0, 0, 0x08, 0, 0, 0, 0x06, 0, 0, 0, 0xB4, 0, 0, 0, 0x1B, 0, 0, 0, 0x0F, 0, 0, 0, 0x33, 0, 0, 0, 0x52, 0, 0, 0];
 
 /// OFB restarts from the packet's IV every this many bytes; the first chunk is four bytes
 /// shorter because the client counts the header in it.

@@ -58,7 +58,10 @@ mod tests {
         body.extend(0u64.to_le_bytes());
         let gms = profile("GMS");
         let mut reader = Reader::new(&body, gms.code_page);
-        assert_eq!(read(&Handler::CharacterLoggedIn, &gms, &mut reader), Ok(Request::Frame(ClientFrame::CharacterLoggedIn { character_id: 30001 })));
+        assert_eq!(
+            read(&Handler::CharacterLoggedIn, &gms, &mut reader),
+            Ok(Request::Frame(ClientFrame::CharacterLoggedIn { character_id: 30001 }))
+        );
         assert_eq!(reader.remaining(), 0);
         let jms = profile("JMS");
         assert!(read(&Handler::CharacterLoggedIn, &jms, &mut Reader::new(&body, jms.code_page)).is_err(), "JMS's GM flag is two bytes");
@@ -69,7 +72,10 @@ mod tests {
     fn expressions_pongs_and_unserved_handlers() {
         let gms = profile("GMS");
         let body = 3u32.to_le_bytes();
-        assert_eq!(read(&Handler::CharacterExpression, &gms, &mut Reader::new(&body, gms.code_page)), Ok(Request::Frame(ClientFrame::CharacterExpression { emote: 3 })));
+        assert_eq!(
+            read(&Handler::CharacterExpression, &gms, &mut Reader::new(&body, gms.code_page)),
+            Ok(Request::Frame(ClientFrame::CharacterExpression { emote: 3 }))
+        );
         assert_eq!(read(&Handler::Pong, &gms, &mut Reader::new(&[], gms.code_page)), Ok(Request::Alive));
         assert_eq!(read(&Handler::Unserved("NpcTalkHandle".into()), &gms, &mut Reader::new(&[], gms.code_page)), Ok(Request::Unserved));
     }

@@ -148,7 +148,14 @@ async fn connection(transport: &Arc<Transport>, served: &Served, stream: TcpStre
 }
 
 /// Reads and handles packets until the session must end.
-async fn read(transport: &Transport, session: &Arc<Session>, profile: &Profile, table: &Table, source: &mut OwnedReadHalf, mut incoming: Incoming) {
+async fn read(
+    transport: &Transport,
+    session: &Arc<Session>,
+    profile: &Profile,
+    table: &Table,
+    source: &mut OwnedReadHalf,
+    mut incoming: Incoming,
+) {
     let edge = &transport.edge;
     let tick = PING_AFTER.min(edge.settings.idle_timeout);
     let mut buffer = Vec::new();

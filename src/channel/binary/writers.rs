@@ -121,7 +121,8 @@ mod tests {
         let frame = Frame::new("StatChanged", json!({"updates": {"MESO": 1000, "HP": 50, "LEVEL": 30}, "exclRequestSent": false}));
         let body = encode(&profile, &table, &frame).expect("written");
         let mask: u32 = 1 << 4 | 1 << 10 | 1 << 18;
-        let expected: Vec<u8> = [&[0x1F, 0x00, 0x00][..], &mask.to_le_bytes(), &[30], &50u16.to_le_bytes(), &1000u32.to_le_bytes(), &[0]].concat();
+        let expected: Vec<u8> =
+            [&[0x1F, 0x00, 0x00][..], &mask.to_le_bytes(), &[30], &50u16.to_le_bytes(), &1000u32.to_le_bytes(), &[0]].concat();
         assert_eq!(body, expected);
     }
 

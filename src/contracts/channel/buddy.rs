@@ -84,13 +84,28 @@ pub enum BuddyResult {
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum BuddyOperation {
     /// The whole list, redrawn.
-    Update { buddies: Vec<Buddy> },
+    Update {
+        buddies: Vec<Buddy>,
+    },
     /// A buddy request: the pending entry names the requester (Q-17 fixed).
-    Invite { originator_id: u32, name: String, buddy: Buddy },
-    BuddyUpdate { buddy: Buddy },
-    ChannelChange { character_id: u32, channel_id: i8 },
-    CapacityChange { capacity: u8 },
-    Error { error: BuddyResult },
+    Invite {
+        originator_id: u32,
+        name: String,
+        buddy: Buddy,
+    },
+    BuddyUpdate {
+        buddy: Buddy,
+    },
+    ChannelChange {
+        character_id: u32,
+        channel_id: i8,
+    },
+    CapacityChange {
+        capacity: u8,
+    },
+    Error {
+        error: BuddyResult,
+    },
 }
 
 impl Push for BuddyOperation {

@@ -104,7 +104,8 @@ impl CashShopSaga {
             LockerPayload::Withdraw { .. } => LockerAction::WithdrawFromCashShop,
             LockerPayload::Transfer { .. } => LockerAction::TransferToCashShop,
         };
-        let step = LockerStep { step_id: action, status: StepStatus::Pending, action, payload, created_at: at.into(), updated_at: at.into() };
+        let step =
+            LockerStep { step_id: action, status: StepStatus::Pending, action, payload, created_at: at.into(), updated_at: at.into() };
         CashShopSaga { transaction_id, saga_type: SagaType::CashShopOperation, initiated_by: Initiator::CashShop, steps: vec![step] }
     }
 }
@@ -251,12 +252,27 @@ pub struct MovedItem {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum CashShopOperation {
-    PurchaseSuccess { account_id: u32, character_id: u32, item: CashItem },
-    InventoryCapacityIncreaseSuccess { inventory_type: u8, capacity: u32 },
+    PurchaseSuccess {
+        account_id: u32,
+        character_id: u32,
+        item: CashItem,
+    },
+    InventoryCapacityIncreaseSuccess {
+        inventory_type: u8,
+        capacity: u32,
+    },
     /// Go's failure form for every cash-shop error, kept: the client shows the error key.
-    InventoryCapacityIncreaseFailed { error: String },
-    CashItemMovedToCashInventory { account_id: u32, character_id: u32, item: CashItem },
-    CashItemMovedToInventory { item: MovedItem },
+    InventoryCapacityIncreaseFailed {
+        error: String,
+    },
+    CashItemMovedToCashInventory {
+        account_id: u32,
+        character_id: u32,
+        item: CashItem,
+    },
+    CashItemMovedToInventory {
+        item: MovedItem,
+    },
 }
 
 impl Push for CashShopOperation {

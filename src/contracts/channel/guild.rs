@@ -97,20 +97,63 @@ pub struct PromptBody {
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum GuildOperation {
     /// The guild as the guild service holds it; `guildId` 0 and no `guild`: in none.
-    Info { guild_id: u32, guild: Option<Value> },
-    RequestAgreement { party_id: u32, leader_name: String, proposed_name: String },
-    Disband { guild_id: u32 },
-    EmblemChange { guild_id: u32, #[serde(flatten)] emblem: Emblem },
-    MemberOnline { guild_id: u32, character_id: u32, online: bool },
-    MemberTitleChange { guild_id: u32, character_id: u32, title: u8 },
-    MemberExpelledSuccess { guild_id: u32, character_id: u32, name: String },
-    MemberQuitSuccess { guild_id: u32, character_id: u32, name: String },
-    JoinSuccess { guild_id: u32, member: GuildMember },
-    NoticeChange { guild_id: u32, notice: String },
+    Info {
+        guild_id: u32,
+        guild: Option<Value>,
+    },
+    RequestAgreement {
+        party_id: u32,
+        leader_name: String,
+        proposed_name: String,
+    },
+    Disband {
+        guild_id: u32,
+    },
+    EmblemChange {
+        guild_id: u32,
+        #[serde(flatten)]
+        emblem: Emblem,
+    },
+    MemberOnline {
+        guild_id: u32,
+        character_id: u32,
+        online: bool,
+    },
+    MemberTitleChange {
+        guild_id: u32,
+        character_id: u32,
+        title: u8,
+    },
+    MemberExpelledSuccess {
+        guild_id: u32,
+        character_id: u32,
+        name: String,
+    },
+    MemberQuitSuccess {
+        guild_id: u32,
+        character_id: u32,
+        name: String,
+    },
+    JoinSuccess {
+        guild_id: u32,
+        member: GuildMember,
+    },
+    NoticeChange {
+        guild_id: u32,
+        notice: String,
+    },
     #[serde(rename = "CONGRATULATION_THE_NUMBER_OF_GUILD_MEMBERS_HAS_NOW_INCREASED_TO")]
-    CapacityIncreased { guild_id: u32, capacity: u32 },
-    TitleUpdate { guild_id: u32, titles: Vec<String> },
-    Error { error: String },
+    CapacityIncreased {
+        guild_id: u32,
+        capacity: u32,
+    },
+    TitleUpdate {
+        guild_id: u32,
+        titles: Vec<String>,
+    },
+    Error {
+        error: String,
+    },
     RequestName,
     RequestEmblem,
 }

@@ -27,13 +27,37 @@ pub enum GuildCommandKind {
         field: FieldBlock,
         name: String,
     },
-    CreationAgreement { agreed: bool },
-    ChangeEmblem { guild_id: u32, logo: u16, logo_color: u8, logo_background: u16, logo_background_color: u8 },
-    ChangeNotice { guild_id: u32, notice: String },
-    Leave { guild_id: u32, force: bool },
-    RequestInvite { guild_id: u32, target_id: u32 },
-    ChangeTitles { guild_id: u32, titles: Vec<String> },
-    ChangeMemberTitle { guild_id: u32, target_id: u32, title: u8 },
+    CreationAgreement {
+        agreed: bool,
+    },
+    ChangeEmblem {
+        guild_id: u32,
+        logo: u16,
+        logo_color: u8,
+        logo_background: u16,
+        logo_background_color: u8,
+    },
+    ChangeNotice {
+        guild_id: u32,
+        notice: String,
+    },
+    Leave {
+        guild_id: u32,
+        force: bool,
+    },
+    RequestInvite {
+        guild_id: u32,
+        target_id: u32,
+    },
+    ChangeTitles {
+        guild_id: u32,
+        titles: Vec<String>,
+    },
+    ChangeMemberTitle {
+        guild_id: u32,
+        target_id: u32,
+        title: u8,
+    },
 }
 
 impl Produced for GuildCommand {
@@ -179,8 +203,13 @@ pub struct Thread {
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum GuildBbs {
     /// The board's threads (`LIST_THREADS`).
-    List { threads: Vec<Listed> },
-    Thread { thread_id: u32, thread: Thread },
+    List {
+        threads: Vec<Listed>,
+    },
+    Thread {
+        thread_id: u32,
+        thread: Thread,
+    },
 }
 
 /// A thread as the board lists it: its head and how many replies it has.

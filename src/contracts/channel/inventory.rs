@@ -47,9 +47,18 @@ pub struct ConsumableCommand {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", content = "body", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum ConsumableKind {
-    RequestScroll { scroll_slot: i16, equip_slot: i16, white_scroll: bool, legendary_spirit: bool },
+    RequestScroll {
+        scroll_slot: i16,
+        equip_slot: i16,
+        white_scroll: bool,
+        legendary_spirit: bool,
+    },
     /// `quantity` is always 1.
-    RequestItemConsume { source: i16, item_id: u32, quantity: i16 },
+    RequestItemConsume {
+        source: i16,
+        item_id: u32,
+        quantity: i16,
+    },
 }
 
 impl Produced for ConsumableCommand {

@@ -130,15 +130,26 @@ pub struct SlideMenuBody {
 #[serde(tag = "dialog", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum Dialog {
     /// `OK`, `NEXT`, `PREVIOUS`, `NEXT_PREVIOUS`: a "say" box with those buttons.
-    Say { previous: bool, next: bool },
+    Say {
+        previous: bool,
+        next: bool,
+    },
     YesNo,
     /// `SIMPLE`: a menu whose options are in the text.
     Menu,
     /// A quest's accept/decline box.
     AcceptDecline,
-    Number { default_value: u32, min_value: u32, max_value: u32 },
-    Style { styles: Vec<u32> },
-    SlideMenu { menu_type: u32 },
+    Number {
+        default_value: u32,
+        min_value: u32,
+        max_value: u32,
+    },
+    Style {
+        styles: Vec<u32>,
+    },
+    SlideMenu {
+        menu_type: u32,
+    },
 }
 
 impl From<SimpleKind> for Dialog {
@@ -170,8 +181,15 @@ pub struct NpcConversation {
 
 impl NpcConversation {
     pub fn new(record: &ConversationRecord, dialog: Dialog) -> NpcConversation {
-        let speaker = u8::from(!record.end_chat) | u8::from(record.speaker == "CHARACTER") << 1 | u8::from(record.secondary_npc_id != 0) << 2;
-        NpcConversation { npc_id: record.npc_id, speaker, secondary_npc_id: record.secondary_npc_id, message: record.message.clone(), dialog }
+        let speaker =
+            u8::from(!record.end_chat) | u8::from(record.speaker == "CHARACTER") << 1 | u8::from(record.secondary_npc_id != 0) << 2;
+        NpcConversation {
+            npc_id: record.npc_id,
+            speaker,
+            secondary_npc_id: record.secondary_npc_id,
+            message: record.message.clone(),
+            dialog,
+        }
     }
 }
 

@@ -20,9 +20,17 @@ pub struct PartyCommand {
 pub enum PartyCommandKind {
     Create(Empty),
     /// `force`: the actor is expelled by the leader (spec 51 Q5: the actor is the target).
-    Leave { party_id: u32, force: bool },
-    ChangeLeader { party_id: u32, leader_id: u32 },
-    RequestInvite { character_id: u32 },
+    Leave {
+        party_id: u32,
+        force: bool,
+    },
+    ChangeLeader {
+        party_id: u32,
+        leader_id: u32,
+    },
+    RequestInvite {
+        character_id: u32,
+    },
 }
 
 impl Produced for PartyCommand {
@@ -161,16 +169,47 @@ pub struct PartyList {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum PartyOperation {
-    Created { party_id: u32 },
-    Join { party_id: u32, party: PartyList, name: String },
-    Leave { party_id: u32, party: PartyList, character_id: u32, name: String },
-    Expel { party_id: u32, party: PartyList, character_id: u32, name: String },
-    Disband { party_id: u32, leader_id: u32 },
-    ChangeLeader { leader_id: u32, disconnected: bool },
-    Update { party_id: u32, party: PartyList },
-    Invite { party_id: u32, name: String },
+    Created {
+        party_id: u32,
+    },
+    Join {
+        party_id: u32,
+        party: PartyList,
+        name: String,
+    },
+    Leave {
+        party_id: u32,
+        party: PartyList,
+        character_id: u32,
+        name: String,
+    },
+    Expel {
+        party_id: u32,
+        party: PartyList,
+        character_id: u32,
+        name: String,
+    },
+    Disband {
+        party_id: u32,
+        leader_id: u32,
+    },
+    ChangeLeader {
+        leader_id: u32,
+        disconnected: bool,
+    },
+    Update {
+        party_id: u32,
+        party: PartyList,
+    },
+    Invite {
+        party_id: u32,
+        name: String,
+    },
     /// An error key of the party service (or the channel's own, for an invitee not here).
-    Error { error: String, name: String },
+    Error {
+        error: String,
+        name: String,
+    },
 }
 
 impl Push for PartyOperation {

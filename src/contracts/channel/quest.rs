@@ -125,9 +125,17 @@ pub struct QuestCompleted {
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum QuestMessage {
     /// Started or progressed: the quest's record.
-    QuestRecordUpdated { quest_id: u32, progress: String },
-    QuestCompleted { quest_id: u32, completed_at: String },
-    QuestForfeited { quest_id: u32 },
+    QuestRecordUpdated {
+        quest_id: u32,
+        progress: String,
+    },
+    QuestCompleted {
+        quest_id: u32,
+        completed_at: String,
+    },
+    QuestForfeited {
+        quest_id: u32,
+    },
 }
 
 impl Push for QuestMessage {

@@ -95,10 +95,39 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged, rename_all_fields = "camelCase")]
 pub enum Payload {
-    AwardMesos { character_id: u32, world_id: u8, channel_id: u8, actor_id: u32, actor_type: &'static str, amount: i32 },
-    UpdateStorageMesos { character_id: u32, account_id: u32, world_id: u8, operation: &'static str, mesos: u32 },
-    WithdrawFromStorage { transaction_id: Uuid, character_id: u32, world_id: u8, account_id: u32, source_slot: i16, inventory_type: u8, quantity: u32 },
-    TransferToStorage { transaction_id: Uuid, character_id: u32, world_id: u8, account_id: u32, source_slot: i16, source_inventory_type: u8, quantity: u32 },
+    AwardMesos {
+        character_id: u32,
+        world_id: u8,
+        channel_id: u8,
+        actor_id: u32,
+        actor_type: &'static str,
+        amount: i32,
+    },
+    UpdateStorageMesos {
+        character_id: u32,
+        account_id: u32,
+        world_id: u8,
+        operation: &'static str,
+        mesos: u32,
+    },
+    WithdrawFromStorage {
+        transaction_id: Uuid,
+        character_id: u32,
+        world_id: u8,
+        account_id: u32,
+        source_slot: i16,
+        inventory_type: u8,
+        quantity: u32,
+    },
+    TransferToStorage {
+        transaction_id: Uuid,
+        character_id: u32,
+        world_id: u8,
+        account_id: u32,
+        source_slot: i16,
+        source_inventory_type: u8,
+        quantity: u32,
+    },
 }
 
 impl Payload {
@@ -184,14 +213,31 @@ pub struct SagaFailed {
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum StorageOperation {
     /// The storage window with every asset (`npcId` of the storage keeper, Q-20).
-    Show { npc_id: u32, capacity: u32, mesos: u32, assets: Vec<Value> },
-    UpdateMeso { mesos: u32 },
-    StoreAssets { capacity: u32, inventory_type: u8, assets: Vec<Value> },
-    RetrieveAssets { capacity: u32, inventory_type: u8, assets: Vec<Value> },
+    Show {
+        npc_id: u32,
+        capacity: u32,
+        mesos: u32,
+        assets: Vec<Value>,
+    },
+    UpdateMeso {
+        mesos: u32,
+    },
+    StoreAssets {
+        capacity: u32,
+        inventory_type: u8,
+        assets: Vec<Value>,
+    },
+    RetrieveAssets {
+        capacity: u32,
+        inventory_type: u8,
+        assets: Vec<Value>,
+    },
     InventoryFull,
     NotEnoughMesos,
     OneOfAKind,
-    ErrorMessage { message: String },
+    ErrorMessage {
+        message: String,
+    },
 }
 
 impl Push for StorageOperation {

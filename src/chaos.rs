@@ -54,7 +54,7 @@ pub fn strike(point: Point, ordinal: u64, first_attempt: bool) {
         Point::BeforeCommit => f.panic_before,
         Point::AfterCommit => f.panic_after,
     };
-    if every > 0 && ordinal % every == 0 {
+    if every > 0 && ordinal.is_multiple_of(every) {
         panic!("chaos: injected panic {point:?} (input {ordinal})");
     }
 }

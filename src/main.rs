@@ -15,7 +15,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run the embedded Kafka broker alone, as its own process.
     Broker {
         /// Address to accept clients on (port 0: any free port, printed).
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve(_)) => {
             let args = match cli.command {
-                Some(Command::Serve(args)) => args,
+                Some(Command::Serve(args)) => *args,
                 _ => cli.serve,
             };
             let result = server::run(args);

@@ -55,7 +55,7 @@ fn poison_records_are_put_aside_and_the_partition_keeps_flowing() {
         reasons(&dead.seen),
         vec!["empty_value", "not_json", "bad_field", "missing_type", "bad_field", "missing_tenant", "handler_failed"]
     );
-    let failed = dead.seen.iter().filter(|r| r.key_id() == Some(character)).last().unwrap();
+    let failed = dead.seen.iter().rfind(|r| r.key_id() == Some(character)).expect("the dead letter of the failing record");
     assert!(failed.header("dlq-error").unwrap().contains("3 times"), "retried HANDLER_MAX_ATTEMPTS times first");
     assert_eq!(events.seen.len(), 1, "no event from any poison record");
     let metrics = http_text(&server.url("/metrics"));

@@ -11,7 +11,7 @@ use super::supervised::{Activity, Applied, Deliver, DeliveryError, EntityActor, 
 use super::Services;
 use actix::prelude::*;
 use dashmap::DashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,9 +115,7 @@ where
     }
 
     fn arbiter_index(&self, key: &(Uuid, E::Id)) -> usize {
-        let mut hasher = self.actors.hasher().build_hasher();
-        key.hash(&mut hasher);
-        (hasher.finish() % self.arbiters.len() as u64) as usize
+        (self.actors.hasher().hash_one(key) % self.arbiters.len() as u64) as usize
     }
 }
 

@@ -27,17 +27,17 @@ pub enum Action {
     },
 }
 
-/// What the cash-shop window asks (v83 values in brackets). `isPoints` is read by Go and
+/// What the cash-shop window asks (with the v83 operation values). `isPoints` is read by Go and
 /// dropped, so it is not a field here.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum ShopOp {
-    /// [3]
+    /// v83 value 3.
     Buy {
         currency: u32,
         serial_number: u32,
     },
-    /// [6]: slots of a tab (`inventoryType`) or by a coupon item (`byItem`, `serialNumber`).
+    /// v83 value 6: slots of a tab (`inventoryType`) or by a coupon item (`byItem`, `serialNumber`).
     IncreaseInventory {
         currency: u32,
         #[serde(default)]
@@ -47,7 +47,7 @@ pub enum ShopOp {
         #[serde(default)]
         serial_number: u32,
     },
-    /// [7]
+    /// v83 value 7.
     IncreaseStorage {
         currency: u32,
         #[serde(default)]
@@ -55,12 +55,12 @@ pub enum ShopOp {
         #[serde(default)]
         serial_number: u32,
     },
-    /// [8]
+    /// v83 value 8.
     IncreaseCharacterSlot {
         currency: u32,
         serial_number: u32,
     },
-    /// [13] the item `serialNumber` (its cash id) from the locker into tab `inventoryType`;
+    /// v83 value 13: the item `serialNumber` (its cash id) from the locker into tab `inventoryType`;
     /// the client's slot is ignored.
     MoveFromCashInventory {
         serial_number: u64,
@@ -68,7 +68,7 @@ pub enum ShopOp {
         #[serde(default)]
         slot: i16,
     },
-    /// [14] the item `serialNumber` from tab `inventoryType` into the locker.
+    /// v83 value 14: the item `serialNumber` from tab `inventoryType` into the locker.
     MoveToCashInventory {
         serial_number: u64,
         inventory_type: u8,

@@ -115,9 +115,8 @@ async fn bundle(edge: &Edge, session: &Session, character: u32, attributes: &ser
         let mut list = Vec::new();
         for (id, note) in notes {
             let sender = note["senderId"].as_u64().unwrap_or(0);
-            if !names.contains_key(&sender) {
-                let name = lookups::character(services, tenant, sender as u32).await.map_or(json!("Unknown"), |a| a["name"].clone());
-                names.insert(sender, name);
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(sender) {
+                slot.insert(lookups::character(services, tenant, sender as u32).await.map_or(json!("Unknown"), |a| a["name"].clone()));
             }
             list.push(json!({"id": id.parse::<u32>().unwrap_or(0), "senderName": names[&sender], "message": note["message"],
                 "timestamp": note["timestamp"], "flag": note["flag"]}));

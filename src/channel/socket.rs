@@ -102,6 +102,8 @@ async fn refuse(stream: TcpStream, timeout: Duration, ending: Ending) {
     }
 }
 
+// The handshake callback's error type is tungstenite's own HTTP response.
+#[allow(clippy::result_large_err)]
 async fn connection(edge: Arc<Edge>, stream: TcpStream) {
     let bounds = &edge.settings.bounds;
     let mut found = None;

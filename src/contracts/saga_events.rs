@@ -75,6 +75,9 @@ message! {
     CashCompartmentError { error_code: String, transaction_id: Option<Uuid> }
 }
 
+/// Checks one part of an event (its envelope or its body) against a type.
+type Check = fn(&Value) -> Result<(), String>;
+
 fn fits<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String> {
     strict::from_value::<T>(value.clone()).map(drop)
 }
@@ -89,7 +92,7 @@ fn body_fits<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String
 /// spec gives them. `Ok(true)`: a type sagas read, well-formed; `Ok(false)`: a type sagas
 /// do not read (ignored, §4.5); `Err`: a type sagas read that does not decode.
 pub fn check(topic: &str, kind: &str, value: &Value) -> Result<bool, String> {
-    let (envelope, body): (fn(&Value) -> Result<(), String>, fn(&Value) -> Result<(), String>) = match (topic, kind) {
+    let (envelope, body): (Check, Check) = match (topic, kind) {
         ("EVENT_TOPIC_ASSET_STATUS", "CREATED") => (fits::<AssetEnvelope>, body_fits::<AssetCreated>),
         ("EVENT_TOPIC_ASSET_STATUS", "DELETED") => (fits::<AssetEnvelope>, body_fits::<IgnoredObject>),
         ("EVENT_TOPIC_ASSET_STATUS", "MOVED") => (fits::<AssetEnvelope>, body_fits::<AssetMoved>),

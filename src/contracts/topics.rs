@@ -28,22 +28,6 @@ pub fn resolve(variable: &str) -> String {
     resolve_with(variable, |name| std::env::var(name).ok())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::resolve_with;
-    use std::collections::HashMap;
-
-    #[test]
-    fn unset_variable_names_itself_and_alias_yields_to_canonical() {
-        let env: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_BUFF", "buffs")]);
-        let lookup = |n: &str| env.get(n).map(|v| v.to_string());
-        assert_eq!(resolve_with("COMMAND_TOPIC_SKILL", lookup), "COMMAND_TOPIC_SKILL");
-        assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", lookup), "buffs");
-        let both: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_BUFF", "a"), ("COMMAND_TOPIC_CHARACTER_BUFF", "b")]);
-        assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", |n| both.get(n).map(|v| v.to_string())), "b");
-    }
-}
-
 /// Every topic variable the server consumes or produces, each also a long flag
 /// (`COMMAND_TOPIC_SKILL` → `--command-topic-skill`).
 pub const VARIABLES: &[&str] = &[
@@ -139,4 +123,20 @@ static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str
 /// cached for the life of the process.
 pub fn name(variable: &'static str) -> &'static str {
     *RESOLVED.entry(variable).or_insert_with(|| Box::leak(resolve(variable).into_boxed_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_with;
+    use std::collections::HashMap;
+
+    #[test]
+    fn unset_variable_names_itself_and_alias_yields_to_canonical() {
+        let env: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_BUFF", "buffs")]);
+        let lookup = |n: &str| env.get(n).map(|v| v.to_string());
+        assert_eq!(resolve_with("COMMAND_TOPIC_SKILL", lookup), "COMMAND_TOPIC_SKILL");
+        assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", lookup), "buffs");
+        let both: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_BUFF", "a"), ("COMMAND_TOPIC_CHARACTER_BUFF", "b")]);
+        assert_eq!(resolve_with("COMMAND_TOPIC_CHARACTER_BUFF", |n| both.get(n).map(|v| v.to_string())), "b");
+    }
 }

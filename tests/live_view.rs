@@ -149,6 +149,8 @@ fn dashboard_page_shows_the_figures_change_in_a_headless_browser() {
     let commands: Vec<(u32, Value)> = (1..=50).map(create).collect();
     produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &commands));
     assert!(wait_for_metric(&server, "atlas_records_out_total", records_out + 50.0), "the outputs were not published");
+    // The live-actor gauge is sampled once a second: wait for the sample that counts them.
+    assert!(wait_for_metric(&server, "atlas_live_actors", 1.0), "no live actor counted in /metrics");
 
     let after = render(&browser, &page, None);
     assert!(shown(&after, "recordsIn") >= records_in + 50.0, "records in did not move:\n{after}");

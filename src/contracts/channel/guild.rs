@@ -63,18 +63,8 @@ pub struct Emblem {
     pub logo_background_color: u8,
 }
 
-/// A member joining, as the record describes it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GuildMember {
-    pub character_id: u32,
-    pub name: String,
-    pub job_id: u16,
-    pub level: u8,
-    pub title: u8,
-    pub online: bool,
-    pub alliance_title: u8,
-}
+/// A member joining, as the record describes it: the guild service's member.
+pub use super::guild_window::Member as GuildMember;
 
 /// COMMAND_TOPIC_GUILD prompts the channel shows (`REQUEST_NAME`, `REQUEST_EMBLEM`).
 ///

@@ -9,7 +9,12 @@
 //! once more (reactivation: start + load again).
 //!
 //! Run: `cargo bench --bench memory` (`MEMORY_CHARACTERS=1000000` for the 1M figure).
+//! `MEMORY_STEPS=10000,100000,1000000` activates the characters in those steps, reports the
+//! bytes per resident character at each, and draws `docs/benchmarks/memory.svg`
+//! (`MEMORY_CHART` to write elsewhere).
 
+#[path = "support/chart.rs"]
+mod chart;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -80,6 +85,40 @@ fn session_created(character: u32) -> atlas_actors::actors::character::Character
     support::input("EVENT_TOPIC_SESSION_STATUS", &value)
 }
 
+/// The resident counts to measure at, ending at `n`.
+fn step_sizes(n: u32) -> Vec<u32> {
+    let mut steps: Vec<u32> = std::env::var("MEMORY_STEPS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).filter(|&s| s < n).collect())
+        .unwrap_or_default();
+    steps.sort_unstable();
+    steps.push(n);
+    steps
+}
+
+/// Bytes per resident character and resident characters per GB, against residents.
+fn draw(steps: &[(u32, f64)], path: &std::path::Path) {
+    let line = |name: &str, y: &dyn Fn(f64) -> f64| chart::Series {
+        name: name.into(),
+        points: steps.iter().map(|&(n, bytes)| (f64::from(n), y(bytes))).collect(),
+    };
+    let panels = [
+        chart::Panel {
+            title: "RSS per resident character".into(),
+            x: "resident characters".into(),
+            y: "bytes".into(),
+            series: vec![line("atlas-actors", &|b| b), line("goal (1M per GB)", &|_| (1u64 << 30) as f64 / 1e6)],
+        },
+        chart::Panel {
+            title: "resident characters per GB".into(),
+            x: "resident characters".into(),
+            y: "millions".into(),
+            series: vec![line("atlas-actors", &|b| (1u64 << 30) as f64 / b / 1e6), line("goal", &|_| 1.0)],
+        },
+    ];
+    chart::draw(path, &panels).expect("chart");
+}
+
 fn main() {
     let n: u32 = std::env::var("MEMORY_CHARACTERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let system = actix_rt::System::new();
@@ -90,8 +129,17 @@ fn main() {
         println!("seeded {} characters × ({SKILLS} skills, {MACROS} macros) in {:.1?}", n + REACTIVATED, seeding.elapsed());
 
         let before = rss_bytes();
-        let took = hit(&rig, 1..=n, session_created).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut steps: Vec<(u32, f64)> = Vec::new();
+        let mut took = Duration::ZERO;
+        let mut resident = 0;
+        for step in step_sizes(n) {
+            took += hit(&rig, resident + 1..=step, session_created).await;
+            resident = step;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let per_actor = rss_bytes().saturating_sub(before) as f64 / f64::from(resident);
+            println!("  {resident:>9} resident: {per_actor:.0} B per character");
+            steps.push((resident, per_actor));
+        }
         let after = rss_bytes();
         let per_actor = (after.saturating_sub(before)) as f64 / f64::from(n);
         println!(
@@ -101,6 +149,11 @@ fn main() {
             after as f64 / 1048576.0,
             (1u64 << 30) as f64 / per_actor / 1e6
         );
+        if steps.len() > 1 {
+            let path = std::env::var("MEMORY_CHART").unwrap_or_else(|_| "docs/benchmarks/memory.svg".into());
+            draw(&steps, std::path::Path::new(&path));
+            println!("chart: {path}");
+        }
         assert_eq!(rig.registry.len(), n as usize, "all resident");
 
         let range = n + 1..=n + REACTIVATED;

@@ -32,12 +32,18 @@ pub(super) enum Job {
     Forget(Forget),
 }
 
-/// Starts the committer task on the current tokio runtime. Outbox rows are written owned
-/// by `instance`.
-pub(super) fn start(pool: AnyPool, instance: Arc<str>) -> mpsc::UnboundedSender<Job> {
+/// Starts the committer on a thread of its own. Outbox rows are written owned by
+/// `instance`.
+///
+/// A batch is a chain of statements, each a round trip to the database driver (SQLite's
+/// worker thread, PostgreSQL's socket); on a runtime shared with the consumer and the
+/// publisher every hop of that chain also waits its turn behind their tasks, so the
+/// committer gets a runtime of its own and only ever waits for the database.
+pub(super) fn start(pool: AnyPool, instance: Arc<str>) -> std::io::Result<mpsc::UnboundedSender<Job>> {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(pool, instance, rx));
-    tx
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name("group-commit".into()).spawn(move || runtime.block_on(run(pool, instance, rx)))?;
+    Ok(tx)
 }
 
 async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<Job>) {

@@ -6,6 +6,7 @@
 //! limited to what both engines share: BIGINT and TEXT (ids, instants in microseconds,
 //! booleans as 0/1).
 
+mod chunks;
 mod group_commit;
 mod instances;
 mod log_fence;
@@ -90,7 +91,7 @@ impl Store {
         }
         let instance: Arc<str> = uuid::Uuid::new_v4().to_string().into();
         instances::beat(&pool, &instance).await.context("registering this process")?;
-        let committer = group_commit::start(pool.clone(), instance.clone());
+        let committer = group_commit::start(pool.clone(), instance.clone()).context("starting the group committer")?;
         Ok(Store { pool, backend, committer, instance })
     }
 

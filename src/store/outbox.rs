@@ -27,14 +27,14 @@ pub struct OutboxRow {
 
 const COLUMNS: &str = "id, topic, record_key, value, tenant_id, region, major_version, minor_version, trace";
 
-/// Writes many outputs owned by `owner` in one statement per chunk; returns their rows in
-/// the given order. Ids are assigned in the order of the VALUES list (a sequence or an
+/// Writes many outputs owned by `owner`, a chunk per statement (see [`super::chunks`]);
+/// returns their rows in the given order. Ids are assigned in the order of the VALUES list (a sequence or an
 /// autoincrement key, called row by row), so ascending ids map back to that order.
 pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Output>, owner: &str) -> sqlx::Result<Vec<OutboxRow>> {
     let mut rows = Vec::with_capacity(outputs.len());
-    let mut outputs = outputs.into_iter().peekable();
-    while outputs.peek().is_some() {
-        let chunk: Vec<Output> = outputs.by_ref().take(1000).collect();
+    let mut outputs = outputs.into_iter();
+    for size in super::chunks::sizes(outputs.len()) {
+        let chunk: Vec<Output> = outputs.by_ref().take(size).collect();
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let p = i * 9;
@@ -126,7 +126,8 @@ pub(super) async fn delete<'c>(executor: impl sqlx::Executor<'c, Database = Any>
     if ids.is_empty() {
         return Ok(());
     }
-    // Ids are integers we generated, so inlining them is safe and avoids a bind per id.
+    // Ids are integers we generated, so inlining them is safe and avoids a bind per id. The
+    // text differs every time: not cached, so it pushes no reused statement out.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query(&format!("DELETE FROM outbox WHERE id IN ({list})")).execute(executor).await.map(|_| ())
+    sqlx::query(&format!("DELETE FROM outbox WHERE id IN ({list})")).persistent(false).execute(executor).await.map(|_| ())
 }

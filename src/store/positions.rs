@@ -49,11 +49,15 @@ pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Pos
     Ok(Positions(positions))
 }
 
-/// Saves the positions of distinct entities in one statement per chunk. A position only
-/// moves forward: when two processes apply the same record (a partition moved while it was
-/// in flight), the second commit changes no row and fails, as does the whole call.
+/// Saves the positions of distinct entities, a chunk per statement (see [`super::chunks`]).
+/// A position only moves forward: when two processes apply the same record (a partition
+/// moved while it was in flight), the second commit changes no row and fails, as does the
+/// whole call.
 pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> sqlx::Result<()> {
-    for chunk in positions.chunks(1000) {
+    let mut rest = positions;
+    for size in super::chunks::sizes(positions.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let p = i * 6;

@@ -8,7 +8,8 @@ use crate::store::Store;
 use prometheus::core::Collector;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -93,41 +94,61 @@ fn consumer_lag(client: &BaseConsumer, topics: &[&str]) -> rdkafka::error::Kafka
     Ok(lag)
 }
 
+/// Every figure of the dashboard. Fields in alphabetical order, the order the page has
+/// always received them in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub channel_sessions: i64,
+    pub consumer_lag: i64,
+    pub dead_letters: f64,
+    pub handled: u64,
+    /// `null` before any handler ran.
+    pub handler_p50_ms: Option<f64>,
+    pub handler_p99_ms: Option<f64>,
+    pub in_flight: i64,
+    pub live_actors: BTreeMap<String, f64>,
+    pub outbox_backlog: i64,
+    pub records_in: f64,
+    pub records_in_by_topic: BTreeMap<String, f64>,
+    pub records_out: f64,
+    pub records_out_by_topic: BTreeMap<String, f64>,
+}
+
 /// Every figure of the dashboard, from the metrics.
-pub fn snapshot(metrics: &Metrics) -> Value {
-    let by_label = |collector: &dyn Collector, label: &str| -> Map<String, Value> {
-        let mut values = Map::new();
+pub fn snapshot(metrics: &Metrics) -> Snapshot {
+    let by_label = |collector: &dyn Collector, label: &str| -> BTreeMap<String, f64> {
+        let mut values = BTreeMap::new();
         for family in collector.collect() {
             for metric in family.get_metric() {
                 let name = metric.get_label().iter().find(|l| l.get_name() == label).map(|l| l.get_value().to_string());
                 // A family is either counters or gauges; the other reads as 0.
                 let value = metric.get_counter().get_value() + metric.get_gauge().get_value();
-                let entry = values.entry(name.unwrap_or_default()).or_insert(json!(0.0));
-                *entry = json!(entry.as_f64().unwrap_or_default() + value);
+                *values.entry(name.unwrap_or_default()).or_insert(0.0) += value;
             }
         }
         values
     };
     // A fold, not `sum`: an empty float sum is -0.0.
-    let total = |values: &Map<String, Value>| values.values().filter_map(Value::as_f64).fold(0.0, |a, b| a + b);
+    let total = |values: &BTreeMap<String, f64>| values.values().fold(0.0, |a, b| a + b);
     let records_in = by_label(&metrics.records_in, "topic");
     let records_out = by_label(&metrics.records_out, "topic");
     let dead_letters = by_label(&metrics.dead_letters, "topic");
-    json!({
-        "recordsIn": total(&records_in),
-        "recordsOut": total(&records_out),
-        "recordsInByTopic": records_in,
-        "recordsOutByTopic": records_out,
-        "deadLetters": total(&dead_letters),
-        "inFlight": metrics.in_flight.get(),
-        "liveActors": by_label(&metrics.live_actors, "kind"),
-        "channelSessions": metrics.channel_sessions.get(),
-        "consumerLag": metrics.consumer_lag.get(),
-        "outboxBacklog": metrics.outbox_backlog.get(),
-        "handled": metrics.handler_seconds.get_sample_count(),
-        "handlerP50Ms": quantile(metrics, 0.5).map(|s| s * 1000.0),
-        "handlerP99Ms": quantile(metrics, 0.99).map(|s| s * 1000.0),
-    })
+    Snapshot {
+        channel_sessions: metrics.channel_sessions.get(),
+        consumer_lag: metrics.consumer_lag.get(),
+        dead_letters: total(&dead_letters),
+        handled: metrics.handler_seconds.get_sample_count(),
+        handler_p50_ms: quantile(metrics, 0.5).map(|s| s * 1000.0),
+        handler_p99_ms: quantile(metrics, 0.99).map(|s| s * 1000.0),
+        in_flight: metrics.in_flight.get(),
+        live_actors: by_label(&metrics.live_actors, "kind"),
+        outbox_backlog: metrics.outbox_backlog.get(),
+        records_in: total(&records_in),
+        records_in_by_topic: records_in,
+        records_out: total(&records_out),
+        records_out_by_topic: records_out,
+    }
 }
 
 /// The upper bound of the histogram bucket holding quantile `q` of the handler times
@@ -167,10 +188,13 @@ mod tests {
         }
         metrics.handler_seconds.observe(1.0);
         let snapshot = snapshot(&metrics);
-        assert_eq!(snapshot["recordsIn"], json!(4.0));
-        assert_eq!(snapshot["recordsInByTopic"]["A"], json!(3.0));
-        let p50 = snapshot["handlerP50Ms"].as_f64().expect("a p50");
-        let p99 = snapshot["handlerP99Ms"].as_f64().expect("a p99");
+        assert_eq!(snapshot.records_in, 4.0);
+        assert_eq!(snapshot.records_in_by_topic.get("A"), Some(&3.0));
+        let written = serde_json::to_value(&snapshot).expect("serialises");
+        assert_eq!((written["recordsIn"].as_f64(), written["recordsInByTopic"]["B"].as_f64()), (Some(4.0), Some(1.0)));
+        assert!(written["consumerLag"].is_i64() && written["liveActors"].is_object());
+        let p50 = snapshot.handler_p50_ms.expect("a p50");
+        let p99 = snapshot.handler_p99_ms.expect("a p99");
         assert!(p50 > 0.0 && p50 <= 2.5, "p50 {p50} ms");
         assert!(p99 <= 2.5 && p99 >= p50, "p99 {p99} ms of 99 fast and 1 slow");
         assert_eq!(quantile(&metrics, 1.0).map(|s| s > 0.5), Some(true));

@@ -104,24 +104,28 @@ fn command(player: u32, turn: u64, messengers: bool, tally: &Tally, transaction:
         0 if turn < 6 => (
             "skill create",
             "COMMAND_TOPIC_SKILL",
+            // json! stays: a command of the skills service's callers, which this server only decodes.
             json!({"characterId": player, "type": "REQUEST_CREATE", "transactionId": transaction,
             "body": {"skillId": skill, "level": 1, "masterLevel": 20, "expiration": "0001-01-01T00:00:00Z"}}),
         ),
         0 | 1 => (
             "skill update",
             "COMMAND_TOPIC_SKILL",
+            // json! stays: a command of the skills service's callers, which this server only decodes.
             json!({"characterId": player, "type": "REQUEST_UPDATE", "transactionId": transaction,
             "body": {"skillId": 1_001_000, "level": 1 + turn % 20, "masterLevel": 20, "expiration": "0001-01-01T00:00:00Z"}}),
         ),
         2 => (
             "cooldown",
             "COMMAND_TOPIC_SKILL",
+            // json! stays: the channel's cooldown command as Go writes it, with the simulator's transactionId.
             json!({"characterId": player, "type": "SET_COOLDOWN", "transactionId": transaction,
             "body": {"skillId": 1_001_000, "cooldown": 1}}),
         ),
         3 => (
             "macros",
             "COMMAND_TOPIC_SKILL_MACRO",
+            // json! stays: the channel's macro command as Go writes it, with the simulator's transactionId.
             json!({"characterId": player, "type": "UPDATE", "transactionId": transaction,
             "body": {"macros": [{"id": 0, "name": format!("turn {turn}"), "shout": false, "skillId1": 1_001_000, "skillId2": 0, "skillId3": 0}]}}),
         ),
@@ -129,18 +133,21 @@ fn command(player: u32, turn: u64, messengers: bool, tally: &Tally, transaction:
             Some((_, messenger)) => (
                 "messenger leave",
                 "COMMAND_TOPIC_MESSENGER",
+                // json! stays: a messenger command of the Go channel, which this server only decodes.
                 json!({"actorId": player, "type": "LEAVE", "transactionId": transaction,
                 "body": {"messengerId": messenger}}),
             ),
             None => (
                 "messenger create",
                 "COMMAND_TOPIC_MESSENGER",
+                // json! stays: a messenger command of the Go channel, which this server only decodes.
                 json!({"actorId": player, "type": "CREATE", "transactionId": transaction, "body": {}}),
             ),
         },
         _ => (
             "saga",
             "COMMAND_TOPIC_SAGA",
+            // json! stays: a saga document of another service, which this server only decodes.
             json!({"transactionId": transaction, "sagaType": "inventory_transaction", "initiatedBy": "simulate",
             "steps": [{"stepId": "block", "status": "pending", "action": "block_portal",
                        "payload": {"characterId": player, "mapId": 100_000_000, "portalId": 1},
@@ -263,6 +270,7 @@ pub fn play(args: &SimulateArgs, live: bool) -> anyhow::Result<Report> {
 
     let players: Vec<u32> = (0..args.players.max(1)).map(|i| args.first_character + i).collect();
     for player in &players {
+        // json! stays: the character service's login event, which this server only decodes.
         let login = json!({"worldId": 0, "characterId": player, "type": "LOGIN", "transactionId": Uuid::new_v4().to_string(),
             "body": {"channelId": 1, "mapId": 100_000_000}});
         send(&producer, &tenant, "EVENT_TOPIC_CHARACTER_STATUS", *player, &login);

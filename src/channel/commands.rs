@@ -6,12 +6,25 @@
 //! frames for the sender and frames for the others in its map. Identities and the field
 //! always come from the session, never from the frame.
 
+use super::actions::{command, field};
 use super::frames::{enable_actions, ClientFrame, Frame, Path};
 use super::sessions::{Field, Session};
+use super::updates::push;
 use super::{lookups, respawn, Command, Edge};
 use crate::actors::character::skills_sql;
 use crate::actors::messengers::sql as messengers;
-use serde_json::{json, Value};
+use crate::contracts::channel::commands::{
+    Ability, BuffCommand, BuffCommandKind, CharacterCommand, CharacterCommandKind, CharacterMovementCommand, ChatCommand, ChatKind,
+    CompartmentMove, CompartmentMoveCommand, Distribution, Dropped, ExpressionCommand, MessengerCommand, MessengerCommandKind,
+    MonsterCommand, MonsterCommandKind, MonsterMovementCommand, Movement, PortalCommand, PortalCommandKind, SkillCommand, SkillCommandKind,
+    SkillMacro, SkillMacroCommand, SkillMacroCommandKind, StatUp,
+};
+use crate::contracts::channel::first_wave::{CharacterMovement, MessengerInviteSent};
+use crate::contracts::channel::inventory::{ConsumableCommand, ConsumableKind};
+use crate::contracts::channel::party::{InviteCommand, InviteCommandKind, InviteType};
+use crate::contracts::channel::pet::{Loot, PetLootCommand};
+use crate::contracts::channel::Empty;
+use serde_json::Value;
 
 /// What an action needs besides the session.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -119,81 +132,56 @@ pub async fn resolve(edge: &Edge, session: &Session, frame: &ClientFrame) -> Con
     ctx
 }
 
-fn field_block(f: &Field) -> serde_json::Map<String, Value> {
-    let block = json!({"worldId": f.world, "channelId": f.channel, "mapId": f.map, "instance": f.instance});
-    block.as_object().cloned().unwrap_or_default()
+fn character_command(ctx: &Context, kind: CharacterCommandKind) -> Command {
+    command(&CharacterCommand { world_id: ctx.field.world, character_id: ctx.character, kind })
 }
 
-/// The field block followed by `fields`.
-fn in_field(f: &Field, fields: Value) -> Value {
-    let mut value = field_block(f);
-    if let Value::Object(more) = fields {
-        value.extend(more);
-    }
-    Value::Object(value)
-}
-
-fn command(topic: &'static str, key: u32, value: Value) -> Command {
-    Command { topic, key, value }
-}
-
-fn character_command(ctx: &Context, kind: &str, body: Value) -> Command {
-    command(
-        "COMMAND_TOPIC_CHARACTER",
-        ctx.character,
-        json!({"worldId": ctx.field.world, "characterId": ctx.character, "type": kind, "body": body}),
+/// A signed HP or MP delta, saturated to the wire's i16.
+fn change(ctx: &Context, hp: bool, amount: i64) -> Command {
+    let amount = amount.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16;
+    let channel_id = ctx.field.channel;
+    character_command(
+        ctx,
+        if hp { CharacterCommandKind::ChangeHp { channel_id, amount } } else { CharacterCommandKind::ChangeMp { channel_id, amount } },
     )
 }
 
-fn change(ctx: &Context, kind: &str, amount: i64) -> Command {
-    character_command(ctx, kind, json!({"channelId": ctx.field.channel, "amount": amount.clamp(i64::from(i16::MIN), i64::from(i16::MAX))}))
-}
-
-fn movement(topic: &'static str, ctx: &Context, object: u32, path: &Path) -> Command {
+fn movement(ctx: &Context, object_id: u32, path: &Path) -> Movement {
     let (x, y, stance) = path.summary();
-    command(topic, object, in_field(&ctx.field, json!({"objectId": object, "observerId": ctx.character, "x": x, "y": y, "stance": stance})))
+    Movement { field: field(ctx), object_id, observer_id: ctx.character, x, y, stance }
 }
 
-fn chat(ctx: &Context, kind: &str, message: &str, body: Value) -> Command {
-    let value = in_field(&ctx.field, json!({"actorId": ctx.character, "message": message, "type": kind, "body": body}));
-    command("COMMAND_TOPIC_CHARACTER_CHAT", ctx.character, value)
+fn chat(ctx: &Context, message: &str, kind: ChatKind) -> Command {
+    command(&ChatCommand { field: field(ctx), actor_id: ctx.character, message: message.to_string(), kind })
 }
 
-fn invite(ctx: &Context, kind: &str, body: Value) -> Command {
-    command(
-        "COMMAND_TOPIC_INVITE",
-        ctx.character,
-        json!({"worldId": ctx.field.world, "inviteType": "MESSENGER", "type": kind, "body": body}),
-    )
+fn invite(ctx: &Context, kind: InviteCommandKind) -> Command {
+    command(&InviteCommand { world_id: ctx.field.world, invite_type: InviteType::Messenger, kind })
 }
 
-fn messenger(ctx: &Context, kind: &str, body: Value) -> Command {
-    command("COMMAND_TOPIC_MESSENGER", ctx.character, json!({"actorId": ctx.character, "type": kind, "body": body}))
-}
-
-/// AP flag → ability (spec 51 §4.3).
-fn ability(flag: u32) -> Option<&'static str> {
-    Some(match flag {
-        0x40 => "STRENGTH",
-        0x80 => "DEXTERITY",
-        0x100 => "INTELLIGENCE",
-        0x200 => "LUCK",
-        0x800 => "HP",
-        0x2000 => "MP",
-        _ => return None,
-    })
+fn messenger(ctx: &Context, kind: MessengerCommandKind) -> Command {
+    command(&MessengerCommand { actor_id: ctx.character, kind })
 }
 
 /// The HP and MP costs of a skill effect, in that order.
 fn costs(ctx: &Context, effect: &Value) -> Vec<Command> {
     let mut commands = Vec::new();
-    for (field, kind) in [("hpCon", "CHANGE_HP"), ("mpCon", "CHANGE_MP")] {
+    for (field, hp) in [("hpCon", true), ("mpCon", false)] {
         let cost = effect[field].as_i64().unwrap_or(0);
         if cost > 0 {
-            commands.push(change(ctx, kind, -cost));
+            commands.push(change(ctx, hp, -cost));
         }
     }
     commands
+}
+
+/// The stat-ups of a skill effect, as a buff's changes.
+fn stat_ups(effect: &Value) -> Vec<StatUp> {
+    let statups = effect["statups"].as_array().map(Vec::as_slice).unwrap_or_default();
+    statups
+        .iter()
+        .map(|s| StatUp { kind: s["type"].as_str().unwrap_or_default().to_string(), amount: s["amount"].as_i64().unwrap_or(0) })
+        .collect()
 }
 
 /// Turns an action into its commands and frames.
@@ -203,40 +191,36 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
     match frame {
         ClientFrame::Ping | ClientFrame::CharacterLoggedIn { .. } => Outcome::default(),
         ClientFrame::CharacterMove { path } => Outcome {
-            commands: vec![movement("COMMAND_TOPIC_CHARACTER_MOVEMENT", ctx, c, path)],
-            to_map: vec![Frame::new("CharacterMovement", json!({"characterId": c, "path": path_json(path)}))],
+            commands: vec![command(&CharacterMovementCommand(movement(ctx, c, path)))],
+            to_map: vec![push(&CharacterMovement { character_id: c, path: path.clone() })],
             ..Outcome::default()
         },
         ClientFrame::MonsterMovement { unique_id, path } if ctx.monster_here => {
-            Outcome::commands(vec![movement("COMMAND_TOPIC_MONSTER_MOVEMENT", ctx, *unique_id, path)])
+            Outcome::commands(vec![command(&MonsterMovementCommand(movement(ctx, *unique_id, path)))])
         }
         ClientFrame::MonsterMovement { .. } => Outcome::default(),
         ClientFrame::MapChange { .. } => match (ctx.hp, ctx.portal, &ctx.respawn) {
-            (Some(0), _, Some(plan)) => Outcome::commands(vec![respawn::saga(plan, c, f)]),
-            (Some(hp), Some(portal), _) if hp > 0 => Outcome::commands(vec![command(
-                "COMMAND_TOPIC_PORTAL",
-                portal,
-                in_field(f, json!({"portalId": portal, "type": "ENTER", "body": {"characterId": c}})),
-            )]),
+            (Some(0), _, Some(plan)) => Outcome::commands(vec![command(&respawn::saga(plan, c, f))]),
+            (Some(hp), Some(portal), _) if hp > 0 => Outcome::commands(vec![command(&PortalCommand {
+                field: field(ctx),
+                portal_id: portal,
+                kind: PortalCommandKind::Enter { character_id: c },
+            })]),
             _ => Outcome::default(),
         },
         ClientFrame::CharacterChatGeneral { message, balloon_only } => {
-            Outcome::commands(vec![chat(ctx, "GENERAL", message, json!({"balloonOnly": balloon_only}))])
+            Outcome::commands(vec![chat(ctx, message, ChatKind::General { balloon_only: *balloon_only })])
         }
-        ClientFrame::CharacterChatMulti { chat_type, recipients, message } => {
-            match ["BUDDY", "PARTY", "GUILD", "ALLIANCE"].get(usize::from(*chat_type)) {
-                Some(kind) => Outcome::commands(vec![chat(ctx, kind, message, json!({"recipients": recipients}))]),
-                None => Outcome::default(),
-            }
-        }
+        ClientFrame::CharacterChatMulti { chat_type, recipients, message } => match ChatKind::multi(*chat_type, recipients.clone()) {
+            Some(kind) => Outcome::commands(vec![chat(ctx, message, kind)]),
+            None => Outcome::default(),
+        },
         ClientFrame::CharacterChatWhisper { target_name, message } => {
-            Outcome::commands(vec![chat(ctx, "WHISPER", message, json!({"recipientName": target_name}))])
+            Outcome::commands(vec![chat(ctx, message, ChatKind::Whisper { recipient_name: target_name.clone() })])
         }
-        ClientFrame::CharacterExpression { emote } => Outcome::commands(vec![command(
-            "COMMAND_TOPIC_EXPRESSION",
-            c,
-            json!({"characterId": c, "worldId": f.world, "channelId": f.channel, "mapId": f.map, "instance": f.instance, "expression": emote}),
-        )]),
+        ClientFrame::CharacterExpression { emote } => {
+            Outcome::commands(vec![command(&ExpressionCommand { character_id: c, field: field(ctx), expression: *emote })])
+        }
         ClientFrame::CharacterAttack { skill_id, targets } => {
             let mut commands = Vec::new();
             if *skill_id > 0 {
@@ -246,11 +230,11 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             }
             for target in targets {
                 for damage in &target.damages {
-                    let value = in_field(
-                        f,
-                        json!({"monsterId": target.monster_id, "type": "DAMAGE", "body": {"characterId": c, "damage": damage}}),
-                    );
-                    commands.push(command("COMMAND_TOPIC_MONSTER", target.monster_id, value));
+                    commands.push(command(&MonsterCommand {
+                        field: field(ctx),
+                        monster_id: target.monster_id,
+                        kind: MonsterCommandKind::Damage { character_id: c, damage: *damage },
+                    }));
                 }
             }
             Outcome::commands(commands)
@@ -267,156 +251,148 @@ pub fn translate(frame: &ClientFrame, ctx: &Context) -> Outcome {
             let mut commands = costs(ctx, effect);
             let cooldown = effect["cooldown"].as_u64().unwrap_or(0);
             if cooldown > 0 {
-                commands.push(command(
-                    "COMMAND_TOPIC_SKILL",
-                    c,
-                    json!({"characterId": c, "type": "SET_COOLDOWN", "body": {"skillId": skill_id, "cooldown": cooldown}}),
-                ));
+                commands.push(command(&SkillCommand {
+                    character_id: c,
+                    kind: SkillCommandKind::SetCooldown { skill_id: *skill_id, cooldown },
+                }));
             }
             let duration = effect["duration"].as_i64().unwrap_or(0);
-            let changes: Vec<Value> = effect["statups"]
-                .as_array()
-                .map(|s| s.iter().map(|c| json!({"type": c["type"], "amount": c["amount"]})).collect())
-                .unwrap_or_default();
+            let changes = stat_ups(effect);
             if duration > 0 && !changes.is_empty() {
-                let body = json!({"fromId": c, "sourceId": skill_id, "duration": duration, "changes": changes});
                 for target in std::iter::once(c).chain(ctx.party_here.iter().copied()) {
-                    let value = in_field(f, json!({"characterId": target, "type": "APPLY", "body": body}));
-                    commands.push(command("COMMAND_TOPIC_CHARACTER_BUFF", target, value));
+                    let kind = BuffCommandKind::Apply { from_id: c, source_id: *skill_id, duration, changes: changes.clone() };
+                    commands.push(command(&BuffCommand { field: field(ctx), character_id: target, kind }));
                 }
             }
             Outcome::commands(commands)
         }
-        ClientFrame::CharacterBuffCancel { skill_id } => Outcome::commands(vec![command(
-            "COMMAND_TOPIC_CHARACTER_BUFF",
-            c,
-            in_field(f, json!({"characterId": c, "type": "CANCEL", "body": {"sourceId": skill_id}})),
-        )]),
+        ClientFrame::CharacterBuffCancel { skill_id } => Outcome::commands(vec![command(&BuffCommand {
+            field: field(ctx),
+            character_id: c,
+            kind: BuffCommandKind::Cancel { source_id: *skill_id },
+        })]),
         // Q11: damage saturates; a miss or a negative value heals nobody.
-        ClientFrame::CharacterDamage { damage } if *damage > 0 => Outcome::commands(vec![change(ctx, "CHANGE_HP", -i64::from(*damage))]),
+        ClientFrame::CharacterDamage { damage } if *damage > 0 => Outcome::commands(vec![change(ctx, true, -i64::from(*damage))]),
         ClientFrame::CharacterDamage { .. } => Outcome::default(),
         ClientFrame::CharacterHealOverTime { hp, mp } => {
             let mut commands = Vec::new();
             if *hp != 0 {
-                commands.push(change(ctx, "CHANGE_HP", i64::from(*hp)));
+                commands.push(change(ctx, true, i64::from(*hp)));
             }
             if *mp != 0 {
-                commands.push(change(ctx, "CHANGE_MP", i64::from(*mp)));
+                commands.push(change(ctx, false, i64::from(*mp)));
             }
             Outcome::commands(commands)
         }
-        ClientFrame::CharacterDistributeAp { flag } => match ability(*flag) {
+        ClientFrame::CharacterDistributeAp { flag } => match Ability::of_flag(*flag) {
             Some(ability) => Outcome::commands(vec![character_command(
                 ctx,
-                "REQUEST_DISTRIBUTE_AP",
-                json!({"distributions": [{"ability": ability, "amount": 1}]}),
+                CharacterCommandKind::RequestDistributeAp { distributions: vec![Distribution { ability, amount: 1 }] },
             )]),
             None => Outcome::default(),
         },
         ClientFrame::CharacterAutoDistributeAp { entries } => {
-            let distributions: Option<Vec<Value>> =
-                entries.iter().map(|e| ability(e.flag).map(|a| json!({"ability": a, "amount": e.value as u8 as i8}))).collect();
+            // The amount is the low 8 bits of the client's value, as a signed byte.
+            let distributions: Option<Vec<Distribution>> = entries
+                .iter()
+                .map(|e| Ability::of_flag(e.flag).map(|ability| Distribution { ability, amount: e.value as u8 as i8 }))
+                .collect();
             match distributions {
                 Some(distributions) => {
-                    Outcome::commands(vec![character_command(ctx, "REQUEST_DISTRIBUTE_AP", json!({"distributions": distributions}))])
+                    Outcome::commands(vec![character_command(ctx, CharacterCommandKind::RequestDistributeAp { distributions })])
                 }
                 None => Outcome::default(),
             }
         }
         ClientFrame::CharacterDistributeSp { skill_id } => {
-            // The field is spelled `skilId` on the wire (spec 51 Q6).
-            Outcome::commands(vec![character_command(ctx, "REQUEST_DISTRIBUTE_SP", json!({"skilId": skill_id, "amount": 1}))])
+            Outcome::commands(vec![character_command(ctx, CharacterCommandKind::RequestDistributeSp { skill_id: *skill_id, amount: 1 })])
         }
         ClientFrame::CharacterSkillMacro { macros } => {
-            let macros: Vec<Value> = macros
+            let macros = macros
                 .iter()
-                .enumerate()
-                .map(|(i, m)| json!({"id": i, "name": m.name, "shout": !m.silent, "skillId1": m.skill_id1, "skillId2": m.skill_id2, "skillId3": m.skill_id3}))
+                .zip(0..)
+                .map(|(m, id)| SkillMacro {
+                    id,
+                    name: m.name.clone(),
+                    shout: !m.silent,
+                    skill_id1: m.skill_id1,
+                    skill_id2: m.skill_id2,
+                    skill_id3: m.skill_id3,
+                })
                 .collect();
-            Outcome::commands(vec![command(
-                "COMMAND_TOPIC_SKILL_MACRO",
-                c,
-                json!({"characterId": c, "type": "UPDATE", "body": {"macros": macros}}),
-            )])
+            Outcome::commands(vec![command(&SkillMacroCommand { character_id: c, kind: SkillMacroCommandKind::Update { macros } })])
         }
-        ClientFrame::CharacterItemUse { slot, item_id } => Outcome::commands(vec![command(
-            "COMMAND_TOPIC_CONSUMABLE",
-            c,
-            in_field(
-                f,
-                json!({"characterId": c, "type": "REQUEST_ITEM_CONSUME", "body": {"source": slot, "itemId": item_id, "quantity": 1}}),
-            ),
-        )]),
+        ClientFrame::CharacterItemUse { slot, item_id } => Outcome::commands(vec![command(&ConsumableCommand {
+            field: field(ctx),
+            character_id: c,
+            kind: ConsumableKind::RequestItemConsume { source: *slot, item_id: *item_id, quantity: 1 },
+        })]),
         ClientFrame::CharacterInventoryMove { inventory_type, source, destination, count } => {
-            let (kind, body) = if *source < 0 && *destination > 0 {
-                ("UNEQUIP", json!({"source": source, "destination": destination}))
-            } else if *destination < 0 {
-                ("EQUIP", json!({"source": source, "destination": destination}))
-            } else if *destination == 0 {
-                let Some((x, y)) = ctx.position else { return Outcome::default() };
-                ("DROP", in_field(f, json!({"source": source, "quantity": count, "x": x, "y": y})))
-            } else {
-                ("MOVE", json!({"source": source, "destination": destination}))
+            let kind = match CompartmentMove::of_drag(*source, *destination) {
+                Some(kind) => kind,
+                None => {
+                    let Some((x, y)) = ctx.position else { return Outcome::default() };
+                    CompartmentMove::Drop(Dropped {
+                        field: field(ctx),
+                        source: *source,
+                        quantity: *count,
+                        x: coordinate(x),
+                        y: coordinate(y),
+                    })
+                }
             };
-            Outcome::commands(vec![command(
-                "COMMAND_TOPIC_COMPARTMENT",
-                c,
-                json!({"characterId": c, "inventoryType": inventory_type, "type": kind, "body": body}),
-            )])
+            Outcome::commands(vec![command(&CompartmentMoveCommand { character_id: c, inventory_type: *inventory_type, kind })])
         }
         ClientFrame::CharacterDropMeso { amount } => Outcome::commands(vec![character_command(
             ctx,
-            "REQUEST_DROP_MESO",
-            json!({"channelId": f.channel, "mapId": f.map, "amount": amount}),
+            CharacterCommandKind::RequestDropMeso { channel_id: f.channel, map_id: f.map, amount: *amount },
         )]),
-        ClientFrame::DropPickUp { drop_id, x, y } => Outcome::commands(vec![command(
-            "COMMAND_TOPIC_DROP",
-            *drop_id,
-            in_field(
-                f,
-                json!({"type": "REQUEST_RESERVATION", "body": {"dropId": drop_id, "characterId": c, "characterX": x, "characterY": y, "petSlot": -1}}),
-            ),
-        )]),
-        ClientFrame::MessengerAnswerInvite { messenger_id: 0 } => Outcome::commands(vec![messenger(ctx, "CREATE", json!({}))]),
+        ClientFrame::DropPickUp { drop_id, x, y } => Outcome::commands(vec![command(&PetLootCommand {
+            field: field(ctx),
+            kind: "REQUEST_RESERVATION",
+            // A player's own pick-up: no pet (spec 51 §4.20).
+            body: Loot { drop_id: *drop_id, character_id: c, character_x: *x, character_y: *y, pet_slot: -1 },
+        })]),
+        ClientFrame::MessengerAnswerInvite { messenger_id: 0 } => {
+            Outcome::commands(vec![messenger(ctx, MessengerCommandKind::Create(Empty {}))])
+        }
         ClientFrame::MessengerAnswerInvite { messenger_id } => {
-            Outcome::commands(vec![invite(ctx, "ACCEPT", json!({"targetId": c, "referenceId": messenger_id}))])
+            Outcome::commands(vec![invite(ctx, InviteCommandKind::Accept { target_id: c, reference_id: *messenger_id })])
         }
         ClientFrame::MessengerClose => match &ctx.messenger {
-            Some((id, _)) => Outcome::commands(vec![messenger(ctx, "LEAVE", json!({"messengerId": id}))]),
+            Some((id, _)) => Outcome::commands(vec![messenger(ctx, MessengerCommandKind::Leave { messenger_id: *id })]),
             None => Outcome::default(),
         },
         ClientFrame::MessengerInvite { name } => match ctx.named {
             Some(target) => Outcome {
-                commands: vec![messenger(ctx, "REQUEST_INVITE", json!({"characterId": target}))],
-                reply: vec![Frame::new("MessengerOperation", json!({"operation": "INVITE_SENT", "name": name, "success": true}))],
+                commands: vec![messenger(ctx, MessengerCommandKind::RequestInvite { character_id: target })],
+                reply: vec![push(&MessengerInviteSent { name: name.clone(), success: true })],
                 ..Outcome::default()
             },
-            None => Outcome {
-                reply: vec![Frame::new("MessengerOperation", json!({"operation": "INVITE_SENT", "name": name, "success": false}))],
-                ..Outcome::default()
-            },
+            None => Outcome { reply: vec![push(&MessengerInviteSent { name: name.clone(), success: false })], ..Outcome::default() },
         },
         ClientFrame::MessengerDeclineInvite { .. } => match ctx.named {
-            Some(originator) => Outcome::commands(vec![invite(ctx, "REJECT", json!({"targetId": c, "originatorId": originator}))]),
+            Some(originator) => Outcome::commands(vec![invite(ctx, InviteCommandKind::Reject { target_id: c, originator_id: originator })]),
             None => Outcome::default(),
         },
         ClientFrame::Play(action) => super::actions::translate(action, ctx),
         ClientFrame::Later(action) => super::last_wave::translate(action, ctx),
         ClientFrame::MessengerChat { message } => match &ctx.messenger {
-            Some((_, others)) => Outcome::commands(vec![chat(ctx, "MESSENGER", message, json!({"recipients": others}))]),
+            Some((_, others)) => Outcome::commands(vec![chat(ctx, message, ChatKind::Messenger { recipients: others.clone() })]),
             None => Outcome::default(),
         },
     }
 }
 
-fn path_json(path: &Path) -> Value {
-    let elements: Vec<Value> = path.elements.iter().map(|e| json!({"kind": e.kind, "x": e.x, "y": e.y, "stance": e.stance})).collect();
-    json!({"startX": path.start_x, "startY": path.start_y, "elements": elements})
+/// A stored position on the wire's i16, saturated.
+fn coordinate(value: i64) -> i16 {
+    value.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use uuid::Uuid;
 
     fn ctx() -> Context {
@@ -432,12 +408,21 @@ mod tests {
         serde_json::from_value(value).expect("client frame")
     }
 
+    /// The session's field block followed by `more`.
+    fn in_field(context: &Context, more: Value) -> Value {
+        let mut value = serde_json::to_value(field(context)).expect("a field block");
+        if let (Some(value), Value::Object(more)) = (value.as_object_mut(), more) {
+            value.extend(more);
+        }
+        value
+    }
+
     /// Every P1 client action of spec 51 §7 against the spec's examples: topic, key, value.
     #[test]
     fn p1_actions_produce_the_commands_of_spec_51() {
         let nil = "00000000-0000-0000-0000-000000000000";
         let field = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil});
-        let with = |more: Value| in_field(&ctx().field, more);
+        let with = |more: Value| in_field(&ctx(), more);
         let effect = json!({"hpCon": 0, "mpCon": 6, "cooldown": 600, "duration": 60000,
             "statups": [{"type": "HYPER_BODY_HP", "amount": 60}, {"type": "HYPER_BODY_MP", "amount": 60}]});
         let skilled = Context { hp: Some(50), owned_level: Some(1), effect: Some(effect), ..ctx() };
@@ -768,7 +753,7 @@ mod tests {
                 )],
             ),
         ];
-        assert_eq!(field, Value::Object(field_block(&ctx().field)));
+        assert_eq!(field, in_field(&ctx(), json!({})));
         for (context, action, expected) in table {
             let outcome = translate(&frame(action.clone()), &context);
             let got: Vec<(&str, u32, Value)> = outcome.commands.into_iter().map(|c| (c.topic, c.key, c.value)).collect();

@@ -5,10 +5,16 @@
 use super::frames::Frame;
 use super::lookups;
 use super::sessions::{Field, Session};
+use super::updates::push;
 use super::Edge;
+use crate::contracts::channel::field::{ChalkboardUse, ShowChair};
+use crate::contracts::channel::field_entry::{
+    CharacterSpawn, ExistingDrop, ExistingReactor, PartyMemberHp, SpawnMonster, SpawnNpc, SpawnNpcRequestController, TownClock,
+};
 use crate::contracts::tenant::Tenant;
 use chrono::Timelike as _;
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::sync::Arc;
 
 /// The character of `session` entered `field`: shown now, or held for its `SetField`.
@@ -49,46 +55,45 @@ async fn show(edge: &Edge, session: &Session, field: Field) {
     super::field_pets::show(edge, session, field).await;
     for mate in party_in_field(edge, tenant, me, field).await {
         if let Some(attributes) = lookups::character(services, tenant, mate).await {
-            session.push(&Frame::new("PartyMemberHP", json!({"characterId": mate, "hp": attributes["hp"], "maxHp": attributes["maxHp"]})));
+            session.push(&push(&party_member_hp(mate, &attributes)));
         }
     }
     let (w, c, m, i) = (field.world, field.channel, field.map, field.instance);
     let instance = format!("worlds/{w}/channels/{c}/maps/{m}/instances/{i}");
     for (id, npc) in lookups::resources(services, tenant, "DATA", &format!("data/maps/{m}/npcs")).await {
-        let object = with(npc, &[("objectId", json!(number(&id)))]);
-        session.push(&Frame::new("SpawnNPC", object.clone()));
-        session.push(&Frame::new("SpawnNPCRequestController", object));
+        let npc = SpawnNpc::new(number(&id), npc);
+        session.push(&push(&npc));
+        session.push(&push(&SpawnNpcRequestController(npc)));
     }
     for (id, monster) in lookups::resources(services, tenant, "MONSTERS", &format!("{instance}/monsters")).await {
-        session.push(&Frame::new("SpawnMonster", with(monster, &[("uniqueId", json!(number(&id))), ("fresh", json!(false))])));
+        session.push(&push(&SpawnMonster::existing(number(&id), monster)));
     }
-    for (id, mut drop) in lookups::resources(services, tenant, "DROPS", &format!("{instance}/drops")).await {
-        if let Some(ownership) = drop.as_object_mut().and_then(|d| d.remove("type")) {
-            drop["ownershipType"] = ownership;
-        }
-        let fields = [("dropId", json!(number(&id))), ("enterType", json!("EXISTING")), ("delay", json!(0))];
-        session.push(&Frame::new("DropSpawn", with(drop, &fields)));
+    for (id, drop) in lookups::resources(services, tenant, "DROPS", &format!("{instance}/drops")).await {
+        session.push(&push(&ExistingDrop::new(number(&id), drop)));
     }
     for (id, reactor) in lookups::resources(services, tenant, "REACTORS", &format!("{instance}/reactors")).await {
-        session.push(&Frame::new("ReactorSpawn", with(reactor, &[("reactorId", json!(number(&id)))])));
+        session.push(&push(&ExistingReactor::new(number(&id), reactor)));
     }
     for (id, board) in lookups::resources(services, tenant, "CHALKBOARDS", &format!("worlds/{w}/channels/{c}/maps/{m}/chalkboards")).await {
-        session.push(&Frame::new("ChalkboardUse", json!({"characterId": number(&id), "message": board["message"]})));
+        let message = board["message"].as_str().map(str::to_string);
+        session.push(&push(&ChalkboardUse { character_id: number(&id) as u32, message }));
     }
     for (id, chair) in lookups::resources(services, tenant, "CHAIRS", &format!("worlds/{w}/channels/{c}/maps/{m}/chairs")).await {
-        session.push(&Frame::new("CharacterShowChair", json!({"characterId": chair["characterId"], "chairId": number(&id)})));
+        let character_id = attribute(&chair, "characterId").unwrap_or_default();
+        session.push(&push(&ShowChair { character_id, chair_id: number(&id) as u32 }));
     }
     if let Some(map) = lookups::one(services, tenant, "DATA", &format!("data/maps/{m}")).await {
         if map["clock"] == true {
             let now = chrono::Utc::now();
-            session.push(&Frame::new("Clock", json!({"hour": now.hour(), "minute": now.minute(), "second": now.second()})));
+            session.push(&push(&TownClock { hour: now.hour(), minute: now.minute(), second: now.second() }));
         }
     }
     let routes = lookups::resources(services, tenant, "ROUTES", "transports/routes").await;
     if !routes.is_empty() {
         // Q-15, kept: a boat state on every map; docked and boarding only at a route's start.
-        let docked =
-            routes.iter().any(|(_, r)| r["startMapId"] == json!(m) && matches!(r["state"].as_str(), Some("open_entry" | "locked_entry")));
+        let docked = routes.iter().any(|(_, r)| {
+            r["startMapId"].as_u64() == Some(u64::from(m)) && matches!(r["state"].as_str(), Some("open_entry" | "locked_entry"))
+        });
         session.push(&super::updates::push(&crate::contracts::channel::transports::FieldTransportState::docked(docked)));
     }
 }
@@ -102,24 +107,32 @@ pub async fn party_in_field(edge: &Edge, tenant: &Tenant, character: u32, field:
 
 /// The `CharacterSpawn` of a character: its look and name.
 pub fn spawn(character: u32, attributes: &Value, entering: bool) -> Frame {
-    let look = ["name", "level", "jobId", "gender", "skinColor", "face", "hair", "x", "y", "stance"];
-    let mut data = json!({"characterId": character, "enteringField": entering});
-    for name in look {
-        data[name] = attributes.get(name).cloned().unwrap_or(Value::Null);
-    }
-    Frame::new("CharacterSpawn", data)
+    push(&CharacterSpawn {
+        character_id: character,
+        entering_field: entering,
+        name: attribute(attributes, "name"),
+        level: attribute(attributes, "level"),
+        job_id: attribute(attributes, "jobId"),
+        gender: attribute(attributes, "gender"),
+        skin_color: attribute(attributes, "skinColor"),
+        face: attribute(attributes, "face"),
+        hair: attribute(attributes, "hair"),
+        x: attribute(attributes, "x"),
+        y: attribute(attributes, "y"),
+        stance: attribute(attributes, "stance"),
+    })
+}
+
+/// A party member's `PartyMemberHP`, from its character resource.
+fn party_member_hp(character: u32, attributes: &Value) -> PartyMemberHp {
+    PartyMemberHp { character_id: character, hp: attribute(attributes, "hp"), max_hp: attribute(attributes, "maxHp") }
+}
+
+/// An attribute of a resource, when it is there with the type the push writes.
+fn attribute<T: DeserializeOwned>(attributes: &Value, name: &str) -> Option<T> {
+    attributes.get(name).and_then(|value| T::deserialize(value).ok())
 }
 
 fn number(id: &str) -> u64 {
     id.parse().unwrap_or(0)
-}
-
-fn with(mut attributes: Value, fields: &[(&str, Value)]) -> Value {
-    if !attributes.is_object() {
-        attributes = json!({});
-    }
-    for (name, value) in fields {
-        attributes[*name] = value.clone();
-    }
-    attributes
 }

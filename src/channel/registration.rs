@@ -5,8 +5,8 @@
 
 use super::Edge;
 use crate::actors::foreign;
+use crate::contracts::channel::registration::{ChannelAttributes, ChannelRegistration};
 use crate::contracts::tenant::Tenant;
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,9 +75,17 @@ pub async fn register_tenant(edge: &Arc<Edge>, tenant: uuid::Uuid) {
 async fn register(edge: &Edge, served: &Served) {
     let Some(advertised) = &edge.settings.advertised else { return };
     let (address, port) = announced(advertised, served);
-    let document = json!({"data": {"type": "channels", "id": uuid::Uuid::new_v4(), "attributes": {
-        "worldId": served.world, "channelId": served.channel, "ipAddress": address, "port": port,
-        "currentCapacity": edge.sessions.len(), "maxCapacity": 1000, "createdAt": chrono::Utc::now()}}});
+    let attributes = ChannelAttributes {
+        world_id: served.world,
+        channel_id: served.channel,
+        ip_address: address,
+        port,
+        current_capacity: edge.sessions.len() as u64,
+        max_capacity: 1000,
+        created_at: chrono::Utc::now(),
+    };
+    // A derived `Serialize` of these structs (string keys only) cannot fail.
+    let document = serde_json::to_value(ChannelRegistration::new(uuid::Uuid::new_v4(), attributes)).unwrap_or_default();
     let path = format!("worlds/{}/channels", served.world);
     if foreign::post_for(&edge.services, &served.tenant, "CHANNELS_SERVICE_URL", &path, &document).await.is_none() {
         tracing::debug!(world = served.world, channel = served.channel, "channel registration refused");

@@ -3,12 +3,12 @@
 
 use super::lookups;
 use super::sessions::Field;
-use super::Command;
 use crate::actors::Services;
-use crate::contracts::saga::status_key;
+use crate::contracts::channel::respawn::{RespawnAction, RespawnSaga, RespawnStep, RespawnStepId, WarpToSpawn};
+use crate::contracts::saga_payload::{CharacterPlace, DeductExperience, DestroyAsset, SetHp};
 use crate::contracts::tenant::Tenant;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 const WHEEL_OF_FORTUNE: u32 = 5510000;
@@ -75,37 +75,41 @@ fn decide(character: &Value, map: &Value, held: &[u32], current_map: u32) -> Pla
     }
 }
 
-/// The saga document on COMMAND_TOPIC_SAGA, keyed by its transaction id.
-pub fn saga(plan: &Plan, character: u32, field: &Field) -> Command {
-    let (w, c) = (field.world, field.channel);
+/// The saga on COMMAND_TOPIC_SAGA: the item the death consumes, HP back, the experience
+/// lost, the buffs gone, and the warp to where the character comes back.
+pub fn saga(plan: &Plan, character: u32, field: &Field) -> RespawnSaga {
+    let (world_id, channel_id) = (field.world, field.channel);
     let at = plan.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let step = |id: &str, action: &str, payload: Value| json!({"stepId": id, "status": "pending", "action": action, "payload": payload, "createdAt": at, "updatedAt": at});
-    let destroy = |template: u32| json!({"characterId": character, "templateId": template, "quantity": 1, "removeAll": false});
+    let step = |id, action| RespawnStep::pending(id, action, &at);
+    let destroy =
+        |template_id| RespawnAction::DestroyAsset(DestroyAsset { character_id: character, template_id, quantity: 1, remove_all: false });
     let mut steps = Vec::new();
     if plan.wheel {
-        steps.push(step("consume_wheel_of_fortune", "destroy_asset", destroy(WHEEL_OF_FORTUNE)));
+        steps.push(step(RespawnStepId::ConsumeWheelOfFortune, destroy(WHEEL_OF_FORTUNE)));
     }
     if let Some(item) = plan.protective {
-        steps.push(step("consume_protective_item", "destroy_asset", destroy(item)));
+        steps.push(step(RespawnStepId::ConsumeProtectiveItem, destroy(item)));
     }
-    steps.push(step("set_hp", "set_hp", json!({"characterId": character, "worldId": w, "channelId": c, "amount": RESPAWN_HP})));
+    steps.push(step(
+        RespawnStepId::SetHp,
+        RespawnAction::SetHp(SetHp { character_id: character, world_id, channel_id, amount: RESPAWN_HP }),
+    ));
     if plan.exp_loss > 0 {
-        steps.push(step(
-            "deduct_experience",
-            "deduct_experience",
-            json!({"characterId": character, "worldId": w, "channelId": c, "amount": plan.exp_loss}),
-        ));
+        let lost = DeductExperience { character_id: character, world_id, channel_id, amount: plan.exp_loss };
+        steps.push(step(RespawnStepId::DeductExperience, RespawnAction::DeductExperience(lost)));
     }
-    steps.push(step("cancel_all_buffs", "cancel_all_buffs", json!({"characterId": character, "worldId": w, "channelId": c})));
-    let warp = json!({"characterId": character, "worldId": w, "channelId": c, "mapId": plan.target_map, "portalId": 0});
-    steps.push(step("warp_to_spawn", "warp_to_portal", warp));
-    let value = json!({"transactionId": plan.transaction, "sagaType": "character_respawn", "initiatedBy": "RESPAWN", "steps": steps});
-    Command { topic: "COMMAND_TOPIC_SAGA", key: status_key(plan.transaction), value }
+    let place = CharacterPlace { character_id: character, world_id, channel_id };
+    steps.push(step(RespawnStepId::CancelAllBuffs, RespawnAction::CancelAllBuffs(place)));
+    let warp = WarpToSpawn { character_id: character, world_id, channel_id, map_id: plan.target_map, portal_id: 0 };
+    steps.push(step(RespawnStepId::WarpToSpawn, RespawnAction::WarpToPortal(warp)));
+    RespawnSaga::new(plan.transaction, steps)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channel::actions::command;
+    use serde_json::json;
 
     #[test]
     fn experience_loss_follows_job_map_and_protection() {
@@ -126,7 +130,7 @@ mod tests {
     fn the_saga_lists_its_steps_in_order() {
         let plan = Plan { transaction: Uuid::nil(), at: Utc::now(), wheel: true, protective: Some(5130000), exp_loss: 0, target_map: 7 };
         let field = Field { world: 0, channel: 1, map: 7, instance: Uuid::nil() };
-        let command = saga(&plan, 30001, &field);
+        let command = command(&saga(&plan, 30001, &field));
         let ids: Vec<&str> = command.value["steps"].as_array().into_iter().flatten().filter_map(|s| s["stepId"].as_str()).collect();
         assert_eq!(ids, ["consume_wheel_of_fortune", "consume_protective_item", "set_hp", "cancel_all_buffs", "warp_to_spawn"]);
         assert_eq!(

@@ -15,6 +15,7 @@ pub struct Mutation {
 /// Other shapes for a node: what a decoder of the node's declared type must refuse.
 fn other_shapes(node: &Value) -> Vec<Value> {
     match node {
+        // json! stays below: these are deliberately wrong JSON shapes fed to decoders, not messages.
         Value::Object(map) => vec![Value::Array(map.values().cloned().collect()), json!(7), json!("x")],
         Value::Array(items) => vec![json!({"0": items.first().cloned().unwrap_or(Value::Null)}), json!(7), json!("x")],
         Value::Number(n) => vec![json!(n.to_string()), json!([n]), json!({"n": n})],

@@ -2,7 +2,7 @@
 //! the bit-exact formula of §6.2. A cache: built by `stats_init`, kept current from events,
 //! never persisted.
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 /// The 14 stat types, in REST order, with their REST attribute names.
 pub const STATS: [(&str, &str); 14] = [
@@ -25,10 +25,11 @@ pub const STATS: [(&str, &str); 14] = [
 const MAX_HP: usize = 4;
 const MAX_MP: usize = 5;
 
-/// One bonus: flat (`multiplier` 0) or multiplier (`amount` 0).
-#[derive(Debug, Clone, PartialEq)]
+/// One bonus: flat (`multiplier` 0) or multiplier (`amount` 0); REST shows it as is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bonus {
     pub source: String,
+    #[serde(rename = "statType")]
     pub stat: &'static str,
     pub amount: i32,
     pub multiplier: f64,
@@ -103,21 +104,79 @@ impl Stats {
     }
 
     /// The REST attributes (§11): the 14 values, then `bonuses` unless empty.
-    pub fn attributes(&self) -> Value {
-        let mut attributes = Map::new();
-        for (index, (_, name)) in STATS.iter().enumerate() {
-            attributes.insert(name.to_string(), json!(self.value(index)));
+    pub fn attributes(&self) -> StatsAttributes {
+        let v = |index| self.value(index);
+        StatsAttributes {
+            strength: v(0),
+            dexterity: v(1),
+            luck: v(2),
+            intelligence: v(3),
+            max_hp: v(MAX_HP),
+            max_mp: v(MAX_MP),
+            weapon_attack: v(6),
+            weapon_defense: v(7),
+            magic_attack: v(8),
+            magic_defense: v(9),
+            accuracy: v(10),
+            avoidability: v(11),
+            speed: v(12),
+            jump: v(13),
+            bonuses: self.bonuses.clone(),
         }
-        if !self.bonuses.is_empty() {
-            let bonuses: Vec<Value> = self
-                .bonuses
-                .iter()
-                .map(|b| json!({"source": b.source, "statType": b.stat, "amount": b.amount, "multiplier": b.multiplier}))
-                .collect();
-            attributes.insert("bonuses".into(), Value::Array(bonuses));
-        }
-        Value::Object(attributes)
     }
+
+    /// The REST document (§11) of character `id`.
+    pub fn document(id: u32, stats: Option<&Stats>) -> StatsDocument {
+        StatsDocument {
+            data: StatsResource { kind: EffectiveStats::EffectiveStats, id: id.to_string(), attributes: stats.map(Stats::attributes) },
+        }
+    }
+}
+
+/// The 14 values under their REST names (the second column of [`STATS`]), in its order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsAttributes {
+    pub strength: u32,
+    pub dexterity: u32,
+    pub luck: u32,
+    pub intelligence: u32,
+    #[serde(rename = "maxHP")]
+    pub max_hp: u32,
+    #[serde(rename = "maxMP")]
+    pub max_mp: u32,
+    pub weapon_attack: u32,
+    pub weapon_defense: u32,
+    pub magic_attack: u32,
+    pub magic_defense: u32,
+    pub accuracy: u32,
+    pub avoidability: u32,
+    pub speed: u32,
+    pub jump: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bonuses: Vec<Bonus>,
+}
+
+/// `{"data":{"type":"effective-stats","id":…,"attributes":…}}`; the attributes are `null`
+/// when the stats could not be built.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatsDocument {
+    pub data: StatsResource,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatsResource {
+    #[serde(rename = "type")]
+    pub kind: EffectiveStats,
+    pub id: String,
+    pub attributes: Option<StatsAttributes>,
+}
+
+/// The JSON:API resource type, `effective-stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EffectiveStats {
+    EffectiveStats,
 }
 
 /// §7.1: a buff change's stat and whether it is a percentage.
@@ -174,6 +233,11 @@ pub fn passive_stat(kind: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    fn written(stats: &Stats) -> Value {
+        serde_json::to_value(stats.attributes()).expect("serialises")
+    }
 
     fn with(base_hp: u16, bonuses: Vec<Bonus>) -> Stats {
         let mut stats = Stats::new(0, 0);
@@ -202,9 +266,9 @@ mod tests {
         assert_eq!(stats.bonuses.iter().map(|b| (b.source.as_str(), b.amount)).collect::<Vec<_>>(), vec![("b", 2), ("a", 3)]);
         stats.remove_source("a");
         assert_eq!(stats.bonuses.len(), 1);
-        assert!(stats.attributes().get("bonuses").is_some());
+        assert!(written(&stats).get("bonuses").is_some());
         stats.remove_source("b");
-        assert!(stats.attributes().get("bonuses").is_none(), "omitted when empty");
+        assert!(written(&stats).get("bonuses").is_none(), "omitted when empty");
     }
 
     #[test]
@@ -224,7 +288,7 @@ mod tests {
         stats.upsert_all([Bonus::flat("e", "strength", 5), Bonus::percent("b", "strength", 10), Bonus::percent("c", "strength", 10)]);
         let values: Vec<u32> = (0..14).map(|i| stats.value(i)).collect();
         assert_eq!(values, vec![18, 20, 30, 40, 50, 60, 0, 0, 0, 0, 0, 0, 0, 0], "(10 + 5) × 1.2 summed, not chained");
-        let attributes = stats.attributes();
+        let attributes = written(&stats);
         for (_, name) in STATS {
             assert!(attributes.get(name).is_some_and(Value::is_u64), "{name} is always present");
         }

@@ -7,7 +7,7 @@ use crate::actors::entity::{Effects, Meta};
 use crate::actors::Services;
 use crate::contracts::character::{StatChangedBody, StatusEnvelope};
 use crate::contracts::stats::{AssetStatus, BuffStatus, ClampBody, ClampCommand, SessionStatus};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 type Out = Effects<CharacterTimer>;
@@ -132,8 +132,8 @@ impl Character {
                 stats.held = false;
             }
         }
-        let attributes = self.stats.as_ref().map(Stats::attributes).unwrap_or_default();
-        json!({"data": {"type": "effective-stats", "id": self.id.to_string(), "attributes": attributes}})
+        // The reply is JSON: the REST layer writes it as the response body.
+        serde_json::to_value(Stats::document(self.id, self.stats.as_ref())).unwrap_or_default()
     }
 
     /// Removes a source and runs the clamp check (§10).
@@ -166,6 +166,7 @@ mod tests {
     use crate::actors::character::skills::Skills;
     use crate::actors::character::stats::Bonus;
     use crate::contracts::tenant::Tenant;
+    use serde_json::json;
 
     fn with_stats(stats: Option<Stats>) -> Character {
         let tenant = Uuid::new_v4();

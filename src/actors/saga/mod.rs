@@ -17,7 +17,7 @@ use crate::contracts::tenant::Tenant;
 use actions::{Command, Verdict};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 pub use status::{SagaStatus, StepStatus};
 use uuid::Uuid;
 
@@ -77,21 +77,79 @@ pub struct SagaState {
 }
 
 impl SagaState {
-    /// The REST resource (§10).
+    /// The REST resource (§10) as JSON, the form the REST layer's documents take.
     pub fn resource(&self) -> Value {
-        let steps: Vec<Value> = self
+        // A derived `Serialize` of these structs (string keys only) cannot fail.
+        serde_json::to_value(self.as_resource()).unwrap_or_default()
+    }
+
+    /// The REST resource (§10).
+    pub fn as_resource(&self) -> SagaResource {
+        let steps = self
             .steps
             .iter()
-            .map(|s| {
-                // §10: the decoded payload re-encoded (zero values included), times to the second.
-                json!({"stepId": s.step_id, "status": s.status, "action": s.action.name(), "payload": s.action.payload(),
-                    "createdAt": to_second(s.created_at), "updatedAt": to_second(s.updated_at)})
+            .map(|s| StepResource {
+                step_id: s.step_id.clone(),
+                status: s.status,
+                action: s.action.clone(),
+                created_at: to_second(s.created_at),
+                updated_at: to_second(s.updated_at),
             })
             .collect();
-        json!({"type": "sagas", "id": self.transaction_id.to_string(), "attributes": {
-            "transactionId": self.transaction_id, "sagaType": self.saga_type, "initiatedBy": self.initiated_by, "steps": steps}})
+        SagaResource {
+            kind: SagasType::Sagas,
+            id: self.transaction_id.to_string(),
+            attributes: SagaAttributes {
+                transaction_id: self.transaction_id,
+                saga_type: self.saga_type.clone(),
+                initiated_by: self.initiated_by.clone(),
+                steps,
+            },
+        }
     }
 }
+
+/// A saga as REST shows it (§10): a JSON:API resource of type `sagas`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaResource {
+    #[serde(rename = "type")]
+    pub kind: SagasType,
+    pub id: String,
+    pub attributes: SagaAttributes,
+}
+
+/// The JSON:API resource type, `sagas`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SagasType {
+    Sagas,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SagaAttributes {
+    pub transaction_id: Uuid,
+    pub saga_type: String,
+    pub initiated_by: String,
+    pub steps: Vec<StepResource>,
+}
+
+/// A step as REST shows it: the decoded payload re-encoded (zero values included), times
+/// to the second.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepResource {
+    pub step_id: String,
+    pub status: StepStatus,
+    #[serde(flatten, serialize_with = "named_action::serialize")]
+    pub action: Action,
+    pub created_at: GoTime,
+    pub updated_at: GoTime,
+}
+
+/// The body of a saga's COMPLETED status event, written `{}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+struct Completed {}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SagaInput {
@@ -231,7 +289,7 @@ impl Saga {
             None => out.emit_as(
                 "EVENT_TOPIC_SAGA_STATUS",
                 key,
-                &StatusEvent { transaction_id: state.transaction_id, kind: "COMPLETED", body: json!({}) },
+                &StatusEvent { transaction_id: state.transaction_id, kind: "COMPLETED", body: Completed {} },
                 &tenant,
                 trace,
             ),
@@ -397,6 +455,7 @@ pub fn check_step(action: &str, payload: &Value) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn go_durations() {

@@ -15,10 +15,11 @@ use super::opcodes::{Table, Tables, Validator};
 use super::packet::Reader;
 use super::profile::Profile;
 use super::writers;
-use crate::channel::frames::Frame;
 use crate::channel::registration::Served;
 use crate::channel::sessions::{Outbound, Session, QUEUE};
+use crate::channel::updates::push;
 use crate::channel::{lifecycle, socket, Edge};
+use crate::contracts::channel::first_wave::Ping;
 use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -182,7 +183,7 @@ async fn read(
                     return;
                 }
                 if !incoming.mid_packet(&buffer) {
-                    session.push(&Frame::new("Ping", serde_json::json!({})));
+                    session.push(&push(&Ping {}));
                 }
                 continue;
             }

@@ -155,6 +155,20 @@ impl Server {
         }
     }
 
+    /// Waits for the process to end by itself; its exit status, or `None` at the timeout.
+    pub fn wait_status(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Restarts in the same consumer group, database and broker.
     pub fn restart(&mut self, env: &[(&str, &str)]) {
         self.kill();

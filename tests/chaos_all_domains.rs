@@ -244,6 +244,9 @@ fn every_domain_survives_actor_panics_and_process_kills() {
             actor_kills += metric_sum(&server, "atlas_actor_restarts_total");
             drop(sockets);
             server.restart(&env);
+            if (slice + 1) % 10 == 0 {
+                println!("chaos, all domains: {} SIGKILLs, {actor_kills} actor kills so far, {:?}", slice + 1, started.elapsed());
+            }
         } else {
             drop(sockets);
         }

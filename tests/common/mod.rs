@@ -32,9 +32,10 @@ pub fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
 }
 
-/// Raises this process's open-file limit (soft and, as root, hard) to at least `wanted`
-/// with util-linux's `prlimit`, before a probe that holds many sockets; a server started
-/// afterwards inherits it. Returns the soft limit now in force.
+/// Raises this process's open-file limit to at least `wanted` with util-linux's
+/// `prlimit`, before a probe that holds many sockets; a server started afterwards
+/// inherits it. Beyond the hard limit this needs `CAP_SYS_RESOURCE` (which root in a
+/// container may lack); then nothing changes. Returns the soft limit now in force.
 pub fn raise_descriptor_limit(wanted: u64) -> u64 {
     let limit = || {
         let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();

@@ -15,6 +15,7 @@
 use super::deliver::deliver;
 use super::events::{self, ChannelEvent, HANDLED};
 use super::Edge;
+use crate::bridge::consumer::Closing;
 use crate::bridge::producer::client_config;
 use crate::bridge::tracker::{Ticket, Tracker};
 use crate::contracts::decode::Decoded;
@@ -69,6 +70,7 @@ pub fn spawn(
         .set("auto.offset.reset", "earliest")
         .set("fetch.wait.max.ms", "5")
         .create_with_context(Context { assigned })?;
+    let consumer = Closing::new(consumer);
     let names: Vec<&str> = HANDLED.iter().map(|(variable, _)| topics::name(variable)).collect();
     consumer.subscribe(&names)?;
     let started = chrono::Utc::now().timestamp_millis();
@@ -130,6 +132,7 @@ pub fn spawn(
             }
         }
         tracing::info!("channel consumer stopped");
+        consumer.close().await;
     });
     Ok(())
 }

@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod messengers_model;
 pub mod postgres;
+pub mod sagas_model;
 pub mod skills_model;
 
 // `postgres_url` is for tests that cannot skip; it panics with the reason.
@@ -24,6 +26,48 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
+
+/// A size of a test from the environment (`name`), else its CI default.
+pub fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+/// Raises this process's open-file limit to at least `wanted` with util-linux's
+/// `prlimit`, before a probe that holds many sockets; a server started afterwards
+/// inherits it. Beyond the hard limit this needs `CAP_SYS_RESOURCE` (which root in a
+/// container may lack); then nothing changes. Returns the soft limit now in force.
+pub fn raise_descriptor_limit(wanted: u64) -> u64 {
+    let limit = || {
+        let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+        let line = limits.lines().find(|l| l.starts_with("Max open files")).map(str::to_string).unwrap_or_default();
+        line.split_whitespace().nth(3).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    };
+    if limit() < wanted {
+        let pid = std::process::id().to_string();
+        let _ = Command::new("prlimit").args(["--pid", &pid, &format!("--nofile={wanted}:{wanted}")]).status();
+    }
+    limit()
+}
+
+/// A process's resident set size, KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+}
+
+/// How long `/health` takes to answer, several times: (median, highest).
+pub fn health_latency(server: &Server, samples: usize) -> (Duration, Duration) {
+    let mut taken: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let started = Instant::now();
+            let status = http("GET", &server.url("/health"), None, None).0;
+            assert_eq!(status, 200, "REST answers");
+            started.elapsed()
+        })
+        .collect();
+    taken.sort();
+    (taken[taken.len() / 2], taken[taken.len() - 1])
+}
 
 pub fn sqlite_url(dir: &tempdir::Dir) -> String {
     format!("sqlite://{}/atlas.db?mode=rwc", dir.path())
@@ -152,6 +196,20 @@ impl Server {
                 return false;
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the process to end by itself; its exit status, or `None` at the timeout.
+    pub fn wait_status(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

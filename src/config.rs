@@ -1,6 +1,7 @@
 //! Server settings: Atlas's environment variable names, each also a long flag.
 
 use crate::contracts::topics;
+use crate::duration::parse_duration;
 use clap::{Arg, ArgMatches, Args, FromArgMatches};
 use std::time::Duration;
 
@@ -170,21 +171,6 @@ impl ServeArgs {
     }
 }
 
-/// Parses `250ms`, `30s`, `10m`, `1h` or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text}"))?;
-    Ok(match unit {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("unknown duration unit in {text}")),
-    })
-}
-
 /// One flag per topic variable of [`topics::VARIABLES`]. A flag given on the command line
 /// is exported to the environment at start-up, so topic resolution has one source.
 #[derive(Debug, Clone, Default)]
@@ -244,9 +230,6 @@ fn host_name() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
-    use std::time::Duration;
-
     #[derive(Debug, clap::Parser)]
     struct Cli {
         #[command(flatten)]
@@ -263,13 +246,5 @@ mod tests {
         assert_eq!(args(&["--consumer-group-instance-id", ""]).group_instance_id(), None, "empty: dynamic membership");
         assert_eq!(args(&["--service-id", "svc-7"]).group_instance_id().as_deref(), Some("svc-7"));
         assert_eq!(args(&[]).group_instance_id(), super::host_name());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert!(parse_duration("x").is_err());
     }
 }

@@ -8,12 +8,12 @@
 //! partition order and the actor handles them one at a time.
 
 use super::dead_letter::{self, Refusal};
-use super::producer::client_config;
 use super::router::{Dispatch, Routed, Router};
-use super::tracker::{Ticket, Tracker};
 use crate::actors::supervised::DeliveryError;
 use crate::actors::Meta;
 use crate::contracts::tenant::Tenant;
+use crate::kafka::producer::client_config;
+use crate::kafka::tracker::{Ticket, Tracker};
 use crate::metrics::Metrics;
 use crate::store::Position;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};

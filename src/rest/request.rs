@@ -72,7 +72,7 @@ pub async fn accept_command(
         tenant,
         trace: crate::telemetry::with_current(crate::carried::current()),
     };
-    match crate::bridge::producer::send(producer, &output, None).await {
+    match crate::kafka::producer::send(producer, &output, None).await {
         Ok(()) => Ok(HttpResponse::Accepted().finish()),
         Err(error) => {
             tracing::error!(%error, topic = topic_variable, "publishing a command failed");

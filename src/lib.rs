@@ -22,7 +22,7 @@
 //! - `bounds`: every limit enforced at the edges, each a setting.
 //! - `shutdown`: the bounded drain after SIGTERM.
 //! - `telemetry`: distributed tracing (W3C trace context in, OTLP/gRPC out).
-//! - `chaos`: fault injection for the reliability tests.
+//! - `chaos`: fault injection for the reliability tests (cargo feature `chaos` only).
 //! - `conformance`: the black-box scenario runner.
 //! - `simulate`: virtual players against a running server (load and latency).
 
@@ -32,6 +32,7 @@ pub mod bridge;
 pub mod broker;
 pub mod carried;
 pub mod channel;
+#[cfg(feature = "chaos")]
 pub mod chaos;
 pub mod config;
 pub mod conformance;

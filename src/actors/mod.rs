@@ -16,7 +16,7 @@ pub mod registry;
 pub mod saga;
 pub mod supervised;
 
-pub use entity::{Ask, Effects, Entity, Meta, TimerOp};
+pub use entity::{Ask, Effects, Entity, EntityError, Meta, TimerOp};
 pub use registry::Registry;
 
 use crate::metrics::Metrics;

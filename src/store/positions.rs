@@ -1,5 +1,6 @@
 //! Per-entity record positions: the last offset each entity applied from each partition.
 
+use super::{StoreError, StoreResult};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use std::collections::HashMap;
 
@@ -52,7 +53,7 @@ pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Pos
 /// Saves the positions of distinct entities in one statement per chunk. A position only
 /// moves forward: when two processes apply the same record (a partition moved while it was
 /// in flight), the second commit changes no row and fails, as does the whole call.
-pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> sqlx::Result<()> {
+pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> StoreResult<()> {
     for chunk in positions.chunks(1000) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
@@ -79,7 +80,7 @@ pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(Entity
         }
         let result = query.execute(&mut **tx).await?;
         if result.rows_affected() < chunk.len() as u64 {
-            return Err(sqlx::Error::Protocol("a record of this batch was already applied".into()));
+            return Err(StoreError::AlreadyApplied);
         }
     }
     Ok(())

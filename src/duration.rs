@@ -1,21 +1,16 @@
-//! Durations in settings: `250ms`, `30s`, `10m`, `1h` or a bare number of seconds. Below
-//! the settings (`bounds`, `config`, `simulate` all parse them), so none imports another.
+//! Durations in settings, parsed by `humantime` (`250ms`, `30s`, `10m`, `1h`, `1h 30m`),
+//! plus a bare number, read as seconds as before. Below the settings (`bounds`, `config`,
+//! `simulate` all parse them), so none imports another.
 
 use std::time::Duration;
 
-/// Parses `250ms`, `30s`, `10m`, `1h` or a bare number of seconds.
+/// Parses a duration in humantime's notation, or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text}"))?;
-    Ok(match unit {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("unknown duration unit in {text}")),
-    })
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().map(Duration::from_secs).map_err(|_| format!("not a duration: {text}"));
+    }
+    humantime::parse_duration(text).map_err(|error| format!("not a duration: {text} ({error})"))
 }
 
 #[cfg(test)]
@@ -27,7 +22,13 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)), "a bare number is seconds");
+        assert_eq!(parse_duration(" 5s "), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("x").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("10 parsecs").is_err());
     }
 }

@@ -46,7 +46,10 @@ fn check_channel(variable: &str, payload: &[u8]) -> Result<Option<String>, Rejec
 
 /// Runs the server until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    args.topics.export();
+    args.validate().context("refusing the settings")?;
+    if !topics::install(&args.topics.overrides) {
+        tracing::warn!("topic names were resolved before start-up; topic flags are ignored");
+    }
     // The embedded broker lives as long as this function: it must outlive the system.
     let broker = match &args.bootstrap_servers {
         Some(_) => None,

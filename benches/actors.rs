@@ -10,9 +10,16 @@
 mod support;
 
 use atlas_actors::actors::character::stats::{Bonus, Stats};
-use atlas_actors::bridge::router::decode_as;
+use atlas_actors::bridge::router::{Decoders, Routed};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::hint::black_box;
+
+/// The server's decoders (the domains' and the channel's check), built once.
+static DECODERS: std::sync::LazyLock<Decoders> = std::sync::LazyLock::new(atlas_actors::server::decoders);
+
+fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, atlas_actors::contracts::decode::Reject>> {
+    DECODERS.decode_as(variable, payload)
+}
 
 /// One record of every consumed kind, as Atlas sends them.
 const RECORDS: &[(&str, &str, &str)] = &[

@@ -2,7 +2,7 @@
 //! the server enforces at its edges, each a setting (environment variable and flag) with
 //! a default sized from the game's own packets. RELIABILITY.md lists them all.
 
-use crate::config::parse_duration;
+use crate::duration::parse_duration;
 use std::time::Duration;
 
 #[derive(Debug, Clone, clap::Args)]

@@ -1,5 +1,6 @@
-//! Fault injection for the reliability tests, set through environment variables (unset in
-//! production, where each check is one relaxed atomic load):
+//! Fault injection for the reliability tests, compiled only with the cargo feature `chaos`
+//! (the tests enable it; a plain build has no fault path) and set through environment
+//! variables:
 //!
 //! - `ATLAS_CHAOS_PANIC_BEFORE_COMMIT=N`: every Nth handled input panics before its commit.
 //! - `ATLAS_CHAOS_PANIC_AFTER_COMMIT=N`: every Nth handled input panics after its commit,
@@ -73,10 +74,15 @@ pub fn committed() {
     }
 }
 
+/// The injected failure of every input of the configured failing entity.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("chaos: entity {0} always fails")]
+pub struct Injected(pub String);
+
 /// An error for every input of the configured failing entity.
-pub fn fail_entity(id: &str) -> anyhow::Result<()> {
+pub fn fail_entity(id: &str) -> Result<(), Injected> {
     match &FAULTS.failing_entity {
-        Some(failing) if failing == id => anyhow::bail!("chaos: entity {id} always fails"),
+        Some(failing) if failing == id => Err(Injected(id.to_string())),
         _ => Ok(()),
     }
 }

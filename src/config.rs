@@ -1,6 +1,7 @@
 //! Server settings: Atlas's environment variable names, each also a long flag.
 
 use crate::contracts::topics;
+use crate::duration::parse_duration;
 use clap::{Arg, ArgMatches, Args, FromArgMatches};
 use std::time::Duration;
 
@@ -164,45 +165,29 @@ impl ServeArgs {
             return url.clone();
         }
         match &self.db_host {
-            Some(host) => format!("postgres://{}:{}@{}:{}/{}", self.db_user, self.db_password, host, self.db_port, self.db_name),
+            Some(host) => format!(
+                "postgres://{}:{}@{}:{}/{}",
+                percent_encode(&self.db_user),
+                percent_encode(&self.db_password),
+                host,
+                self.db_port,
+                percent_encode(&self.db_name)
+            ),
             None => format!("sqlite://{}?mode=rwc", crate::store::DEFAULT_SQLITE_FILE),
         }
     }
 }
 
-/// Parses `250ms`, `30s`, `10m`, `1h` or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text}"))?;
-    Ok(match unit {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("unknown duration unit in {text}")),
-    })
-}
-
-/// One flag per topic variable of [`topics::VARIABLES`]. A flag given on the command line
-/// is exported to the environment at start-up, so topic resolution has one source.
+/// One flag per topic variable of [`topics::VARIABLES`]; the flags given are handed to
+/// [`topics::install`] at start-up, over the environment.
 #[derive(Debug, Clone, Default)]
 pub struct TopicArgs {
     pub overrides: Vec<(&'static str, String)>,
 }
 
-impl TopicArgs {
-    pub fn export(&self) {
-        for (variable, value) in &self.overrides {
-            // Runs once at start-up, before any other thread exists.
-            std::env::set_var(variable, value);
-        }
-    }
-}
-
-fn flag(variable: &str) -> String {
-    variable.to_lowercase().replace('_', "-")
+/// The flag of a topic variable (`COMMAND_TOPIC_SKILL` → `command-topic-skill`).
+fn flag(variable: &str) -> clap::builder::Str {
+    variable.to_lowercase().replace('_', "-").into()
 }
 
 impl Args for TopicArgs {
@@ -210,7 +195,7 @@ impl Args for TopicArgs {
         topics::VARIABLES.iter().fold(cmd, |cmd, variable| {
             cmd.arg(
                 Arg::new(*variable)
-                    .long(&*Box::leak(flag(variable).into_boxed_str()))
+                    .long(flag(variable))
                     .value_name("TOPIC")
                     .help(format!("Topic name for {variable} (default: the variable's name)"))
                     .hide_short_help(true),
@@ -233,6 +218,89 @@ impl FromArgMatches for TopicArgs {
     }
 }
 
+/// A URL component with every byte outside RFC 3986's unreserved set percent-encoded, so
+/// a password holding `@`, `:` or `/` cannot change where the URL points.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Settings that parse one by one but do not fit together, refused at start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Outputs of a dead process must be adopted before its partitions move.
+    #[error("INSTANCE_LEASE ({lease:?}) must be below CONSUMER_SESSION_TIMEOUT ({session:?}): a dead process's outputs are adopted after the lease, and must be before its partitions move")]
+    LeaseNotBelowSession { lease: Duration, session: Duration },
+    /// A limit or a duration of zero would refuse everything or spin.
+    #[error("{0} must be above zero")]
+    Zero(&'static str),
+}
+
+impl ServeArgs {
+    /// Refuses settings that do not fit together, with the first reason found.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.instance_lease >= self.consumer_session_timeout {
+            return Err(ConfigError::LeaseNotBelowSession { lease: self.instance_lease, session: self.consumer_session_timeout });
+        }
+        let durations = [
+            ("CONSUMER_SESSION_TIMEOUT", self.consumer_session_timeout),
+            ("INSTANCE_LEASE", self.instance_lease),
+            ("ACTOR_IDLE_TIMEOUT", self.actor_idle_timeout),
+            ("SAGA_DEFAULT_TIMEOUT", self.saga_default_timeout),
+            ("CHANNEL_IDLE_TIMEOUT", self.channel_idle_timeout),
+            ("CHANNEL_HANDSHAKE_TIMEOUT", self.bounds.channel_handshake_timeout),
+        ];
+        if let Some((name, _)) = durations.iter().find(|(_, d)| d.is_zero()) {
+            return Err(ConfigError::Zero(name));
+        }
+        let bounds = &self.bounds;
+        let counts = [
+            ("TOPIC_PARTITIONS", u64::try_from(self.topic_partitions).unwrap_or(0)),
+            ("TOPIC_REPLICATION", u64::try_from(self.topic_replication).unwrap_or(0)),
+            ("CHANNEL_BINARY_MAX_PACKET", self.channel_binary_max_packet as u64),
+            ("CHANNEL_BINARY_MAX_CONNECTIONS", self.channel_binary_max_connections as u64),
+            ("CHANNEL_MAX_FRAME_BYTES", bounds.channel_max_frame_bytes as u64),
+            ("CHANNEL_MAX_QUEUED_BYTES", bounds.channel_max_queued_bytes as u64),
+            ("CHANNEL_MAX_SESSIONS", bounds.channel_max_sessions as u64),
+            ("CHANNEL_FRAME_RATE", u64::from(bounds.channel_frame_rate)),
+            ("CHANNEL_FRAME_BURST", u64::from(bounds.channel_frame_burst)),
+            ("CHANNEL_CONSUMER_MAX_IN_FLIGHT", bounds.channel_consumer_max_in_flight as u64),
+        ];
+        match counts.iter().find(|(_, n)| *n == 0) {
+            Some((name, _)) => Err(ConfigError::Zero(name)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Log settings, read before anything logs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogArgs {
+    /// Log level: a Rust level or Atlas's Panic/Fatal/Error/Warn/Info/Debug/Trace
+    /// (`RUST_LOG`, when set, wins).
+    #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
+    pub log_level: String,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true, value_parser = parse_format)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `json` in any case is JSON; anything else is text, as before.
+fn parse_format(text: &str) -> Result<LogFormat, String> {
+    Ok(if text.eq_ignore_ascii_case("json") { LogFormat::Json } else { LogFormat::Text })
+}
+
 /// This machine's host name (a pod's name under Kubernetes).
 fn host_name() -> Option<String> {
     std::env::var("HOSTNAME")
@@ -244,13 +312,53 @@ fn host_name() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{ConfigError, LogFormat};
     use std::time::Duration;
 
     #[derive(Debug, clap::Parser)]
     struct Cli {
         #[command(flatten)]
         serve: super::ServeArgs,
+        #[command(flatten)]
+        log: super::LogArgs,
+    }
+
+    #[test]
+    fn the_defaults_are_valid_and_inconsistent_settings_are_refused() {
+        assert_eq!(args(&[]).validate(), Ok(()));
+        assert_eq!(args(&["--instance-lease", "3s", "--consumer-session-timeout", "6s"]).validate(), Ok(()));
+        assert_eq!(
+            args(&["--instance-lease", "10s", "--consumer-session-timeout", "10s"]).validate(),
+            Err(ConfigError::LeaseNotBelowSession { lease: Duration::from_secs(10), session: Duration::from_secs(10) })
+        );
+        let refused = args(&["--instance-lease", "30s"]).validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("INSTANCE_LEASE") && refused.contains("CONSUMER_SESSION_TIMEOUT"), "{refused}");
+        assert_eq!(args(&["--channel-max-sessions", "0"]).validate(), Err(ConfigError::Zero("CHANNEL_MAX_SESSIONS")));
+        assert_eq!(args(&["--topic-partitions", "0"]).validate(), Err(ConfigError::Zero("TOPIC_PARTITIONS")));
+        assert_eq!(args(&["--actor-idle-timeout", "0s"]).validate(), Err(ConfigError::Zero("ACTOR_IDLE_TIMEOUT")));
+    }
+
+    #[test]
+    fn the_password_is_url_encoded_in_the_database_url() {
+        let url =
+            args(&["--db-host", "db", "--db-user", "atlas", "--db-password", "p@ss:w/rd%", "--db-name", "atlas-actors"]).database_url();
+        assert_eq!(url, "postgres://atlas:p%40ss%3Aw%2Frd%25@db:5432/atlas-actors");
+        assert_eq!(args(&["--database-url", "sqlite://x.db"]).database_url(), "sqlite://x.db", "an explicit URL is used as given");
+    }
+
+    #[test]
+    fn log_settings_and_topic_flags_come_through_clap() {
+        let cli = <Cli as clap::Parser>::parse_from([
+            "atlas-actors",
+            "--log-level",
+            "Debug",
+            "--log-format",
+            "JSON",
+            "--command-topic-skill",
+            "skills",
+        ]);
+        assert_eq!((cli.log.log_level.as_str(), cli.log.log_format), ("Debug", LogFormat::Json));
+        assert_eq!(cli.serve.topics.overrides, vec![("COMMAND_TOPIC_SKILL", "skills".to_string())]);
     }
 
     fn args(flags: &[&str]) -> super::ServeArgs {
@@ -263,13 +371,5 @@ mod tests {
         assert_eq!(args(&["--consumer-group-instance-id", ""]).group_instance_id(), None, "empty: dynamic membership");
         assert_eq!(args(&["--service-id", "svc-7"]).group_instance_id().as_deref(), Some("svc-7"));
         assert_eq!(args(&[]).group_instance_id(), super::host_name());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert!(parse_duration("x").is_err());
     }
 }

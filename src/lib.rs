@@ -6,6 +6,8 @@
 //! - `carried`: headers an input carries to its outputs and foreign calls (trace, environment).
 //! - `config`: settings from Atlas's environment variable names, each also a flag.
 //! - `contracts`: wire types: tenant headers, keys, topic names, one module per topic family.
+//! - `kafka`: the Kafka client settings, the producer and the commit tracker, shared by
+//!   the bridge, the channel and the REST API.
 //! - `bridge`: Kafka in (decode, route to the owning actor, commit after durability) and
 //!   out (the outbox publisher), plus dead letters.
 //! - `actors`: the supervised entity actors, their registry, and the domain logic they own.
@@ -16,10 +18,11 @@
 //! - `rest`: the actix-web API (domain routes, `/health`, `/metrics`).
 //! - `server`: wires the above into the running service.
 //! - `broker`: the embedded Kafka broker (librdkafka's mock cluster).
+//! - `duration`: how durations in settings are written.
 //! - `bounds`: every limit enforced at the edges, each a setting.
 //! - `shutdown`: the bounded drain after SIGTERM.
 //! - `telemetry`: distributed tracing (W3C trace context in, OTLP/gRPC out).
-//! - `chaos`: fault injection for the reliability tests.
+//! - `chaos`: fault injection for the reliability tests (cargo feature `chaos` only).
 //! - `conformance`: the black-box scenario runner.
 //! - `simulate`: virtual players against a running server (load and latency).
 
@@ -29,10 +32,13 @@ pub mod bridge;
 pub mod broker;
 pub mod carried;
 pub mod channel;
+#[cfg(feature = "chaos")]
 pub mod chaos;
 pub mod config;
 pub mod conformance;
 pub mod contracts;
+pub mod duration;
+pub mod kafka;
 pub mod live;
 pub mod logging;
 pub mod metrics;

@@ -2,7 +2,6 @@
 //! backlog, consumer lag) and a JSON snapshot of every figure the dashboard shows, read
 //! from the same metrics `/metrics` serves, so the page and Prometheus never disagree.
 
-use crate::channel::Edge;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use prometheus::core::Collector;
@@ -28,8 +27,9 @@ pub struct LagSource {
     pub topics: Vec<&'static str>,
 }
 
-/// Starts the samplers; they end when `stopped` turns true.
-pub fn spawn(metrics: Arc<Metrics>, store: Store, edge: Arc<Edge>, lag: LagSource, stopped: watch::Receiver<bool>) {
+/// Starts the samplers; they end when `stopped` turns true. `sessions` counts the open
+/// client sessions (the channel's, handed in by the server: this module sits below it).
+pub fn spawn(metrics: Arc<Metrics>, store: Store, sessions: impl Fn() -> usize + 'static, lag: LagSource, stopped: watch::Receiver<bool>) {
     let gauges = metrics.clone();
     let mut stop = stopped.clone();
     actix_rt::spawn(async move {
@@ -39,7 +39,7 @@ pub fn spawn(metrics: Arc<Metrics>, store: Store, edge: Arc<Edge>, lag: LagSourc
                 _ = stop.changed() => break,
                 _ = tick.tick() => {}
             }
-            gauges.channel_sessions.set(edge.sessions.len() as i64);
+            gauges.channel_sessions.set(sessions() as i64);
             let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox").fetch_one(store.pool()).await;
             match count {
                 Ok(count) => gauges.outbox_backlog.set(count),
@@ -49,7 +49,7 @@ pub fn spawn(metrics: Arc<Metrics>, store: Store, edge: Arc<Edge>, lag: LagSourc
     });
     // Blocking client calls: a thread of its own rather than a runtime worker.
     let spawned = std::thread::Builder::new().name("consumer-lag".into()).spawn(move || {
-        let client: BaseConsumer = match crate::bridge::producer::client_config(&lag.bootstrap)
+        let client: BaseConsumer = match crate::kafka::producer::client_config(&lag.bootstrap)
             .set("group.id", &lag.group)
             .set("enable.auto.commit", "false")
             .create()

@@ -6,9 +6,9 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
-pub fn init() {
-    let level = std::env::var("LOG_LEVEL").unwrap_or_else(|_| "info".into());
-    let level = match level.to_ascii_lowercase().as_str() {
+/// Installs the subscriber with the level and format read by clap (`LOG_LEVEL`, `LOG_FORMAT`).
+pub fn init(settings: &crate::config::LogArgs) {
+    let level = match settings.log_level.to_ascii_lowercase().as_str() {
         "panic" | "fatal" | "error" => "error".to_string(),
         "warning" => "warn".to_string(),
         other => other.to_string(),
@@ -16,7 +16,7 @@ pub fn init() {
     let filter = || {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{level},rdkafka=warn,sqlx=warn,actix_server=warn")))
     };
-    let json = std::env::var("LOG_FORMAT").map(|f| f.eq_ignore_ascii_case("json")).unwrap_or(false);
+    let json = settings.log_format == crate::config::LogFormat::Json;
     let text = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
     let json = json.then(|| tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr));
     // Spans are exported whatever the log level, but only this crate's: the exporter's own

@@ -1,4 +1,5 @@
-use atlas_actors::{broker::EmbeddedBroker, config::ServeArgs, conformance, logging, server, simulate, telemetry};
+use atlas_actors::config::{LogArgs, ServeArgs};
+use atlas_actors::{broker::EmbeddedBroker, conformance, logging, server, simulate, telemetry};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -10,6 +11,8 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     serve: ServeArgs,
+    #[command(flatten)]
+    log: LogArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,8 +32,8 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    logging::init();
     let cli = Cli::parse();
+    logging::init(&cli.log);
     match cli.command {
         None | Some(Command::Serve(_)) => {
             let args = match cli.command {

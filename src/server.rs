@@ -6,13 +6,15 @@ use crate::actors::messengers::Messenger;
 use crate::actors::saga::{sql as saga_sql, Saga};
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
-use crate::bridge::router::Router;
+use crate::bridge::router::{Checked, Decoders, Router};
 use crate::bridge::topic_setup::{self, TopicSpec};
-use crate::bridge::{producer, Publisher};
+use crate::bridge::Publisher;
 use crate::broker::EmbeddedBroker;
 use crate::channel::{self, Edge};
 use crate::config::ServeArgs;
+use crate::contracts::decode::{Decoded, Reject};
 use crate::contracts::topics;
+use crate::kafka::producer;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
 use crate::shutdown;
@@ -27,9 +29,27 @@ use tokio::sync::watch;
 /// Where the embedded broker is offered when that port is free: Kafka's default.
 const EMBEDDED_BROKER_ADDRESS: ([u8; 4], u16) = ([127, 0, 0, 1], 9092);
 
+/// The shared group's decoders: the domains', and a check of the channel's topics (the
+/// channel pushes from its own per-process group; checking here dead-letters a malformed
+/// record once, not once per process).
+pub fn decoders() -> Decoders {
+    let variables = channel::events::HANDLED.iter().map(|(variable, _)| *variable).collect();
+    Decoders::domains().checking(Checked { variables, check: check_channel })
+}
+
+fn check_channel(variable: &str, payload: &[u8]) -> Result<Option<String>, Reject> {
+    channel::events::decode(variable, payload).map(|decoded| match decoded {
+        Decoded::Message(_) => None,
+        Decoded::Unhandled(kind) => Some(kind),
+    })
+}
+
 /// Runs the server until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    args.topics.export();
+    args.validate().context("refusing the settings")?;
+    if !topics::install(&args.topics.overrides) {
+        tracing::warn!("topic names were resolved before start-up; topic flags are ignored");
+    }
     // The embedded broker lives as long as this function: it must outlive the system.
     let broker = match &args.bootstrap_servers {
         Some(_) => None,
@@ -77,7 +97,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
     let services = Arc::new(Services {
         store: store.clone(),
-        publisher: publisher.clone(),
+        publisher: Arc::new(publisher.clone()),
         metrics: metrics.clone(),
         http: reqwest::Client::builder()
             .timeout(Duration::from_millis(args.foreign_timeout_ms))
@@ -97,7 +117,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
-    let router = Arc::new(Router::new(characters.clone(), sagas.clone()));
+    let router = Arc::new(Router::new(decoders(), characters.clone(), sagas.clone()));
     let consumed: Vec<String> = router.topics().into_iter().map(str::to_string).collect();
     let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
     tokio::select! {
@@ -125,7 +145,8 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
     let channel_assigned = Arc::new(AtomicBool::new(false));
     let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
-    crate::live::spawn(metrics.clone(), store.clone(), edge.clone(), lag, stopped);
+    let sessions = edge.clone();
+    crate::live::spawn(metrics.clone(), store.clone(), move || sessions.sessions.len(), lag, stopped);
 
     let state_store = store.clone();
     let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
@@ -283,4 +304,24 @@ fn spawn_passivation(
             metrics.live_actors.with_label_values(&["saga"]).set(sagas.len() as i64);
         }
     });
+}
+
+#[cfg(test)]
+mod channel_topic_tests {
+    use super::*;
+    use crate::bridge::router::Routed;
+
+    #[test]
+    fn channel_topics_are_checked_by_the_shared_group() {
+        let decoders = decoders();
+        let bad = br#"{"worldId":"zero","channelId":1,"mapId":100000000,"dropId":1,"type":"CREATED","body":{}}"#;
+        let refused = decoders.decode_as("EVENT_TOPIC_DROP_STATUS", bad);
+        assert!(matches!(refused, Some(Err(Reject::BadField(_)))), "{refused:?}");
+        assert!(matches!(decoders.decode_as("EVENT_TOPIC_EXPRESSION", b"not json"), Some(Err(Reject::NotJson(_)))));
+        let party = br#"{"actorId":1,"worldId":0,"partyId":1,"type":"JOINED","body":{}}"#;
+        assert!(matches!(decoders.decode_as("EVENT_TOPIC_PARTY_STATUS", party), Some(Ok(Routed::Unhandled(_)))));
+        assert!(decoders.variables().any(|v| v == "EVENT_TOPIC_CHARACTER_CHAT"));
+        // Without the channel's check, its topics are not consumed by the shared group.
+        assert!(Decoders::domains().decode_as("EVENT_TOPIC_EXPRESSION", b"not json").is_none());
+    }
 }

@@ -6,8 +6,8 @@
 //! between the two is its latency. A live line shows the send and answer rates, latency
 //! percentiles, refusals (ERROR / FAILED answers) and commands left unanswered.
 
-use crate::config::parse_duration;
 use crate::contracts::{key, tenant::Tenant, topics};
+use crate::duration::parse_duration;
 use dashmap::DashMap;
 use indicatif::{ProgressBar, ProgressStyle};
 use rdkafka::config::ClientConfig;

@@ -4,9 +4,16 @@
 //! record carrying the fields of the topic's other types, with values of the wrong type,
 //! still decodes.
 
-use atlas_actors::bridge::router::{decode_as, Routed};
+use atlas_actors::bridge::router::{Decoders, Routed};
 use atlas_actors::contracts::shapes::{mutations, with_foreign_fields};
 use serde_json::{json, Map, Value};
+
+/// The server's decoders (the domains' and the channel's check), built once.
+static DECODERS: std::sync::LazyLock<Decoders> = std::sync::LazyLock::new(atlas_actors::server::decoders);
+
+fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, atlas_actors::contracts::decode::Reject>> {
+    DECODERS.decode_as(variable, payload)
+}
 
 const T: &str = "5a6a0001-1111-4aaa-8bbb-000000004101";
 const NIL: &str = "00000000-0000-0000-0000-000000000000";

@@ -52,7 +52,15 @@ where
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..y_max.max(1.0))?;
-    chart.configure_mesh().x_desc(&panel.x).y_desc(&panel.y).label_style(("sans-serif", 12)).draw()?;
+    chart
+        .configure_mesh()
+        .max_light_lines(1)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| if y.abs() >= 100.0 { format!("{y:.0}") } else { format!("{y:.2}") })
+        .x_desc(&panel.x)
+        .y_desc(&panel.y)
+        .label_style(("sans-serif", 12))
+        .draw()?;
     for (i, series) in panel.series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
         chart

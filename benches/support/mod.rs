@@ -7,14 +7,22 @@
 use actix::{Arbiter, ArbiterHandle};
 use atlas_actors::actors::character::{Character, CharacterInput};
 use atlas_actors::actors::{Foreign, Meta, Registry, Services};
-use atlas_actors::bridge::router::{decode_as, Dispatch, Routed};
-use atlas_actors::bridge::{producer, Publisher};
+use atlas_actors::bridge::router::{Decoders, Dispatch, Routed};
+use atlas_actors::bridge::Publisher;
 use atlas_actors::broker::EmbeddedBroker;
 use atlas_actors::contracts::tenant::Tenant;
+use atlas_actors::kafka::producer;
 use atlas_actors::metrics::Metrics;
 use atlas_actors::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The server's decoders (the domains' and the channel's check), built once.
+static DECODERS: std::sync::LazyLock<Decoders> = std::sync::LazyLock::new(atlas_actors::server::decoders);
+
+fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, atlas_actors::contracts::decode::Reject>> {
+    DECODERS.decode_as(variable, payload)
+}
 
 pub struct Rig {
     pub registry: Arc<Registry<Character>>,
@@ -35,7 +43,7 @@ pub async fn rig() -> Rig {
         .expect("publisher");
     let services = Arc::new(Services {
         store: store.clone(),
-        publisher,
+        publisher: Arc::new(publisher),
         metrics,
         http: reqwest::Client::builder().timeout(Duration::from_millis(200)).build().expect("http"),
         foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },

@@ -4,7 +4,7 @@
 
 use super::Services;
 use crate::contracts::tenant::Tenant;
-use crate::store::{Output, Position, Write};
+use crate::store::{Output, Position, StoreError, Write};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::fmt::{Debug, Display};
@@ -111,6 +111,26 @@ impl<T> Effects<T> {
     }
 }
 
+/// Why an entity could not be loaded, or an input or timer could not be handled: the
+/// harness throws the in-memory state away and retries, then gives the input up.
+#[derive(Debug, thiserror::Error)]
+pub enum EntityError {
+    /// The store failed (including a guarded write that lost an optimistic lock).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A query of the domain's own failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A fault injected by the reliability tests (`ATLAS_CHAOS_FAILING_ENTITY`).
+    #[cfg(feature = "chaos")]
+    #[error(transparent)]
+    Injected(#[from] crate::chaos::Injected),
+    /// An error of a domain helper that reports through `anyhow` (the messenger side of a
+    /// character, the domains' SQL readers); kept whole, with its context chain.
+    #[error("{0:#}")]
+    Domain(#[from] anyhow::Error),
+}
+
 /// A stateful entity owned by one actor (a character, a messenger, a saga).
 ///
 /// The harness guarantees: one input or timer at a time; `handle` is only called on state
@@ -126,7 +146,7 @@ pub trait Entity: Sized + Unpin + 'static {
     const KIND: &'static str;
 
     /// Loads the committed state of an entity (a fresh one if it has none).
-    fn load(services: &Services, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = anyhow::Result<Self>>;
+    fn load(services: &Services, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = Result<Self, EntityError>>;
 
     /// Handles one input, updating the in-memory state and returning what must be made
     /// durable. An error means "retry later"; refusals of bad input are `Ok` with no effects.
@@ -135,10 +155,10 @@ pub trait Entity: Sized + Unpin + 'static {
         services: &Services,
         input: Self::Input,
         meta: &Meta,
-    ) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
+    ) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
 
     /// Handles a timer that came due.
-    fn on_timer(&mut self, services: &Services, timer: Self::Timer) -> impl Future<Output = anyhow::Result<Effects<Self::Timer>>>;
+    fn on_timer(&mut self, services: &Services, timer: Self::Timer) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
 
     /// Timers to arm after a (re)load: the entity's durable deadlines.
     fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;

@@ -16,19 +16,25 @@ pub mod registry;
 pub mod saga;
 pub mod supervised;
 
-pub use entity::{Ask, Effects, Entity, Meta, TimerOp};
+pub use entity::{Ask, Effects, Entity, EntityError, Meta, TimerOp};
 pub use registry::Registry;
 
-use crate::bridge::Publisher;
 use crate::metrics::Metrics;
-use crate::store::Store;
+use crate::store::{OutboxRow, Store};
 use std::sync::Arc;
+
+/// Where committed outputs go to be published: the port the actors publish through. The
+/// bridge's outbox publisher implements it; the actors never name the bridge.
+pub trait Publish: std::fmt::Debug + Send + Sync {
+    /// Hands committed outbox rows on; they are in the outbox already, so this cannot fail.
+    fn publish(&self, rows: Vec<OutboxRow>);
+}
 
 /// What every entity handler may use. Shared by all actors.
 #[derive(Debug)]
 pub struct Services {
     pub store: Store,
-    pub publisher: Publisher,
+    pub publisher: Arc<dyn Publish>,
     pub metrics: Arc<Metrics>,
     /// Client for the foreign Atlas services (connection reuse across calls).
     pub http: reqwest::Client,

@@ -9,8 +9,9 @@
 //! input. After `max_attempts` the input is given up and reported as failed (the bridge
 //! dead-letters it).
 
-use super::entity::{Effects, Entity, Meta, TimerOp};
+use super::entity::{Effects, Entity, EntityError, Meta, TimerOp};
 use super::Services;
+#[cfg(feature = "chaos")]
 use crate::chaos;
 use crate::store::{EntityRef, Positions};
 use actix::prelude::*;
@@ -31,11 +32,22 @@ pub enum Applied {
     Skipped,
 }
 
+/// Why an attempt at an input (or a timer, or a load) failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Failure {
+    /// The entity or the commit returned an error.
+    #[error("{0}")]
+    Error(Arc<EntityError>),
+    /// The handler panicked (the text of the panic, when it had one).
+    #[error("panic: {0}")]
+    Panicked(String),
+}
+
 /// Why an input was not applied.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum DeliveryError {
-    #[error("handler failed {attempts} times: {reason}")]
-    Failed { attempts: u32, reason: String },
+    #[error("handler failed {attempts} times: {cause}")]
+    Failed { attempts: u32, cause: Failure },
     #[error("the actor went away before answering")]
     Lost,
 }
@@ -128,23 +140,28 @@ impl<E: Entity> EntityActor<E> {
         let services = self.services.clone();
         let entity = self.entity.clone();
         let input = in_flight.input.clone();
+        #[cfg(feature = "chaos")]
         let first_attempt = in_flight.attempts == 0;
         let meta = in_flight.meta.clone();
         let started = std::time::Instant::now();
         let carried = meta.trace.clone();
         let work = async move {
             let outcome = AssertUnwindSafe(crate::carried::scope(carried, async {
+                #[cfg(feature = "chaos")]
                 let ordinal = chaos::next_input();
+                #[cfg(feature = "chaos")]
                 chaos::fail_entity(&entity.id)?;
                 let handling = crate::telemetry::child_span("handle", &meta.trace);
                 let effects = tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await?;
+                #[cfg(feature = "chaos")]
                 chaos::strike(chaos::Point::BeforeCommit, ordinal, first_attempt);
                 let committing = crate::telemetry::child_span("commit", &meta.trace);
                 let timers =
                     tracing::Instrument::instrument(commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))), committing)
                         .await?;
+                #[cfg(feature = "chaos")]
                 chaos::strike(chaos::Point::AfterCommit, ordinal, first_attempt);
-                anyhow::Ok(timers)
+                Ok::<_, EntityError>(timers)
             }))
             .catch_unwind()
             .await;
@@ -162,21 +179,21 @@ impl<E: Entity> EntityActor<E> {
                     act.apply_timers(timer_ops, ctx);
                     act.finish(Ok(Applied::Done));
                 }
-                Err(reason) => act.fail(reason, ctx),
+                Err(cause) => act.fail(cause, ctx),
             }
         }));
     }
 
     /// The in-flight input failed: count the attempt, give up after the limit, and restart
     /// so the next attempt (or the next input) runs on freshly loaded state.
-    fn fail(&mut self, reason: String, ctx: &mut Context<Self>) {
+    fn fail(&mut self, cause: Failure, ctx: &mut Context<Self>) {
         let max = self.services.max_attempts;
         if let Some(in_flight) = self.in_flight.as_mut() {
             in_flight.attempts += 1;
-            tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, %reason, "handler failed");
+            tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, reason = %cause, "handler failed");
             if in_flight.attempts >= max {
                 let attempts = in_flight.attempts;
-                self.finish(Err(DeliveryError::Failed { attempts, reason }));
+                self.finish(Err(DeliveryError::Failed { attempts, cause }));
             }
         }
         ctx.stop();
@@ -250,9 +267,9 @@ impl<E: Entity> EntityActor<E> {
                     act.state = Some(state);
                     act.apply_timers(timer_ops, ctx);
                 }
-                Err(reason) => {
+                Err(cause) => {
                     // The restart reloads the state and re-arms its durable timers.
-                    tracing::warn!(entity = %act.entity.id, kind = E::KIND, %reason, "timer handler failed");
+                    tracing::warn!(entity = %act.entity.id, kind = E::KIND, reason = %cause, "timer handler failed");
                     ctx.stop();
                 }
             }
@@ -265,26 +282,24 @@ async fn commit<T>(
     services: &Services,
     effects: Effects<T>,
     position: Option<(&EntityRef, &crate::store::Position)>,
-) -> anyhow::Result<Vec<TimerOp<T>>> {
+) -> Result<Vec<TimerOp<T>>, EntityError> {
     if !effects.is_durable_noop() {
         let rows = services.store.commit(effects.writes, position, effects.outputs).await?;
+        #[cfg(feature = "chaos")]
         chaos::committed();
         services.publisher.publish(rows);
     }
     Ok(effects.timers)
 }
 
-fn flatten<T>(outcome: Result<anyhow::Result<T>, Box<dyn std::any::Any + Send>>) -> Result<T, String> {
+fn flatten<T>(outcome: Result<Result<T, EntityError>, Box<dyn std::any::Any + Send>>) -> Result<T, Failure> {
     match outcome {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(format!("{error:#}")),
-        Err(panic) => Err(match panic.downcast_ref::<&str>() {
-            Some(text) => format!("panic: {text}"),
-            None => match panic.downcast_ref::<String>() {
-                Some(text) => format!("panic: {text}"),
-                None => "panic".to_string(),
-            },
-        }),
+        Ok(Err(error)) => Err(Failure::Error(Arc::new(error))),
+        Err(panic) => Err(Failure::Panicked(match panic.downcast_ref::<&str>() {
+            Some(text) => text.to_string(),
+            None => panic.downcast_ref::<String>().cloned().unwrap_or_else(|| "(no message)".to_string()),
+        })),
     }
 }
 
@@ -305,7 +320,7 @@ impl<E: Entity> Actor for EntityActor<E> {
             tokio::time::sleep(delay).await;
             let positions = services.store.positions(&entity).await?;
             let state = E::load(&services, entity.tenant, &id).await?;
-            anyhow::Ok((state, positions))
+            Ok::<_, EntityError>((state, positions))
         };
         ctx.wait(load.into_actor(self).map(|loaded, act, ctx| match loaded {
             Ok((state, positions)) => {

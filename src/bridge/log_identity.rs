@@ -12,7 +12,7 @@
 // rust-rdkafka; each unsafe block below states why it is sound.
 #![allow(unsafe_code)]
 
-use super::producer::client_config;
+use crate::kafka::producer::client_config;
 use anyhow::{anyhow, bail, Context as _};
 use rdkafka::admin::AdminClient;
 use rdkafka::bindings as rd;

@@ -10,9 +10,7 @@ pub mod consumer;
 pub mod dead_letter;
 pub mod log_identity;
 pub mod outbox;
-pub mod producer;
 pub mod router;
 pub mod topic_setup;
-pub(crate) mod tracker;
 
 pub use outbox::Publisher;

@@ -10,7 +10,7 @@
 //! Several processes may share the database: each publishes only its own rows (see
 //! `store::instances`), and adopts the rows of a process that died, with the same check.
 
-use super::producer;
+use crate::kafka::producer;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store};
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -103,6 +103,12 @@ impl Publisher {
         tracing::info!(pending = pending.len(), already_published = done.len(), "publishing adopted outbox rows");
         self.publish(pending);
         Ok(())
+    }
+}
+
+impl crate::actors::Publish for Publisher {
+    fn publish(&self, rows: Vec<OutboxRow>) {
+        Publisher::publish(self, rows);
     }
 }
 

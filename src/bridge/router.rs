@@ -7,7 +7,6 @@ use crate::actors::registry::Registry;
 use crate::actors::saga::{check_step, Saga, SagaInput};
 use crate::actors::supervised::{Applied, Reply};
 use crate::actors::Meta;
-use crate::channel::events as channel_events;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::decode;
 use crate::contracts::decode::{Decoded, Reject};
@@ -103,62 +102,92 @@ const CONSUMED: &[(&str, Decoder)] = &[
     }),
 ];
 
-/// The variables of every consumed topic: the domains', those sagas wait on, and the
-/// channel's. The channel pushes from its own per-process group; this group checks the
-/// channel topics' records too, so a malformed one is dead-lettered once, not once per
-/// process.
-pub fn consumed_variables() -> impl Iterator<Item = &'static str> {
-    let mut variables: Vec<&'static str> = CONSUMED.iter().map(|(variable, _)| *variable).collect();
-    let others = saga::EVENT_TOPICS.iter().copied().chain(channel_events::HANDLED.iter().map(|(v, _)| *v));
-    for variable in others {
-        if !variables.contains(&variable) {
-            variables.push(variable);
-        }
-    }
-    variables.into_iter()
+/// Checks a record of a topic another layer decodes: `Ok(None)` for a type that layer
+/// acts on, `Ok(Some(kind))` for a well-formed record of a type it skips.
+pub type CheckFn = fn(&str, &[u8]) -> Result<Option<String>, Reject>;
+
+/// Topics whose records a layer above the bridge consumes in a group of its own (the
+/// channel's pushes), registered by the server: this group only checks them, so a
+/// malformed record is dead-lettered once, not once per process.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The variables of the topics.
+    pub variables: Vec<&'static str>,
+    /// Decodes a record of one of them.
+    pub check: CheckFn,
 }
 
-/// Decodes a value as a record of the topic named by `variable`: the domain decoder's
-/// dispatches plus, on topics sagas wait on, the saga the event correlates to.
-pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject>> {
-    let domain = CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload));
-    let saga_topic = saga::EVENT_TOPICS.iter().find(|v| **v == variable).copied();
-    // A channel topic no domain decodes is checked by the channel's decoder (its pushes
-    // come from the channel's own group).
-    let checked = match domain.is_none() && channel_events::HANDLED.iter().any(|(v, _)| *v == variable) {
-        true => Some(channel_events::decode(variable, payload)),
-        false => None,
-    };
-    match (&checked, saga_topic) {
-        (Some(Err(reject)), _) => return Some(Err(reject.clone())),
-        (Some(Ok(decoded)), None) => {
-            let kind = match decoded {
-                Decoded::Message(_) => "pushed by the channel".to_string(),
-                Decoded::Unhandled(kind) => kind.clone(),
-            };
-            return Some(Ok(Routed::Unhandled(kind)));
-        }
-        (None, None) if domain.is_none() => return None,
-        _ => {}
+/// Every decoder of the shared group: the domains', those of the topics sagas wait on,
+/// and the checks registered for other layers' topics.
+#[derive(Debug, Clone, Default)]
+pub struct Decoders {
+    checked: Vec<Checked>,
+}
+
+impl Decoders {
+    /// The domains' and the sagas' decoders only.
+    pub fn domains() -> Decoders {
+        Decoders::default()
     }
-    let to_saga = match saga_topic.map(|topic| saga::saga_event(topic, payload)).transpose() {
-        Ok(event) => event.flatten().map(|event| Dispatch::Saga { id: event.transaction, input: SagaInput::Event(event) }),
-        // An event sagas read that does not fit its types is refused as a whole (§4.4 rule 1).
-        Err(reject) => return Some(Err(reject)),
-    };
-    Some(match (domain, to_saga) {
-        (Some(Err(reject)), _) => Err(reject),
-        (Some(Ok(Routed::Dispatch(mut dispatches))), saga) => {
-            dispatches.extend(saga);
-            Ok(Routed::Dispatch(dispatches))
+
+    /// Adds the check of topics another layer decodes.
+    pub fn checking(mut self, checked: Checked) -> Decoders {
+        self.checked.push(checked);
+        self
+    }
+
+    /// The variables of every consumed topic: the domains', those sagas wait on, and the
+    /// checked ones.
+    pub fn variables(&self) -> impl Iterator<Item = &'static str> {
+        let mut variables: Vec<&'static str> = CONSUMED.iter().map(|(variable, _)| *variable).collect();
+        let others = saga::EVENT_TOPICS.iter().copied().chain(self.checked.iter().flat_map(|c| c.variables.iter().copied()));
+        for variable in others {
+            if !variables.contains(&variable) {
+                variables.push(variable);
+            }
         }
-        (Some(Ok(Routed::Unhandled(_))), Some(saga)) => Ok(Routed::Dispatch(vec![saga])),
-        (Some(Ok(unhandled)), None) => Ok(unhandled),
-        (None, saga) => decode::typed(payload).map(|(kind, _)| match saga {
-            Some(saga) => Routed::Dispatch(vec![saga]),
-            None => Routed::Unhandled(kind),
-        }),
-    })
+        variables.into_iter()
+    }
+
+    /// Decodes a value as a record of the topic named by `variable`: the domain decoder's
+    /// dispatches plus, on topics sagas wait on, the saga the event correlates to.
+    pub fn decode_as(&self, variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject>> {
+        let domain = CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload));
+        let saga_topic = saga::EVENT_TOPICS.iter().find(|v| **v == variable).copied();
+        // A topic no domain decodes is checked by the decoder of the layer that consumes
+        // it (the channel's pushes come from the channel's own group).
+        let checked = match domain.is_none() {
+            true => self.checked.iter().find(|c| c.variables.contains(&variable)).map(|c| (c.check)(variable, payload)),
+            false => None,
+        };
+        match (&checked, saga_topic) {
+            (Some(Err(reject)), _) => return Some(Err(reject.clone())),
+            (Some(Ok(skipped)), None) => {
+                let kind = skipped.clone().unwrap_or_else(|| "pushed by the channel".to_string());
+                return Some(Ok(Routed::Unhandled(kind)));
+            }
+            (None, None) if domain.is_none() => return None,
+            _ => {}
+        }
+        let to_saga = match saga_topic.map(|topic| saga::saga_event(topic, payload)).transpose() {
+            Ok(event) => event.flatten().map(|event| Dispatch::Saga { id: event.transaction, input: SagaInput::Event(event) }),
+            // An event sagas read that does not fit its types is refused as a whole (§4.4 rule 1).
+            Err(reject) => return Some(Err(reject)),
+        };
+        Some(match (domain, to_saga) {
+            (Some(Err(reject)), _) => Err(reject),
+            (Some(Ok(Routed::Dispatch(mut dispatches))), saga) => {
+                dispatches.extend(saga);
+                Ok(Routed::Dispatch(dispatches))
+            }
+            (Some(Ok(Routed::Unhandled(_))), Some(saga)) => Ok(Routed::Dispatch(vec![saga])),
+            (Some(Ok(unhandled)), None) => Ok(unhandled),
+            (None, saga) => decode::typed(payload).map(|(kind, _)| match saga {
+                Some(saga) => Routed::Dispatch(vec![saga]),
+                None => Routed::Unhandled(kind),
+            }),
+        })
+    }
 }
 
 /// Routes records to the registries of the entity kinds.
@@ -166,14 +195,15 @@ pub fn decode_as(variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject
 pub struct Router {
     /// Topic name → its variable.
     variables: HashMap<&'static str, &'static str>,
+    decoders: Decoders,
     characters: Arc<Registry<Character>>,
     sagas: Arc<Registry<Saga>>,
 }
 
 impl Router {
-    pub fn new(characters: Arc<Registry<Character>>, sagas: Arc<Registry<Saga>>) -> Router {
-        let variables = consumed_variables().map(|variable| (topics::name(variable), variable)).collect();
-        Router { variables, characters, sagas }
+    pub fn new(decoders: Decoders, characters: Arc<Registry<Character>>, sagas: Arc<Registry<Saga>>) -> Router {
+        let variables = decoders.variables().map(|variable| (topics::name(variable), variable)).collect();
+        Router { variables, decoders, characters, sagas }
     }
 
     /// The topic names to subscribe to.
@@ -185,7 +215,7 @@ impl Router {
 
     /// Decodes a record of `topic`. Unknown topics are unhandled.
     pub fn route(&self, topic: &str, payload: &[u8]) -> Result<Routed, Reject> {
-        match self.variables.get(topic).and_then(|variable| decode_as(variable, payload)) {
+        match self.variables.get(topic).and_then(|variable| self.decoders.decode_as(variable, payload)) {
             Some(routed) => routed,
             None => Ok(Routed::Unhandled(String::new())),
         }
@@ -213,24 +243,5 @@ impl Router {
             outcome
         }
         .boxed()
-    }
-}
-
-#[cfg(test)]
-mod channel_topic_tests {
-    use super::*;
-
-    #[test]
-    fn channel_topics_are_checked_by_the_shared_group() {
-        let bad = br#"{"worldId":"zero","channelId":1,"mapId":100000000,"dropId":1,"type":"CREATED","body":{}}"#;
-        assert!(
-            matches!(decode_as("EVENT_TOPIC_DROP_STATUS", bad), Some(Err(Reject::BadField(_)))),
-            "{:?}",
-            decode_as("EVENT_TOPIC_DROP_STATUS", bad)
-        );
-        assert!(matches!(decode_as("EVENT_TOPIC_EXPRESSION", b"not json"), Some(Err(Reject::NotJson(_)))));
-        let party = br#"{"actorId":1,"worldId":0,"partyId":1,"type":"JOINED","body":{}}"#;
-        assert!(matches!(decode_as("EVENT_TOPIC_PARTY_STATUS", party), Some(Ok(Routed::Unhandled(_)))));
-        assert!(consumed_variables().any(|v| v == "EVENT_TOPIC_CHARACTER_CHAT"));
     }
 }

@@ -9,7 +9,7 @@
 //! verifies with metadata and logs what is missing and why, then backs off and retries.
 
 use super::log_identity;
-use super::producer::client_config;
+use crate::kafka::producer::client_config;
 use crate::store::{LogOrigin, Store};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;

@@ -15,12 +15,12 @@
 use super::deliver::deliver;
 use super::events::{self, ChannelEvent, HANDLED};
 use super::Edge;
-use crate::bridge::consumer::Closing;
-use crate::bridge::producer::client_config;
-use crate::bridge::tracker::{Ticket, Tracker};
 use crate::contracts::decode::Decoded;
 use crate::contracts::tenant::Tenant;
 use crate::contracts::topics;
+use crate::kafka::closing::Closing;
+use crate::kafka::producer::client_config;
+use crate::kafka::tracker::{Ticket, Tracker};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};

@@ -127,7 +127,7 @@ impl Edge {
             let topic = crate::contracts::topics::name(command.topic).to_string();
             let output =
                 Output { topic, key: Some(command.key), value: command.value.to_string(), tenant: tenant.clone(), trace: Vec::new() };
-            if let Err(error) = crate::bridge::producer::send(&self.producer, &output, None).await {
+            if let Err(error) = crate::kafka::producer::send(&self.producer, &output, None).await {
                 tracing::warn!(topic = command.topic, %error, "channel command not published");
                 self.services.metrics.dead_letters.with_label_values(&[command.topic, "publish_failed"]).inc();
                 all = false;

@@ -2,6 +2,8 @@
 //! topic name, or whose own name is when unset. Seed-era spellings are accepted as aliases,
 //! the canonical variable winning when both are set.
 
+use std::collections::HashMap;
+
 /// (canonical, alias) pairs of 00-overview / spec 40 §2.1.
 const ALIASES: &[(&str, &str)] = &[
     ("COMMAND_TOPIC_BUDDY_LIST", "COMMAND_TOPIC_BUDDYLIST"),
@@ -117,18 +119,51 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_CHALKBOARD",
 ];
 
-static RESOLVED: std::sync::LazyLock<dashmap::DashMap<&'static str, &'static str>> = std::sync::LazyLock::new(dashmap::DashMap::new);
+/// Every variable's topic name, resolved once: flags given on the command line
+/// ([`install`]) over the process environment.
+static RESOLVED: std::sync::OnceLock<HashMap<&'static str, String>> = std::sync::OnceLock::new();
 
-/// The topic name of a variable, resolved against the process environment once and
-/// cached for the life of the process.
+fn resolve_all(overrides: &[(&'static str, String)]) -> HashMap<&'static str, String> {
+    VARIABLES
+        .iter()
+        .map(|variable| {
+            let given = overrides.iter().find(|(v, _)| v == variable).map(|(_, name)| name.clone()).filter(|n| !n.is_empty());
+            (*variable, given.unwrap_or_else(|| resolve(variable)))
+        })
+        .collect()
+}
+
+/// Resolves every topic name once, at start-up, with the topic flags given on the command
+/// line winning over the environment. Returns false (and changes nothing) when names were
+/// already resolved, since names handed out must not change.
+pub fn install(overrides: &[(&'static str, String)]) -> bool {
+    RESOLVED.set(resolve_all(overrides)).is_ok()
+}
+
+/// The topic name of a variable of [`VARIABLES`], resolved once for the life of the process
+/// (against the environment alone when [`install`] was not called first). A variable not
+/// listed there names itself.
 pub fn name(variable: &'static str) -> &'static str {
-    *RESOLVED.entry(variable).or_insert_with(|| Box::leak(resolve(variable).into_boxed_str()))
+    match RESOLVED.get_or_init(|| resolve_all(&[])).get(variable) {
+        Some(name) => name.as_str(),
+        None => {
+            tracing::warn!(variable, "a topic variable missing from topics::VARIABLES names itself");
+            variable
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::resolve_with;
+    use super::{resolve_all, resolve_with, VARIABLES};
     use std::collections::HashMap;
+
+    #[test]
+    fn a_flag_wins_over_the_environment_and_every_variable_is_resolved() {
+        let resolved = resolve_all(&[("COMMAND_TOPIC_SKILL", "skills-from-flag".to_string())]);
+        assert_eq!(resolved.len(), VARIABLES.len());
+        assert_eq!(resolved.get("COMMAND_TOPIC_SKILL").map(String::as_str), Some("skills-from-flag"));
+    }
 
     #[test]
     fn unset_variable_names_itself_and_alias_yields_to_canonical() {

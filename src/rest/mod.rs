@@ -1,6 +1,8 @@
 //! The REST API (actix-web): domain routes under `/api/`, plus `/health` and `/metrics`.
 //!
 //! - `request`: tenant headers, path ids, and request bodies shared by the routes.
+//! - `error`: [`error::ApiError`], each refusal or failure of a route as its status.
+//! - `bodies`: the documents the routes answer with and the commands they publish.
 //! - `ops`: `/health` and `/metrics`.
 //! - `dashboard`: the live view at `/dashboard`.
 //! - `skills`: spec 10 §10.
@@ -9,7 +11,9 @@
 //! - `sagas`: spec 40 §10.
 //! - `traced`: a span per request continuing the caller's trace; its carried headers.
 
+mod bodies;
 mod dashboard;
+pub mod error;
 mod messengers;
 mod ops;
 pub mod request;

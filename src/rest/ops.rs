@@ -1,5 +1,6 @@
 //! Operational endpoints; they need no tenant.
 
+use super::bodies::Health;
 use super::ApiState;
 use actix_web::{web, HttpResponse};
 use std::sync::atomic::Ordering;
@@ -13,7 +14,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
 async fn health(state: web::Data<ApiState>) -> HttpResponse {
     let assigned = state.assigned.load(Ordering::Acquire) && state.channel_assigned.load(Ordering::Acquire);
     let database = state.store.ping().await;
-    let body = serde_json::json!({"kafka": assigned, "database": database});
+    let body = Health { database, kafka: assigned };
     if assigned && database {
         HttpResponse::Ok().json(body)
     } else {

@@ -1,56 +1,41 @@
 //! Spec 40 §10: sagas over REST. Reads serve committed state; POST starts a saga through
 //! its actor and answers with the state after its first run.
 
-use super::request::{self, answer, document};
+use super::bodies::Document as Answer;
+use super::error::{ApiError, ApiResult};
+use super::request::{self, document};
 use super::ApiState;
 use crate::actors::saga::{acceptable, check_step, sql, SagaInput};
 use crate::actors::Meta;
 use crate::contracts::saga::{Document, StepDocument};
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use actix_web::{web, HttpRequest};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config.service(web::resource("/api/sagas").get(list).post(create)).service(web::resource("/api/sagas/{transactionId}").get(one));
 }
 
-fn server_error(error: impl std::fmt::Display) -> HttpResponse {
-    tracing::error!(%error, "sagas request failed");
-    HttpResponse::InternalServerError().finish()
+async fn list(request: HttpRequest, state: web::Data<ApiState>) -> ApiResult {
+    let tenant = request::tenant(&request)?;
+    let sagas = sql::active_of(&state.store, tenant.id).await.map_err(ApiError::internal("sagas"))?;
+    document(&Answer::of(sagas.iter().map(|s| s.resource()).collect::<Vec<_>>()))
 }
 
-async fn list(request: HttpRequest, state: web::Data<ApiState>) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(&request)?;
-            let sagas = sql::active_of(&state.store, tenant.id).await.map_err(server_error)?;
-            let data: Vec<Value> = sagas.iter().map(|s| s.resource()).collect();
-            Ok(document(StatusCode::OK, &json!({"data": data})))
-        }
-        .await,
-    )
-}
-
-async fn one(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(&request)?;
-            let id = Uuid::parse_str(&path).map_err(|_| HttpResponse::BadRequest().finish())?;
-            match sql::load(&state.store, tenant.id, id).await.map_err(server_error)? {
-                Some((saga, _)) if saga.status.is_active() => Ok(document(StatusCode::OK, &json!({"data": saga.resource()}))),
-                _ => Ok(HttpResponse::NotFound().finish()),
-            }
-        }
-        .await,
-    )
+async fn one(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> ApiResult {
+    let tenant = request::tenant(&request)?;
+    let id = Uuid::parse_str(&path).map_err(|_| ApiError::BadRequest)?;
+    match sql::load(&state.store, tenant.id, id).await.map_err(ApiError::internal("sagas"))? {
+        Some((saga, _)) if saga.status.is_active() => document(&Answer::of(saga.resource())),
+        _ => Err(ApiError::NotFound),
+    }
 }
 
 /// Decodes the POST document like a Kafka saga document (unparseable step times: now).
 fn decode(body: &[u8]) -> Option<Document> {
     let value: Value = serde_json::from_slice(body).ok()?;
     let data = value.get("data")?;
-    let attributes = data.get("attributes").cloned().unwrap_or_else(|| json!({}));
+    let attributes = data.get("attributes").cloned().unwrap_or_else(|| Value::Object(Default::default()));
     let id = match data.get("id").and_then(Value::as_str) {
         Some(id) => Some(Uuid::parse_str(id).ok()?),
         None => attributes.get("transactionId").and_then(Value::as_str).and_then(|t| Uuid::parse_str(t).ok()),
@@ -86,25 +71,18 @@ fn decode(body: &[u8]) -> Option<Document> {
     })
 }
 
-async fn create(request: HttpRequest, body: web::Bytes, state: web::Data<ApiState>) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(&request)?;
-            let bad = || HttpResponse::BadRequest().finish();
-            let saga = decode(&body).ok_or_else(bad)?;
-            if saga.steps.iter().any(|s| check_step(&s.action, &s.payload).is_err()) || !acceptable(&saga) {
-                return Err(bad());
-            }
-            let id = saga.transaction_id.unwrap_or_default();
-            if sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.is_some_and(|(s, _)| s.status.is_active()) {
-                return Err(HttpResponse::Conflict().finish());
-            }
-            let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
-            state.sagas.deliver(tenant.id, id, SagaInput::Start(saga), meta).await.map_err(server_error)?;
-            let (saga, _) =
-                sql::load(&state.store, tenant.id, id).await.map_err(server_error)?.ok_or_else(|| HttpResponse::Conflict().finish())?;
-            Ok(document(StatusCode::OK, &json!({"data": saga.resource()})))
-        }
-        .await,
-    )
+async fn create(request: HttpRequest, body: web::Bytes, state: web::Data<ApiState>) -> ApiResult {
+    let tenant = request::tenant(&request)?;
+    let saga = decode(&body).ok_or(ApiError::BadRequest)?;
+    if saga.steps.iter().any(|s| check_step(&s.action, &s.payload).is_err()) || !acceptable(&saga) {
+        return Err(ApiError::BadRequest);
+    }
+    let id = saga.transaction_id.unwrap_or_default();
+    if sql::load(&state.store, tenant.id, id).await.map_err(ApiError::internal("sagas"))?.is_some_and(|(s, _)| s.status.is_active()) {
+        return Err(ApiError::Conflict);
+    }
+    let meta = Meta { tenant: tenant.clone(), position: None, trace: crate::telemetry::with_current(crate::carried::current()) };
+    state.sagas.deliver(tenant.id, id, SagaInput::Start(saga), meta).await.map_err(ApiError::internal("sagas"))?;
+    let (saga, _) = sql::load(&state.store, tenant.id, id).await.map_err(ApiError::internal("sagas"))?.ok_or(ApiError::Conflict)?;
+    document(&Answer::of(saga.resource()))
 }

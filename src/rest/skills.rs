@@ -1,15 +1,15 @@
 //! Spec 10 §10: skills and macros of a character. Reads serve committed state from the
 //! store; POST and PATCH publish a command on `COMMAND_TOPIC_SKILL` and answer 202.
 
-use super::request::{self, answer, document};
+use super::bodies::{Document, MacroAttributes, Resource, SkillAttributes, SkillCommandOut};
+use super::error::{ApiError, ApiResult};
+use super::request::{self, document};
 use super::ApiState;
 use crate::actors::character::skills_sql::{self, SkillView};
 use crate::contracts::json::GoTime;
 use crate::contracts::skill::SkillBody;
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
@@ -18,48 +18,30 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(web::resource("/api/characters/{characterId}/macros").get(macros));
 }
 
-fn resource(view: &SkillView) -> Value {
-    json!({
-        "type": "skills",
-        "id": view.id.to_string(),
-        "attributes": {
-            "level": view.skill.level,
-            "masterLevel": view.skill.master_level,
-            "expiration": view.skill.expiration,
-            "cooldownExpiresAt": view.cooldown_expires_at,
-        }
-    })
+fn resource(view: &SkillView) -> Resource<SkillAttributes> {
+    let attributes = SkillAttributes {
+        cooldown_expires_at: view.cooldown_expires_at,
+        expiration: view.skill.expiration,
+        level: view.skill.level,
+        master_level: view.skill.master_level,
+    };
+    Resource::new("skills", view.id, attributes)
 }
 
-fn server_error(error: impl std::fmt::Display) -> HttpResponse {
-    tracing::error!(%error, "skills request failed");
-    HttpResponse::InternalServerError().finish()
+async fn list(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> ApiResult {
+    let tenant = request::tenant(&request)?;
+    let character = request::id(&path)?;
+    let views = skills_sql::skills(&state.store, tenant.id, character).await.map_err(ApiError::internal("skills"))?;
+    document(&Document::of(views.iter().map(resource).collect::<Vec<_>>()))
 }
 
-async fn list(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(&request)?;
-            let character = request::id(&path)?;
-            let views = skills_sql::skills(&state.store, tenant.id, character).await.map_err(server_error)?;
-            Ok(document(StatusCode::OK, &json!({"data": views.iter().map(resource).collect::<Vec<_>>()})))
-        }
-        .await,
-    )
-}
-
-async fn one(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(&request)?;
-            let (character, skill) = (request::id(&path.0)?, request::id(&path.1)?);
-            match skills_sql::skill(&state.store, tenant.id, character, skill).await.map_err(server_error)? {
-                Some(view) => Ok(document(StatusCode::OK, &json!({"data": resource(&view)}))),
-                None => Ok(HttpResponse::NotFound().finish()),
-            }
-        }
-        .await,
-    )
+async fn one(request: HttpRequest, path: web::Path<(String, String)>, state: web::Data<ApiState>) -> ApiResult {
+    let tenant = request::tenant(&request)?;
+    let (character, skill) = (request::id(&path.0)?, request::id(&path.1)?);
+    match skills_sql::skill(&state.store, tenant.id, character, skill).await.map_err(ApiError::internal("skills"))? {
+        Some(view) => document(&Document::of(resource(&view))),
+        None => Err(ApiError::NotFound),
+    }
 }
 
 /// Attributes a POST or PATCH may carry; absent ones are zero values.
@@ -74,11 +56,11 @@ struct Attributes {
     expiration: GoTime,
 }
 
-async fn create(request: HttpRequest, path: web::Path<String>, body: web::Bytes, state: web::Data<ApiState>) -> HttpResponse {
+async fn create(request: HttpRequest, path: web::Path<String>, body: web::Bytes, state: web::Data<ApiState>) -> ApiResult {
     publish_command(&request, &path, None, &body, "REQUEST_CREATE", &state).await
 }
 
-async fn update(request: HttpRequest, path: web::Path<(String, String)>, body: web::Bytes, state: web::Data<ApiState>) -> HttpResponse {
+async fn update(request: HttpRequest, path: web::Path<(String, String)>, body: web::Bytes, state: web::Data<ApiState>) -> ApiResult {
     publish_command(&request, &path.0, Some(&path.1), &body, "REQUEST_UPDATE", &state).await
 }
 
@@ -89,62 +71,35 @@ async fn publish_command(
     character: &str,
     skill: Option<&str>,
     body: &[u8],
-    kind: &str,
+    kind: &'static str,
     state: &ApiState,
-) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(request)?;
-            let (document_id, attributes) = request::resource(body, "skills")?;
-            let attributes: Attributes =
-                crate::contracts::strict::from_value(attributes).map_err(|_| HttpResponse::BadRequest().finish())?;
-            let character = request::id(character)?;
-            let skill_id = match skill {
-                None => document_id,
-                Some(skill) => request::id(skill)?,
-            };
-            let command = json!({
-                "characterId": character,
-                "type": kind,
-                "body": SkillBody {
-                    skill_id,
-                    level: attributes.level,
-                    master_level: attributes.master_level,
-                    expiration: attributes.expiration,
-                },
-            });
-            request::accept_command(&state.producer, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
-        }
-        .await,
-    )
+) -> ApiResult {
+    let tenant = request::tenant(request)?;
+    let (document_id, attributes) = request::resource(body, "skills")?;
+    let attributes: Attributes = crate::contracts::strict::from_value(attributes).map_err(|_| ApiError::BadRequest)?;
+    let character = request::id(character)?;
+    let skill_id = match skill {
+        None => document_id,
+        Some(skill) => request::id(skill)?,
+    };
+    let body = SkillBody { skill_id, level: attributes.level, master_level: attributes.master_level, expiration: attributes.expiration };
+    let command = SkillCommandOut { body, character_id: character, kind };
+    request::accept_command(&state.producer, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
 }
 
-async fn macros(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> HttpResponse {
-    answer(
-        async {
-            let tenant = request::tenant(&request)?;
-            let character = request::id(&path)?;
-            let mut macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(server_error)?;
-            // Stored in the order the last UPDATE gave them; listed by ascending id (spec 10 §10.8).
-            macros.sort_by_key(|m| m.id);
-            let data: Vec<Value> = macros
-                .iter()
-                .map(|m| {
-                    json!({
-                        "type": "macros",
-                        "id": m.id.to_string(),
-                        "attributes": {
-                            "name": m.name,
-                            "shout": m.shout,
-                            "skillId1": m.skill_id1,
-                            "skillId2": m.skill_id2,
-                            "skillId3": m.skill_id3,
-                        }
-                    })
-                })
-                .collect();
-            Ok(document(StatusCode::OK, &json!({"data": data})))
-        }
-        .await,
-    )
+async fn macros(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> ApiResult {
+    let tenant = request::tenant(&request)?;
+    let character = request::id(&path)?;
+    let mut macros = skills_sql::macros(&state.store, tenant.id, character).await.map_err(ApiError::internal("skills"))?;
+    // Stored in the order the last UPDATE gave them; listed by ascending id (spec 10 §10.8).
+    macros.sort_by_key(|m| m.id);
+    let data: Vec<_> = macros
+        .into_iter()
+        .map(|m| {
+            let attributes =
+                MacroAttributes { name: m.name, shout: m.shout, skill_id1: m.skill_id1, skill_id2: m.skill_id2, skill_id3: m.skill_id3 };
+            Resource::new("macros", m.id, attributes)
+        })
+        .collect();
+    document(&Document::of(data))
 }

@@ -5,7 +5,7 @@
 //! transactions, so the committer is the only writer on the hot path (SQLite has one
 //! writer at a time; a second one would wait in its busy handler).
 
-use super::{outbox, positions, EntityRef, OutboxRow, Output, Position, Write};
+use super::{outbox, positions, EntityRef, OutboxRow, Output, Position, StoreError, StoreResult, Write};
 use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -18,13 +18,13 @@ pub(super) struct Unit {
     pub writes: Vec<Write>,
     pub position: Option<(EntityRef, Position)>,
     pub outputs: Vec<Output>,
-    pub reply: oneshot::Sender<sqlx::Result<Vec<OutboxRow>>>,
+    pub reply: oneshot::Sender<StoreResult<Vec<OutboxRow>>>,
 }
 
 /// Outbox rows the broker acknowledged, to delete.
 pub(super) struct Forget {
     pub ids: Vec<i64>,
-    pub reply: oneshot::Sender<sqlx::Result<()>>,
+    pub reply: oneshot::Sender<StoreResult<()>>,
 }
 
 pub(super) enum Job {
@@ -71,7 +71,8 @@ async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<
                 }
             }
             Err(error) => {
-                let failed = || sqlx::Error::Protocol(format!("batch commit failed: {error}"));
+                let error = Arc::new(error);
+                let failed = || StoreError::Batch(error.clone());
                 for reply in replies {
                     let _ = reply.send(Err(failed()));
                 }
@@ -93,7 +94,7 @@ async fn commit_batch(
     instance: &str,
     forgotten: &[i64],
     units: Vec<Parts>,
-) -> sqlx::Result<Vec<sqlx::Result<Vec<OutboxRow>>>> {
+) -> StoreResult<Vec<StoreResult<Vec<OutboxRow>>>> {
     if units.len() > 1 {
         if let Ok(rows) = commit_whole(pool, instance, forgotten, units.clone()).await {
             return Ok(rows.into_iter().map(Ok).collect());
@@ -104,7 +105,7 @@ async fn commit_batch(
 
 /// The whole batch with one statement per kind where possible: each unit's state writes,
 /// then every position in one upsert and every output in one insert.
-async fn commit_whole(pool: &AnyPool, instance: &str, forgotten: &[i64], units: Vec<Parts>) -> sqlx::Result<Vec<Vec<OutboxRow>>> {
+async fn commit_whole(pool: &AnyPool, instance: &str, forgotten: &[i64], units: Vec<Parts>) -> StoreResult<Vec<Vec<OutboxRow>>> {
     let mut tx = pool.begin().await?;
     outbox::delete(&mut *tx, forgotten).await?;
     let mut positions = Vec::new();
@@ -127,7 +128,7 @@ async fn commit_isolated(
     instance: &str,
     forgotten: &[i64],
     units: Vec<Parts>,
-) -> sqlx::Result<Vec<sqlx::Result<Vec<OutboxRow>>>> {
+) -> StoreResult<Vec<StoreResult<Vec<OutboxRow>>>> {
     let mut tx = pool.begin().await?;
     outbox::delete(&mut *tx, forgotten).await?;
     let mut results = Vec::with_capacity(units.len());
@@ -154,18 +155,18 @@ async fn apply(
     writes: Vec<Write>,
     position: Option<(EntityRef, Position)>,
     outputs: Vec<Output>,
-) -> sqlx::Result<Vec<OutboxRow>> {
+) -> StoreResult<Vec<OutboxRow>> {
     apply_writes(tx, writes).await?;
     positions::save_all(tx, position.as_slice()).await?;
     outbox::insert_all(tx, outputs, instance).await
 }
 
-async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> sqlx::Result<()> {
+async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> StoreResult<()> {
     for write in writes {
         let must_change = write.must_change;
         let result = write.query().execute(&mut **tx).await?;
         if must_change && result.rows_affected() == 0 {
-            return Err(sqlx::Error::Protocol("optimistic lock: the row changed underneath".into()));
+            return Err(StoreError::Conflict);
         }
     }
     Ok(())

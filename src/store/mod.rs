@@ -7,6 +7,7 @@
 //! booleans as 0/1).
 
 mod chunks;
+mod error;
 mod group_commit;
 mod instances;
 mod log_fence;
@@ -14,12 +15,12 @@ mod outbox;
 mod positions;
 mod unit;
 
+pub use error::{StoreError, StoreResult};
 pub use log_fence::{Discarded, LogOrigin};
 pub use outbox::{OutboxRow, Output};
 pub use positions::{EntityRef, Position, Positions};
 pub use unit::{Arg, Write};
 
-use anyhow::Context as _;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor as _};
 use std::sync::Arc;
@@ -49,14 +50,14 @@ static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqli
 
 impl Store {
     /// Connects to `url` (`postgres://…` or `sqlite://…`) and applies the migrations.
-    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+    pub async fn connect(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
         } else if url.starts_with("sqlite") {
             Backend::Sqlite
         } else {
-            anyhow::bail!("unsupported database URL (expected postgres:// or sqlite://): {url}");
+            return Err(StoreError::UnsupportedUrl(redact(url)));
         };
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match backend {
@@ -77,7 +78,7 @@ impl Store {
                     .await
             }
         }
-        .with_context(|| format!("connecting to {}", redact(url)))?;
+        .map_err(|source| StoreError::Connect { url: redact(url), source })?;
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
@@ -87,11 +88,11 @@ impl Store {
         };
         // A second process may be migrating the same database: retry once on a conflict.
         if migrate(&pool, migrations).await.is_err() {
-            migrate(&pool, migrations).await.context("applying migrations")?;
+            migrate(&pool, migrations).await?;
         }
         let instance: Arc<str> = uuid::Uuid::new_v4().to_string().into();
-        instances::beat(&pool, &instance).await.context("registering this process")?;
-        let committer = group_commit::start(pool.clone(), instance.clone()).context("starting the group committer")?;
+        instances::beat(&pool, &instance).await?;
+        let committer = group_commit::start(pool.clone(), instance.clone()).map_err(StoreError::Committer)?;
         Ok(Store { pool, backend, committer, instance })
     }
 
@@ -122,14 +123,14 @@ impl Store {
         writes: Vec<Write>,
         position: Option<(&EntityRef, &Position)>,
         outputs: Vec<Output>,
-    ) -> sqlx::Result<Vec<OutboxRow>> {
+    ) -> StoreResult<Vec<OutboxRow>> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let position = position.map(|(entity, position)| (entity.clone(), position.clone()));
         let unit = group_commit::Unit { writes, position, outputs, reply };
         if self.committer.send(group_commit::Job::Unit(unit)).is_err() {
-            return Err(sqlx::Error::PoolClosed);
+            return Err(StoreError::Closed);
         }
-        answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
+        answer.await.unwrap_or(Err(StoreError::Closed))
     }
 
     /// This process's id among those sharing the database.
@@ -172,16 +173,16 @@ impl Store {
     }
 
     /// Forgets outbox rows the broker acknowledged, in the committer's next transaction.
-    pub async fn delete_outbox(&self, ids: &[i64]) -> sqlx::Result<()> {
+    pub async fn delete_outbox(&self, ids: &[i64]) -> StoreResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
         let forget = group_commit::Forget { ids: ids.to_vec(), reply };
         if self.committer.send(group_commit::Job::Forget(forget)).is_err() {
-            return Err(sqlx::Error::PoolClosed);
+            return Err(StoreError::Closed);
         }
-        answer.await.unwrap_or(Err(sqlx::Error::PoolClosed))
+        answer.await.unwrap_or(Err(StoreError::Closed))
     }
 
     /// Records the log each consumed topic now reads (topic → log id) and discards the
@@ -200,7 +201,7 @@ impl Store {
 /// transaction with its record. Migrations are known by file name (not by number and
 /// checksum, as sqlx's runner does), so schema files added on parallel branches never
 /// collide.
-async fn migrate(pool: &AnyPool, migrations: &sqlx::migrate::Migrator) -> anyhow::Result<()> {
+async fn migrate(pool: &AnyPool, migrations: &sqlx::migrate::Migrator) -> StoreResult<()> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS atlas_migrations (name TEXT PRIMARY KEY)").execute(pool).await?;
     let applied: Vec<String> = sqlx::query_scalar("SELECT name FROM atlas_migrations").fetch_all(pool).await?;
     for migration in migrations.iter() {
@@ -209,14 +210,14 @@ async fn migrate(pool: &AnyPool, migrations: &sqlx::migrate::Migrator) -> anyhow
             continue;
         }
         let mut tx = pool.begin().await?;
-        sqlx::raw_sql(&migration.sql).execute(&mut *tx).await.with_context(|| format!("migration {name}"))?;
+        sqlx::raw_sql(&migration.sql).execute(&mut *tx).await.map_err(|source| StoreError::Migration { name: name.clone(), source })?;
         sqlx::query("INSERT INTO atlas_migrations (name) VALUES ($1)").bind(name).execute(&mut *tx).await?;
         tx.commit().await?;
     }
     Ok(())
 }
 
-fn create_parent_dir(url: &str) -> anyhow::Result<()> {
+fn create_parent_dir(url: &str) -> StoreResult<()> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
@@ -224,7 +225,7 @@ fn create_parent_dir(url: &str) -> anyhow::Result<()> {
     }
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Directory { path: parent.display().to_string(), source })?;
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! caused them and published from here, so a crash between commit and publish loses
 //! nothing.
 
+use super::{StoreError, StoreResult};
 use crate::contracts::tenant::Tenant;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -30,7 +31,7 @@ const COLUMNS: &str = "id, topic, record_key, value, tenant_id, region, major_ve
 /// Writes many outputs owned by `owner`, a chunk per statement (see [`super::chunks`]);
 /// returns their rows in the given order. Ids are assigned in the order of the VALUES list (a sequence or an
 /// autoincrement key, called row by row), so ascending ids map back to that order.
-pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Output>, owner: &str) -> sqlx::Result<Vec<OutboxRow>> {
+pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Output>, owner: &str) -> StoreResult<Vec<OutboxRow>> {
     let mut rows = Vec::with_capacity(outputs.len());
     let mut outputs = outputs.into_iter();
     for size in super::chunks::sizes(outputs.len()) {
@@ -62,7 +63,7 @@ pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Outpu
         }
         let mut ids: Vec<i64> = query.fetch_all(&mut **tx).await?.iter().map(|row| row.try_get(0)).collect::<sqlx::Result<_>>()?;
         if ids.len() != chunk.len() {
-            return Err(sqlx::Error::Protocol(format!("{} outbox ids for {} rows", ids.len(), chunk.len())));
+            return Err(StoreError::OutboxIds { ids: ids.len(), rows: chunk.len() });
         }
         ids.sort_unstable();
         rows.extend(ids.into_iter().zip(chunk).map(|(id, output)| OutboxRow { id, output }));

@@ -1,5 +1,6 @@
 //! Per-entity record positions: the last offset each entity applied from each partition.
 
+use super::{StoreError, StoreResult};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use std::collections::HashMap;
 
@@ -53,7 +54,7 @@ pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Pos
 /// A position only moves forward: when two processes apply the same record (a partition
 /// moved while it was in flight), the second commit changes no row and fails, as does the
 /// whole call.
-pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> sqlx::Result<()> {
+pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> StoreResult<()> {
     let mut rest = positions;
     for size in super::chunks::sizes(positions.len()) {
         let (chunk, after) = rest.split_at(size);
@@ -83,7 +84,7 @@ pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(Entity
         }
         let result = query.execute(&mut **tx).await?;
         if result.rows_affected() < chunk.len() as u64 {
-            return Err(sqlx::Error::Protocol("a record of this batch was already applied".into()));
+            return Err(StoreError::AlreadyApplied);
         }
     }
     Ok(())

@@ -11,7 +11,7 @@ pub mod stats;
 mod stats_events;
 pub mod stats_init;
 
-use super::entity::{Ask, Effects, Entity, Meta};
+use super::entity::{Ask, Effects, Entity, EntityError, Meta};
 use super::messengers::{Membership, MessengerInput};
 use super::Services;
 use crate::contracts::character::CharacterStatus;
@@ -60,12 +60,12 @@ impl Entity for Character {
     type Timer = CharacterTimer;
     const KIND: &'static str = "character";
 
-    async fn load(services: &Services, tenant: uuid::Uuid, id: &u32) -> anyhow::Result<Self> {
+    async fn load(services: &Services, tenant: uuid::Uuid, id: &u32) -> Result<Self, EntityError> {
         let skills = skills_sql::load(&services.store, tenant, *id).await?;
         Ok(Character { id: *id, skills, stats: None, messenger: Membership::default() })
     }
 
-    async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> anyhow::Result<Effects<CharacterTimer>> {
+    async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> Result<Effects<CharacterTimer>, EntityError> {
         // An event about the character's stats shows it is in play: an entry a REST read
         // built is kept from then on, like one its session built.
         let in_play =
@@ -114,7 +114,7 @@ impl Entity for Character {
         Ok(out)
     }
 
-    async fn on_timer(&mut self, _services: &Services, timer: CharacterTimer) -> anyhow::Result<Effects<CharacterTimer>> {
+    async fn on_timer(&mut self, _services: &Services, timer: CharacterTimer) -> Result<Effects<CharacterTimer>, EntityError> {
         Ok(match timer {
             CharacterTimer::CooldownExpired { skill_id } => self.skills.expire_cooldown(skill_id),
         })

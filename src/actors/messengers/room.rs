@@ -8,7 +8,7 @@
 //! came again) is answered from the stored outcome, without new effects.
 
 use super::{sql, Seat, CAPACITY, FULL, STATUS, UNEXPECTED};
-use crate::actors::entity::{Effects, Entity, Meta};
+use crate::actors::entity::{Effects, Entity, EntityError, Meta};
 use crate::actors::Services;
 use crate::contracts::messenger::{EmptyBody, ErrorBody, MessengerStatus, SlotBody};
 use chrono::{DateTime, Utc};
@@ -130,13 +130,13 @@ impl Entity for Messenger {
     type Timer = ();
     const KIND: &'static str = "messenger";
 
-    async fn load(services: &Services, tenant: Uuid, id: &u32) -> anyhow::Result<Self> {
+    async fn load(services: &Services, tenant: Uuid, id: &u32) -> Result<Self, EntityError> {
         let seats = sql::load_room(&services.store, tenant, *id).await?;
         let done = sql::load_outcomes(&services.store, tenant, *id).await?;
         Ok(Messenger { tenant, id: *id, seats, done })
     }
 
-    async fn handle(&mut self, _: &Services, input: RoomInput, meta: &Meta) -> anyhow::Result<Effects<()>> {
+    async fn handle(&mut self, _: &Services, input: RoomInput, meta: &Meta) -> Result<Effects<()>, EntityError> {
         let mut effects = Effects::none();
         if self.done.contains_key(&input.intent) {
             return Ok(effects);
@@ -151,7 +151,7 @@ impl Entity for Messenger {
         Ok(effects)
     }
 
-    async fn on_timer(&mut self, _: &Services, _: ()) -> anyhow::Result<Effects<()>> {
+    async fn on_timer(&mut self, _: &Services, _: ()) -> Result<Effects<()>, EntityError> {
         Ok(Effects::none())
     }
 

@@ -8,7 +8,7 @@ mod lookups;
 pub mod sql;
 pub mod status;
 
-use super::entity::{Effects, Entity, Meta};
+use super::entity::{Effects, Entity, EntityError, Meta};
 use super::Services;
 use crate::contracts::json::GoTime;
 use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus as StatusEvent};
@@ -384,13 +384,13 @@ impl Entity for Saga {
     type Timer = ();
     const KIND: &'static str = "saga";
 
-    async fn load(services: &Services, tenant: Uuid, id: &Uuid) -> anyhow::Result<Self> {
+    async fn load(services: &Services, tenant: Uuid, id: &Uuid) -> Result<Self, EntityError> {
         let stored = sql::load(&services.store, tenant, *id).await?;
         let version = stored.as_ref().map_or(0, |(_, version)| *version);
         Ok(Saga { tenant, id: *id, state: stored.map(|(state, _)| state), version })
     }
 
-    async fn handle(&mut self, services: &Services, input: SagaInput, meta: &Meta) -> anyhow::Result<Out> {
+    async fn handle(&mut self, services: &Services, input: SagaInput, meta: &Meta) -> Result<Out, EntityError> {
         let mut out = Out::none();
         match input {
             SagaInput::Start(document) => {
@@ -415,7 +415,7 @@ impl Entity for Saga {
         Ok(out)
     }
 
-    async fn on_timer(&mut self, services: &Services, _: ()) -> anyhow::Result<Out> {
+    async fn on_timer(&mut self, services: &Services, _: ()) -> Result<Out, EntityError> {
         let mut out = Out::none();
         let Some(state) = self.state.as_ref().filter(|s| s.status.is_active()) else { return Ok(out) };
         let index = state.steps.iter().position(|s| s.status.is_pending()).unwrap_or(state.steps.len());

@@ -297,7 +297,11 @@ fn spawn_passivation(
                         tracing::debug!(stopped, "idle actors passivated");
                     }
                 }
-                _ = count.tick() => {}
+                // Actors of absent entities (saga events for unknown transactions) are
+                // forgotten within a second, however long the idle timeout.
+                _ = count.tick() => {
+                    sagas.passivate_idle(idle);
+                }
             }
             metrics.live_actors.with_label_values(&["character"]).set(characters.len() as i64);
             metrics.live_actors.with_label_values(&["messenger"]).set(messengers.len() as i64);

@@ -169,6 +169,15 @@ pub trait Entity: Sized + Unpin + 'static {
     fn resident(&self) -> bool {
         false
     }
+
+    /// Whether the entity does not exist: nothing is stored for it and the inputs it handled
+    /// created nothing (a saga event for a transaction no saga here runs). Reads must not
+    /// make actors that outlive them, so such an actor is passivated at the registry's next
+    /// sweep whatever its idle time, and its inputs are counted as skipped. Asked after every
+    /// input.
+    fn absent(&self) -> bool {
+        false
+    }
 }
 
 /// A reply port carried inside an input (for reads answered by the actor, e.g. a REST GET

@@ -73,8 +73,9 @@ where
         }
     }
 
-    /// Forgets actors idle for `idle` with nothing in flight, no live timer and no resident
-    /// state; an actor without addresses stops once its mailbox is empty. Returns how many
+    /// Forgets actors idle for `idle` (or of an absent entity, at once) with nothing in
+    /// flight, no live timer and no resident state; an actor without addresses stops once its
+    /// mailbox is empty. Returns how many
     /// were forgotten.
     pub fn passivate_idle(&self, idle: Duration) -> usize {
         let cutoff = super::supervised::now_ms().saturating_sub(idle.as_millis() as u64);
@@ -84,7 +85,7 @@ where
             a.inflight.load(Ordering::Relaxed) > 0
                 || a.timers.load(Ordering::Relaxed) > 0
                 || a.resident.load(Ordering::Relaxed)
-                || a.last_used_ms.load(Ordering::Relaxed) > cutoff
+                || (a.last_used_ms.load(Ordering::Relaxed) > cutoff && !a.absent.load(Ordering::Relaxed))
         });
         before - self.actors.len()
     }

@@ -77,6 +77,8 @@ pub struct Activity {
     pub last_used_ms: AtomicU64,
     /// The entity holds unstored state it must keep ([`Entity::resident`]).
     pub resident: AtomicBool,
+    /// The entity does not exist ([`Entity::absent`]): forgotten at the next sweep.
+    pub absent: AtomicBool,
 }
 
 impl Activity {
@@ -172,8 +174,13 @@ impl<E: Entity> EntityActor<E> {
             match flatten(outcome) {
                 Ok(timer_ops) => {
                     act.activity.resident.store(state.resident(), Ordering::Relaxed);
+                    let absent = state.absent();
+                    act.activity.absent.store(absent, Ordering::Relaxed);
                     act.state = Some(state);
                     if let Some(position) = act.in_flight.as_ref().and_then(|f| f.meta.position.as_ref()) {
+                        if absent {
+                            act.services.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
+                        }
                         act.positions.advance(position);
                     }
                     act.apply_timers(timer_ops, ctx);

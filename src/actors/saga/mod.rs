@@ -428,6 +428,13 @@ impl Entity for Saga {
     fn timers(&self) -> Vec<(String, DateTime<Utc>, ())> {
         self.state.iter().filter(|s| s.status.is_active()).map(|s| (DEADLINE.to_string(), s.deadline, ())).collect()
     }
+
+    /// No saga with this transaction id was started here: an event for it (another
+    /// service's, or one of our own outputs carrying its command's transaction id) is
+    /// skipped, and the actor the event made does not stay.
+    fn absent(&self) -> bool {
+        self.state.is_none()
+    }
 }
 
 /// A time truncated to whole seconds, as the REST resource shows it (§10).

@@ -2,6 +2,7 @@
 
 use crate::contracts::topics;
 use crate::duration::parse_duration;
+use crate::logging::LogFormat;
 use clap::{Arg, ArgMatches, Args, FromArgMatches};
 use std::time::Duration;
 
@@ -287,13 +288,6 @@ pub struct LogArgs {
     /// Log format: `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true, value_parser = parse_format)]
     pub log_format: LogFormat,
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 /// `json` in any case is JSON; anything else is text, as before.

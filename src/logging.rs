@@ -6,9 +6,17 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
-/// Installs the subscriber with the level and format read by clap (`LOG_LEVEL`, `LOG_FORMAT`).
-pub fn init(settings: &crate::config::LogArgs) {
-    let level = match settings.log_level.to_ascii_lowercase().as_str() {
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Installs the subscriber with the level and format the settings give (`LOG_LEVEL`,
+/// `LOG_FORMAT`, read by clap).
+pub fn init(level: &str, format: LogFormat) {
+    let level = match level.to_ascii_lowercase().as_str() {
         "panic" | "fatal" | "error" => "error".to_string(),
         "warning" => "warn".to_string(),
         other => other.to_string(),
@@ -16,7 +24,7 @@ pub fn init(settings: &crate::config::LogArgs) {
     let filter = || {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{level},rdkafka=warn,sqlx=warn,actix_server=warn")))
     };
-    let json = settings.log_format == crate::config::LogFormat::Json;
+    let json = format == LogFormat::Json;
     let text = (!json).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
     let json = json.then(|| tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr));
     // Spans are exported whatever the log level, but only this crate's: the exporter's own

@@ -33,7 +33,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    logging::init(&cli.log);
+    logging::init(&cli.log.log_level, cli.log.log_format);
     match cli.command {
         None | Some(Command::Serve(_)) => {
             let args = match cli.command {

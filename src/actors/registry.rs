@@ -139,3 +139,7 @@ pub async fn deliver_with_retry<E: Entity>(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

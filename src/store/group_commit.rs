@@ -164,3 +164,7 @@ async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> sqlx
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "group_commit_tests.rs"]
+mod tests;

@@ -2,6 +2,9 @@
 //! actors on two arbiters as in the server: passivation racing deliveries neither loses a
 //! delivery nor lets a second actor work on stale state.
 
+// `supervised_tests.rs` includes the same fixture: a copy per test module, as neither module can
+// reach into the other.
+#[allow(clippy::duplicate_mod)]
 #[path = "counter_fixture.rs"]
 mod counter_fixture;
 

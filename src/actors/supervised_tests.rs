@@ -3,6 +3,9 @@
 //! committed state before the retry; retries come before later inputs; an input given up
 //! after its attempts does not hold up the next ones.
 
+// `registry_tests.rs` includes the same fixture: a copy per test module, as neither module can
+// reach into the other.
+#[allow(clippy::duplicate_mod)]
 #[path = "counter_fixture.rs"]
 mod counter_fixture;
 

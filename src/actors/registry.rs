@@ -86,7 +86,8 @@ where
                 || a.resident.load(Ordering::Relaxed)
                 || a.last_used_ms.load(Ordering::Relaxed) > cutoff
         });
-        before - self.actors.len()
+        // Actors started meanwhile by another thread can outnumber those forgotten.
+        before.saturating_sub(self.actors.len())
     }
 
     /// Number of live actors.

@@ -216,11 +216,10 @@ async fn start_edge(
     let group = args.channel_group();
     channel::consumer::spawn(edge.clone(), bootstrap, &group, assigned, stopped).context("creating the channel consumer")?;
     if args.channel_port != 0 {
-        let listener = tokio::net::TcpListener::bind(("0.0.0.0", args.channel_port))
-            .await
+        let server = channel::socket::server(edge.clone(), args.channel_port)
             .with_context(|| format!("binding channel port {}", args.channel_port))?;
         tracing::info!(port = args.channel_port, %group, "channel WebSocket listening");
-        channel::socket::spawn(edge.clone(), listener);
+        actix_rt::spawn(server);
     }
     let binary = channel::binary::listener::Settings {
         max_packet: args.channel_binary_max_packet,

@@ -375,3 +375,7 @@ impl<E: Entity> Handler<Kill> for EntityActor<E> {
         ctx.stop();
     }
 }
+
+#[cfg(test)]
+#[path = "supervised_tests.rs"]
+mod tests;

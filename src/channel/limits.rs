@@ -3,7 +3,7 @@
 //! and the short prefix of client input an error may repeat.
 
 use super::frames::ClientFrame;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Targets of one attack: the packet's count is the high nibble of a byte.
 pub const MAX_ATTACK_TARGETS: usize = 15;
@@ -98,31 +98,11 @@ impl TokenBucket {
     }
 }
 
-/// Backoff of the accept loop after an error such as `EMFILE` (no descriptor left): the
-/// loop pauses instead of spinning, doubling up to a second, and logs once per streak.
-#[derive(Debug, Default)]
-pub struct AcceptBackoff {
-    streak: u32,
-}
-
-impl AcceptBackoff {
-    /// The pause after one more failed accept, and whether to log it.
-    pub fn failed(&mut self) -> (Duration, bool) {
-        self.streak = self.streak.saturating_add(1);
-        let pause = Duration::from_millis(10u64 << self.streak.min(7)).min(Duration::from_secs(1));
-        (pause, self.streak == 1 || self.streak.is_multiple_of(100))
-    }
-
-    /// An accept succeeded: the streak ends.
-    pub fn succeeded(&mut self) {
-        self.streak = 0;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::time::Duration;
 
     fn frame(value: serde_json::Value) -> ClientFrame {
         serde_json::from_value(value).expect("a client frame")
@@ -166,19 +146,5 @@ mod tests {
         assert!(!bucket.take(start), "the burst is spent");
         assert!(bucket.take(start + Duration::from_millis(100)), "one token refilled after 1/rate");
         assert!(!bucket.take(start + Duration::from_millis(100)));
-    }
-
-    #[test]
-    fn accept_backoff_grows_and_resets() {
-        let mut backoff = AcceptBackoff::default();
-        let (first, log_first) = backoff.failed();
-        let (second, log_second) = backoff.failed();
-        assert!(second > first && log_first && !log_second);
-        for _ in 0..20 {
-            let _ = backoff.failed();
-        }
-        assert_eq!(backoff.failed().0, Duration::from_secs(1));
-        backoff.succeeded();
-        assert_eq!(backoff.failed().0, first);
     }
 }

@@ -171,3 +171,7 @@ async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> Stor
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "group_commit_tests.rs"]
+mod tests;

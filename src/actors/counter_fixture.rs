@@ -1,0 +1,199 @@
+//! A test entity for the harness's own tests (`supervised_tests.rs`, `registry_tests.rs`):
+//! a counter kept in a table of its own, whose inputs can be told to fail (by error or by
+//! panic, after changing the in-memory state) a number of times, and which counts its
+//! loads. The rig wires it as the server does: a SQLite store in a temporary file and an
+//! outbox publisher on an embedded broker.
+
+// Two test modules include this file, each using a part of it.
+#![allow(dead_code)]
+
+use crate::actors::{Effects, Entity, Foreign, Meta, Services};
+use crate::bridge::{producer, Publisher};
+use crate::broker::EmbeddedBroker;
+use crate::contracts::tenant::Tenant;
+use crate::metrics::Metrics;
+use crate::store::Store;
+use crate::write_sql;
+use chrono::{DateTime, Utc};
+use sqlx::Row as _;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Loads per counter id, across every actor incarnation.
+static LOADS: LazyLock<Mutex<HashMap<String, u32>>> = LazyLock::new(Mutex::default);
+
+/// How many times the counter `id` was loaded.
+pub fn loads(id: &str) -> u32 {
+    LOADS.lock().map(|loads| loads.get(id).copied().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The entity: how many inputs were applied, and their tags in the order applied.
+#[derive(Debug)]
+pub struct Counter {
+    id: String,
+    value: i64,
+    applied: Vec<i64>,
+}
+
+/// How an input fails while it has failures left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failing {
+    Error,
+    Panic,
+}
+
+/// One input: counts one and records `tag`; first waits `pause` (to widen races), then
+/// fails while `failures` is above zero (each failing attempt takes one).
+#[derive(Debug, Clone)]
+pub struct Bump {
+    pub tag: i64,
+    pub failures: Arc<AtomicU32>,
+    pub failing: Failing,
+    pub pause: Duration,
+}
+
+impl Bump {
+    /// An input that succeeds at once.
+    pub fn ok(tag: i64) -> Bump {
+        Bump::failing(tag, 0, Failing::Error)
+    }
+
+    /// An input whose first `times` attempts fail (`u32::MAX`: every attempt).
+    pub fn failing(tag: i64, times: u32, failing: Failing) -> Bump {
+        Bump { tag, failures: Arc::new(AtomicU32::new(times)), failing, pause: Duration::ZERO }
+    }
+
+    pub fn paused(mut self, pause: Duration) -> Bump {
+        self.pause = pause;
+        self
+    }
+}
+
+impl Entity for Counter {
+    type Id = String;
+    type Input = Bump;
+    type Timer = ();
+
+    const KIND: &'static str = "counter";
+
+    async fn load(services: &Services, tenant: Uuid, id: &String) -> anyhow::Result<Counter> {
+        if let Ok(mut loads) = LOADS.lock() {
+            *loads.entry(id.clone()).or_default() += 1;
+        }
+        let (value, applied) = stored(&services.store, tenant, id).await?;
+        Ok(Counter { id: id.clone(), value, applied })
+    }
+
+    async fn handle(&mut self, _: &Services, input: Bump, meta: &Meta) -> anyhow::Result<Effects<()>> {
+        // The in-memory state changes first: a failure after it shows whether the retry
+        // runs on reloaded state or on what the failed attempt left behind.
+        self.value += 1;
+        self.applied.push(input.tag);
+        tokio::time::sleep(input.pause).await;
+        if input.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok() {
+            match input.failing {
+                Failing::Error => anyhow::bail!("injected failure of input {}", input.tag),
+                Failing::Panic => panic!("injected panic of input {}", input.tag),
+            }
+        }
+        let applied = self.applied.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut effects = Effects::none();
+        // An absolute write, not an increment: a second actor working on stale state would
+        // overwrite the first one's count, which the registry's tests would see.
+        effects.write(write_sql!(
+            "INSERT INTO fixture_counters (tenant, id, value, applied) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant, id) DO UPDATE SET value = excluded.value, applied = excluded.applied",
+            meta.tenant.id,
+            self.id.as_str(),
+            self.value,
+            applied
+        ));
+        Ok(effects)
+    }
+
+    async fn on_timer(&mut self, _: &Services, _: ()) -> anyhow::Result<Effects<()>> {
+        Ok(Effects::none())
+    }
+
+    fn timers(&self) -> Vec<(String, DateTime<Utc>, ())> {
+        Vec::new()
+    }
+}
+
+/// The committed value and applied tags of counter `id`.
+pub async fn stored(store: &Store, tenant: Uuid, id: &str) -> anyhow::Result<(i64, Vec<i64>)> {
+    let rows = store.fetch(write_sql!("SELECT value, applied FROM fixture_counters WHERE tenant = $1 AND id = $2", tenant, id)).await?;
+    let Some(row) = rows.first() else { return Ok((0, Vec::new())) };
+    let applied: String = row.try_get(1)?;
+    let tags = applied.split(',').filter(|t| !t.is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+    Ok((row.try_get(0)?, tags))
+}
+
+/// A store, services and an embedded broker for the counter; the database file goes
+/// with it.
+pub struct Rig {
+    pub services: Arc<Services>,
+    pub tenant: Tenant,
+    file: std::path::PathBuf,
+    _broker: EmbeddedBroker,
+}
+
+impl Rig {
+    /// Builds the rig inside a running actix system; inputs are given up after
+    /// `max_attempts`.
+    pub async fn new(max_attempts: u32) -> Rig {
+        let broker = EmbeddedBroker::start().expect("embedded broker");
+        let file = std::env::temp_dir().join(format!("atlas-counter-{}.db", Uuid::new_v4()));
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", file.display())).await.expect("store");
+        sqlx::raw_sql(
+            "CREATE TABLE fixture_counters (tenant TEXT NOT NULL, id TEXT NOT NULL, value BIGINT NOT NULL, \
+             applied TEXT NOT NULL, PRIMARY KEY (tenant, id))",
+        )
+        .execute(store.pool())
+        .await
+        .expect("counter table");
+        let metrics = Arc::new(Metrics::new());
+        let producer = producer::create(broker.bootstrap_servers()).expect("producer");
+        let publisher = Publisher::start(broker.bootstrap_servers(), producer, store.clone(), metrics.clone(), Duration::from_secs(5))
+            .await
+            .expect("publisher");
+        let services = Arc::new(Services {
+            store,
+            publisher,
+            metrics,
+            http: reqwest::Client::new(),
+            foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },
+            max_attempts,
+            saga_timeout: Duration::from_secs(300),
+            rooms: Default::default(),
+        });
+        let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
+        Rig { services, tenant, file, _broker: broker }
+    }
+
+    /// The metadata of an input of this rig's tenant.
+    pub fn meta(&self) -> Meta {
+        Meta { tenant: self.tenant.clone(), position: None, trace: Vec::new() }
+    }
+
+    /// The committed value and applied tags of counter `id`.
+    pub async fn stored(&self, id: &str) -> (i64, Vec<i64>) {
+        stored(&self.services.store, self.tenant.id, id).await.expect("stored counter")
+    }
+
+    /// Restarts of counter actors so far.
+    pub fn restarts(&self) -> u64 {
+        self.services.metrics.actor_restarts.with_label_values(&[Counter::KIND]).get()
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.file.display()));
+        }
+    }
+}

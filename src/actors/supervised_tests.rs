@@ -1,0 +1,89 @@
+//! The entity actor under its supervisor, with the counter entity of `counter_fixture.rs`
+//! on a real store: a failed input (error or panic) restarts the actor, which reloads the
+//! committed state before the retry; retries come before later inputs; an input given up
+//! after its attempts does not hold up the next ones.
+
+// `registry_tests.rs` includes the same fixture: a copy per test module, as neither module can
+// reach into the other.
+#[allow(clippy::duplicate_mod)]
+#[path = "counter_fixture.rs"]
+mod counter_fixture;
+
+use super::*;
+use counter_fixture::{loads, Bump, Counter, Failing, Rig};
+
+/// Long enough for any of these inputs (retries back off 100 ms × attempt).
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Starts counter `id`'s actor under a supervisor, as the registry does.
+fn start(rig: &Rig, id: &str) -> Addr<EntityActor<Counter>> {
+    let (tenant, id, services) = (rig.tenant.id, id.to_string(), rig.services.clone());
+    Supervisor::start(move |_| EntityActor::<Counter>::new(tenant, id, services, Arc::new(Activity::default())))
+}
+
+/// Hands an input to the actor; the receiver answers once it is durable or given up.
+fn deliver(rig: &Rig, actor: &Addr<EntityActor<Counter>>, input: Bump) -> oneshot::Receiver<Reply> {
+    let (reply, answer) = oneshot::channel();
+    actor.do_send(Deliver { input, meta: rig.meta(), reply });
+    answer
+}
+
+async fn outcome(answer: oneshot::Receiver<Reply>) -> Reply {
+    tokio::time::timeout(WAIT, answer).await.expect("an answer in time").unwrap_or(Err(DeliveryError::Lost))
+}
+
+/// Breaks if a failed attempt's in-memory changes survived into the retry (the count
+/// would be 4 and the tag 2 recorded three times), or if the restart did not reload the
+/// state from the store (one load only).
+#[actix_rt::test]
+async fn a_failed_input_is_retried_on_state_reloaded_from_the_store() {
+    let rig = Rig::new(3).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let actor = start(&rig, &id);
+    assert_eq!(outcome(deliver(&rig, &actor, Bump::ok(1))).await, Ok(Applied::Done));
+    assert_eq!(loads(&id), 1);
+
+    let answer = deliver(&rig, &actor, Bump::failing(2, 2, Failing::Error));
+    assert_eq!(outcome(answer).await, Ok(Applied::Done), "the third attempt succeeds");
+    assert_eq!(rig.stored(&id).await, (2, vec![1, 2]), "each input counted once");
+    assert_eq!(loads(&id), 3, "each restart reloaded the committed state");
+    assert_eq!(rig.restarts(), 2);
+}
+
+/// Breaks if a panic in a handler were not caught at the handler boundary: actix would
+/// not restart the actor, and the input would never be answered (or answered `Lost`).
+#[actix_rt::test]
+async fn a_panicking_handler_restarts_the_actor_like_an_error() {
+    let rig = Rig::new(3).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let actor = start(&rig, &id);
+    assert_eq!(outcome(deliver(&rig, &actor, Bump::failing(1, 1, Failing::Panic))).await, Ok(Applied::Done));
+    assert_eq!(outcome(deliver(&rig, &actor, Bump::ok(2))).await, Ok(Applied::Done), "the restarted actor goes on");
+    assert_eq!(rig.stored(&id).await, (2, vec![1, 2]));
+    assert_eq!(loads(&id), 2);
+}
+
+/// Breaks if a failed input were queued again behind the inputs that arrived after it
+/// (the tags would be applied as 3, 1, …), or if an input given up stopped the actor for
+/// good (3 and 4 would never be answered).
+#[actix_rt::test]
+async fn retries_keep_the_order_and_an_input_given_up_does_not_hold_up_the_next() {
+    let rig = Rig::new(3).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let actor = start(&rig, &id);
+    // All four are in the mailbox before the first is handled.
+    let answers = [
+        deliver(&rig, &actor, Bump::failing(1, 2, Failing::Error)),
+        deliver(&rig, &actor, Bump::failing(2, u32::MAX, Failing::Error)),
+        deliver(&rig, &actor, Bump::ok(3)),
+        deliver(&rig, &actor, Bump::failing(4, 1, Failing::Panic)),
+    ];
+    let mut outcomes = Vec::new();
+    for answer in answers {
+        outcomes.push(outcome(answer).await);
+    }
+    assert_eq!(outcomes[0], Ok(Applied::Done));
+    assert!(matches!(&outcomes[1], Err(DeliveryError::Failed { attempts: 3, .. })), "given up after three attempts: {:?}", outcomes[1]);
+    assert_eq!(outcomes[2..], [Ok(Applied::Done), Ok(Applied::Done)]);
+    assert_eq!(rig.stored(&id).await, (3, vec![1, 3, 4]), "applied in the order delivered, 2 left out");
+}

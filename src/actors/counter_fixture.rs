@@ -2,14 +2,13 @@
 //! a counter kept in a table of its own, whose inputs can be told to fail (by error or by
 //! panic, after changing the in-memory state) a number of times, and which counts its
 //! loads. The rig wires it as the server does: a SQLite store in a temporary file and an
-//! outbox publisher on an embedded broker.
+//! publishing port that keeps what it is handed.
 
 // Two test modules include this file, each using a part of it.
 #![allow(dead_code)]
 
-use crate::actors::{Effects, Entity, Foreign, Meta, Services};
-use crate::bridge::{producer, Publisher};
-use crate::broker::EmbeddedBroker;
+use crate::actors::entity::EntityError;
+use crate::actors::{Effects, Entity, Foreign, Meta, Publish, Services};
 use crate::contracts::tenant::Tenant;
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -79,7 +78,7 @@ impl Entity for Counter {
 
     const KIND: &'static str = "counter";
 
-    async fn load(services: &Services, tenant: Uuid, id: &String) -> anyhow::Result<Counter> {
+    async fn load(services: &Services, tenant: Uuid, id: &String) -> Result<Counter, EntityError> {
         if let Ok(mut loads) = LOADS.lock() {
             *loads.entry(id.clone()).or_default() += 1;
         }
@@ -87,7 +86,7 @@ impl Entity for Counter {
         Ok(Counter { id: id.clone(), value, applied })
     }
 
-    async fn handle(&mut self, _: &Services, input: Bump, meta: &Meta) -> anyhow::Result<Effects<()>> {
+    async fn handle(&mut self, _: &Services, input: Bump, meta: &Meta) -> Result<Effects<()>, EntityError> {
         // The in-memory state changes first: a failure after it shows whether the retry
         // runs on reloaded state or on what the failed attempt left behind.
         self.value += 1;
@@ -95,7 +94,7 @@ impl Entity for Counter {
         tokio::time::sleep(input.pause).await;
         if input.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok() {
             match input.failing {
-                Failing::Error => anyhow::bail!("injected failure of input {}", input.tag),
+                Failing::Error => return Err(anyhow::anyhow!("injected failure of input {}", input.tag).into()),
                 Failing::Panic => panic!("injected panic of input {}", input.tag),
             }
         }
@@ -114,7 +113,7 @@ impl Entity for Counter {
         Ok(effects)
     }
 
-    async fn on_timer(&mut self, _: &Services, _: ()) -> anyhow::Result<Effects<()>> {
+    async fn on_timer(&mut self, _: &Services, _: ()) -> Result<Effects<()>, EntityError> {
         Ok(Effects::none())
     }
 
@@ -138,14 +137,23 @@ pub struct Rig {
     pub services: Arc<Services>,
     pub tenant: Tenant,
     file: std::path::PathBuf,
-    _broker: EmbeddedBroker,
+}
+
+/// The publishing port of the rig: keeps what it is handed (the outbox holds the rows; no
+/// broker is needed to test the harness).
+#[derive(Debug, Default)]
+pub struct Published(pub std::sync::Mutex<Vec<crate::store::OutboxRow>>);
+
+impl Publish for Published {
+    fn publish(&self, rows: Vec<crate::store::OutboxRow>) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(rows);
+    }
 }
 
 impl Rig {
     /// Builds the rig inside a running actix system; inputs are given up after
     /// `max_attempts`.
     pub async fn new(max_attempts: u32) -> Rig {
-        let broker = EmbeddedBroker::start().expect("embedded broker");
         let file = std::env::temp_dir().join(format!("atlas-counter-{}.db", Uuid::new_v4()));
         let store = Store::connect(&format!("sqlite://{}?mode=rwc", file.display())).await.expect("store");
         sqlx::raw_sql(
@@ -156,10 +164,7 @@ impl Rig {
         .await
         .expect("counter table");
         let metrics = Arc::new(Metrics::new());
-        let producer = producer::create(broker.bootstrap_servers()).expect("producer");
-        let publisher = Publisher::start(broker.bootstrap_servers(), producer, store.clone(), metrics.clone(), Duration::from_secs(5))
-            .await
-            .expect("publisher");
+        let publisher: Arc<dyn Publish> = Arc::new(Published::default());
         let services = Arc::new(Services {
             store,
             publisher,
@@ -171,7 +176,7 @@ impl Rig {
             rooms: Default::default(),
         });
         let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
-        Rig { services, tenant, file, _broker: broker }
+        Rig { services, tenant, file }
     }
 
     /// The metadata of an input of this rig's tenant.

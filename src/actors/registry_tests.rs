@@ -61,7 +61,7 @@ async fn deliveries_racing_passivation_are_neither_lost_nor_applied_on_stale_sta
     stop.store(true, Ordering::Relaxed);
     let forgotten = passivating.join().expect("passivating thread");
 
-    assert!(outcomes.iter().all(|o| *o == Ok(Applied::Done)), "every delivery applied: {outcomes:?}");
+    assert!(outcomes.iter().all(|o| matches!(o, Ok(Applied::Done))), "every delivery applied: {outcomes:?}");
     let (value, tags) = rig.stored(&id).await;
     assert_eq!(value, ROUNDS * PER_ROUND, "no count lost");
     assert_eq!(tags, (0..ROUNDS * PER_ROUND).collect::<Vec<_>>(), "applied once each, in delivery order");

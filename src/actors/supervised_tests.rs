@@ -40,11 +40,11 @@ async fn a_failed_input_is_retried_on_state_reloaded_from_the_store() {
     let rig = Rig::new(3).await;
     let id = uuid::Uuid::new_v4().to_string();
     let actor = start(&rig, &id);
-    assert_eq!(outcome(deliver(&rig, &actor, Bump::ok(1))).await, Ok(Applied::Done));
+    assert!(matches!(outcome(deliver(&rig, &actor, Bump::ok(1))).await, Ok(Applied::Done)));
     assert_eq!(loads(&id), 1);
 
     let answer = deliver(&rig, &actor, Bump::failing(2, 2, Failing::Error));
-    assert_eq!(outcome(answer).await, Ok(Applied::Done), "the third attempt succeeds");
+    assert!(matches!(outcome(answer).await, Ok(Applied::Done)), "the third attempt succeeds");
     assert_eq!(rig.stored(&id).await, (2, vec![1, 2]), "each input counted once");
     assert_eq!(loads(&id), 3, "each restart reloaded the committed state");
     assert_eq!(rig.restarts(), 2);
@@ -57,8 +57,8 @@ async fn a_panicking_handler_restarts_the_actor_like_an_error() {
     let rig = Rig::new(3).await;
     let id = uuid::Uuid::new_v4().to_string();
     let actor = start(&rig, &id);
-    assert_eq!(outcome(deliver(&rig, &actor, Bump::failing(1, 1, Failing::Panic))).await, Ok(Applied::Done));
-    assert_eq!(outcome(deliver(&rig, &actor, Bump::ok(2))).await, Ok(Applied::Done), "the restarted actor goes on");
+    assert!(matches!(outcome(deliver(&rig, &actor, Bump::failing(1, 1, Failing::Panic))).await, Ok(Applied::Done)));
+    assert!(matches!(outcome(deliver(&rig, &actor, Bump::ok(2))).await, Ok(Applied::Done)), "the restarted actor goes on");
     assert_eq!(rig.stored(&id).await, (2, vec![1, 2]));
     assert_eq!(loads(&id), 2);
 }
@@ -82,8 +82,8 @@ async fn retries_keep_the_order_and_an_input_given_up_does_not_hold_up_the_next(
     for answer in answers {
         outcomes.push(outcome(answer).await);
     }
-    assert_eq!(outcomes[0], Ok(Applied::Done));
+    assert!(matches!(outcomes[0], Ok(Applied::Done)), "{:?}", outcomes[0]);
     assert!(matches!(&outcomes[1], Err(DeliveryError::Failed { attempts: 3, .. })), "given up after three attempts: {:?}", outcomes[1]);
-    assert_eq!(outcomes[2..], [Ok(Applied::Done), Ok(Applied::Done)]);
+    assert!(outcomes[2..].iter().all(|o| matches!(o, Ok(Applied::Done))), "{:?}", &outcomes[2..]);
     assert_eq!(rig.stored(&id).await, (3, vec![1, 3, 4]), "applied in the order delivered, 2 left out");
 }

@@ -112,7 +112,7 @@ async fn failing_units_are_refused_alone_and_keep_nothing() {
 #[tokio::test]
 async fn each_unit_of_a_batch_learns_its_own_result() {
     let db = Db::new().await;
-    let committer = start(db.pool(), "fixture-committer".into());
+    let committer = start(db.pool(), "fixture-committer".into()).expect("the committer thread");
     let send = |(writes, position, outputs): Parts| {
         let (reply, answer) = oneshot::channel();
         committer.send(Job::Unit(Unit { writes, position, outputs, reply })).map_err(|_| "committer gone").expect("queued");

@@ -2,11 +2,14 @@
 //! client actions produce, the records it consumes, and the frames it pushes. Serde only:
 //! the WebSocket transport writes a push as JSON, a binary transport encodes the same value.
 
+pub mod account_session;
+pub mod answers;
 pub mod buddy;
 pub mod cash_shop;
 pub mod chalkboard;
 pub mod character;
 pub mod field;
+pub mod first_wave;
 pub mod gachapon;
 pub mod guild;
 pub mod guild_window;
@@ -15,6 +18,7 @@ pub mod notes;
 pub mod npc;
 pub mod party;
 pub mod pet;
+pub mod pushes;
 pub mod quest;
 pub mod session;
 pub mod storage;

@@ -575,7 +575,7 @@ async fn monster_status(to: &Recipients<'_>, r: MonsterStatus) {
             }
             let Some(monster) = lookups::monster_of(services, to.tenant, unique_id).await else { return };
             let (hp, max) = (u64::from(monster.fields.hp), u64::from(monster.fields.max_hp));
-            let percent = if max > 0 { (hp * 100 / max).max(1) } else { 1 };
+            let percent = (hp * 100).checked_div(max).map_or(1, |percent| percent.max(1));
             to.list(&recipients, scope, &push(&MonsterHealth { unique_id, percent }));
         }
         MonsterEvent::StartControl(c) => {

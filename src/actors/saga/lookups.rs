@@ -137,14 +137,7 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
                 .await
                 .ok_or("validation look-up failed")?;
             let validation: One<ValidationAttributes> = answer(document, "validation")?;
-            let mut failed = false;
-            for result in &validation.data.attributes.results {
-                // Go matches the key case-insensitively; a `passed` that is not a bool does not fit.
-                for (_, passed) in result.iter().filter(|(key, _)| key.eq_ignore_ascii_case("passed")) {
-                    failed |= !passed.as_bool().ok_or("validation answer: passed is not a bool")?;
-                }
-            }
-            if failed {
+            if validation.data.attributes.failed()? {
                 return Err("validation not passed".into());
             }
             Ok(Vec::new())
@@ -547,6 +540,20 @@ struct ValidationAttributes {
     results: Vec<Map<String, Value>>,
 }
 
+impl ValidationAttributes {
+    /// Whether a result did not pass; a `passed` that is not a bool does not fit (Go
+    /// matches the key case-insensitively).
+    fn failed(&self) -> Result<bool, String> {
+        let mut failed = false;
+        for result in &self.results {
+            for (_, passed) in result.iter().filter(|(key, _)| key.eq_ignore_ascii_case("passed")) {
+                failed |= !passed.as_bool().ok_or("validation answer: passed is not a bool")?;
+            }
+        }
+        Ok(failed)
+    }
+}
+
 /// The foothold below a point.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -574,4 +581,86 @@ struct DropAttributes {
 struct PositionAttributes {
     x: Option<i16>,
     y: Option<i16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::shapes::mutations;
+
+    /// Every one-node shape mutation of a valid answer is refused (except under `raw`).
+    fn refuses_every_mutation<T: DeserializeOwned>(document: Value, raw: &[&str], check: impl Fn(T) -> Result<(), String>) {
+        let decode = |value: Value| answer::<T>(value, "test").and_then(&check);
+        assert!(decode(document.clone()).is_ok(), "the valid answer decodes: {document}");
+        let found = mutations(&document, raw);
+        assert!(!found.is_empty());
+        for m in found {
+            assert!(decode(m.value.clone()).is_err(), "{} was not refused: {}", m.path, m.value);
+        }
+    }
+
+    fn fits<T>(_: T) -> Result<(), String> {
+        Ok(())
+    }
+
+    #[test]
+    fn saga_answers_refuse_every_shape_mutation() {
+        let asset = json!({"type": "assets", "id": "7", "attributes": {"slot": 4, "templateId": 2000000, "referenceId": 3,
+            "referenceType": "consumable", "referenceData": {"quantity": 12}}});
+        // Identifiers are read for their ids only; reference data is copied as given.
+        let raw = ["data.relationships.assets.data[0].type", "included[0].attributes.referenceData"];
+        refuses_every_mutation::<CompartmentDocument<AssetAttributes>>(
+            json!({"data": {"type": "compartments", "id": "c", "attributes": {"type": 2, "capacity": 24},
+                "relationships": {"assets": {"data": [{"type": "assets", "id": "7"}]}}}, "included": [asset]}),
+            &["data.attributes", "data.relationships.assets.data[0].type", raw[1]],
+            fits,
+        );
+        refuses_every_mutation::<CompartmentDocument<Map<String, Value>>>(
+            json!({"data": {"type": "compartments", "id": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+                "relationships": {"assets": {"data": [{"type": "assets", "id": "1"}]}}},
+                "included": [{"type": "assets", "id": "1", "relationships": {"item": {"data": {"type": "items", "id": "5"}}}},
+                    {"type": "items", "id": "5", "attributes": {"cashId": "7000000123", "templateId": 5000000}}]}),
+            &[raw[0], "included[0].relationships.item.data.type", "included[1].attributes.cashId", "included[1].attributes.templateId"],
+            fits,
+        );
+        refuses_every_mutation::<Many<PortalAttributes>>(
+            json!({"data": [{"type": "portals", "id": "2", "attributes": {"name": "sp", "type": 0, "targetMapId": 999999999}}]}),
+            &[],
+            fits,
+        );
+        refuses_every_mutation::<One<AssetAttributes>>(
+            json!({"data": {"type": "storage_assets", "id": "88001", "attributes": {"slot": 0, "templateId": 2000000, "referenceId": 3,
+                "referenceType": "consumable", "referenceData": {"quantity": 12}}}}),
+            &["data.attributes.referenceData"],
+            fits,
+        );
+        refuses_every_mutation::<One<ValidationAttributes>>(
+            json!({"data": {"type": "validations", "id": "1", "attributes": {"results": [{"passed": true}]}}}),
+            &[],
+            |v: One<ValidationAttributes>| v.data.attributes.failed().map(|_| ()),
+        );
+        refuses_every_mutation::<One<FootholdAttributes>>(
+            json!({"data": {"type": "footholds", "id": "21", "attributes": {"id": 21}}}),
+            &[],
+            fits,
+        );
+        refuses_every_mutation::<DropTable>(
+            json!({"included": [{"type": "drops", "id": "1022000:4000019", "attributes": {"chance": 3}}]}),
+            &[],
+            fits,
+        );
+        refuses_every_mutation::<One<PositionAttributes>>(
+            json!({"data": {"type": "positions", "id": "0", "attributes": {"x": 10, "y": -20}}}),
+            &[],
+            fits,
+        );
+    }
+
+    #[test]
+    fn a_validation_result_not_passed_fails() {
+        let answer = |results: Value| ValidationAttributes { results: serde_json::from_value(results).expect("results") };
+        assert_eq!(answer(json!([{"passed": true}, {"Passed": false}])).failed(), Ok(true));
+        assert_eq!(answer(json!([{"passed": true}])).failed(), Ok(false));
+        assert!(answer(json!([{"passed": "no"}])).failed().is_err());
+    }
 }

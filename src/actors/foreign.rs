@@ -53,11 +53,25 @@ pub async fn post<T: DeserializeOwned>(
 /// GETs `path` (relative, e.g. `characters/1001`) from the service whose root URL is
 /// `service_variable` (falling back to `BASE_SERVICE_URL`).
 pub async fn get<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str) -> Option<T> {
+    get_with_query(services, tenant, service_variable, path, &[]).await
+}
+
+/// Like [`get`], with query parameters percent-encoded by the HTTP client.
+pub async fn get_with_query<T: DeserializeOwned>(
+    services: &Services,
+    tenant: &Tenant,
+    service_variable: &str,
+    path: &str,
+    query: &[(&str, &str)],
+) -> Option<T> {
     let url = format!("{}{path}", services.foreign.root(service_variable));
-    let request = headers(tenant)
+    let mut request = headers(tenant)
         .into_iter()
         .fold(services.http.get(&url), |request, (name, value)| request.header(name, value))
         .header("Content-Type", "application/json; charset=utf-8");
+    if !query.is_empty() {
+        request = request.query(query);
+    }
     let response = match request.send().await {
         Ok(response) => response,
         Err(error) => {

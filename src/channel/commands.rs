@@ -13,13 +13,13 @@ use super::updates::push;
 use super::{lookups, respawn, Command, Edge};
 use crate::actors::character::skills_sql;
 use crate::actors::messengers::sql as messengers;
+use crate::contracts::channel::action_pushes::{CharacterMovement, MessengerInviteSent};
 use crate::contracts::channel::commands::{
     Ability, BuffCommand, BuffCommandKind, CharacterCommand, CharacterCommandKind, CharacterMovementCommand, ChatCommand, ChatKind,
     CompartmentMove, CompartmentMoveCommand, Distribution, Dropped, ExpressionCommand, MessengerCommand, MessengerCommandKind,
     MonsterCommand, MonsterCommandKind, MonsterMovementCommand, Movement, PortalCommand, PortalCommandKind, SkillCommand, SkillCommandKind,
     SkillMacro, SkillMacroCommand, SkillMacroCommandKind, StatUp,
 };
-use crate::contracts::channel::first_wave::{CharacterMovement, MessengerInviteSent};
 use crate::contracts::channel::inventory::{ConsumableCommand, ConsumableKind};
 use crate::contracts::channel::party::{InviteCommand, InviteCommandKind, InviteType};
 use crate::contracts::channel::pet::{Loot, PetLootCommand};

@@ -214,12 +214,7 @@ fn subject(event: &ChannelEvent) -> u64 {
         ChannelEvent::StatusRequest => 0,
         ChannelEvent::Update(update) => u64::from(update.subject()),
         ChannelEvent::Later(update) => u64::from(update.subject()),
-        ChannelEvent::Enveloped { envelope: e, .. } if e.map_id != 0 => u64::from(e.map_id),
-        ChannelEvent::Enveloped { envelope: e, .. } if e.messenger_id != 0 => u64::from(e.messenger_id),
-        ChannelEvent::Enveloped { envelope: e, .. } => {
-            let person = [e.character_id, e.actor_id, e.owner_id].into_iter().find(|id| *id != 0);
-            person.map_or_else(|| e.session_id.as_u64_pair().0, u64::from)
-        }
+        ChannelEvent::First(record) => record.subject(),
     }
 }
 

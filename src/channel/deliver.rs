@@ -4,19 +4,32 @@
 //! Recipients: SELF (one character's session), MAP / MAP−c (the members of a map
 //! instance, from the field actors), LIST (given characters, each once). A scope check
 //! keeps a world-scoped record to sessions of that world and a channel-scoped one to that
-//! channel.
+//! channel. Records arrive typed (`contracts::channel::first_wave`); every frame is a
+//! typed push (`contracts::channel::pushes`).
 
-use super::events::{body, ChannelEvent, Envelope};
+use super::events::ChannelEvent;
 use super::fields::Membership;
 use super::frames::{enable_actions, Frame};
 use super::sessions::{Field, Session};
+use super::updates::push;
 use super::{field_view, lifecycle, lookups, registration, Edge};
 use crate::actors::messengers::sql as messengers;
+use crate::contracts::channel::first_wave::{
+    AccountSession, AccountSessionEvent, AssetEvent, AssetStatus, BuffEvent, BuffStatus, CharacterEvent, CharacterStatus, Chat, ChatEvent,
+    CompartmentEvent, CompartmentStatus, ConsumableEvent, ConsumableStatus, Distribution, DropEvent, DropStatus, InviteEvent, InviteStatus,
+    MapEvent, MapStatus, MessengerEvent, MessengerStatus, MonsterEvent, MonsterStatus, Record, SkillEvent, SkillStatus,
+};
+use crate::contracts::channel::pushes::{
+    Announcement, AppearanceUpdate, BuffCancelled, BuffCancelledForeign, BuffGiven, BuffGivenForeign, ChannelChange, CharacterDespawn,
+    CharacterExpression, ChatGeneral, ChatMulti, ChatWhisper, CompartmentMerge, CompartmentSort, ControlMonster, DestroyMonster,
+    DropDestroy, DropSpawn, ExperienceGained, FameGiven, InventoryChange, InventoryOperation, Item, ItemUpgrade, LevelUp, LevelUpForeign,
+    MessengerOperation, MonsterHealth, PartyMemberHp, PetCashFoodResult, PetChat, SkillChange, SkillCooldown, SpawnMonster, StatsChanged,
+    StatusMessage, Warp,
+};
+use crate::contracts::channel::FieldBlock;
 use crate::contracts::tenant::Tenant;
-use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use chrono::Utc;
 use std::sync::Arc;
-use uuid::Uuid;
 
 /// Where a record applies (spec 50 §1.2).
 #[derive(Debug, Clone, Copy)]
@@ -48,28 +61,26 @@ pub async fn deliver(edge: &Arc<Edge>, tenant: &Tenant, event: ChannelEvent) {
             }
         },
         ChannelEvent::StatusRequest => registration::register_tenant(edge, tenant.id).await,
-        ChannelEvent::Enveloped { topic, envelope } => {
+        ChannelEvent::First(record) => {
             let to = Recipients { edge, tenant };
-            match topic {
-                "EVENT_TOPIC_ACCOUNT_SESSION_STATUS" => account_session(edge, tenant, &envelope).await,
-                "EVENT_TOPIC_CHARACTER_STATUS" => character_status(&to, &envelope).await,
-                "EVENT_TOPIC_MAP_STATUS" => map_status(&to, &envelope).await,
-                "EVENT_TOPIC_ASSET_STATUS" => asset_status(&to, &envelope).await,
-                "EVENT_TOPIC_COMPARTMENT_STATUS" => compartment_status(&to, &envelope),
-                "EVENT_TOPIC_CHARACTER_CHAT" => chat(&to, &envelope).await,
-                "EVENT_TOPIC_EXPRESSION" => {
-                    let frame =
-                        Frame::new("CharacterExpression", json!({"characterId": envelope.character_id, "expression": envelope.expression}));
-                    to.map(field_of(&envelope), Some(envelope.character_id), &frame).await;
+            match record {
+                Record::AccountSession(r) => account_session(edge, tenant, r).await,
+                Record::Character(r) => character_status(&to, r).await,
+                Record::Map(r) => map_status(&to, r).await,
+                Record::Asset(r) => asset_status(&to, r).await,
+                Record::Compartment(r) => compartment_status(&to, r),
+                Record::Chat(r) => chat(&to, r).await,
+                Record::Expression(e) => {
+                    let frame = push(&CharacterExpression { character_id: e.character_id, expression: e.expression });
+                    to.map(field_of(&e.field), Some(e.character_id), &frame).await;
                 }
-                "EVENT_TOPIC_CHARACTER_BUFF_STATUS" => buff_status(&to, &envelope).await,
-                "EVENT_TOPIC_SKILL_STATUS" => skill_status(&to, &envelope),
-                "EVENT_TOPIC_MESSENGER_STATUS" => messenger_status(&to, &envelope).await,
-                "EVENT_TOPIC_INVITE_STATUS" => invite_status(&to, &envelope).await,
-                "EVENT_TOPIC_MONSTER_STATUS" => monster_status(&to, &envelope).await,
-                "EVENT_TOPIC_DROP_STATUS" => drop_status(&to, &envelope).await,
-                "EVENT_TOPIC_CONSUMABLE_STATUS" => consumable_status(&to, &envelope).await,
-                other => tracing::debug!(topic = other, kind = %envelope.kind, "channel event not pushed"),
+                Record::Buff(r) => buff_status(&to, r).await,
+                Record::Skill(r) => skill_status(&to, r),
+                Record::Messenger(r) => messenger_status(&to, r).await,
+                Record::Invite(r) => invite_status(&to, r).await,
+                Record::Monster(r) => monster_status(&to, r).await,
+                Record::Drop(r) => drop_status(&to, r).await,
+                Record::Consumable(r) => consumable_status(&to, r).await,
             }
         }
         ChannelEvent::Update(update) => super::updates::deliver(&Recipients { edge, tenant }, update).await,
@@ -125,132 +136,85 @@ impl Recipients<'_> {
     }
 }
 
-fn field_of(e: &Envelope) -> Field {
-    Field { world: e.world_id, channel: e.channel_id, map: e.map_id, instance: e.instance }
+fn field_of(f: &FieldBlock) -> Field {
+    Field { world: f.world_id, channel: f.channel_id, map: f.map_id, instance: f.instance }
 }
 
 /// §4.2: the account service's answers about this process's sessions.
-async fn account_session(edge: &Arc<Edge>, tenant: &Tenant, e: &Envelope) {
-    let Some(session) = edge.sessions.get(e.session_id).filter(|s| s.tenant == *tenant) else { return };
-    match e.kind.as_str() {
-        "ERROR" => lifecycle::destroy(edge, &session).await,
-        _ => {
-            let params = &e.body["params"];
-            let character = params["characterId"].as_u64().unwrap_or(0) as u32;
-            if character > 0 {
-                lifecycle::complete_login(edge, &session, character).await;
+async fn account_session(edge: &Arc<Edge>, tenant: &Tenant, r: AccountSession) {
+    let Some(session) = edge.sessions.get(r.envelope.session_id).filter(|s| s.tenant == *tenant) else { return };
+    match r.event {
+        AccountSessionEvent::Error(_) => lifecycle::destroy(edge, &session).await,
+        AccountSessionEvent::StateChanged(changed) => {
+            let params = changed.params;
+            if params.character_id > 0 {
+                lifecycle::complete_login(edge, &session, params.character_id).await;
             }
-            if let Some(address) = params["ipAddress"].as_str().filter(|a| !a.is_empty()) {
+            if !params.ip_address.is_empty() {
                 session.update(|s| s.handed_over = true);
-                session.push(&Frame::new("ChannelChange", json!({"ipAddress": address, "port": params["port"]})));
+                session.push(&push(&ChannelChange { ip_address: params.ip_address, port: params.port }));
             }
         }
     }
 }
 
-/// The value of a stat as the character service holds it (spec 50 §4.5).
-fn stat_value(attributes: &Value, stat: &str) -> Value {
-    let field = match stat {
-        "SKIN" => "skinColor",
-        "FACE" => "face",
-        "HAIR" => "hair",
-        "LEVEL" => "level",
-        "JOB" => "jobId",
-        "STRENGTH" => "strength",
-        "DEXTERITY" => "dexterity",
-        "INTELLIGENCE" => "intelligence",
-        "LUCK" => "luck",
-        "HP" => "hp",
-        "MAX_HP" => "maxHp",
-        "MP" => "mp",
-        "MAX_MP" => "maxMp",
-        "AVAILABLE_AP" => "ap",
-        "EXPERIENCE" => "experience",
-        "FAME" => "fame",
-        "MESO" => "meso",
-        "GACHAPON_EXPERIENCE" => "gachaponExperience",
-        // The first number of the comma list; none is 0 (Go indexes an empty list, Q-9).
-        "AVAILABLE_SP" => {
-            let sp = attributes["sp"].as_str().unwrap_or_default();
-            return json!(sp.split(',').next().and_then(|n| n.trim().parse::<i64>().ok()).unwrap_or(0));
-        }
-        // Summoned pets' ids come with pets (P2); no pet is out.
-        _ => return json!(0),
-    };
-    attributes.get(field).cloned().unwrap_or(json!(0))
-}
-
-async fn character_status(to: &Recipients<'_>, e: &Envelope) {
-    let character = e.character_id;
-    let channel = body::<u8>(e, "channelId").unwrap_or_default();
-    match e.kind.as_str() {
-        "STAT_CHANGED" => {
-            let updates: Vec<String> = body(e, "updates").unwrap_or_default();
-            if updates.iter().any(|u| u == "HP" || u == "MAX_HP") {
-                party_hp(to, character, e.world_id, channel).await;
+async fn character_status(to: &Recipients<'_>, r: CharacterStatus) {
+    let (character, world) = (r.envelope.character_id, r.envelope.world_id);
+    let services = &to.edge.services;
+    match r.event {
+        CharacterEvent::StatChanged(changed) => {
+            if changed.updates.iter().any(|u| u == "HP" || u == "MAX_HP") {
+                party_hp(to, character, world, changed.channel_id).await;
             }
-            let Some(session) = to.session(character, Scope::World(e.world_id)) else { return };
-            let excl = body::<bool>(e, "exclRequestSent").unwrap_or_default();
-            let mut values = serde_json::Map::new();
-            if !updates.is_empty() {
-                let Some(attributes) = lookups::character(&to.edge.services, to.tenant, character).await else { return };
-                for stat in updates {
-                    values.insert(stat.clone(), stat_value(&attributes, &stat));
+            let Some(session) = to.session(character, Scope::World(world)) else { return };
+            let mut updates = std::collections::BTreeMap::new();
+            if !changed.updates.is_empty() {
+                let Some(looked) = lookups::character_of(services, to.tenant, character).await else { return };
+                for stat in changed.updates {
+                    let value = looked.fields.stat(&stat);
+                    updates.insert(stat, value);
                 }
             }
-            session.push(&Frame::new("StatChanged", json!({"updates": values, "exclRequestSent": excl})));
+            session.push(&push(&StatsChanged { updates, excl_request_sent: changed.excl_request_sent }));
         }
-        "MAP_CHANGED" => {
-            let Some(session) = to.session(character, Scope::Channel(e.world_id, channel)) else { return };
-            let map = body::<u32>(e, "targetMapId").unwrap_or_default();
-            let instance = body::<Uuid>(e, "targetInstance").unwrap_or_default();
+        CharacterEvent::MapChanged(warp) => {
+            let Some(session) = to.session(character, Scope::Channel(world, warp.channel_id)) else { return };
+            let (map, instance) = (warp.target_map_id, warp.target_instance);
             // the instance is kept with the map.
             session.update(|s| (s.map, s.instance) = (map, instance));
-            let hp = match lookups::character(&to.edge.services, to.tenant, character).await {
-                Some(attributes) => attributes["hp"].clone(),
-                None => json!(0),
-            };
-            let portal = body::<u32>(e, "targetPortalId").unwrap_or_default();
-            session.push(&Frame::new(
-                "SetField",
-                json!({"warp": true, "channelId": channel, "mapId": map, "instance": instance, "portalId": portal, "hp": hp}),
-            ));
+            let hp = lookups::character_of(services, to.tenant, character).await.map_or(0, |c| c.fields.hp);
+            let frame = Warp { warp: true, channel_id: warp.channel_id, map_id: map, instance, portal_id: warp.target_portal_id, hp };
+            session.push(&push(&frame));
             field_view::set_field_pushed(to.edge, &session, map).await;
         }
-        "EXPERIENCE_CHANGED" => {
-            let distributions: Vec<Value> = body(e, "distributions").unwrap_or_default();
-            let frame = Frame::new("CharacterStatusMessage", experience_message(&distributions));
-            to.one(character, Scope::Channel(e.world_id, channel), &frame);
+        CharacterEvent::ExperienceChanged(gained) => {
+            let frame = push(&StatusMessage::Experience(experience_message(&gained.distributions)));
+            to.one(character, Scope::Channel(world, gained.channel_id), &frame);
         }
-        "FAME_CHANGED" => {
-            if body::<String>(e, "actorType").unwrap_or_default() != "CHARACTER" {
+        CharacterEvent::FameChanged(fame) => {
+            if fame.actor_type != "CHARACTER" {
                 return;
             }
-            let actor = body::<u32>(e, "actorId").unwrap_or_default();
-            let amount = body::<i8>(e, "amount").unwrap_or_default();
-            let services = &to.edge.services;
-            let (Some(target), Some(giver)) =
-                (lookups::character(services, to.tenant, character).await, lookups::character(services, to.tenant, actor).await)
-            else {
+            let (Some(target), Some(giver)) = (
+                lookups::character_of(services, to.tenant, character).await,
+                lookups::character_of(services, to.tenant, fame.actor_id).await,
+            ) else {
                 return;
             };
-            let scope = Scope::World(e.world_id);
-            to.one(character, scope, &Frame::new("FameResponse", json!({"mode": "RECEIVED", "name": giver["name"], "amount": amount})));
-            let gave = json!({"mode": "GAVE", "name": target["name"], "amount": amount, "fame": target["fame"]});
-            to.one(actor, scope, &Frame::new("FameResponse", gave));
+            let scope = Scope::World(world);
+            to.one(character, scope, &push(&FameGiven::Received { name: giver.fields.name, amount: fame.amount }));
+            let gave = FameGiven::Gave { name: target.fields.name, amount: fame.amount, fame: target.fields.fame };
+            to.one(fame.actor_id, scope, &push(&gave));
         }
-        "MESO_CHANGED" => {
-            let amount = body::<i32>(e, "amount").unwrap_or_default();
-            to.one(character, Scope::World(e.world_id), &Frame::new("CharacterStatusMessage", json!({"kind": "MESO", "amount": amount})));
+        CharacterEvent::MesoChanged(meso) => {
+            to.one(character, Scope::World(world), &push(&StatusMessage::Meso { amount: meso.amount }));
         }
-        "LEVEL_CHANGED" => {
-            let scope = Scope::Channel(e.world_id, channel);
-            if to.one(character, scope, &Frame::new("CharacterEffect", json!({"effect": "LEVEL_UP"}))) {
-                let foreign = Frame::new("CharacterEffectForeign", json!({"characterId": character, "effect": "LEVEL_UP"}));
-                to.map_of(character, scope, false, &foreign).await;
+        CharacterEvent::LevelChanged(level) => {
+            let scope = Scope::Channel(world, level.channel_id);
+            if to.one(character, scope, &push(&LevelUp {})) {
+                to.map_of(character, scope, false, &push(&LevelUpForeign { character_id: character })).await;
             }
         }
-        _ => {}
     }
 }
 
@@ -270,62 +234,46 @@ async fn party_hp(to: &Recipients<'_>, character: u32, world: u8, channel: u8) {
     if recipients.is_empty() {
         return;
     }
-    let Some(attributes) = lookups::character(&to.edge.services, to.tenant, character).await else { return };
-    let frame = Frame::new("PartyMemberHP", json!({"characterId": character, "hp": attributes["hp"], "maxHp": attributes["maxHp"]}));
+    let Some(looked) = lookups::character_of(&to.edge.services, to.tenant, character).await else { return };
+    let frame = push(&PartyMemberHp { character_id: character, hp: looked.fields.hp, max_hp: looked.fields.max_hp });
     recipients.iter().for_each(|s| s.push(&frame));
 }
 
 /// The "experience gained" message: each distribution sets its part; a later one
 /// overwrites an earlier (spec 50 §4.5).
-fn experience_message(distributions: &[Value]) -> Value {
-    let mut message = json!({"kind": "EXPERIENCE", "amount": 0, "white": false, "inChat": false});
+fn experience_message(distributions: &[Distribution]) -> ExperienceGained {
+    let mut message = ExperienceGained::default();
     for d in distributions {
-        let amount = d["amount"].clone();
-        let part = match d["experienceType"].as_str().unwrap_or_default() {
-            "WHITE" => {
-                message["white"] = json!(true);
-                "amount"
-            }
-            "YELLOW" => {
-                message["white"] = json!(false);
-                "amount"
-            }
-            "CHAT" => {
-                message["inChat"] = json!(true);
-                "amount"
-            }
-            "MONSTER_BOOK" => "monsterBookBonus",
-            "MONSTER_EVENT" => "mobEventBonusPercent",
-            "PLAY_TIME" => {
-                message["playTimeHour"] = d["attr1"].clone();
-                "mobEventBonusPercent"
-            }
-            "WEDDING" => "weddingBonus",
-            "SPIRIT_WEEK" => "questBonusRate",
-            "PARTY" => {
-                message["partyEventRate"] = d["attr1"].clone();
-                "partyBonus"
-            }
-            "ITEM" => "itemBonus",
-            "INTERNET_CAFE" => "premiumIpBonus",
-            "RAINBOW_WEEK" => "rainbowWeekBonus",
-            "PARTY_RING" => "partyRingBonus",
-            "CAKE_PIE" => "cakePieBonus",
-            _ => continue,
-        };
-        message[part] = amount;
+        let amount = Some(d.amount);
+        match d.experience_type.as_str() {
+            "WHITE" => (message.white, message.amount) = (true, d.amount),
+            "YELLOW" => (message.white, message.amount) = (false, d.amount),
+            "CHAT" => (message.in_chat, message.amount) = (true, d.amount),
+            "MONSTER_BOOK" => message.monster_book_bonus = amount,
+            "MONSTER_EVENT" => message.mob_event_bonus_percent = amount,
+            "PLAY_TIME" => (message.play_time_hour, message.mob_event_bonus_percent) = (Some(d.attr1), amount),
+            "WEDDING" => message.wedding_bonus = amount,
+            "SPIRIT_WEEK" => message.quest_bonus_rate = amount,
+            "PARTY" => (message.party_event_rate, message.party_bonus) = (Some(d.attr1), amount),
+            "ITEM" => message.item_bonus = amount,
+            "INTERNET_CAFE" => message.premium_ip_bonus = amount,
+            "RAINBOW_WEEK" => message.rainbow_week_bonus = amount,
+            "PARTY_RING" => message.party_ring_bonus = amount,
+            "CAKE_PIE" => message.cake_pie_bonus = amount,
+            _ => {}
+        }
     }
     message
 }
 
 /// §4.6: spawns and despawns. Each process pushes to its own sessions: the entering
 /// character's session (if here) sees everyone there, and everyone here sees it.
-async fn map_status(to: &Recipients<'_>, e: &Envelope) {
-    let field = field_of(e);
-    let entering = body::<u32>(e, "characterId").unwrap_or_default();
+async fn map_status(to: &Recipients<'_>, r: MapStatus) {
+    let field = field_of(&r.envelope.field);
     let services = &to.edge.services;
-    match e.kind.as_str() {
-        "CHARACTER_ENTER" => {
+    match r.event {
+        MapEvent::Enter(entered) => {
+            let entering = entered.character_id;
             if to.edge.maps.members(to.tenant.id, field).await.is_empty() {
                 prime(to, field).await;
             }
@@ -333,12 +281,12 @@ async fn map_status(to: &Recipients<'_>, e: &Envelope) {
             let others: Vec<Arc<Session>> = to.in_field(field).await.into_iter().filter(|s| s.character() != entering).collect();
             if !others.is_empty() {
                 // one character that cannot be loaded does not blank the map.
-                if let Some(attributes) = lookups::character(services, to.tenant, entering).await {
+                if let Some(looked) = lookups::character_of(services, to.tenant, entering).await {
+                    let attributes = serde_json::Value::Object(looked.attributes);
                     let frame = field_view::spawn(entering, &attributes, true);
                     others.iter().for_each(|s| s.push(&frame));
                     let mates = field_view::party_in_field(to.edge, to.tenant, entering, field).await;
-                    let hp =
-                        Frame::new("PartyMemberHP", json!({"characterId": entering, "hp": attributes["hp"], "maxHp": attributes["maxHp"]}));
+                    let hp = push(&PartyMemberHp { character_id: entering, hp: looked.fields.hp, max_hp: looked.fields.max_hp });
                     others.iter().filter(|s| mates.contains(&s.character())).for_each(|s| s.push(&hp));
                 }
             }
@@ -346,11 +294,10 @@ async fn map_status(to: &Recipients<'_>, e: &Envelope) {
                 field_view::entered(to.edge, &session, field).await;
             }
         }
-        "CHARACTER_EXIT" => {
-            to.edge.maps.apply(to.tenant.id, field, Membership::Exit(entering)).await;
-            to.map(field, Some(entering), &Frame::new("CharacterDespawn", json!({"characterId": entering}))).await;
+        MapEvent::Exit(left) => {
+            to.edge.maps.apply(to.tenant.id, field, Membership::Exit(left.character_id)).await;
+            to.map(field, Some(left.character_id), &push(&CharacterDespawn { character_id: left.character_id })).await;
         }
-        _ => {}
     }
 }
 
@@ -367,61 +314,46 @@ async fn prime(to: &Recipients<'_>, field: Field) {
 
 /// §4.7: inventory changes, with the Q-12 fixes (appearance only for equipment moves in
 /// or out of an equipped position; an expired item is also removed).
-async fn asset_status(to: &Recipients<'_>, e: &Envelope) {
-    let inventory = e.template_id / 1_000_000;
-    if !(1..=5).contains(&inventory) {
+async fn asset_status(to: &Recipients<'_>, r: AssetStatus) {
+    let e = r.envelope;
+    let inventory_type = e.template_id / 1_000_000;
+    let Some(inventory_type) = u8::try_from(inventory_type).ok().filter(|t| (1..=5).contains(t)) else {
         tracing::warn!(template = e.template_id, "asset of no inventory type: not pushed");
         return;
-    }
+    };
     let character = e.character_id;
     let Some(session) = to.session(character, Scope::Tenant) else { return };
-    let item = || {
-        let mut item = e.body.clone();
-        if let Value::Object(fields) = &mut item {
-            fields.insert("assetId".into(), json!(e.asset_id));
-            fields.insert("templateId".into(), json!(e.template_id));
+    let slot = e.slot;
+    let add =
+        |data| InventoryOperation::Add { inventory_type, slot, item: Item { asset_id: e.asset_id, template_id: e.template_id, data } };
+    let remove = InventoryOperation::Remove { inventory_type, slot };
+    let change = |operations: Vec<InventoryOperation>| push(&InventoryChange { silent: false, operations });
+    match r.event {
+        AssetEvent::Created(data) | AssetEvent::Accepted(data) => session.push(&change(vec![add(data)])),
+        AssetEvent::Updated(data) => session.push(&change(vec![remove, add(data)])),
+        AssetEvent::QuantityChanged(changed) => {
+            session.push(&change(vec![InventoryOperation::Quantity { inventory_type, slot, quantity: changed.quantity }]));
         }
-        item
-    };
-    let at = |mode: &str| json!({"mode": mode, "inventoryType": inventory, "slot": e.slot});
-    let remove = || at("REMOVE");
-    let add = || {
-        let mut op = at("ADD");
-        op["item"] = item();
-        op
-    };
-    let change = |operations: Vec<Value>| Frame::new("CharacterInventoryChange", json!({"silent": false, "operations": operations}));
-    match e.kind.as_str() {
-        "CREATED" | "ACCEPTED" => session.push(&change(vec![add()])),
-        "UPDATED" => session.push(&change(vec![remove(), add()])),
-        "QUANTITY_CHANGED" => {
-            let mut op = at("QUANTITY");
-            op["quantity"] = json!(body::<u32>(e, "quantity").unwrap_or_default());
-            session.push(&change(vec![op]));
-        }
-        "DELETED" | "RELEASED" => session.push(&change(vec![remove()])),
-        "MOVED" => {
-            let old = body::<i16>(e, "oldSlot").unwrap_or_default();
-            let op = json!({"mode": "MOVE", "inventoryType": inventory, "slot": old, "destination": e.slot});
-            session.push(&change(vec![op]));
-            if inventory == 1 && (e.slot < 0 || old < 0) {
-                let look = json!({"characterId": character, "templateId": e.template_id, "slot": e.slot, "oldSlot": old});
-                to.map(session.field(), None, &Frame::new("CharacterAppearanceUpdate", look)).await;
+        AssetEvent::Deleted(_) | AssetEvent::Released(_) => session.push(&change(vec![remove])),
+        AssetEvent::Moved(moved) => {
+            let old = moved.old_slot;
+            session.push(&change(vec![InventoryOperation::Move { inventory_type, slot: old, destination: slot }]));
+            if inventory_type == 1 && (slot < 0 || old < 0) {
+                let look = AppearanceUpdate { character_id: character, template_id: e.template_id, slot, old_slot: old };
+                to.map(session.field(), None, &push(&look)).await;
                 avatar_to_messenger(to, character, session.channel).await;
             }
         }
-        "EXPIRED" => {
-            let replaced = body::<String>(e, "replaceMessage").unwrap_or_default();
-            let kind = match (replaced.is_empty(), body::<bool>(e, "isCash").unwrap_or_default()) {
-                (false, _) => "ITEM_EXPIRED_REPLACED",
-                (true, true) => "CASH_ITEM_EXPIRED",
-                (true, false) => "ITEM_EXPIRED",
+        AssetEvent::Expired(expired) => {
+            let (template_id, message) = (e.template_id, expired.replace_message);
+            let notice = match (message.is_empty(), expired.is_cash) {
+                (false, _) => StatusMessage::ItemExpiredReplaced { template_id, message },
+                (true, true) => StatusMessage::CashItemExpired { template_id, message },
+                (true, false) => StatusMessage::ItemExpired { template_id, message },
             };
-            let message = json!({"kind": kind, "templateId": e.template_id, "message": replaced});
-            session.push(&Frame::new("CharacterStatusMessage", message));
-            session.push(&change(vec![remove()]));
+            session.push(&push(&notice));
+            session.push(&change(vec![remove]));
         }
-        _ => {}
     }
 }
 
@@ -430,92 +362,89 @@ async fn avatar_to_messenger(to: &Recipients<'_>, character: u32, channel: u8) {
     let Ok(rooms) = messengers::rooms(&to.edge.services.store, to.tenant.id, Some(character)).await else { return };
     for room in rooms {
         let Some((seat, _)) = room.members.iter().find(|(s, _)| s.character == character) else { continue };
-        let frame = Frame::new(
-            "MessengerOperation",
-            json!({"operation": "UPDATE_AVATAR", "slot": seat.slot, "characterId": character, "channelId": channel}),
-        );
+        let frame = push(&MessengerOperation::UpdateAvatar { slot: seat.slot, character_id: character, channel_id: channel });
         let ids: Vec<u32> = room.members.iter().map(|(s, _)| s.character).collect();
         to.list(&ids, Scope::Tenant, &frame);
     }
 }
 
-fn compartment_status(to: &Recipients<'_>, e: &Envelope) {
-    let Some(session) = to.session(e.character_id, Scope::Tenant) else { return };
+fn compartment_status(to: &Recipients<'_>, r: CompartmentStatus) {
+    let Some(session) = to.session(r.envelope.character_id, Scope::Tenant) else { return };
     session.push(&enable_actions());
-    let writer = match e.kind.as_str() {
-        "MERGE_COMPLETE" => "CompartmentMerge",
-        "SORT_COMPLETE" => "CompartmentSort",
-        _ => return,
-    };
-    session.push(&Frame::new(writer, json!({"inventoryType": body::<u8>(e, "type").unwrap_or_default()})));
+    match r.event {
+        CompartmentEvent::ReservationCancelled(_) => {}
+        CompartmentEvent::Merged(done) => session.push(&push(&CompartmentMerge { inventory_type: done.inventory_type })),
+        CompartmentEvent::Sorted(done) => session.push(&push(&CompartmentSort { inventory_type: done.inventory_type })),
+    }
 }
 
 /// §4.9 with Q-7 (group chat for the four group types only) and Q-8 (recipient lists and
 /// whispers reach recipients on any channel of the world).
-async fn chat(to: &Recipients<'_>, e: &Envelope) {
+async fn chat(to: &Recipients<'_>, r: Chat) {
     let services = &to.edge.services;
+    let (e, message) = (&r.envelope, r.envelope.message.clone());
     let sender = e.actor_id;
-    let world = Scope::World(e.world_id);
-    let recipients: Vec<u32> = body(e, "recipients").unwrap_or_default();
-    let name_of = |id: u32| async move { lookups::character(services, to.tenant, id).await.map(|a| a["name"].clone()) };
-    match e.kind.as_str() {
-        "GENERAL" => {
-            let gm = match lookups::character(services, to.tenant, sender).await {
-                Some(attributes) => lookups::number(&attributes, "gm") == 1,
-                None => false,
-            };
-            let balloon = body::<bool>(e, "balloonOnly").unwrap_or_default();
-            let frame =
-                Frame::new("CharacterChatGeneral", json!({"characterId": sender, "gm": gm, "message": e.message, "balloonOnly": balloon}));
-            to.map(field_of(e), None, &frame).await;
+    let world = Scope::World(e.field.world_id);
+    let name_of = |id: u32| async move { lookups::character_of(services, to.tenant, id).await.map(|c| c.fields.name) };
+    let group = |mode: u8, recipients: Vec<u32>| async move {
+        let Some(name) = name_of(sender).await else { return };
+        to.list(&recipients, world, &push(&ChatMulti { name, message: message.clone(), mode }));
+    };
+    match r.event {
+        ChatEvent::General(general) => {
+            let gm = lookups::character_of(services, to.tenant, sender).await.is_some_and(|c| c.fields.gm == 1);
+            let frame = push(&ChatGeneral { character_id: sender, gm, message: e.message.clone(), balloon_only: general.balloon_only });
+            to.map(field_of(&e.field), None, &frame).await;
         }
-        kind @ ("BUDDY" | "PARTY" | "GUILD" | "ALLIANCE") => {
-            let Some(name) = name_of(sender).await else { return };
-            let mode = ["BUDDY", "PARTY", "GUILD", "ALLIANCE"].iter().position(|k| *k == kind).unwrap_or_default();
-            to.list(&recipients, world, &Frame::new("CharacterChatMulti", json!({"name": name, "message": e.message, "mode": mode})));
-        }
-        "WHISPER" => {
-            let recipient = body::<u32>(e, "recipient").unwrap_or_default();
+        ChatEvent::Buddy(list) => group(0, list.recipients).await,
+        ChatEvent::Party(list) => group(1, list.recipients).await,
+        ChatEvent::Guild(list) => group(2, list.recipients).await,
+        ChatEvent::Alliance(list) => group(3, list.recipients).await,
+        ChatEvent::Whisper(whisper) => {
+            let recipient = whisper.recipient;
             let (Some(from), Some(target)) = (name_of(sender).await, name_of(recipient).await) else { return };
-            let sent = json!({"mode": "SEND_RESULT", "name": target, "success": true});
-            to.one(sender, world, &Frame::new("CharacterChatWhisper", sent));
-            let received = json!({"mode": "RECEIVE", "name": from, "channelId": e.channel_id, "message": e.message});
-            to.one(recipient, world, &Frame::new("CharacterChatWhisper", received));
+            to.one(sender, world, &push(&ChatWhisper::SendResult { name: target, success: true }));
+            let received = ChatWhisper::Receive { name: from, channel_id: e.field.channel_id, message: e.message.clone() };
+            to.one(recipient, world, &push(&received));
         }
-        "MESSENGER" => to.list(&recipients, world, &Frame::new("MessengerOperation", json!({"operation": "CHAT", "message": e.message}))),
-        "PET" => {
-            let owner = body::<u32>(e, "ownerId").unwrap_or_default();
-            let data = json!({"ownerId": owner, "petSlot": body::<i8>(e, "petSlot").unwrap_or_default(),
-                "kind": body::<u8>(e, "type").unwrap_or_default(), "action": body::<u8>(e, "action").unwrap_or_default(),
-                "message": e.message, "balloon": body::<bool>(e, "balloon").unwrap_or_default()});
-            to.map_of(owner, Scope::Channel(e.world_id, e.channel_id), true, &Frame::new("PetChat", data)).await;
+        ChatEvent::Messenger(list) => to.list(&list.recipients, world, &push(&MessengerOperation::Chat { message: e.message.clone() })),
+        ChatEvent::Pet(pet) => {
+            let data = PetChat {
+                owner_id: pet.owner_id,
+                pet_slot: pet.pet_slot,
+                kind: pet.kind,
+                action: pet.action,
+                message: e.message.clone(),
+                balloon: pet.balloon,
+            };
+            to.map_of(pet.owner_id, Scope::Channel(e.field.world_id, e.field.channel_id), true, &push(&data)).await;
         }
-        "PINK_TEXT" => {
-            let name = name_of(sender).await.unwrap_or(json!(""));
-            to.list(
-                &recipients,
-                world,
-                &Frame::new("WorldMessage", json!({"mode": "PINK_TEXT", "medal": "", "name": name, "message": e.message})),
-            );
+        ChatEvent::PinkText(list) => {
+            let name = name_of(sender).await.unwrap_or_default();
+            let frame = push(&Announcement::PinkText { medal: String::new(), name, message: e.message.clone() });
+            to.list(&list.recipients, world, &frame);
         }
-        _ => {}
     }
 }
 
-async fn buff_status(to: &Recipients<'_>, e: &Envelope) {
-    let character = e.character_id;
-    let scope = Scope::World(e.world_id);
-    let changes = e.body.get("changes").cloned().unwrap_or(json!([]));
-    let (own, foreign) = match e.kind.as_str() {
-        "APPLIED" => {
-            let own = json!({"sourceId": e.body["sourceId"], "duration": e.body["duration"], "changes": changes,
-                "createdAt": e.body["createdAt"], "expiresAt": e.body["expiresAt"]});
-            let foreign = json!({"characterId": character, "sourceId": e.body["sourceId"], "changes": changes});
-            (Frame::new("CharacterBuffGive", own), Frame::new("CharacterBuffGiveForeign", foreign))
+async fn buff_status(to: &Recipients<'_>, r: BuffStatus) {
+    let character = r.envelope.character_id;
+    let scope = Scope::World(r.envelope.world_id);
+    let (own, foreign) = match r.event {
+        BuffEvent::Applied(b) => {
+            let foreign = BuffGivenForeign { character_id: character, source_id: b.source_id, changes: b.changes.clone() };
+            let own = BuffGiven {
+                source_id: b.source_id,
+                duration: b.duration,
+                changes: b.changes,
+                created_at: b.created_at,
+                expires_at: b.expires_at,
+            };
+            (push(&own), push(&foreign))
         }
-        _ => (
-            Frame::new("CharacterBuffCancel", json!({"changes": changes})),
-            Frame::new("CharacterBuffCancelForeign", json!({"characterId": character, "changes": changes})),
+        BuffEvent::Expired(b) => (
+            push(&BuffCancelled { changes: b.changes.clone() }),
+            push(&BuffCancelledForeign { character_id: character, changes: b.changes }),
         ),
     };
     if to.one(character, scope, &own) {
@@ -523,109 +452,113 @@ async fn buff_status(to: &Recipients<'_>, e: &Envelope) {
     }
 }
 
-fn skill_status(to: &Recipients<'_>, e: &Envelope) {
-    let frame = match e.kind.as_str() {
-        "CREATED" | "UPDATED" => Frame::new(
-            "CharacterSkillChange",
-            json!({"skillId": e.skill_id, "level": e.body["level"], "masterLevel": e.body["masterLevel"],
-                "expiration": e.body["expiration"], "exclRequestSent": true, "sn": true}),
-        ),
-        "COOLDOWN_APPLIED" => {
-            let until = body::<String>(e, "cooldownExpiresAt").unwrap_or_default();
-            let seconds =
-                DateTime::parse_from_rfc3339(&until).map(|t| (t.with_timezone(&Utc) - Utc::now()).num_seconds().max(0)).unwrap_or(0);
-            Frame::new("CharacterSkillCooldown", json!({"skillId": e.skill_id, "seconds": seconds}))
+fn skill_status(to: &Recipients<'_>, r: SkillStatus) {
+    let skill_id = r.envelope.skill_id;
+    let frame = match r.event {
+        SkillEvent::Created(s) | SkillEvent::Updated(s) => push(&SkillChange {
+            skill_id,
+            level: s.level,
+            master_level: s.master_level,
+            expiration: s.expiration,
+            excl_request_sent: true,
+            sn: true,
+        }),
+        SkillEvent::CooldownApplied(c) => {
+            let seconds = if c.cooldown_expires_at.is_zero() { 0 } else { (c.cooldown_expires_at.utc() - Utc::now()).num_seconds().max(0) };
+            push(&SkillCooldown { skill_id, seconds })
         }
-        _ => Frame::new("CharacterSkillCooldown", json!({"skillId": e.skill_id, "seconds": 0})),
+        SkillEvent::CooldownExpired(_) => push(&SkillCooldown { skill_id, seconds: 0 }),
     };
-    to.one(e.character_id, Scope::Tenant, &frame);
+    to.one(r.envelope.character_id, Scope::Tenant, &frame);
 }
 
 /// §4.13 from this server's own messengers (no REST call), with Q-16: the leaver is
 /// always told, even when the room is gone.
-async fn messenger_status(to: &Recipients<'_>, e: &Envelope) {
+async fn messenger_status(to: &Recipients<'_>, r: MessengerStatus) {
+    let e = &r.envelope;
     let scope = Scope::World(e.world_id);
-    let slot = body::<u8>(e, "slot").unwrap_or_default();
     let rooms = messengers::rooms(&to.edge.services.store, to.tenant.id, None).await.unwrap_or_default();
-    let members = rooms.into_iter().find(|r| r.id == e.messenger_id).map(|r| r.members).unwrap_or_default();
-    let operation = |op: &str, slot: u8, character: u32, name: &str, channel: u8| {
-        Frame::new(
-            "MessengerOperation",
-            json!({"operation": op, "slot": slot, "characterId": character, "name": name, "channelId": channel}),
-        )
-    };
-    match e.kind.as_str() {
-        "JOINED" => {
+    let members = rooms.into_iter().find(|room| room.id == e.messenger_id).map(|room| room.members).unwrap_or_default();
+    match r.event {
+        MessengerEvent::Joined(_) => {
             let Some((seat, entry)) = members.iter().find(|(s, _)| s.character == e.actor_id) else { return };
-            let added = operation("ADD", seat.slot, seat.character, &entry.name, entry.channel);
+            let added = MessengerOperation::Add {
+                slot: seat.slot,
+                character_id: seat.character,
+                name: entry.name.clone(),
+                channel_id: entry.channel,
+            };
             let others: Vec<u32> = members.iter().map(|(s, _)| s.character).filter(|c| *c != e.actor_id).collect();
-            to.list(&others, scope, &added);
+            to.list(&others, scope, &push(&added));
             if let Some(session) = to.session(e.actor_id, scope) {
-                session.push(&Frame::new("MessengerOperation", json!({"operation": "JOIN", "slot": seat.slot})));
+                session.push(&push(&MessengerOperation::Join { slot: seat.slot }));
                 for (other, entry) in members.iter().filter(|(s, _)| s.character != e.actor_id) {
-                    session.push(&operation("ADD", other.slot, other.character, &entry.name, entry.channel));
+                    let add = MessengerOperation::Add {
+                        slot: other.slot,
+                        character_id: other.character,
+                        name: entry.name.clone(),
+                        channel_id: entry.channel,
+                    };
+                    session.push(&push(&add));
                 }
             }
         }
-        "LEFT" => {
-            let frame = Frame::new("MessengerOperation", json!({"operation": "REMOVE", "slot": slot}));
+        MessengerEvent::Left(seat) => {
+            let frame = push(&MessengerOperation::Remove { slot: seat.slot });
             let mut ids: Vec<u32> = members.iter().map(|(s, _)| s.character).collect();
             ids.push(e.actor_id);
             to.list(&ids, scope, &frame);
         }
-        _ => {}
     }
 }
 
 /// §4.20, the messenger rows (the other invite types come with parties, buddies, guilds).
-async fn invite_status(to: &Recipients<'_>, e: &Envelope) {
-    if e.invite_type != "MESSENGER" {
-        return super::invites::deliver(to, e).await;
+async fn invite_status(to: &Recipients<'_>, r: InviteStatus) {
+    if r.envelope.invite_type != "MESSENGER" {
+        return super::invites::deliver(to, &r).await;
     }
-    let scope = Scope::World(e.world_id);
-    let originator = body::<u32>(e, "originatorId").unwrap_or_default();
-    let target = body::<u32>(e, "targetId").unwrap_or_default();
+    let scope = Scope::World(r.envelope.world_id);
+    let (originator, target) = (r.body().originator_id, r.body().target_id);
     let services = &to.edge.services;
-    match e.kind.as_str() {
-        "CREATED" => {
+    match r.event {
+        InviteEvent::Created(_) => {
             if to.session(target, scope).is_none() {
                 return;
             }
-            let Some(inviter) = lookups::character(services, to.tenant, originator).await else { return };
-            let frame = json!({"operation": "INVITE", "name": inviter["name"], "messengerId": e.reference_id});
-            to.one(target, scope, &Frame::new("MessengerOperation", frame));
+            let Some(inviter) = lookups::character_of(services, to.tenant, originator).await else { return };
+            let frame = MessengerOperation::Invite { name: inviter.fields.name, messenger_id: r.envelope.reference_id };
+            to.one(target, scope, &push(&frame));
         }
-        _ => {
+        InviteEvent::Rejected(_) => {
             if to.session(originator, scope).is_none() {
                 return;
             }
-            let Some(invitee) = lookups::character(services, to.tenant, target).await else { return };
-            to.one(originator, scope, &Frame::new("MessengerOperation", json!({"operation": "INVITE_DECLINED", "name": invitee["name"]})));
+            let Some(invitee) = lookups::character_of(services, to.tenant, target).await else { return };
+            to.one(originator, scope, &push(&MessengerOperation::InviteDeclined { name: invitee.fields.name }));
         }
     }
 }
 
-async fn monster_status(to: &Recipients<'_>, e: &Envelope) {
-    let field = field_of(e);
+async fn monster_status(to: &Recipients<'_>, r: MonsterStatus) {
+    let e = &r.envelope;
+    let field = field_of(&e.field);
     let services = &to.edge.services;
-    let actor = body::<u32>(e, "actorId").unwrap_or_default();
-    let scope = Scope::Channel(e.world_id, e.channel_id);
-    match e.kind.as_str() {
-        "CREATED" => {
+    let scope = Scope::Channel(e.field.world_id, e.field.channel_id);
+    let unique_id = e.unique_id;
+    match r.event {
+        MonsterEvent::Created(_) => {
             if to.in_field(field).await.is_empty() {
                 return;
             }
-            let Some(mut monster) = lookups::monster(services, to.tenant, e.unique_id).await else { return };
-            monster["uniqueId"] = json!(e.unique_id);
-            monster["monsterId"] = json!(e.monster_id);
-            monster["fresh"] = json!(true);
-            to.map(field, None, &Frame::new("SpawnMonster", monster)).await;
+            let Some(monster) = lookups::monster_of(services, to.tenant, unique_id).await else { return };
+            to.map(field, None, &push(&SpawnMonster::fresh(unique_id, e.monster_id, monster.attributes))).await;
         }
-        "DESTROYED" | "KILLED" => {
-            to.map(field, None, &Frame::new("DestroyMonster", json!({"uniqueId": e.unique_id, "animation": 1}))).await;
+        MonsterEvent::Destroyed(_) | MonsterEvent::Killed(_) => {
+            to.map(field, None, &push(&DestroyMonster { unique_id, animation: 1 })).await;
         }
-        "DAMAGED" => {
+        MonsterEvent::Damaged(hit) => {
             // The attacker, or its party members online in the field (attacker included).
+            let actor = hit.actor_id;
             let party = lookups::party_of(services, to.tenant, actor).await;
             let recipients: Vec<u32> = match party.is_empty() {
                 true => vec![actor],
@@ -640,74 +573,88 @@ async fn monster_status(to: &Recipients<'_>, e: &Envelope) {
             if to.edge.sessions.characters(to.tenant, &recipients).is_empty() {
                 return;
             }
-            let Some(monster) = lookups::monster(services, to.tenant, e.unique_id).await else { return };
-            let (hp, max) = (lookups::number(&monster, "hp"), lookups::number(&monster, "maxHp"));
-            let percent = if max > 0 { (hp * 100 / max).max(1) } else { 1 };
-            to.list(&recipients, scope, &Frame::new("MonsterHealth", json!({"uniqueId": e.unique_id, "percent": percent})));
+            let Some(monster) = lookups::monster_of(services, to.tenant, unique_id).await else { return };
+            let (hp, max) = (u64::from(monster.fields.hp), u64::from(monster.fields.max_hp));
+            let percent = (hp * 100).checked_div(max).map_or(1, |percent| percent.max(1));
+            to.list(&recipients, scope, &push(&MonsterHealth { unique_id, percent }));
         }
-        "START_CONTROL" => {
-            let data = json!({"control": true, "uniqueId": e.unique_id, "monsterId": e.monster_id, "x": e.body["x"], "y": e.body["y"],
-                "stance": e.body["stance"], "fh": e.body["fh"], "team": e.body["team"]});
-            to.one(actor, scope, &Frame::new("ControlMonster", data));
-        }
-        "STOP_CONTROL" => {
-            to.one(actor, scope, &Frame::new("ControlMonster", json!({"control": false, "uniqueId": e.unique_id})));
-        }
-        _ => {}
-    }
-}
-
-async fn drop_status(to: &Recipients<'_>, e: &Envelope) {
-    // the record's own instance.
-    let field = field_of(e);
-    match e.kind.as_str() {
-        "CREATED" => {
-            let mut data = e.body.clone();
-            if let Some(ownership) = data.as_object_mut().and_then(|d| d.remove("type")) {
-                data["ownershipType"] = ownership;
-            }
-            data["dropId"] = json!(e.drop_id);
-            data["enterType"] = json!("FRESH");
-            to.map(field, None, &Frame::new("DropSpawn", data)).await;
-        }
-        "EXPIRED" => to.map(field, None, &Frame::new("DropDestroy", json!({"dropId": e.drop_id, "mode": "EXPIRE"}))).await,
-        "PICKED_UP" => {
-            let picker = body::<u32>(e, "characterId").unwrap_or_default();
-            let pet = body::<i8>(e, "petSlot").unwrap_or(-1);
-            let meso = body::<u32>(e, "meso").unwrap_or_default();
-            let notice = if meso > 0 {
-                json!({"kind": "MESO_PICKED_UP", "amount": meso})
-            } else if body::<u32>(e, "equipmentId").unwrap_or_default() > 0 {
-                json!({"kind": "ITEM_PICKED_UP", "itemId": e.body["itemId"]})
-            } else {
-                json!({"kind": "ITEM_PICKED_UP", "itemId": e.body["itemId"], "quantity": e.body["quantity"]})
+        MonsterEvent::StartControl(c) => {
+            let frame = ControlMonster::Start {
+                control: true,
+                unique_id,
+                monster_id: e.monster_id,
+                x: c.x,
+                y: c.y,
+                stance: c.stance,
+                fh: c.fh,
+                team: c.team,
             };
-            to.one(picker, Scope::Channel(e.world_id, e.channel_id), &Frame::new("CharacterStatusMessage", notice));
-            let mode = if pet >= 0 { "PET_PICK_UP" } else { "PICK_UP" };
-            let destroy = json!({"dropId": e.drop_id, "mode": mode, "characterId": picker, "petSlot": pet});
-            to.map(field, None, &Frame::new("DropDestroy", destroy)).await;
+            to.one(c.actor_id, scope, &push(&frame));
         }
-        _ => {}
+        MonsterEvent::StopControl(c) => {
+            to.one(c.actor_id, scope, &push(&ControlMonster::Stop { control: false, unique_id }));
+        }
     }
 }
 
-async fn consumable_status(to: &Recipients<'_>, e: &Envelope) {
-    let character = e.character_id;
-    match e.kind.as_str() {
-        "ERROR" => {
-            let frame = match body::<String>(e, "error").unwrap_or_default().as_str() {
-                "PET_CANNOT_CONSUME" => Frame::new("PetCashFoodResult", json!({"error": true})),
+async fn drop_status(to: &Recipients<'_>, r: DropStatus) {
+    // the record's own instance.
+    let field = field_of(&r.envelope.field);
+    let drop_id = r.envelope.drop_id;
+    match r.event {
+        DropEvent::Created(d) => {
+            let frame = DropSpawn {
+                drop_id,
+                enter_type: "FRESH",
+                item_id: d.item_id,
+                quantity: d.quantity,
+                meso: d.meso,
+                ownership_type: d.ownership,
+                x: d.x,
+                y: d.y,
+                owner_id: d.owner_id,
+                owner_party_id: d.owner_party_id,
+                drop_time: d.drop_time,
+                dropper_unique_id: d.dropper_unique_id,
+                dropper_x: d.dropper_x,
+                dropper_y: d.dropper_y,
+                player_drop: d.player_drop,
+                delay: d.delay,
+            };
+            to.map(field, None, &push(&frame)).await;
+        }
+        DropEvent::Expired(_) => to.map(field, None, &push(&DropDestroy::Expire { drop_id })).await,
+        DropEvent::PickedUp(p) => {
+            let notice = if p.meso > 0 {
+                StatusMessage::MesoPickedUp { amount: p.meso }
+            } else if p.equipment_id > 0 {
+                StatusMessage::ItemPickedUp { item_id: p.item_id, quantity: None }
+            } else {
+                StatusMessage::ItemPickedUp { item_id: p.item_id, quantity: Some(p.quantity) }
+            };
+            to.one(p.character_id, Scope::Channel(field.world, field.channel), &push(&notice));
+            let (character_id, pet_slot) = (p.character_id, p.pet_slot);
+            let destroy = match pet_slot >= 0 {
+                true => DropDestroy::PetPickUp { drop_id, character_id, pet_slot },
+                false => DropDestroy::PickUp { drop_id, character_id, pet_slot },
+            };
+            to.map(field, None, &push(&destroy)).await;
+        }
+    }
+}
+
+async fn consumable_status(to: &Recipients<'_>, r: ConsumableStatus) {
+    let character = r.envelope.character_id;
+    match r.event {
+        ConsumableEvent::Error(error) => {
+            let frame = match error.error.as_str() {
+                "PET_CANNOT_CONSUME" => push(&PetCashFoodResult { error: true }),
                 _ => enable_actions(),
             };
             to.one(character, Scope::Tenant, &frame);
         }
-        _ => {
-            let flags = ["success", "cursed", "legendarySpirit", "whiteScroll"];
-            let mut data = json!({"characterId": character});
-            for flag in flags {
-                data[flag] = json!(body::<bool>(e, flag).unwrap_or_default());
-            }
-            to.map_of(character, Scope::Tenant, true, &Frame::new("CharacterItemUpgrade", data)).await;
+        ConsumableEvent::Scroll(scroll) => {
+            to.map_of(character, Scope::Tenant, true, &push(&ItemUpgrade { character_id: character, scroll })).await;
         }
     }
 }
@@ -715,26 +662,19 @@ async fn consumable_status(to: &Recipients<'_>, e: &Envelope) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn stat_values_come_from_the_character() {
-        let attributes = json!({"hp": 50, "maxHp": 120, "ap": 3, "sp": "4,0,0", "jobId": 100});
-        assert_eq!(stat_value(&attributes, "HP"), json!(50));
-        assert_eq!(stat_value(&attributes, "AVAILABLE_SP"), json!(4));
-        assert_eq!(stat_value(&json!({"sp": ""}), "AVAILABLE_SP"), json!(0), "an empty SP list is 0 (Q-9)");
-        assert_eq!(stat_value(&attributes, "JOB"), json!(100));
-        assert_eq!(stat_value(&attributes, "PET_SN_1"), json!(0));
+    fn distribution(experience_type: &str, amount: u32, attr1: u32) -> Distribution {
+        Distribution { experience_type: experience_type.into(), amount, attr1 }
     }
 
     #[test]
     fn experience_parts_overwrite_in_order() {
-        let message = experience_message(&[
-            json!({"experienceType": "WHITE", "amount": 10, "attr1": 0}),
-            json!({"experienceType": "PARTY", "amount": 5, "attr1": 2}),
-            json!({"experienceType": "YELLOW", "amount": 30, "attr1": 0}),
-        ]);
-        assert_eq!(message["amount"], 30);
-        assert_eq!(message["white"], false);
-        assert_eq!((message["partyBonus"].clone(), message["partyEventRate"].clone()), (json!(5), json!(2)));
+        let message = experience_message(&[distribution("WHITE", 10, 0), distribution("PARTY", 5, 2), distribution("YELLOW", 30, 0)]);
+        let text = serde_json::to_value(StatusMessage::Experience(message)).expect("json");
+        assert_eq!(
+            text,
+            json!({"kind": "EXPERIENCE", "amount": 30, "white": false, "inChat": false, "partyBonus": 5, "partyEventRate": 2})
+        );
     }
 }

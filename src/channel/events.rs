@@ -1,45 +1,14 @@
 //! Decoders of the 40 topics the channel consumes (spec 50 §3).
 //!
-//! Every record is checked against its topic's envelope (types as in Go: a missing field
-//! is its zero value, a field of the wrong type refuses the record). The types the edge
-//! pushes to clients are [`HANDLED`]; any other well-formed record is skipped.
+//! Every record is decoded once, here, into the type of its topic and `type` (types as in
+//! Go: a missing field is its zero value, a field of the wrong type or an array where an
+//! object belongs refuses the record, which the state-owning group dead-letters). The
+//! types the edge pushes to clients are [`HANDLED`]; any other well-formed record is
+//! skipped.
 
+use crate::contracts::channel::first_wave::{self, Record};
 use crate::contracts::decode::{self, Decoded, Reject};
 use serde::Deserialize;
-use serde_json::Value;
-use uuid::Uuid;
-
-/// The envelope fields of every consumed topic; each topic uses some of them.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Envelope {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub world_id: u8,
-    pub channel_id: u8,
-    pub map_id: u32,
-    pub instance: Uuid,
-    pub character_id: u32,
-    pub actor_id: u32,
-    pub owner_id: u32,
-    pub session_id: Uuid,
-    pub account_id: u32,
-    pub messenger_id: u32,
-    pub party_id: u32,
-    pub skill_id: u32,
-    pub asset_id: u32,
-    pub template_id: u32,
-    pub slot: i16,
-    pub compartment_id: Uuid,
-    pub unique_id: u32,
-    pub monster_id: u32,
-    pub drop_id: u32,
-    pub message: String,
-    pub expression: u32,
-    pub invite_type: String,
-    pub reference_id: u32,
-    pub body: Value,
-}
 
 /// EVENT_TOPIC_ACCOUNT_STATUS: flat, with snake_case keys (spec 50 §4.1).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -56,19 +25,13 @@ pub enum ChannelEvent {
     Account(AccountStatus),
     /// COMMAND_TOPIC_CHANNEL_STATUS: "who is out there?" (its type is not checked).
     StatusRequest,
-    Enveloped {
-        topic: &'static str,
-        envelope: Envelope,
-    },
+    /// A record of the first wave (spec 50 P1), typed per topic and type.
+    First(Record),
     /// A record of the second wave, decoded by its feature module.
     Update(super::updates::Update),
     /// A record of the last wave (spec 50 P3 and the guild topics).
     Later(super::last_wave::Update),
 }
-
-/// Topics whose records have no `type` (spec 50 §2.6).
-const FLAT: &[&str] =
-    &["EVENT_TOPIC_ACCOUNT_STATUS", "EVENT_TOPIC_EXPRESSION", "EVENT_TOPIC_GACHAPON_REWARD_WON", "COMMAND_TOPIC_CHANNEL_STATUS"];
 
 /// The 40 consumed topics, with the types the edge pushes today (P1 of spec 50 §7).
 pub const HANDLED: &[(&str, &[&str])] = &[
@@ -184,21 +147,12 @@ pub fn decode(topic: &str, bytes: &[u8]) -> Result<Decoded<ChannelEvent>, Reject
     if let Some(decoded) = super::last_wave::decode(topic, &value) {
         return decoded;
     }
-    if !FLAT.contains(&topic) && !matches!(value.get("type"), Some(Value::String(_))) {
-        return Err(Reject::MissingType);
-    }
-    let envelope: Envelope = decode::into(value)?;
-    if !handled.contains(&envelope.kind.as_str()) {
-        return Ok(Decoded::Unhandled(envelope.kind));
-    }
-    Ok(Decoded::Message(ChannelEvent::Enveloped { topic, envelope }))
-}
-
-/// A body field decoded like Go (absent: zero), or `None` when it has the wrong type.
-pub fn body<T: serde::de::DeserializeOwned + Default>(envelope: &Envelope, field: &str) -> Option<T> {
-    match envelope.body.get(field) {
-        None | Some(Value::Null) => Some(T::default()),
-        Some(value) => crate::contracts::strict::from_value(value.clone()).ok(),
+    match first_wave::decode(topic, &value) {
+        Some(decoded) => Ok(match decoded? {
+            Decoded::Message(record) => Decoded::Message(ChannelEvent::First(record)),
+            Decoded::Unhandled(kind) => Decoded::Unhandled(kind),
+        }),
+        None => Ok(Decoded::Unhandled(format!("{topic}: no decoder"))),
     }
 }
 
@@ -225,26 +179,29 @@ mod tests {
 
     #[test]
     fn spec_examples_decode() {
-        let ChannelEvent::Enveloped { envelope, .. } = message(
+        let ChannelEvent::First(Record::Map(status)) = message(
             "EVENT_TOPIC_MAP_STATUS",
             r#"{"transactionId":"9d1e2f30-4a5b-4c6d-8e7f-90a1b2c3d4e5","worldId":0,"channelId":1,"mapId":104000000,
                "instance":"00000000-0000-0000-0000-000000000000","type":"CHARACTER_ENTER","body":{"characterId":30001}}"#,
         ) else {
-            panic!("map status is enveloped")
+            panic!("map status")
         };
-        assert_eq!((envelope.map_id, envelope.channel_id, body::<u32>(&envelope, "characterId")), (104000000, 1, Some(30001)));
-        let ChannelEvent::Enveloped { envelope, .. } = message(
+        assert_eq!((status.envelope.field.map_id, status.envelope.field.channel_id), (104000000, 1));
+        assert_eq!(status.event, first_wave::MapEvent::Enter(first_wave::MapCharacter { character_id: 30001 }));
+        let ChannelEvent::First(Record::Expression(expression)) = message(
             "EVENT_TOPIC_EXPRESSION",
             r#"{"characterId":30001,"worldId":0,"channelId":1,"mapId":104000000,"instance":"00000000-0000-0000-0000-000000000000","expression":3}"#,
         ) else {
-            panic!("expression is flat but enveloped")
+            panic!("expression is flat")
         };
-        assert_eq!(envelope.expression, 3);
+        assert_eq!(expression.expression, 3);
         assert_eq!(
             message("EVENT_TOPIC_ACCOUNT_STATUS", r#"{"account_id":1001,"name":"alice","status":"LOGGED_IN"}"#),
             ChannelEvent::Account(AccountStatus { account_id: 1001, name: "alice".into(), status: "LOGGED_IN".into() })
         );
         assert!(decode("EVENT_TOPIC_SKILL_STATUS", br#"{"characterId":"x","type":"CREATED"}"#).is_err(), "wrong field type");
+        assert!(decode("EVENT_TOPIC_DROP_STATUS", br#"{"type":"PICKED_UP","body":{"petSlot":"0"}}"#).is_err(), "wrong body type");
+        assert!(decode("EVENT_TOPIC_DROP_STATUS", br#"{"type":"PICKED_UP","body":[30001]}"#).is_err(), "an array body");
         assert!(matches!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"DOCKED","body":{"mapId":1}}"#), Ok(Decoded::Unhandled(_))));
         assert!(decode("EVENT_TOPIC_TRANSPORT_STATUS", br#"{"type":"ARRIVED","routeId":1}"#).is_err(), "a route id is a UUID");
     }

@@ -2,27 +2,28 @@
 //! invitation shown to the invited character, a refusal to the inviter.
 
 use super::deliver::{Recipients, Scope};
-use super::events::{body, Envelope};
 use super::lookups;
 use super::updates::push;
 use crate::channel::frames::Frame;
 use crate::contracts::channel::buddy::{Buddy, BuddyOperation, DEFAULT_GROUP};
+use crate::contracts::channel::first_wave::{InviteEvent, InviteStatus};
 use crate::contracts::channel::guild::{self, GuildInvitation};
 use crate::contracts::channel::party::{self, InviteType, PartyOperation};
 
 /// `CREATED` to the target, `REJECTED` to the originator, each with the other's name.
-pub(super) async fn deliver(to: &Recipients<'_>, e: &Envelope) {
+pub(super) async fn deliver(to: &Recipients<'_>, r: &InviteStatus) {
+    let e = &r.envelope;
+    // Invite types the edge shows nothing for (family, trade, …) are not one of these.
     let Ok(kind) = serde_json::from_value::<InviteType>(serde_json::Value::String(e.invite_type.clone())) else { return };
     let scope = Scope::World(e.world_id);
-    let originator = body::<u32>(e, "originatorId").unwrap_or_default();
-    let target = body::<u32>(e, "targetId").unwrap_or_default();
-    let created = e.kind == "CREATED";
+    let (originator, target) = (r.body().originator_id, r.body().target_id);
+    let created = matches!(r.event, InviteEvent::Created(_));
     let (recipient, other) = if created { (target, originator) } else { (originator, target) };
     if to.session(recipient, scope).is_none() {
         return;
     }
-    let Some(character) = lookups::character(&to.edge.services, to.tenant, other).await else { return };
-    let name = character["name"].as_str().unwrap_or_default().to_string();
+    let Some(character) = lookups::character_of(&to.edge.services, to.tenant, other).await else { return };
+    let name = character.fields.name;
     let frame: Frame = match (kind, created) {
         (InviteType::Party, true) => push(&PartyOperation::Invite { party_id: e.reference_id, name }),
         (InviteType::Party, false) => push(&PartyOperation::Error { error: party::DENIED.into(), name }),

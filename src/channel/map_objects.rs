@@ -103,7 +103,7 @@ fn field_of(block: FieldBlock) -> Field {
 pub fn decode_reactor(value: &Value) -> Result<Decoded<Update>, Reject> {
     let kind = kind(value)?;
     let record: ReactorRecord = decode::into(value.clone())?;
-    let ReactorBody { classification, name, state, x, y, direction } = part(value.get("body"))?;
+    let ReactorBody { classification, name, state, x, y, direction, .. } = part(value.get("body"))?;
     let reactor_id = record.reactor_id;
     let change = match kind {
         "CREATED" => Change::ReactorCreated(ReactorSpawn { reactor_id, classification, name, state, x, y, direction }),

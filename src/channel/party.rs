@@ -14,6 +14,7 @@ use crate::contracts::channel::party::{
 };
 use crate::contracts::channel::Empty;
 use crate::contracts::decode::{self, Decoded, Reject};
+use crate::contracts::strict::IgnoredObject;
 use crate::contracts::tenant::Tenant;
 use serde::Deserialize;
 use serde_json::Value;
@@ -151,9 +152,10 @@ pub fn decode_status(value: &Value) -> Result<Decoded<Update>, Reject> {
     let record: PartyStatusRecord = decode::into(value.clone())?;
     let body = value.get("body");
     let change = match kind {
-        "CREATED" => Change::Created,
-        "JOINED" => Change::Joined,
-        "LEFT" => Change::Left,
+        // `{}` bodies: an object (or absent), never an array or a scalar.
+        "CREATED" => part::<IgnoredObject>(body).map(|_| Change::Created)?,
+        "JOINED" => part::<IgnoredObject>(body).map(|_| Change::Joined)?,
+        "LEFT" => part::<IgnoredObject>(body).map(|_| Change::Left)?,
         "EXPEL" => Change::Expelled(part(body)?),
         "DISBAND" => Change::Disbanded(part(body)?),
         "CHANGE_LEADER" => Change::LeaderChanged(part(body)?),
@@ -168,12 +170,14 @@ pub fn decode_member(value: &Value) -> Result<Decoded<Update>, Reject> {
     let kind = kind(value)?;
     let record: PartyMemberRecord = decode::into(value.clone())?;
     match kind {
-        "LOGIN" | "LOGOUT" => Ok(Decoded::Message(Update {
-            world: record.world_id,
-            party: record.party_id,
-            character: record.character_id,
-            change: Change::MemberOnline,
-        })),
+        "LOGIN" | "LOGOUT" => part::<IgnoredObject>(value.get("body")).map(|_| {
+            Decoded::Message(Update {
+                world: record.world_id,
+                party: record.party_id,
+                character: record.character_id,
+                change: Change::MemberOnline,
+            })
+        }),
         other => Ok(Decoded::Unhandled(other.to_string())),
     }
 }

@@ -184,7 +184,7 @@ impl Update {
 /// EVENT_TOPIC_STORAGE_STATUS (`DEPOSITED`, `WITHDRAWN`, `PROJECTION_DESTROYED` need nothing).
 pub fn decode_status(value: &Value) -> Result<Decoded<Update>, Reject> {
     let kind = kind(value)?;
-    let StorageRecord { world_id: world, account_id: account } = decode::into(value.clone())?;
+    let StorageRecord { world_id: world, account_id: account, .. } = decode::into(value.clone())?;
     let body = value.get("body");
     let update = match kind {
         "MESOS_UPDATED" => Update::Mesos { world, account, mesos: part::<MesosUpdated>(body)?.new_mesos },

@@ -14,30 +14,37 @@ use crate::contracts::saga_payload::{
 use crate::contracts::strict;
 use crate::contracts::tenant::Tenant;
 use rand::seq::SliceRandom;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 /// An asset of a compartment, in relationship order.
 struct Asset {
     id: u32,
-    attributes: Value,
+    attributes: AssetAttributes,
+}
+
+/// A foreign answer decoded as `T` under the object rule; one that does not fit is a
+/// failed look-up.
+fn answer<T: DeserializeOwned>(document: Value, what: &str) -> Result<T, String> {
+    strict::from_value(document).map_err(|e| format!("{what} answer: {e}"))
 }
 
 async fn compartment_assets(services: &Services, tenant: &Tenant, character: u32, inventory: u8) -> Result<Vec<Asset>, String> {
     let path = format!("characters/{character}/inventory/compartments?type={inventory}");
     let document: Value = foreign::get(services, tenant, "INVENTORY_SERVICE_URL", &path).await.ok_or("inventory look-up failed")?;
-    if document["data"]["type"] != "compartments" {
+    let document: CompartmentDocument<AssetAttributes> = answer(document, "inventory")?;
+    if document.data.kind != "compartments" {
         return Err("inventory look-up answered no compartment".into());
     }
-    let included = document["included"].as_array().cloned().unwrap_or_default();
-    let listed = document["data"]["relationships"]["assets"]["data"].as_array().cloned().unwrap_or_default();
+    let mut included = document.included;
     let mut assets = Vec::new();
-    for identifier in listed {
-        let Some(id) = identifier["id"].as_str() else { continue };
-        let Some(resource) = included.iter().find(|r| r["type"] == "assets" && r["id"] == id) else { continue };
-        let id: u32 = id.parse().map_err(|_| format!("asset id {id} is not numeric"))?;
-        assets.push(Asset { id, attributes: resource["attributes"].clone() });
+    for identifier in document.data.relationships.assets.data {
+        let Some(at) = included.iter().position(|r| r.kind == "assets" && r.id == identifier.id) else { continue };
+        let resource = included.swap_remove(at);
+        let id: u32 = identifier.id.parse().map_err(|_| format!("asset id {} is not numeric", identifier.id))?;
+        assets.push(Asset { id, attributes: resource.attributes });
     }
     Ok(assets)
 }
@@ -58,14 +65,14 @@ fn field(field_id: &str, world: u8, channel: u8, map: u32) -> Result<(u8, u8, u3
     parse().ok_or_else(|| format!("fieldId {field_id} is not world:channel:map:instance"))
 }
 
-async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<Value>, String> {
+async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<Resource<PortalAttributes>>, String> {
     let document: Value =
         foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/portals")).await.ok_or("portal look-up failed")?;
-    let portals = document["data"].as_array().cloned().ok_or("portal look-up answered no list")?;
-    if portals.iter().any(|p| p["type"] != "portals") {
+    let portals: Many<PortalAttributes> = answer(document, "portal")?;
+    if portals.data.iter().any(|p| p.kind != "portals") {
         return Err("portal look-up answered other resources".into());
     }
-    Ok(portals)
+    Ok(portals.data)
 }
 
 fn change_map(t: Uuid, character: u32, (world, channel, map): (u8, u8, u32), portal: u32) -> Command {
@@ -86,9 +93,9 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
             let assets = compartment_assets(services, tenant, character, inventory).await?;
             let asset = assets
                 .iter()
-                .find(|a| a.attributes["templateId"].as_u64() == Some(u64::from(template)))
+                .find(|a| a.attributes.template_id == template)
                 .ok_or_else(|| format!("character {character} holds no {template}"))?;
-            let slot = attributes::<AssetAttributes>(&asset.attributes)?.slot;
+            let slot = asset.attributes.slot;
             let body = DestroyBody { slot, quantity: p.quantity, remove_all: p.remove_all };
             let command =
                 CompartmentCommand { transaction_id: t, character_id: character, inventory_type: inventory, kind: "DESTROY", body };
@@ -99,8 +106,8 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
             let candidates: Vec<u32> = portals(services, tenant, field.2)
                 .await?
                 .iter()
-                .filter(|portal| portal["attributes"]["type"] == 0 && portal["attributes"]["targetMapId"] == 999_999_999)
-                .filter_map(|portal| portal["id"].as_str()?.parse().ok())
+                .filter(|portal| portal.attributes.kind == 0 && portal.attributes.target_map_id == 999_999_999)
+                .filter_map(|portal| portal.id.parse().ok())
                 .collect();
             let portal = *candidates.choose(&mut rand::thread_rng()).ok_or("the map has no spawn portal")?;
             Ok(vec![change_map(t, character, field, portal)])
@@ -113,8 +120,8 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
                 portals(services, tenant, field.2)
                     .await?
                     .iter()
-                    .find(|portal| portal["attributes"]["name"] == name.as_str())
-                    .and_then(|portal| portal["id"].as_str()?.parse().ok())
+                    .find(|portal| portal.attributes.name == *name)
+                    .and_then(|portal| portal.id.parse().ok())
                     .unwrap_or(0)
             };
             Ok(vec![change_map(t, character, field, portal)])
@@ -129,11 +136,8 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
             let document: Value = foreign::post(services, tenant, "QUERY_AGGREGATOR_SERVICE_URL", "validations", &body)
                 .await
                 .ok_or("validation look-up failed")?;
-            let results = document["data"]["attributes"]["results"].as_array().cloned().unwrap_or_default();
-            let failed = results.iter().any(|r| {
-                r.as_object().is_some_and(|o| o.iter().any(|(k, v)| k.eq_ignore_ascii_case("passed") && v == &Value::Bool(false)))
-            });
-            if failed {
+            let validation: One<ValidationAttributes> = answer(document, "validation")?;
+            if validation.data.attributes.failed()? {
                 return Err("validation not passed".into());
             }
             Ok(Vec::new())
@@ -145,7 +149,8 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
             let foothold: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/footholds/below"), &below)
                 .await
                 .unwrap_or_default();
-            let fh = foothold["data"]["attributes"]["id"].as_u64().unwrap_or_default();
+            // Without an answer that fits, the foothold is 0 (as when the call fails).
+            let fh = answer::<One<FootholdAttributes>>(foothold, "foothold").map_or(0, |f| f.data.attributes.id);
             let path = format!("worlds/{world}/channels/{channel}/maps/{map}/monsters");
             let body = json!({"data": {"type": "monsters", "id": monster.to_string(), "attributes": {
                 "monsterId": monster, "x": x, "y": y, "fh": fh, "team": p.team}}});
@@ -169,9 +174,11 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDro
             .await
             .unwrap_or_default();
         let mut rng = rand::thread_rng();
-        for drop in table["included"].as_array().into_iter().flatten().filter(|d| d["type"] == "drops") {
-            let item: Option<u32> = drop["id"].as_str().and_then(|id| id.split(':').nth(1)?.parse().ok());
-            let chance = drop["attributes"]["chance"].as_u64().unwrap_or_default();
+        // A table that does not fit is an empty table (as when the call fails).
+        let table = answer::<DropTable>(table, "drop table").map(|t| t.included).unwrap_or_default();
+        for drop in table.iter().filter(|d| d.kind == "drops") {
+            let item: Option<u32> = drop.id.split(':').nth(1).and_then(|item| item.parse().ok());
+            let chance = u64::from(drop.attributes.chance);
             if let Some(item) = item.filter(|_| chance > 0 && rand::Rng::gen_range(&mut rng, 0..chance) == 0) {
                 items.push(item);
             }
@@ -199,8 +206,8 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDro
         let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body)
             .await
             .unwrap_or_default();
-        let at =
-            |key: &str, fallback: i16| point["data"]["attributes"][key].as_i64().and_then(|v| i16::try_from(v).ok()).unwrap_or(fallback);
+        // An answer that does not fit is no answer: the drop lands at the reactor.
+        let point = answer::<One<PositionAttributes>>(point, "drop position").map(|p| p.data.attributes).unwrap_or_default();
         let (item, quantity, amount) = match items.get(i) {
             Some(item) => (*item, 1, 0),
             None if meso_min >= meso_max => (0, 0, meso_min),
@@ -211,8 +218,8 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDro
             quantity,
             mesos: amount,
             drop_type: if spray { 1 } else { 2 },
-            x: at("x", x),
-            y: at("y", y),
+            x: point.x.unwrap_or(x),
+            y: point.y.unwrap_or(y),
             owner_id: character,
             owner_party_id: 0,
             dropper_id: reactor,
@@ -272,11 +279,8 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
             let (own, character, slot, inventory, quantity) =
                 (p.transaction_id, p.character_id, p.source_slot, p.source_inventory_type, p.quantity);
             let assets = compartment_assets(services, tenant, character, inventory).await?;
-            let mut decoded = Vec::with_capacity(assets.len());
-            for asset in &assets {
-                decoded.push((asset, attributes::<AssetAttributes>(&asset.attributes)?));
-            }
-            let (asset, a) = decoded.into_iter().find(|(_, a)| a.slot == slot).ok_or_else(|| format!("no asset in slot {slot}"))?;
+            let asset = assets.into_iter().find(|a| a.attributes.slot == slot).ok_or_else(|| format!("no asset in slot {slot}"))?;
+            let a = asset.attributes;
             Ok(vec![
                 concrete(Action::AcceptToStorage(AcceptToStorage {
                     transaction_id: own,
@@ -303,12 +307,12 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
                 (p.transaction_id, p.character_id, p.source_slot, p.inventory_type, p.quantity);
             let path = format!("storage/projections/{character}/compartments/{inventory}/assets/{slot}");
             let document: Value = foreign::get(services, tenant, "STORAGE_SERVICE_URL", &path).await.ok_or("storage look-up failed")?;
-            let data = &document["data"];
-            if data["type"] != "storage_assets" {
+            let One { data } = answer::<One<AssetAttributes>>(document, "storage")?;
+            if data.kind != "storage_assets" {
                 return Err("storage look-up answered no storage asset".into());
             }
-            let asset: u32 = data["id"].as_str().and_then(|id| id.parse().ok()).ok_or("storage asset id is not numeric")?;
-            let a: AssetAttributes = attributes(&data["attributes"])?;
+            let asset: u32 = data.id.parse().map_err(|_| "storage asset id is not numeric")?;
+            let a = data.attributes;
             let resolved = match a.reference_data["quantity"].as_u64().and_then(|held| u32::try_from(held).ok()) {
                 Some(held) if quantity == 0 && held > 0 => held,
                 _ => quantity,
@@ -340,11 +344,11 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
             let assets = compartment_assets(services, tenant, character, inventory).await?;
             // Assets whose reference data does not parse are skipped (§5.9).
             let asset = assets
-                .iter()
-                .find(|a| a.attributes["referenceData"]["cashId"].as_str().and_then(|c| c.parse::<i64>().ok()) == Some(cash))
+                .into_iter()
+                .find(|a| a.attributes.reference_data["cashId"].as_str().and_then(|c| c.parse::<i64>().ok()) == Some(cash))
                 .ok_or_else(|| format!("no asset with cash id {cash}"))?;
             let (compartment, _) = cash_compartment(services, tenant, account, kind).await?;
-            let a: AssetAttributes = attributes(&asset.attributes)?;
+            let a = asset.attributes;
             Ok(vec![
                 concrete(Action::AcceptToCashShop(AcceptToCashShop {
                     transaction_id: own,
@@ -411,19 +415,252 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
 async fn cash_compartment(services: &Services, tenant: &Tenant, account: u32, kind: u8) -> Result<(Uuid, Vec<(u32, Value)>), String> {
     let path = format!("accounts/{account}/cash-shop/inventory/compartments?type={kind}");
     let document: Value = foreign::get(services, tenant, "CASHSHOP_SERVICE_URL", &path).await.ok_or("cash shop look-up failed")?;
-    let data = &document["data"];
-    if data["type"] != "compartments" {
+    let document: CompartmentDocument<Map<String, Value>> = answer(document, "cash shop")?;
+    let data = document.data;
+    if data.kind != "compartments" {
         return Err("cash shop look-up answered no compartment".into());
     }
-    let compartment = data["id"].as_str().and_then(|id| Uuid::parse_str(id).ok()).ok_or("cash compartment id is not a UUID")?;
-    let included = document["included"].as_array().cloned().unwrap_or_default();
-    let find = |kind: &str, id: &Value| included.iter().find(|r| r["type"] == kind && &r["id"] == id).cloned();
+    let compartment = Uuid::parse_str(&data.id).map_err(|_| "cash compartment id is not a UUID")?;
+    let find = |kind: &str, id: &str| document.included.iter().find(|r| r.kind == kind && r.id == id);
     let mut items = Vec::new();
-    for identifier in data["relationships"]["assets"]["data"].as_array().into_iter().flatten() {
-        let Some(asset) = find("assets", &identifier["id"]) else { continue };
-        let Some(item) = find("items", &asset["relationships"]["item"]["data"]["id"]) else { continue };
-        let Some(id) = item["id"].as_str().and_then(|id| id.parse().ok()) else { continue };
-        items.push((id, item["attributes"].clone()));
+    for identifier in &data.relationships.assets.data {
+        let Some(asset) = find("assets", &identifier.id) else { continue };
+        let Some(item) = find("items", &asset.relationships.item.data.id) else { continue };
+        let Ok(id) = item.id.parse() else { continue };
+        items.push((id, Value::Object(item.attributes.clone())));
     }
     Ok((compartment, items))
+}
+
+/// A compartment document (L1, L4): the compartment, its assets in relationship order, and
+/// the included resources with attributes `A`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound = "A: DeserializeOwned + Default")]
+struct CompartmentDocument<A> {
+    data: Compartment,
+    #[serde(default, deserialize_with = "nullable")]
+    included: Vec<Included<A>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Compartment {
+    #[serde(rename = "type", default, deserialize_with = "nullable")]
+    kind: String,
+    #[serde(default, deserialize_with = "nullable")]
+    id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    relationships: AssetLinks,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AssetLinks {
+    #[serde(default, deserialize_with = "nullable")]
+    assets: ToMany,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ToMany {
+    #[serde(default, deserialize_with = "nullable")]
+    data: Vec<Identifier>,
+}
+
+/// A resource identifier, read for its id only.
+#[derive(Debug, Default, Deserialize)]
+struct Identifier {
+    #[serde(default, deserialize_with = "nullable")]
+    id: String,
+}
+
+/// An included resource; a cash asset links its item.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound = "A: DeserializeOwned + Default")]
+struct Included<A> {
+    #[serde(rename = "type", default, deserialize_with = "nullable")]
+    kind: String,
+    #[serde(default, deserialize_with = "nullable")]
+    id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    attributes: A,
+    #[serde(default, deserialize_with = "nullable")]
+    relationships: ItemLink,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ItemLink {
+    #[serde(default, deserialize_with = "nullable")]
+    item: ToOne,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ToOne {
+    #[serde(default, deserialize_with = "nullable")]
+    data: Identifier,
+}
+
+/// A JSON:API document with one resource.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound = "A: DeserializeOwned + Default")]
+struct One<A> {
+    data: Resource<A>,
+}
+
+/// A JSON:API document with a list of resources.
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound = "A: DeserializeOwned + Default")]
+struct Many<A> {
+    data: Vec<Resource<A>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(bound = "A: DeserializeOwned + Default")]
+struct Resource<A> {
+    #[serde(rename = "type", default, deserialize_with = "nullable")]
+    kind: String,
+    #[serde(default, deserialize_with = "nullable")]
+    id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    attributes: A,
+}
+
+/// L2: a portal of a map.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct PortalAttributes {
+    name: String,
+    #[serde(rename = "type")]
+    kind: i32,
+    target_map_id: u32,
+}
+
+/// L5: the validation's results; each has a `passed` flag (any letter case, as Go reads it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ValidationAttributes {
+    #[serde(deserialize_with = "nullable")]
+    results: Vec<Map<String, Value>>,
+}
+
+impl ValidationAttributes {
+    /// Whether a result did not pass; a `passed` that is not a bool does not fit (Go
+    /// matches the key case-insensitively).
+    fn failed(&self) -> Result<bool, String> {
+        let mut failed = false;
+        for result in &self.results {
+            for (_, passed) in result.iter().filter(|(key, _)| key.eq_ignore_ascii_case("passed")) {
+                failed |= !passed.as_bool().ok_or("validation answer: passed is not a bool")?;
+            }
+        }
+        Ok(failed)
+    }
+}
+
+/// The foothold below a point.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FootholdAttributes {
+    id: u32,
+}
+
+/// §5.10: a reactor's drop table; a drop's id is `reactor:item`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DropTable {
+    #[serde(deserialize_with = "nullable")]
+    included: Vec<Resource<DropAttributes>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DropAttributes {
+    chance: u32,
+}
+
+/// Where a drop lands; a coordinate the answer lacks is the reactor's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PositionAttributes {
+    x: Option<i16>,
+    y: Option<i16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::shapes::mutations;
+
+    /// Every one-node shape mutation of a valid answer is refused (except under `raw`).
+    fn refuses_every_mutation<T: DeserializeOwned>(document: Value, raw: &[&str], check: impl Fn(T) -> Result<(), String>) {
+        let decode = |value: Value| answer::<T>(value, "test").and_then(&check);
+        assert!(decode(document.clone()).is_ok(), "the valid answer decodes: {document}");
+        let found = mutations(&document, raw);
+        assert!(!found.is_empty());
+        for m in found {
+            assert!(decode(m.value.clone()).is_err(), "{} was not refused: {}", m.path, m.value);
+        }
+    }
+
+    fn fits<T>(_: T) -> Result<(), String> {
+        Ok(())
+    }
+
+    #[test]
+    fn saga_answers_refuse_every_shape_mutation() {
+        let asset = json!({"type": "assets", "id": "7", "attributes": {"slot": 4, "templateId": 2000000, "referenceId": 3,
+            "referenceType": "consumable", "referenceData": {"quantity": 12}}});
+        // Identifiers are read for their ids only; reference data is copied as given.
+        let raw = ["data.relationships.assets.data[0].type", "included[0].attributes.referenceData"];
+        refuses_every_mutation::<CompartmentDocument<AssetAttributes>>(
+            json!({"data": {"type": "compartments", "id": "c", "attributes": {"type": 2, "capacity": 24},
+                "relationships": {"assets": {"data": [{"type": "assets", "id": "7"}]}}}, "included": [asset]}),
+            &["data.attributes", "data.relationships.assets.data[0].type", raw[1]],
+            fits,
+        );
+        refuses_every_mutation::<CompartmentDocument<Map<String, Value>>>(
+            json!({"data": {"type": "compartments", "id": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+                "relationships": {"assets": {"data": [{"type": "assets", "id": "1"}]}}},
+                "included": [{"type": "assets", "id": "1", "relationships": {"item": {"data": {"type": "items", "id": "5"}}}},
+                    {"type": "items", "id": "5", "attributes": {"cashId": "7000000123", "templateId": 5000000}}]}),
+            &[raw[0], "included[0].relationships.item.data.type", "included[1].attributes.cashId", "included[1].attributes.templateId"],
+            fits,
+        );
+        refuses_every_mutation::<Many<PortalAttributes>>(
+            json!({"data": [{"type": "portals", "id": "2", "attributes": {"name": "sp", "type": 0, "targetMapId": 999999999}}]}),
+            &[],
+            fits,
+        );
+        refuses_every_mutation::<One<AssetAttributes>>(
+            json!({"data": {"type": "storage_assets", "id": "88001", "attributes": {"slot": 0, "templateId": 2000000, "referenceId": 3,
+                "referenceType": "consumable", "referenceData": {"quantity": 12}}}}),
+            &["data.attributes.referenceData"],
+            fits,
+        );
+        refuses_every_mutation::<One<ValidationAttributes>>(
+            json!({"data": {"type": "validations", "id": "1", "attributes": {"results": [{"passed": true}]}}}),
+            &[],
+            |v: One<ValidationAttributes>| v.data.attributes.failed().map(|_| ()),
+        );
+        refuses_every_mutation::<One<FootholdAttributes>>(
+            json!({"data": {"type": "footholds", "id": "21", "attributes": {"id": 21}}}),
+            &[],
+            fits,
+        );
+        refuses_every_mutation::<DropTable>(
+            json!({"included": [{"type": "drops", "id": "1022000:4000019", "attributes": {"chance": 3}}]}),
+            &[],
+            fits,
+        );
+        refuses_every_mutation::<One<PositionAttributes>>(
+            json!({"data": {"type": "positions", "id": "0", "attributes": {"x": 10, "y": -20}}}),
+            &[],
+            fits,
+        );
+    }
+
+    #[test]
+    fn a_validation_result_not_passed_fails() {
+        let answer = |results: Value| ValidationAttributes { results: serde_json::from_value(results).expect("results") };
+        assert_eq!(answer(json!([{"passed": true}, {"Passed": false}])).failed(), Ok(true));
+        assert_eq!(answer(json!([{"passed": true}])).failed(), Ok(false));
+        assert!(answer(json!([{"passed": "no"}])).failed().is_err());
+    }
 }

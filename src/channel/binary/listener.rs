@@ -19,7 +19,7 @@ use crate::channel::registration::Served;
 use crate::channel::sessions::{Outbound, Session, QUEUE};
 use crate::channel::updates::push;
 use crate::channel::{lifecycle, socket, Edge};
-use crate::contracts::channel::first_wave::Ping;
+use crate::contracts::channel::action_pushes::Ping;
 use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::Duration;

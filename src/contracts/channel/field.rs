@@ -85,6 +85,7 @@ pub struct ReactorBody {
     pub x: i16,
     pub y: i16,
     pub direction: u8,
+    pub destroyed: bool,
 }
 
 /// `ReactorSpawn`, `ReactorHit`, `ReactorDestroy`.

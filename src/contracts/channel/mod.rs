@@ -2,6 +2,9 @@
 //! client actions produce, the records it consumes, and the frames it pushes. Serde only:
 //! the WebSocket transport writes a push as JSON, a binary transport encodes the same value.
 
+pub mod account_session;
+pub mod action_pushes;
+pub mod answers;
 pub mod buddy;
 pub mod cash_shop;
 pub mod chalkboard;
@@ -18,6 +21,7 @@ pub mod notes;
 pub mod npc;
 pub mod party;
 pub mod pet;
+pub mod pushes;
 pub mod quest;
 pub mod registration;
 pub mod respawn;

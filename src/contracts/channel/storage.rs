@@ -147,6 +147,7 @@ impl Payload {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct StorageRecord {
+    pub transaction_id: Uuid,
     pub world_id: u8,
     pub account_id: u32,
 }

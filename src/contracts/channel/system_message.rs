@@ -3,6 +3,7 @@
 
 use super::Push;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// The envelope: the recipient and its channel (a missing field is its zero value).
 ///
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SystemMessageRecord {
+    pub transaction_id: Uuid,
     pub world_id: u8,
     pub channel_id: u8,
     pub character_id: u32,

@@ -22,14 +22,14 @@ pub async fn post_for(
     tenant: &Tenant,
     service_variable: &str,
     path: &str,
-    body: &serde_json::Value,
+    body: &impl serde::Serialize,
 ) -> Option<reqwest::Response> {
     let url = format!("{}{path}", services.foreign.root(service_variable));
     let request = headers(tenant)
         .into_iter()
         .fold(services.http.post(&url), |request, (name, value)| request.header(name, value))
         .header("Content-Type", "application/json; charset=utf-8")
-        .body(body.to_string());
+        .body(serde_json::to_string(body).ok()?);
     let response = request.send().await.ok()?;
     if !response.status().is_success() {
         tracing::debug!(%url, status = %response.status(), "foreign call refused");
@@ -44,7 +44,7 @@ pub async fn post<T: DeserializeOwned>(
     tenant: &Tenant,
     service_variable: &str,
     path: &str,
-    body: &serde_json::Value,
+    body: &impl serde::Serialize,
 ) -> Option<T> {
     let answer = post_for(services, tenant, service_variable, path, body).await?.bytes().await.ok()?;
     strict::from_slice(&answer).inspect_err(|error| tracing::debug!(path, %error, "foreign answer not understood")).ok()

@@ -231,7 +231,8 @@ impl Frame {
 
 /// The "unlock the client" update: a stat change with no stats.
 pub fn enable_actions() -> Frame {
-    Frame::new("StatChanged", serde_json::json!({"updates": {}, "exclRequestSent": true}))
+    let unlock = crate::contracts::channel::pushes::StatsChanged { updates: Default::default(), excl_request_sent: true };
+    super::updates::push(&unlock)
 }
 
 #[cfg(test)]

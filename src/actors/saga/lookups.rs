@@ -8,15 +8,15 @@ use crate::actors::{foreign, Services};
 use crate::contracts::json::nullable;
 use crate::contracts::saga_commands::{ChangeMapBody, CharacterCommand, CompartmentCommand, DestroyBody, DropSpawn, DropSpawnBody};
 use crate::contracts::saga_payload::{
-    AcceptToCashShop, AcceptToCharacter, AcceptToStorage, Action, ReleaseFromCashShop, ReleaseFromCharacter, ReleaseFromStorage,
+    AcceptToCashShop, AcceptToCharacter, AcceptToStorage, Action, Condition, ReleaseFromCashShop, ReleaseFromCharacter, ReleaseFromStorage,
     SpawnReactorDrops,
 };
 use crate::contracts::strict;
 use crate::contracts::tenant::Tenant;
 use rand::seq::SliceRandom;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// An asset of a compartment, in relationship order.
@@ -128,11 +128,7 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
         }
         Action::ValidateCharacterState(p) => {
             let character = p.character_id;
-            let mut attributes = json!({"passed": false});
-            if !p.conditions.is_empty() {
-                attributes["conditions"] = json!(p.conditions);
-            }
-            let body = json!({"data": {"type": "validations", "id": character.to_string(), "attributes": attributes}});
+            let body = Request::new("validations", character, Validation { conditions: &p.conditions, passed: false });
             let document: Value = foreign::post(services, tenant, "QUERY_AGGREGATOR_SERVICE_URL", "validations", &body)
                 .await
                 .ok_or("validation look-up failed")?;
@@ -145,15 +141,14 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
         Action::SpawnMonster(p) => {
             let (world, channel, map) = (p.world_id, p.channel_id, p.map_id);
             let (monster, x, y) = (p.monster_id, p.x, p.y);
-            let below = json!({"data": {"type": "positions", "id": "0", "attributes": {"x": x, "y": y}}});
+            let below = Request::new("positions", 0, Below { x, y });
             let foothold: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/footholds/below"), &below)
                 .await
                 .unwrap_or_default();
             // Without an answer that fits, the foothold is 0 (as when the call fails).
             let fh = answer::<One<FootholdAttributes>>(foothold, "foothold").map_or(0, |f| f.data.attributes.id);
             let path = format!("worlds/{world}/channels/{channel}/maps/{map}/monsters");
-            let body = json!({"data": {"type": "monsters", "id": monster.to_string(), "attributes": {
-                "monsterId": monster, "x": x, "y": y, "fh": fh, "team": p.team}}});
+            let body = Request::new("monsters", monster, MonsterSpawn { fh, monster_id: monster, team: p.team, x, y });
             for _ in 0..p.count.max(1) {
                 foreign::post_for(services, tenant, "MONSTERS_SERVICE_URL", &path, &body).await.ok_or("spawning a monster failed")?;
             }
@@ -202,7 +197,7 @@ async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDro
         };
         // The spread is only the requested start; without an answer every drop lands at the
         // reactor itself (§5.10 step 4), which is also the fallback the request names.
-        let body = json!({"data": {"type": "positions", "id": "0", "attributes": {"initialX": initial_x, "initialY": y, "fallbackX": x, "fallbackY": y}}});
+        let body = Request::new("positions", 0, DropPosition { fallback_x: x, fallback_y: y, initial_x, initial_y: y });
         let point: Value = foreign::post(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/drops/position"), &body)
             .await
             .unwrap_or_default();
@@ -265,6 +260,73 @@ struct CashItem {
     flag: Value,
     #[serde(default)]
     purchased_by: Value,
+}
+
+/// A JSON:API request document: `{"data": {"type", "id", "attributes"}}`. Fields are in
+/// alphabetical order, as the services have always received them.
+#[derive(Debug, Serialize)]
+struct Request<A: Serialize> {
+    data: RequestData<A>,
+}
+
+#[derive(Debug, Serialize)]
+struct RequestData<A: Serialize> {
+    attributes: A,
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+impl<A: Serialize> Request<A> {
+    fn new(kind: &'static str, id: impl ToString, attributes: A) -> Request<A> {
+        Request { data: RequestData { attributes, id: id.to_string(), kind } }
+    }
+}
+
+/// The query aggregator's validation request; no conditions, no `conditions` field.
+#[derive(Debug, Serialize)]
+struct Validation<'a> {
+    #[serde(skip_serializing_if = "<[Condition]>::is_empty")]
+    conditions: &'a [Condition],
+    passed: bool,
+}
+
+/// The point whose foothold below is asked for.
+#[derive(Debug, Serialize)]
+struct Below {
+    x: i16,
+    y: i16,
+}
+
+/// A monster to spawn.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MonsterSpawn {
+    fh: u32,
+    monster_id: u32,
+    team: i8,
+    x: i16,
+    y: i16,
+}
+
+/// Where a drop would start and where it falls back to (§5.10 step 4).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DropPosition {
+    fallback_x: i16,
+    fallback_y: i16,
+    initial_x: i16,
+    initial_y: i16,
+}
+
+/// A cash item's reference data, carried opaquely by the accept step's payload.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CashReference<'a> {
+    cash_id: String,
+    flag: &'a Value,
+    purchased_by: &'a Value,
+    quantity: u32,
 }
 
 fn attributes<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String> {
@@ -383,7 +445,9 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
                 .find(|(_, item)| item.cash_id.parse::<u64>().ok() == Some(cash))
                 .ok_or_else(|| format!("no cash item with cash id {cash}"))?;
             let reference_type = if item.template_id / 1_000_000 == 1 { "cash-equipable" } else { "cash" };
-            let data = json!({"cashId": cash.to_string(), "flag": item.flag, "purchasedBy": item.purchased_by, "quantity": item.quantity});
+            let data =
+                CashReference { cash_id: cash.to_string(), flag: &item.flag, purchased_by: &item.purchased_by, quantity: item.quantity };
+            let data = serde_json::to_value(data).map_err(|e| format!("cash item reference: {e}"))?;
             Ok(vec![
                 concrete(Action::AcceptToCharacter(AcceptToCharacter {
                     transaction_id: own,
@@ -587,6 +651,7 @@ struct PositionAttributes {
 mod tests {
     use super::*;
     use crate::contracts::shapes::mutations;
+    use serde_json::json;
 
     /// Every one-node shape mutation of a valid answer is refused (except under `raw`).
     fn refuses_every_mutation<T: DeserializeOwned>(document: Value, raw: &[&str], check: impl Fn(T) -> Result<(), String>) {

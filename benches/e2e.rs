@@ -303,14 +303,15 @@ fn list(name: &str, default: &[u32]) -> Vec<u32> {
         .unwrap_or_else(|| default.to_vec())
 }
 
-/// The server on `bootstrap`, storing in `database`.
+/// The server on `bootstrap`, storing in `database`, once `/health` says it consumes.
 fn server(bootstrap: &str, database: &str, partitions: u32) -> Process {
-    Process(
+    let port = free_port();
+    let process = Process(
         Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
             .arg("serve")
             .env("BOOTSTRAP_SERVERS", bootstrap)
             .env("DATABASE_URL", database)
-            .env("REST_PORT", free_port().to_string())
+            .env("REST_PORT", port.to_string())
             .env("CHANNEL_PORT", "0")
             .env("TOPIC_PARTITIONS", partitions.to_string())
             // No other Atlas service runs here: refused at once (a login's name look-up
@@ -321,7 +322,26 @@ fn server(bootstrap: &str, database: &str, partitions: u32) -> Process {
             .stdout(Stdio::null())
             .spawn()
             .expect("server"),
-    )
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !healthy(port) {
+        assert!(Instant::now() < deadline, "the server turns healthy");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    process
+}
+
+/// Whether `GET /health` on `port` answers 200 (the server has its partitions).
+fn healthy(port: u16) -> bool {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
 }
 
 /// One measured point: the relay and the server on a fresh broker with `partitions`

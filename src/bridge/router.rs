@@ -154,13 +154,15 @@ impl Decoders {
     pub fn decode_as(&self, variable: &str, payload: &[u8]) -> Option<Result<Routed, Reject>> {
         let domain = CONSUMED.iter().find(|(v, _)| *v == variable).map(|(_, decode)| decode(payload));
         let saga_topic = saga::EVENT_TOPICS.iter().find(|v| **v == variable).copied();
-        // A topic another layer consumes (the channel's pushes come from the channel's own
-        // group) is checked by that layer's decoder here, once, so a record it refuses is
-        // dead-lettered even when a domain reads the same topic and accepts the record.
-        let checked = self.checked.iter().find(|c| c.variables.contains(&variable)).map(|c| (c.check)(variable, payload));
+        // A topic no domain decodes is checked by the decoder of the layer that consumes
+        // it (the channel's pushes come from the channel's own group).
+        let checked = match domain.is_none() {
+            true => self.checked.iter().find(|c| c.variables.contains(&variable)).map(|c| (c.check)(variable, payload)),
+            false => None,
+        };
         match (&checked, saga_topic) {
             (Some(Err(reject)), _) => return Some(Err(reject.clone())),
-            (Some(Ok(skipped)), None) if domain.is_none() => {
+            (Some(Ok(skipped)), None) => {
                 let kind = skipped.clone().unwrap_or_else(|| "pushed by the channel".to_string());
                 return Some(Ok(Routed::Unhandled(kind)));
             }

@@ -19,43 +19,6 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 /// How long the character service takes for characters whose id ends in 99.
 const SLOW: Duration = Duration::from_secs(2);
 
-/// Stands in for the character and buddy services: character `{id}` of account `{id}`
-/// (those ending in 99 answer after `SLOW`).
-fn services() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = actix_web::HttpServer::new(|| {
-                actix_web::App::new()
-                    .route(
-                        "/api/characters/{id}",
-                        actix_web::web::get().to(|id: actix_web::web::Path<u32>| async move {
-                            let id = id.into_inner();
-                            if id % 100 == 99 {
-                                actix_web::rt::time::sleep(SLOW).await;
-                            }
-                            actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": id.to_string(),
-                                "attributes": {"accountId": id, "worldId": 0, "name": format!("c{id}"), "mapId": 100000000, "hp": 50}}}))
-                        }),
-                    )
-                    .route(
-                        "/api/characters/{id}/buddy-list",
-                        actix_web::web::get().to(|| async {
-                            actix_web::HttpResponse::Ok()
-                                .json(json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
-                        }),
-                    )
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .expect("bind stub");
-            tx.send(server.addrs()[0].port()).expect("port");
-            server.run().await.expect("stub");
-        });
-    });
-    format!("http://127.0.0.1:{}/api/", rx.recv().expect("stub port"))
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
@@ -376,7 +339,7 @@ fn oversized_attack_lists_and_out_of_range_amounts_are_refused_and_a_mismatched_
     let bootstrap = broker.bootstrap_servers().to_string();
     let dir = tempdir::Dir::new("edge-frames-checked");
     let port = free_port();
-    let base = services();
+    let base = common::character_services(SLOW);
     let env = [("CHANNEL_PORT", port.to_string()), ("BASE_SERVICE_URL", base)];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let _server = Server::start(&bootstrap, &sqlite_url(&dir), &env);
@@ -420,7 +383,7 @@ fn a_burst_of_channel_records_behind_a_slow_service_stays_bounded() {
     let bootstrap = broker.bootstrap_servers().to_string();
     let dir = tempdir::Dir::new("edge-backlog");
     let port = free_port();
-    let base = services();
+    let base = common::character_services(SLOW);
     const MAX: f64 = 50.0;
     let env = [
         ("CHANNEL_PORT", port.to_string()),

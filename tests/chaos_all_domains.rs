@@ -39,40 +39,6 @@ const MESSENGER_CHARACTERS: u32 = 100_000;
 const SAGA_CHARACTERS: u32 = 300_000;
 const PLAYERS: u32 = 700_000;
 
-/// Stands in for the character and buddy services: character `{id}` of account `{id}`, in
-/// world 0, in Henesys.
-fn services() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = actix_web::HttpServer::new(|| {
-                actix_web::App::new()
-                    .route(
-                        "/api/characters/{id}",
-                        actix_web::web::get().to(|id: actix_web::web::Path<u32>| async move {
-                            let id = id.into_inner();
-                            actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": id.to_string(),
-                                "attributes": {"accountId": id, "worldId": 0, "name": format!("c{id}"), "mapId": 100000000, "hp": 50}}}))
-                        }),
-                    )
-                    .route(
-                        "/api/characters/{id}/buddy-list",
-                        actix_web::web::get().to(|| async {
-                            actix_web::HttpResponse::Ok()
-                                .json(json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
-                        }),
-                    )
-            })
-            .workers(2)
-            .bind(("127.0.0.1", 0))
-            .expect("bind stub");
-            tx.send(server.addrs()[0].port()).expect("port");
-            server.run().await.expect("stub");
-        });
-    });
-    format!("http://127.0.0.1:{}/api/", rx.recv().expect("stub port"))
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
@@ -158,7 +124,7 @@ fn every_domain_survives_actor_panics_and_process_kills() {
     let (before, after) = (setting("CHAOS_PANIC_BEFORE", 13).to_string(), setting("CHAOS_PANIC_AFTER", 17).to_string());
 
     let broker = broker();
-    let base = services();
+    let base = character_services(Duration::ZERO);
     let channel_port = free_port();
     let port = channel_port.to_string();
     let env = [

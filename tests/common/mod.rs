@@ -450,3 +450,40 @@ pub fn run_scenarios(folder: &str, database_url: Option<&str>, env: &[(&str, &st
     let last = stdout.trim_end().lines().last().unwrap_or_default();
     assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "{stdout}");
 }
+
+/// Stands in for the character and buddy services of the channel tests: character `{id}`
+/// of account `{id}`, in world 0, in Henesys; those ending in 99 answer after `slow`.
+pub fn character_services(slow: Duration) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || {
+                actix_web::App::new()
+                    .route(
+                        "/api/characters/{id}",
+                        actix_web::web::get().to(move |id: actix_web::web::Path<u32>| async move {
+                            let id = id.into_inner();
+                            if id % 100 == 99 {
+                                actix_web::rt::time::sleep(slow).await;
+                            }
+                            actix_web::HttpResponse::Ok().json(serde_json::json!({"data": {"type": "characters", "id": id.to_string(),
+                                "attributes": {"accountId": id, "worldId": 0, "name": format!("c{id}"), "mapId": 100000000, "hp": 50}}}))
+                        }),
+                    )
+                    .route(
+                        "/api/characters/{id}/buddy-list",
+                        actix_web::web::get().to(|| async {
+                            actix_web::HttpResponse::Ok()
+                                .json(serde_json::json!({"data": {"type": "buddy-lists", "id": "1", "attributes": {"capacity": 20, "buddies": []}}}))
+                        }),
+                    )
+            })
+            .workers(2)
+            .bind(("127.0.0.1", 0))
+            .expect("bind stub");
+            tx.send(server.addrs()[0].port()).expect("port");
+            server.run().await.expect("stub");
+        });
+    });
+    format!("http://127.0.0.1:{}/api/", rx.recv().expect("stub port"))
+}

@@ -19,6 +19,9 @@ pub struct Metrics {
     /// pauses its partitions at `CHANNEL_CONSUMER_MAX_IN_FLIGHT`).
     pub channel_in_flight: IntGauge,
     pub redeliveries_skipped: IntCounter,
+    /// Units handed to the committer while an earlier unit of the same entity was not yet
+    /// durable (write-behind pipelining at work).
+    pub pipelined: IntCounter,
     pub handler_seconds: Histogram,
     /// Client sessions of this process's channel edge.
     pub channel_sessions: IntGauge,
@@ -49,6 +52,8 @@ impl Metrics {
             IntGauge::new("atlas_channel_records_in_flight", "Channel records consumed, pushes not yet queued").expect("valid metric");
         let redeliveries_skipped =
             IntCounter::new("atlas_redeliveries_skipped_total", "Records skipped because already applied").expect("valid metric");
+        let pipelined = IntCounter::new("atlas_units_pipelined_total", "Units committed behind a not yet durable unit of the same entity")
+            .expect("valid metric");
         let handler_seconds = Histogram::with_opts(
             HistogramOpts::new("atlas_handler_seconds", "Time to handle one input and commit its effects")
                 .buckets(prometheus::exponential_buckets(0.0001, 2.5, 14).expect("valid buckets")),
@@ -67,6 +72,7 @@ impl Metrics {
             Box::new(in_flight.clone()),
             Box::new(channel_in_flight.clone()),
             Box::new(redeliveries_skipped.clone()),
+            Box::new(pipelined.clone()),
             Box::new(handler_seconds.clone()),
         ] {
             registry.register(metric).expect("unique metric");
@@ -83,6 +89,7 @@ impl Metrics {
             in_flight,
             channel_in_flight,
             redeliveries_skipped,
+            pipelined,
             handler_seconds,
             channel_sessions,
             consumer_lag,

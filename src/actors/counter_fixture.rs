@@ -45,13 +45,16 @@ pub enum Failing {
 }
 
 /// One input: counts one and records `tag`; first waits `pause` (to widen races), then
-/// fails while `failures` is above zero (each failing attempt takes one).
+/// fails while `failures` is above zero (each failing attempt takes one). While
+/// `commit_failures` is above zero, its unit carries a write the database refuses, so the
+/// handler succeeds and the commit fails.
 #[derive(Debug, Clone)]
 pub struct Bump {
     pub tag: i64,
     pub failures: Arc<AtomicU32>,
     pub failing: Failing,
     pub pause: Duration,
+    pub commit_failures: Arc<AtomicU32>,
 }
 
 impl Bump {
@@ -62,7 +65,12 @@ impl Bump {
 
     /// An input whose first `times` attempts fail (`u32::MAX`: every attempt).
     pub fn failing(tag: i64, times: u32, failing: Failing) -> Bump {
-        Bump { tag, failures: Arc::new(AtomicU32::new(times)), failing, pause: Duration::ZERO }
+        Bump { tag, failures: Arc::new(AtomicU32::new(times)), failing, pause: Duration::ZERO, commit_failures: Arc::default() }
+    }
+
+    /// An input whose first `times` commits fail.
+    pub fn commit_failing(tag: i64, times: u32) -> Bump {
+        Bump { commit_failures: Arc::new(AtomicU32::new(times)), ..Bump::ok(tag) }
     }
 
     pub fn paused(mut self, pause: Duration) -> Bump {
@@ -110,6 +118,16 @@ impl Entity for Counter {
             self.value,
             applied
         ));
+        // An append per unit, so a unit lost or applied twice shows in the log.
+        effects.write(write_sql!(
+            "INSERT INTO fixture_log (tenant, id, tag) VALUES ($1, $2, $3)",
+            meta.tenant.id,
+            self.id.as_str(),
+            input.tag
+        ));
+        if input.commit_failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok() {
+            effects.write(write_sql!("INSERT INTO fixture_no_such_table (tag) VALUES ($1)", input.tag));
+        }
         Ok(effects)
     }
 
@@ -163,6 +181,10 @@ impl Rig {
         .execute(store.pool())
         .await
         .expect("counter table");
+        sqlx::raw_sql("CREATE TABLE fixture_log (tenant TEXT NOT NULL, id TEXT NOT NULL, tag BIGINT NOT NULL)")
+            .execute(store.pool())
+            .await
+            .expect("log table");
         let metrics = Arc::new(Metrics::new());
         let publisher: Arc<dyn Publish> = Arc::new(Published::default());
         let services = Arc::new(Services {
@@ -182,6 +204,23 @@ impl Rig {
     /// The metadata of an input of this rig's tenant.
     pub fn meta(&self) -> Meta {
         Meta { tenant: self.tenant.clone(), position: None, trace: Vec::new() }
+    }
+
+    /// The metadata of an input read from offset `offset` of a fixture partition.
+    pub fn meta_at(&self, offset: i64) -> Meta {
+        let position = crate::store::Position { topic: "fixture".into(), partition: 0, offset };
+        Meta { position: Some(position), ..self.meta() }
+    }
+
+    /// The tags of counter `id`'s committed units, in the order committed.
+    pub async fn log(&self, id: &str) -> Vec<i64> {
+        let rows = sqlx::query("SELECT tag FROM fixture_log WHERE tenant = $1 AND id = $2 ORDER BY rowid")
+            .bind(self.tenant.id.to_string())
+            .bind(id.to_string())
+            .fetch_all(self.services.store.pool())
+            .await
+            .expect("log");
+        rows.iter().map(|row| row.try_get(0).expect("tag")).collect()
     }
 
     /// The committed value and applied tags of counter `id`.

@@ -1,23 +1,32 @@
 //! The actix actor that owns one entity: loads it, feeds it one input at a time, commits
-//! its effects (state, position, outbox) in one transaction, runs its timers, and survives
-//! failures.
+//! its effects (state, position, outbox) through the group committer, runs its timers, and
+//! survives failures.
+//!
+//! Write-behind pipelining: once an input is handled, its unit goes to the committer and
+//! the next input is handled at once on the updated in-memory state, up to
+//! [`PIPELINE_DEPTH`] units not yet durable. An input is answered (and its record's offset
+//! may move) only once its unit is durable, and its outputs are published only then, in the
+//! order handled. Inputs that do not come from Kafka and timers wait until every earlier
+//! unit is durable, so nothing outside sees state that could still be rolled back.
 //!
 //! Failure model: a handler error, a panic (caught at the handler boundary: actix does not
-//! restart an actor whose handler panicked) or a failed commit stops the actor. Its
-//! `Supervisor` restarts it on the same mailbox; the restart reloads the committed state
-//! and retries the in-flight input after a backoff of 100 ms × attempt, before any later
-//! input. After `max_attempts` the input is given up and reported as failed (the bridge
-//! dead-letters it).
+//! restart an actor whose handler panicked) or a failed commit stops the actor, once the
+//! units it already handed over are settled. The units behind a failed one are refused by
+//! the committer unapplied (they were computed on its effects, see `store::Fence`). The
+//! `Supervisor` restarts the actor on the same mailbox; the restart reloads the committed
+//! state and handles the failed input again after a backoff of 100 ms × attempt, then the
+//! refused ones, before any later input. After `max_attempts` the input is given up and
+//! reported as failed (the bridge dead-letters it); the ones behind it are not.
 
 use super::entity::{Effects, Entity, EntityError, Meta, TimerOp};
 use super::Services;
 #[cfg(feature = "chaos")]
 use crate::chaos;
-use crate::store::{EntityRef, Positions};
+use crate::store::{EntityRef, Fence, OutboxRow, Positions, StoreError};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use futures::FutureExt as _;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -98,6 +107,30 @@ struct InFlight<I> {
     attempts: u32,
 }
 
+impl<I> InFlight<I> {
+    fn answer(&mut self, outcome: Reply) {
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(outcome);
+        }
+    }
+}
+
+/// An input whose effects were handed to the committer and are not durable yet.
+struct Uncommitted<I> {
+    seq: u64,
+    in_flight: InFlight<I>,
+    started: std::time::Instant,
+    /// The committer's answer once it came: answers may be seen out of order, and are
+    /// settled in order.
+    outcome: Option<Result<Vec<OutboxRow>, Failure>>,
+    #[cfg(feature = "chaos")]
+    ordinal: u64,
+}
+
+/// Most units of one entity handed to the committer and not yet durable. Past it the actor
+/// waits: it bounds what a failed commit makes the entity replay.
+const PIPELINE_DEPTH: usize = 32;
+
 pub struct EntityActor<E: Entity> {
     entity: EntityRef,
     id: E::Id,
@@ -105,7 +138,21 @@ pub struct EntityActor<E: Entity> {
     activity: Arc<Activity>,
     state: Option<E>,
     positions: Positions,
-    in_flight: Option<InFlight<E::Input>>,
+    /// Inputs received and not handled yet, in order (replays first).
+    queue: VecDeque<InFlight<E::Input>>,
+    /// Inputs handled whose units are with the committer, in the order handed over.
+    uncommitted: VecDeque<Uncommitted<E::Input>>,
+    /// Shared with this incarnation's units in the committer.
+    fence: Arc<Fence>,
+    next_seq: u64,
+    /// A handler runs (the state is taken).
+    handling: bool,
+    /// The actor restarts once its uncommitted units are settled: a handler or a commit
+    /// failed, or it was told to stop.
+    draining: bool,
+    /// Inputs to run again after the restart, in order: units refused because an earlier
+    /// one failed, then the input whose handling or commit failed.
+    replay: Vec<InFlight<E::Input>>,
     timers: HashMap<String, SpawnHandle>,
     /// Bumped on every start, so timers of an earlier incarnation are ignored.
     generation: u64,
@@ -121,96 +168,188 @@ impl<E: Entity> EntityActor<E> {
             activity,
             state: None,
             positions: Positions::default(),
-            in_flight: None,
+            queue: VecDeque::new(),
+            uncommitted: VecDeque::new(),
+            fence: Arc::default(),
+            next_seq: 0,
+            handling: false,
+            draining: false,
+            replay: Vec::new(),
             timers: HashMap::new(),
             generation: 0,
             load_failures: 0,
         }
     }
 
-    /// Feeds the in-flight input to the entity, if there is one and the state is loaded.
-    fn process(&mut self, ctx: &mut Context<Self>) {
-        let Some(in_flight) = self.in_flight.as_mut() else { return };
-        if let Some(position) = &in_flight.meta.position {
-            if self.positions.covers(position) {
-                self.services.metrics.redeliveries_skipped.inc();
-                self.finish(Ok(Applied::Skipped));
+    /// Handles queued inputs while it may: the state is loaded, no handler runs, the
+    /// pipeline has room, and the next input needs no barrier. An input that does not come
+    /// from Kafka (a REST command, a read answered from memory) waits until every earlier
+    /// unit is durable, so it never sees state that could still be rolled back.
+    fn pump(&mut self, ctx: &mut Context<Self>) {
+        while !self.handling && !self.draining && self.state.is_some() {
+            let Some(next) = self.queue.front() else { return };
+            let barrier = next.meta.position.is_none() && !self.uncommitted.is_empty();
+            if barrier || self.uncommitted.len() >= PIPELINE_DEPTH {
                 return;
             }
+            let Some(mut in_flight) = self.queue.pop_front() else { return };
+            if in_flight.meta.position.as_ref().is_some_and(|p| self.positions.covers(p)) {
+                self.services.metrics.redeliveries_skipped.inc();
+                in_flight.answer(Ok(Applied::Skipped));
+                continue;
+            }
+            self.handle_next(in_flight, ctx);
         }
+    }
+
+    /// Feeds one input to the entity; the mailbox waits meanwhile.
+    fn handle_next(&mut self, in_flight: InFlight<E::Input>, ctx: &mut Context<Self>) {
         let Some(mut state) = self.state.take() else { return };
+        self.handling = true;
         let services = self.services.clone();
-        let entity = self.entity.clone();
         let input = in_flight.input.clone();
-        #[cfg(feature = "chaos")]
-        let first_attempt = in_flight.attempts == 0;
         let meta = in_flight.meta.clone();
+        #[cfg(feature = "chaos")]
+        let entity = self.entity.id.clone();
         let started = std::time::Instant::now();
-        let carried = meta.trace.clone();
         let work = async move {
-            let outcome = AssertUnwindSafe(crate::carried::scope(carried, async {
+            let outcome = AssertUnwindSafe(crate::carried::scope(meta.trace.clone(), async {
                 #[cfg(feature = "chaos")]
-                let ordinal = chaos::next_input();
-                #[cfg(feature = "chaos")]
-                chaos::fail_entity(&entity.id)?;
+                chaos::fail_entity(&entity)?;
                 let handling = crate::telemetry::child_span("handle", &meta.trace);
-                let effects = tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await?;
-                #[cfg(feature = "chaos")]
-                chaos::strike(chaos::Point::BeforeCommit, ordinal, first_attempt);
-                let committing = crate::telemetry::child_span("commit", &meta.trace);
-                let timers =
-                    tracing::Instrument::instrument(commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))), committing)
-                        .await?;
-                #[cfg(feature = "chaos")]
-                chaos::strike(chaos::Point::AfterCommit, ordinal, first_attempt);
-                Ok::<_, EntityError>(timers)
+                tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await
             }))
             .catch_unwind()
             .await;
-            (state, outcome)
+            (state, flatten(outcome))
         };
         ctx.wait(work.into_actor(self).map(move |(state, outcome), act, ctx| {
-            act.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
-            match flatten(outcome) {
-                Ok(timer_ops) => {
-                    act.activity.resident.store(state.resident(), Ordering::Relaxed);
-                    let absent = state.absent();
-                    act.activity.absent.store(absent, Ordering::Relaxed);
-                    act.state = Some(state);
-                    if let Some(position) = act.in_flight.as_ref().and_then(|f| f.meta.position.as_ref()) {
-                        if absent {
-                            act.services.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
-                        }
-                        act.positions.advance(position);
-                    }
-                    act.apply_timers(timer_ops, ctx);
-                    act.finish(Ok(Applied::Done));
+            act.handling = false;
+            match outcome {
+                Ok(effects) => act.handled(in_flight, state, effects, started, ctx),
+                Err(cause) => {
+                    // The state may hold the failed attempt's changes: it is thrown away.
+                    act.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
+                    act.failed(in_flight, cause, ctx);
                 }
-                Err(cause) => act.fail(cause, ctx),
             }
+            act.pump(ctx);
         }));
     }
 
-    /// The in-flight input failed: count the attempt, give up after the limit, and restart
-    /// so the next attempt (or the next input) runs on freshly loaded state.
-    fn fail(&mut self, cause: Failure, ctx: &mut Context<Self>) {
-        let max = self.services.max_attempts;
-        if let Some(in_flight) = self.in_flight.as_mut() {
-            in_flight.attempts += 1;
-            tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, reason = %cause, "handler failed");
-            if in_flight.attempts >= max {
-                let attempts = in_flight.attempts;
-                self.finish(Err(DeliveryError::Failed { attempts, cause }));
+    /// An input was handled: its effects go to the committer, and the next input may be
+    /// handled at once on the updated state (write-behind); its answer waits for durability.
+    fn handled(
+        &mut self,
+        mut in_flight: InFlight<E::Input>,
+        state: E,
+        effects: Effects<E::Timer>,
+        started: std::time::Instant,
+        ctx: &mut Context<Self>,
+    ) {
+        self.activity.resident.store(state.resident(), Ordering::Relaxed);
+        let absent = state.absent();
+        self.activity.absent.store(absent, Ordering::Relaxed);
+        self.state = Some(state);
+        if let Some(position) = &in_flight.meta.position {
+            if absent {
+                self.services.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
             }
+            self.positions.advance(position);
         }
-        ctx.stop();
+        let Effects { writes, outputs, timers } = effects;
+        self.apply_timers(timers, ctx);
+        if writes.is_empty() && outputs.is_empty() {
+            self.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
+            in_flight.answer(Ok(Applied::Done));
+            return;
+        }
+        #[cfg(feature = "chaos")]
+        let ordinal = chaos::next_input();
+        #[cfg(feature = "chaos")]
+        chaos::strike(chaos::Point::BeforeCommit, ordinal, in_flight.attempts == 0);
+        if !self.uncommitted.is_empty() {
+            self.services.metrics.pipelined.inc();
+        }
+        let position = in_flight.meta.position.clone().map(|p| (self.entity.clone(), p));
+        let answer = self.services.store.submit(writes, position, outputs, Some(self.fence.clone()));
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.uncommitted.push_back(Uncommitted {
+            seq,
+            in_flight,
+            started,
+            outcome: None,
+            #[cfg(feature = "chaos")]
+            ordinal,
+        });
+        ctx.spawn(answer.into_actor(self).map(move |answer, act, ctx| {
+            let outcome = match answer {
+                Ok(Ok(rows)) => Ok(rows),
+                Ok(Err(error)) => Err(Failure::Error(Arc::new(error.into()))),
+                Err(_) => Err(Failure::Error(Arc::new(StoreError::Closed.into()))),
+            };
+            act.settle(seq, outcome, ctx);
+        }));
     }
 
-    fn finish(&mut self, outcome: Reply) {
-        if let Some(mut in_flight) = self.in_flight.take() {
-            if let Some(reply) = in_flight.reply.take() {
-                let _ = reply.send(outcome);
+    /// Records the committer's answer for unit `seq`, then settles the pipeline's head in
+    /// order: a durable unit's outputs are published and its input answered; a failed unit
+    /// starts the drain that ends in a restart, and the units behind it are replayed.
+    fn settle(&mut self, seq: u64, outcome: Result<Vec<OutboxRow>, Failure>, ctx: &mut Context<Self>) {
+        if let Some(unit) = self.uncommitted.iter_mut().find(|u| u.seq == seq) {
+            unit.outcome = Some(outcome);
+        }
+        while self.uncommitted.front().is_some_and(|u| u.outcome.is_some()) {
+            let Some(mut unit) = self.uncommitted.pop_front() else { break };
+            self.services.metrics.handler_seconds.observe(unit.started.elapsed().as_secs_f64());
+            match unit.outcome.take() {
+                Some(Ok(rows)) => {
+                    #[cfg(feature = "chaos")]
+                    chaos::committed();
+                    self.services.publisher.publish(rows);
+                    #[cfg(feature = "chaos")]
+                    chaos::strike(chaos::Point::AfterCommit, unit.ordinal, unit.in_flight.attempts == 0);
+                    unit.in_flight.answer(Ok(Applied::Done));
+                }
+                // Behind a failure, units were refused or failed because of it: replayed
+                // without counting an attempt.
+                Some(Err(_)) if self.draining => self.replay.push(unit.in_flight),
+                Some(Err(cause)) => self.failed(unit.in_flight, cause, ctx),
+                None => {}
             }
+        }
+        if self.draining {
+            self.restart_when_settled(ctx);
+        } else {
+            self.pump(ctx);
+        }
+    }
+
+    /// An input's handling or commit failed: count the attempt, give it up after the limit,
+    /// and restart once the units before it are settled, so the next attempt (or the next
+    /// input) runs on freshly loaded state.
+    fn failed(&mut self, mut in_flight: InFlight<E::Input>, cause: Failure, ctx: &mut Context<Self>) {
+        in_flight.attempts += 1;
+        tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, reason = %cause, "handler failed");
+        if in_flight.attempts >= self.services.max_attempts {
+            let attempts = in_flight.attempts;
+            in_flight.answer(Err(DeliveryError::Failed { attempts, cause }));
+        } else {
+            self.replay.push(in_flight);
+        }
+        self.draining = true;
+        self.restart_when_settled(ctx);
+    }
+
+    /// Restarts (the supervisor reloads the state) once no unit is with the committer: one
+    /// still there may yet commit, and the reload must see it.
+    fn restart_when_settled(&mut self, ctx: &mut Context<Self>) {
+        if self.uncommitted.is_empty() && !self.handling {
+            for in_flight in self.replay.drain(..).rev() {
+                self.queue.push_front(in_flight);
+            }
+            ctx.stop();
         }
     }
 
@@ -247,25 +386,30 @@ impl<E: Entity> EntityActor<E> {
     fn fire(&mut self, name: String, at: DateTime<Utc>, timer: E::Timer, ctx: &mut Context<Self>) {
         self.timers.remove(&name);
         // Never early: a timer may wake a little before the wall clock reaches `at`; and
-        // never while an input is being handled (its state is taken).
-        if Utc::now() < at || self.state.is_none() {
+        // only between inputs, once every earlier unit is durable (a timer is a barrier,
+        // like any input that does not come from Kafka).
+        let busy = self.state.is_none() || self.handling || self.draining || !self.uncommitted.is_empty();
+        if Utc::now() < at || busy {
             let at = at.max(Utc::now() + chrono::Duration::milliseconds(5));
             self.arm(name, at, timer, ctx);
             return;
         }
         let Some(mut state) = self.state.take() else { return };
         let services = self.services.clone();
+        let fence = self.fence.clone();
+        self.handling = true;
         self.activity.inflight.fetch_add(1, Ordering::Relaxed);
         let work = async move {
             let outcome = AssertUnwindSafe(async {
                 let effects = state.on_timer(&services, timer).await?;
-                commit(&services, effects, None).await
+                commit(&services, effects, fence).await
             })
             .catch_unwind()
             .await;
             (state, outcome)
         };
         ctx.wait(work.into_actor(self).map(|(state, outcome), act, ctx| {
+            act.handling = false;
             act.activity.inflight.fetch_sub(1, Ordering::Relaxed);
             act.activity.touch();
             match flatten(outcome) {
@@ -273,25 +417,25 @@ impl<E: Entity> EntityActor<E> {
                     act.activity.resident.store(state.resident(), Ordering::Relaxed);
                     act.state = Some(state);
                     act.apply_timers(timer_ops, ctx);
+                    act.pump(ctx);
                 }
                 Err(cause) => {
                     // The restart reloads the state and re-arms its durable timers.
                     tracing::warn!(entity = %act.entity.id, kind = E::KIND, reason = %cause, "timer handler failed");
-                    ctx.stop();
+                    act.draining = true;
+                    act.restart_when_settled(ctx);
                 }
             }
         }));
     }
 }
 
-/// Makes effects durable and hands their outputs to the publisher; returns the timer ops.
-async fn commit<T>(
-    services: &Services,
-    effects: Effects<T>,
-    position: Option<(&EntityRef, &crate::store::Position)>,
-) -> Result<Vec<TimerOp<T>>, EntityError> {
+/// Makes a timer's effects durable and hands their outputs to the publisher; returns the
+/// timer ops.
+async fn commit<T>(services: &Services, effects: Effects<T>, fence: Arc<Fence>) -> Result<Vec<TimerOp<T>>, EntityError> {
     if !effects.is_durable_noop() {
-        let rows = services.store.commit(effects.writes, position, effects.outputs).await?;
+        let answer = services.store.submit(effects.writes, None, effects.outputs, Some(fence));
+        let rows = answer.await.unwrap_or(Err(StoreError::Closed))?;
         #[cfg(feature = "chaos")]
         chaos::committed();
         services.publisher.publish(rows);
@@ -313,15 +457,17 @@ fn flatten<T>(outcome: Result<Result<T, EntityError>, Box<dyn std::any::Any + Se
 impl<E: Entity> Actor for EntityActor<E> {
     type Context = Context<Self>;
 
-    /// Loads the committed state, arms its durable timers, then resumes the input that was
-    /// in flight when the previous incarnation stopped. The mailbox waits meanwhile. A load
-    /// failure stops the actor (the supervisor restarts it, with a growing delay).
+    /// Loads the committed state, arms its durable timers, then handles the queued inputs,
+    /// the previous incarnation's replays first. The mailbox waits meanwhile. A load failure
+    /// stops the actor (the supervisor restarts it, with a growing delay).
     fn started(&mut self, ctx: &mut Context<Self>) {
         self.generation += 1;
+        self.fence = Arc::default();
+        self.draining = false;
         let services = self.services.clone();
         let entity = self.entity.clone();
         let id = self.id.clone();
-        let attempts = self.in_flight.as_ref().map_or(0, |f| f.attempts);
+        let attempts = self.queue.front().map_or(0, |f| f.attempts);
         let delay = Duration::from_millis(100 * u64::from(attempts.max(self.load_failures.min(50))));
         let load = async move {
             tokio::time::sleep(delay).await;
@@ -338,7 +484,7 @@ impl<E: Entity> Actor for EntityActor<E> {
                 for (name, at, timer) in timers {
                     act.arm(name, at, timer, ctx);
                 }
-                act.process(ctx);
+                act.pump(ctx);
             }
             Err(error) => {
                 act.load_failures += 1;
@@ -353,6 +499,7 @@ impl<E: Entity> Supervised for EntityActor<E> {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
         self.services.metrics.actor_restarts.with_label_values(&[E::KIND]).inc();
         self.state = None;
+        self.handling = false;
         self.timers.clear();
         self.activity.timers.store(0, Ordering::Relaxed);
         self.activity.resident.store(false, Ordering::Relaxed);
@@ -363,16 +510,19 @@ impl<E: Entity> Handler<Deliver<E::Input>> for EntityActor<E> {
     type Result = ();
 
     fn handle(&mut self, msg: Deliver<E::Input>, ctx: &mut Context<Self>) {
-        self.in_flight = Some(InFlight { input: msg.input, meta: msg.meta, reply: Some(msg.reply), attempts: 0 });
-        self.process(ctx);
+        self.queue.push_back(InFlight { input: msg.input, meta: msg.meta, reply: Some(msg.reply), attempts: 0 });
+        self.pump(ctx);
     }
 }
 
 impl<E: Entity> Handler<Kill> for EntityActor<E> {
     type Result = ();
 
+    /// Stops once the units with the committer are settled (a crash of the actor, not of
+    /// the process: what it handed over still commits or is refused, as it would be).
     fn handle(&mut self, _: Kill, ctx: &mut Context<Self>) {
-        ctx.stop();
+        self.draining = true;
+        self.restart_when_settled(ctx);
     }
 }
 

@@ -13,17 +13,23 @@
 use crate::kafka::producer;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store};
+use futures::stream::{FuturesOrdered, StreamExt as _};
+use futures::FutureExt as _;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::FutureProducer;
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// Most outputs published in one round before their acknowledgements are awaited.
-const ROUND: usize = 4096;
+/// Most outputs enqueued and not yet acknowledged: past it, committed rows wait (in the
+/// publisher's channel, and in the outbox) for acknowledgements.
+const MAX_UNACKED: usize = 16_384;
 
 /// A handle to the publisher task. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -143,60 +149,101 @@ async fn settle(store: &Store, lease: Duration) -> anyhow::Result<()> {
     }
 }
 
+/// Publishes committed rows in the order handed over: each is enqueued on the producer as
+/// soon as it arrives (the idempotent producer keeps that order per partition) while the
+/// acknowledgements of earlier ones are still awaited, so no row waits for another round's
+/// round trip. Acknowledged rows are deleted in the committer's next transaction. Rows the
+/// broker refused are enqueued again, in their order, once everything in flight is settled.
 async fn run(mut rx: mpsc::UnboundedReceiver<Vec<OutboxRow>>, producer: FutureProducer, store: Store, metrics: Arc<Metrics>) {
-    while let Some(mut round) = rx.recv().await {
-        while round.len() < ROUND {
-            match rx.try_recv() {
-                Ok(more) => round.extend(more),
-                Err(_) => break,
+    let mut in_flight = FuturesOrdered::new();
+    let mut refused: Vec<OutboxRow> = Vec::new();
+    let mut acked: Vec<i64> = Vec::new();
+    let mut open = true;
+    loop {
+        if in_flight.is_empty() && !refused.is_empty() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            for row in std::mem::take(&mut refused) {
+                enqueue(&producer, row, &mut in_flight, &mut refused);
             }
+            continue;
         }
-        publish_round(round, &producer, &store, &metrics).await;
+        if in_flight.is_empty() && !open {
+            return;
+        }
+        tokio::select! {
+            biased;
+            Some(settled) = in_flight.next(), if !in_flight.is_empty() => {
+                let mut settled = Some(settled);
+                // Everything already acknowledged goes into one deletion.
+                while let Some((row, result)) = settled.take() {
+                    match result {
+                        Ok(()) => {
+                            metrics.records_out.with_label_values(&[&row.output.topic]).inc();
+                            acked.push(row.id);
+                        }
+                        Err(error) => {
+                            tracing::warn!(topic = %row.output.topic, %error, "publishing an outbox row failed; will retry");
+                            refused.push(row);
+                        }
+                    }
+                    settled = in_flight.next().now_or_never().flatten();
+                }
+                forget(&store, std::mem::take(&mut acked));
+            }
+            received = rx.recv(), if open && refused.is_empty() && in_flight.len() < MAX_UNACKED => match received {
+                Some(rows) => {
+                    for row in rows {
+                        enqueue(&producer, row, &mut in_flight, &mut refused);
+                    }
+                }
+                None => open = false,
+            },
+        }
     }
 }
 
-/// Publishes a round in order (the futures enqueue in order on their first poll, and the
-/// idempotent producer keeps that order per partition), retrying what failed.
-async fn publish_round(mut pending: Vec<OutboxRow>, producer: &FutureProducer, store: &Store, metrics: &Metrics) {
-    loop {
-        let sends = pending.iter().map(|row| {
+/// An enqueued row and its acknowledgement.
+type Acknowledgement = Pin<Box<dyn Future<Output = (OutboxRow, Result<(), KafkaError>)>>>;
+
+/// Enqueues a row now (see [`producer::enqueue`]); a row the producer cannot take is
+/// refused and retried.
+fn enqueue(producer: &FutureProducer, row: OutboxRow, in_flight: &mut FuturesOrdered<Acknowledgement>, refused: &mut Vec<OutboxRow>) {
+    match producer::enqueue(producer, &row.output, Some(row.id)) {
+        Ok(delivery) => {
             let span = crate::telemetry::child_span("publish", &row.output.trace);
-            tracing::Instrument::instrument(producer::send(producer, &row.output, Some(row.id)), span)
-        });
-        let results = futures::future::join_all(sends).await;
-        let mut acked = Vec::with_capacity(pending.len());
-        let mut failed = Vec::new();
-        for (row, result) in pending.into_iter().zip(results) {
-            match result {
-                Ok(()) => {
-                    metrics.records_out.with_label_values(&[&row.output.topic]).inc();
-                    acked.push(row.id);
-                }
-                Err(error) => {
-                    tracing::warn!(topic = %row.output.topic, %error, "publishing an outbox row failed; will retry");
-                    failed.push(row);
-                }
-            }
+            in_flight.push_back(Box::pin(tracing::Instrument::instrument(
+                async move {
+                    let result = producer::delivered(delivery).await;
+                    (row, result)
+                },
+                span,
+            )));
         }
-        // Deleting rides on the committer's next transaction; the next round need not wait.
-        let deleting = store.clone();
-        actix_rt::spawn(async move {
-            while let Err(error) = deleting.delete_outbox(&acked).await {
-                tracing::warn!(%error, "deleting published outbox rows failed; retrying");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        });
-        if failed.is_empty() {
-            return;
+        Err(error) => {
+            tracing::warn!(topic = %row.output.topic, %error, "enqueueing an outbox row failed; will retry");
+            refused.push(row);
         }
-        pending = failed;
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Deletes acknowledged rows; it rides on the committer's next transaction, and publishing
+/// does not wait for it.
+fn forget(store: &Store, acked: Vec<i64>) {
+    if acked.is_empty() {
+        return;
+    }
+    let deleting = store.clone();
+    actix_rt::spawn(async move {
+        while let Err(error) = deleting.delete_outbox(&acked).await {
+            tracing::warn!(%error, "deleting published outbox rows failed; retrying");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
 }
 
 /// How far back from the end of a partition to look for outputs published before a crash:
-/// more than one round can be acknowledged and not yet deleted.
-const TAIL: i64 = 4 * ROUND as i64;
+/// every row in flight can be acknowledged and not yet deleted.
+const TAIL: i64 = 2 * MAX_UNACKED as i64;
 
 /// The outbox ids found in the last [`TAIL`] records of every partition of `topics`.
 fn already_published(bootstrap: &str, topics: &HashSet<String>) -> anyhow::Result<HashSet<i64>> {

@@ -6,7 +6,7 @@ use crate::store::Output;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
 
 /// Settings shared by every Kafka client of the server.
@@ -43,10 +43,29 @@ pub fn headers(output: &Output, outbox_id: Option<i64>) -> OwnedHeaders {
 /// Publishes one output and waits for the broker's acknowledgement.
 pub async fn send(producer: &FutureProducer, output: &Output, outbox_id: Option<i64>) -> Result<(), KafkaError> {
     let key = output.key.map(key::encode);
-    let mut record: FutureRecord<'_, [u8], str> =
-        FutureRecord::to(&output.topic).payload(output.value.as_str()).headers(headers(output, outbox_id));
-    if let Some(key) = &key {
-        record = record.key(&key[..]);
+    producer.send(record(output, outbox_id, key.as_ref()), Timeout::Never).await.map(|_| ()).map_err(|(error, _)| error)
+}
+
+/// Enqueues one output now, in call order (unlike [`send`], whose enqueueing waits for its
+/// future's first poll), and returns the future of its acknowledgement.
+pub fn enqueue(producer: &FutureProducer, output: &Output, outbox_id: Option<i64>) -> Result<DeliveryFuture, KafkaError> {
+    let key = output.key.map(key::encode);
+    producer.send_result(record(output, outbox_id, key.as_ref())).map_err(|(error, _)| error)
+}
+
+/// Waits for an enqueued output's acknowledgement.
+pub async fn delivered(delivery: DeliveryFuture) -> Result<(), KafkaError> {
+    match delivery.await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err((error, _))) => Err(error),
+        Err(_) => Err(KafkaError::Canceled),
     }
-    producer.send(record, Timeout::Never).await.map(|_| ()).map_err(|(error, _)| error)
+}
+
+fn record<'a>(output: &'a Output, outbox_id: Option<i64>, key: Option<&'a [u8; 8]>) -> FutureRecord<'a, [u8], str> {
+    let record = FutureRecord::to(&output.topic).payload(output.value.as_str()).headers(headers(output, outbox_id));
+    match key {
+        Some(key) => record.key(&key[..]),
+        None => record,
+    }
 }

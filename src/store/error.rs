@@ -20,6 +20,10 @@ pub enum StoreError {
     /// The outbox insert returned another number of ids than rows inserted.
     #[error("{ids} outbox ids for {rows} rows")]
     OutboxIds { ids: usize, rows: usize },
+    /// An earlier unit of the same entity, handed over before this one, failed to commit:
+    /// this one was computed on its effects and is refused unapplied.
+    #[error("refused: an earlier unit of this entity failed to commit")]
+    Fenced,
     /// The batch this unit was committed in failed as a whole.
     #[error("batch commit failed: {0}")]
     Batch(#[source] Arc<StoreError>),

@@ -5,8 +5,10 @@
 //! transactions, so the committer is the only writer on the hot path (SQLite has one
 //! writer at a time; a second one would wait in its busy handler).
 
+use super::unit::{bind, Rows, Statement};
 use super::{outbox, positions, EntityRef, OutboxRow, Output, Position, StoreError, StoreResult, Write};
 use sqlx::{Any, AnyPool, Transaction};
+use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -18,7 +20,31 @@ pub(super) struct Unit {
     pub writes: Vec<Write>,
     pub position: Option<(EntityRef, Position)>,
     pub outputs: Vec<Output>,
+    /// Shared with the entity's other units in flight: see [`Fence`].
+    pub fence: Option<Arc<Fence>>,
     pub reply: oneshot::Sender<StoreResult<Vec<OutboxRow>>>,
+}
+
+/// Shared by the units one entity hands over without waiting for each other (write-behind
+/// pipelining): the entity computed each on the state its earlier ones left, so once one of
+/// them fails to commit, the later ones are refused unapplied ([`StoreError::Fenced`]). Units
+/// of one entity reach the committer in the order they were handed over, and the committer
+/// handles them in that order, so a refused unit never overtakes the failure it follows.
+#[derive(Debug, Default)]
+pub struct Fence(std::sync::atomic::AtomicBool);
+
+impl Fence {
+    fn broken(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn close(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
+fn closed(fence: &Option<Arc<Fence>>) -> bool {
+    fence.as_ref().is_some_and(|f| f.broken())
 }
 
 /// Outbox rows the broker acknowledged, to delete.
@@ -60,10 +86,25 @@ async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<
             }
         }
         let forgotten: Vec<i64> = forgets.iter().flat_map(|f| f.ids.iter().copied()).collect();
-        let (replies, units): (Vec<_>, Vec<_>) = units.into_iter().map(|u| (u.reply, (u.writes, u.position, u.outputs))).unzip();
-        match commit_batch(&pool, &instance, &forgotten, units).await {
+        // Units behind a failed one of their entity are refused before the batch starts.
+        let (fenced, units): (Vec<_>, Vec<_>) = units.into_iter().partition(|u| closed(&u.fence));
+        for unit in fenced {
+            let _ = unit.reply.send(Err(StoreError::Fenced));
+        }
+        let mut replies = Vec::with_capacity(units.len());
+        let mut fences = Vec::with_capacity(units.len());
+        let mut parts = Vec::with_capacity(units.len());
+        for unit in units {
+            replies.push(unit.reply);
+            fences.push(unit.fence);
+            parts.push((unit.writes, unit.position, unit.outputs));
+        }
+        match commit_batch(&pool, &instance, &forgotten, parts, &fences).await {
             Ok(results) => {
-                for (reply, result) in replies.into_iter().zip(results) {
+                for ((reply, fence), result) in replies.into_iter().zip(&fences).zip(results) {
+                    if result.is_err() {
+                        fence.iter().for_each(|f| f.close());
+                    }
                     let _ = reply.send(result);
                 }
                 for forget in forgets {
@@ -73,6 +114,7 @@ async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<
             Err(error) => {
                 let error = Arc::new(error);
                 let failed = || StoreError::Batch(error.clone());
+                fences.iter().flatten().for_each(|f| f.close());
                 for reply in replies {
                     let _ = reply.send(Err(failed()));
                 }
@@ -89,50 +131,96 @@ type Parts = (Vec<Write>, Option<(EntityRef, Position)>, Vec<Output>);
 /// Commits a batch. Units rarely fail, so the batch first runs without savepoints (two
 /// statements fewer per unit); if any unit fails, that attempt is rolled back and the batch
 /// runs again with a savepoint per unit, so only the failing units are refused.
+/// `fences[i]` is the fence of `units[i]` (missing: none).
 async fn commit_batch(
     pool: &AnyPool,
     instance: &str,
     forgotten: &[i64],
     units: Vec<Parts>,
+    fences: &[Option<Arc<Fence>>],
 ) -> StoreResult<Vec<StoreResult<Vec<OutboxRow>>>> {
     if units.len() > 1 {
         if let Ok(rows) = commit_whole(pool, instance, forgotten, units.clone()).await {
             return Ok(rows.into_iter().map(Ok).collect());
         }
     }
-    commit_isolated(pool, instance, forgotten, units).await
+    commit_isolated(pool, instance, forgotten, units, fences).await
 }
 
-/// The whole batch with one statement per kind where possible: each unit's state writes,
-/// then every position in one upsert and every output in one insert.
+/// The whole batch with one statement per kind where possible: the units' state writes
+/// (rows of one [`Rows`] statement together, see [`write_together`]), then every position
+/// in one upsert and every output in one insert.
 async fn commit_whole(pool: &AnyPool, instance: &str, forgotten: &[i64], units: Vec<Parts>) -> StoreResult<Vec<Vec<OutboxRow>>> {
     let mut tx = pool.begin().await?;
     outbox::delete(&mut *tx, forgotten).await?;
     let mut positions = Vec::new();
     let mut outputs = Vec::new();
     let mut counts = Vec::with_capacity(units.len());
+    let mut segment = Vec::new();
+    let mut entities = HashSet::new();
     for (writes, position, unit_outputs) in units {
-        apply_writes(&mut tx, writes).await?;
+        // Two units of one entity never share a statement: the second starts a new segment.
+        if let Some((entity, _)) = &position {
+            if !entities.insert(entity.clone()) {
+                write_together(&mut tx, std::mem::take(&mut segment)).await?;
+                entities.clear();
+                entities.insert(entity.clone());
+            }
+        }
+        segment.push(writes);
         positions.extend(position);
         counts.push(unit_outputs.len());
         outputs.extend(unit_outputs);
     }
-    positions::save_all(&mut tx, &positions).await?;
+    write_together(&mut tx, segment).await?;
+    positions::save_all(&mut tx, &latest(positions)).await?;
     let mut rows = outbox::insert_all(&mut tx, outputs, instance).await?.into_iter();
     tx.commit().await?;
     Ok(counts.into_iter().map(|n| rows.by_ref().take(n).collect()).collect())
 }
 
+/// The last position of each entity and partition: an upsert must not meet one key twice
+/// (PostgreSQL refuses that), and a later record of one entity covers its earlier ones.
+fn latest(positions: Vec<(EntityRef, Position)>) -> Vec<(EntityRef, Position)> {
+    let mut last: Vec<(EntityRef, Position)> = Vec::with_capacity(positions.len());
+    let mut seen = std::collections::HashMap::with_capacity(positions.len());
+    for (entity, position) in positions {
+        let key = (entity.clone(), position.topic.clone(), position.partition);
+        match seen.get(&key) {
+            Some(&at) => {
+                let kept: &mut (EntityRef, Position) = &mut last[at];
+                kept.1.offset = kept.1.offset.max(position.offset);
+            }
+            None => {
+                seen.insert(key, last.len());
+                last.push((entity, position));
+            }
+        }
+    }
+    last
+}
+
+/// Each unit under a savepoint of its own, in order; a unit that fails closes its fence, so
+/// the later units of its entity in this batch are refused (see [`Fence`]).
 async fn commit_isolated(
     pool: &AnyPool,
     instance: &str,
     forgotten: &[i64],
     units: Vec<Parts>,
+    fences: &[Option<Arc<Fence>>],
 ) -> StoreResult<Vec<StoreResult<Vec<OutboxRow>>>> {
     let mut tx = pool.begin().await?;
     outbox::delete(&mut *tx, forgotten).await?;
     let mut results = Vec::with_capacity(units.len());
-    for (writes, position, outputs) in units {
+    // Fences are closed for good only once the batch's answers go out; within the batch a
+    // local mark does, as this transaction may still fail as a whole.
+    let mut failed: Vec<&Arc<Fence>> = Vec::new();
+    for (i, (writes, position, outputs)) in units.into_iter().enumerate() {
+        let fence = fences.get(i).and_then(Option::as_ref);
+        if fence.is_some_and(|f| failed.iter().any(|known| Arc::ptr_eq(known, f))) {
+            results.push(Err(StoreError::Fenced));
+            continue;
+        }
         let mut unit = sqlx::Acquire::begin(&mut *tx).await?;
         match apply(&mut unit, instance, writes, position, outputs).await {
             Ok(rows) => {
@@ -141,6 +229,7 @@ async fn commit_isolated(
             }
             Err(error) => {
                 unit.rollback().await?;
+                failed.extend(fence);
                 results.push(Err(error));
             }
         }
@@ -163,11 +252,62 @@ async fn apply(
 
 async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> StoreResult<()> {
     for write in writes {
-        let must_change = write.must_change;
-        let result = write.query().execute(&mut **tx).await?;
-        if must_change && result.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
+        execute(tx, write).await?;
+    }
+    Ok(())
+}
+
+/// Runs one write alone.
+async fn execute(tx: &mut Transaction<'_, Any>, write: Write) -> StoreResult<()> {
+    let sql = write.sql();
+    let result = bind(sqlx::query(&sql), write.args).execute(&mut **tx).await?;
+    if write.must_change && result.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+/// Runs the state writes of units of distinct entities. A unit whose writes are all
+/// [`Rows`] statements takes part in rounds: the first writes of all such units, then the
+/// second writes, and so on, the rows of one statement in a round written together, so each
+/// unit's writes still run in its order. Units with any other write run alone, one after the
+/// other, as they came (such a statement may touch rows another unit reads or writes).
+async fn write_together(tx: &mut Transaction<'_, Any>, units: Vec<Vec<Write>>) -> StoreResult<()> {
+    let (rows_only, other): (Vec<_>, Vec<_>) =
+        units.into_iter().partition(|writes| writes.iter().all(|w| matches!(w.statement, Statement::Rows(_))));
+    for writes in other {
+        apply_writes(tx, writes).await?;
+    }
+    let rounds = rows_only.iter().map(Vec::len).max().unwrap_or(0);
+    let mut units: Vec<_> = rows_only.into_iter().map(Vec::into_iter).collect();
+    for _ in 0..rounds {
+        let mut statements: Vec<(&'static Rows, Vec<Write>)> = Vec::new();
+        for write in units.iter_mut().filter_map(|unit| unit.next()) {
+            let Statement::Rows(rows) = write.statement else { continue };
+            match statements.iter_mut().find(|(known, _)| std::ptr::eq(*known, rows)) {
+                Some((_, writes)) => writes.push(write),
+                None => statements.push((rows, vec![write])),
+            }
         }
+        for (rows, writes) in statements {
+            write_rows(tx, rows, writes).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the rows of one statement, a chunk per statement (see [`super::chunks`]). A
+/// guarded write runs alone: the count of changed rows must be its own.
+async fn write_rows(tx: &mut Transaction<'_, Any>, rows: &'static Rows, writes: Vec<Write>) -> StoreResult<()> {
+    let (guarded, writes): (Vec<_>, Vec<_>) = writes.into_iter().partition(|w| w.must_change);
+    for write in guarded {
+        execute(tx, write).await?;
+    }
+    let mut writes = writes.into_iter();
+    for size in super::chunks::sizes(writes.len()) {
+        let sql = rows.sql(size);
+        let args = writes.by_ref().take(size).flat_map(|w| w.args);
+        bind(sqlx::query(&sql), args).execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -4,8 +4,9 @@
 
 use super::*;
 use crate::contracts::tenant::Tenant;
+use crate::store::Rows;
 use crate::store::{Positions, Store};
-use crate::write_sql;
+use crate::{write_rows, write_sql};
 use sqlx::Row as _;
 use uuid::Uuid;
 
@@ -93,7 +94,7 @@ async fn failing_units_are_refused_alone_and_keep_nothing() {
         db.unit("d", 4, &["d", "a"], 1),
         db.unit("c", 5, &["c"], 2),
     ];
-    let results = commit_batch(&db.pool(), "fixture-instance", &[], units).await.expect("the batch commits");
+    let results = commit_batch(&db.pool(), "fixture-instance", &[], units, &[]).await.expect("the batch commits");
     let oks: Vec<Option<usize>> = results.iter().map(|r| r.as_ref().ok().map(Vec::len)).collect();
     assert_eq!(oks, [Some(0), None, Some(1), None, Some(2)], "each unit's own result, with its own outbox rows");
     assert_eq!(db.rows().await, ["a", "b", "c"], "nothing of the failed units");
@@ -115,7 +116,7 @@ async fn each_unit_of_a_batch_learns_its_own_result() {
     let committer = start(db.pool(), "fixture-committer".into()).expect("the committer thread");
     let send = |(writes, position, outputs): Parts| {
         let (reply, answer) = oneshot::channel();
-        committer.send(Job::Unit(Unit { writes, position, outputs, reply })).map_err(|_| "committer gone").expect("queued");
+        committer.send(Job::Unit(Unit { writes, position, outputs, fence: None, reply })).map_err(|_| "committer gone").expect("queued");
         answer
     };
     // A first batch leaves an outbox row for the second batch to delete.
@@ -136,4 +137,49 @@ async fn each_unit_of_a_batch_learns_its_own_result() {
     assert!(forget.await.expect("answered").is_ok(), "the deletion rode along");
     assert_eq!(db.rows().await, ["first", "x", "y"]);
     assert_eq!(db.outbox("fixture-committer").await, ["{\"from\":\"x\"}"], "the first row deleted, x's row kept");
+}
+
+static SET: Rows =
+    Rows { head: "INSERT INTO fixture_rows (id, value) VALUES ", arity: 2, tail: " ON CONFLICT (id) DO UPDATE SET value = excluded.value" };
+static SHIFT: Rows = Rows {
+    head: "UPDATE fixture_rows SET value = fixture_rows.value * 10 + v.column2 FROM (VALUES ",
+    arity: 2,
+    tail: ") AS v WHERE fixture_rows.id = v.column1",
+};
+
+/// Rows statements of many units go out together, yet each unit's writes keep their order
+/// and two units of one entity never share a statement. Breaks if rounds mixed up a unit's
+/// order (`b` would not read 567), if the second unit of `a` shared the first one's
+/// statement (an `UPDATE … FROM` meeting one row twice applies one of them: 12 or 13, not
+/// 123), or if that entity's two positions in one upsert failed the batch.
+#[tokio::test]
+async fn rows_of_many_units_share_statements_in_each_units_order() {
+    let db = Db::new().await;
+    let unit = |entity: &str, offset: i64, writes: Vec<Write>| {
+        (writes, Some((db.entity(entity), Position { topic: "fixture".into(), partition: 0, offset })), Vec::new())
+    };
+    let units = vec![
+        unit("a", 1, vec![write_rows!(SET, "a", 1i64), write_rows!(SHIFT, "a", 2i64)]),
+        unit("b", 2, vec![write_rows!(SET, "b", 5i64), write_rows!(SHIFT, "b", 6i64), write_rows!(SHIFT, "b", 7i64)]),
+        unit("a", 3, vec![write_rows!(SHIFT, "a", 3i64)]),
+        unit("c", 4, vec![write_sql!("INSERT INTO fixture_rows (id, value) VALUES ($1, $2)", "c", 4i64)]),
+    ];
+    let results = commit_whole(&db.pool(), "fixture-instance", &[], units).await.expect("the batch commits whole");
+    assert_eq!(results.len(), 4);
+    let rows = sqlx::query("SELECT id, value FROM fixture_rows ORDER BY id").fetch_all(db.store.pool()).await.expect("rows");
+    let values: Vec<(String, i64)> = rows.iter().map(|r| (r.try_get(0).expect("id"), r.try_get(1).expect("value"))).collect();
+    assert_eq!(values, [("a".to_string(), 123), ("b".to_string(), 567), ("c".to_string(), 4)]);
+    assert!(applied(&db.positions("a").await, 3), "the later position of a kept");
+}
+
+#[test]
+fn a_rows_statement_numbers_its_parameters_row_after_row() {
+    assert_eq!(
+        SHIFT.sql(1),
+        "UPDATE fixture_rows SET value = fixture_rows.value * 10 + v.column2 FROM (VALUES ($1, $2)) AS v WHERE fixture_rows.id = v.column1"
+    );
+    assert_eq!(
+        SET.sql(3),
+        "INSERT INTO fixture_rows (id, value) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT (id) DO UPDATE SET value = excluded.value"
+    );
 }

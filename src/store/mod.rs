@@ -16,10 +16,11 @@ mod positions;
 mod unit;
 
 pub use error::{StoreError, StoreResult};
+pub use group_commit::Fence;
 pub use log_fence::{Discarded, LogOrigin};
 pub use outbox::{OutboxRow, Output};
 pub use positions::{EntityRef, Position, Positions};
-pub use unit::{Arg, Write};
+pub use unit::{Arg, Rows, Statement, Write};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor as _};
@@ -35,10 +36,24 @@ pub enum Backend {
     Sqlite,
 }
 
+/// Connections for reads and the rare writes outside the committer, per engine.
+const READ_CONNECTIONS_POSTGRES: u32 = 16;
+/// One writer at a time is SQLite's rule (the committer has its own connection); readers
+/// run beside it under WAL.
+const READ_CONNECTIONS_SQLITE: u32 = 4;
+
 /// A connection pool with its migrations applied. Cheap to clone.
+///
+/// The group committer writes through a connection of its own: were it to share the pool,
+/// its `BEGIN` would queue behind every read, and a burst of activations (a load is three
+/// reads) could hold it past the pool's acquire timeout, failing whole batches, whose actors
+/// then reload, which is more reads. Reads wait for a permit of `reads` (one per
+/// connection) instead of in the pool's queue, so a burst of them is served in turn rather
+/// than timed out.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    reads: Arc<tokio::sync::Semaphore>,
     backend: Backend,
     committer: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
     /// This process among those sharing the database: the owner of the outbox rows it writes.
@@ -59,26 +74,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let pool = match backend {
-            Backend::Postgres => options.max_connections(16).connect(url).await,
-            Backend::Sqlite => {
-                create_parent_dir(url)?;
-                // One writer at a time is SQLite's rule; a small pool avoids busy waits.
-                options
-                    .max_connections(4)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await
-            }
+        if backend == Backend::Sqlite {
+            create_parent_dir(url)?;
         }
-        .map_err(|source| StoreError::Connect { url: redact(url), source })?;
+        let connections = match backend {
+            Backend::Postgres => READ_CONNECTIONS_POSTGRES,
+            Backend::Sqlite => READ_CONNECTIONS_SQLITE,
+        };
+        let pool = open(url, backend, connections).await?;
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
@@ -92,8 +95,10 @@ impl Store {
         }
         let instance: Arc<str> = uuid::Uuid::new_v4().to_string().into();
         instances::beat(&pool, &instance).await?;
-        let committer = group_commit::start(pool.clone(), instance.clone()).map_err(StoreError::Committer)?;
-        Ok(Store { pool, backend, committer, instance })
+        let writer = open(url, backend, 1).await?;
+        let committer = group_commit::start(writer, instance.clone()).map_err(StoreError::Committer)?;
+        let reads = Arc::new(tokio::sync::Semaphore::new(connections as usize));
+        Ok(Store { pool, reads, backend, committer, instance })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -111,7 +116,9 @@ impl Store {
 
     /// Runs one read statement and returns its rows.
     pub async fn fetch(&self, write: Write) -> sqlx::Result<Vec<AnyRow>> {
-        write.query().fetch_all(&self.pool).await
+        let _turn = self.reads.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let sql = write.sql();
+        unit::bind(sqlx::query(&sql), write.args).fetch_all(&self.pool).await
     }
 
     /// Applies one entity's unit of work atomically: its state writes, the position of the
@@ -124,13 +131,25 @@ impl Store {
         position: Option<(&EntityRef, &Position)>,
         outputs: Vec<Output>,
     ) -> StoreResult<Vec<OutboxRow>> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
         let position = position.map(|(entity, position)| (entity.clone(), position.clone()));
-        let unit = group_commit::Unit { writes, position, outputs, reply };
-        if self.committer.send(group_commit::Job::Unit(unit)).is_err() {
-            return Err(StoreError::Closed);
-        }
-        answer.await.unwrap_or(Err(StoreError::Closed))
+        self.submit(writes, position, outputs, None).await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Hands a unit of work to the committer without waiting: the receiver answers once it
+    /// is durable (with its outbox rows) or refused. Units handed over by one caller are
+    /// committed in that order; those sharing `fence` are refused once one of them failed.
+    pub fn submit(
+        &self,
+        writes: Vec<Write>,
+        position: Option<(EntityRef, Position)>,
+        outputs: Vec<Output>,
+        fence: Option<Arc<Fence>>,
+    ) -> tokio::sync::oneshot::Receiver<StoreResult<Vec<OutboxRow>>> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let unit = group_commit::Unit { writes, position, outputs, fence, reply };
+        // A closed committer drops the reply sender: the receiver then reads as closed.
+        let _ = self.committer.send(group_commit::Job::Unit(unit));
+        answer
     }
 
     /// This process's id among those sharing the database.
@@ -193,8 +212,25 @@ impl Store {
 
     /// The stored positions of one entity.
     pub async fn positions(&self, entity: &EntityRef) -> sqlx::Result<Positions> {
+        let _turn = self.reads.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
         positions::load(&self.pool, entity).await
     }
+}
+
+/// A pool of at most `connections` connections to `url`, with the engine's session settings.
+async fn open(url: &str, backend: Backend, connections: u32) -> StoreResult<AnyPool> {
+    let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(connections);
+    let options = match backend {
+        Backend::Postgres => options,
+        Backend::Sqlite => options.after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                conn.execute("PRAGMA synchronous = NORMAL").await?;
+                Ok(())
+            })
+        }),
+    };
+    options.connect(url).await.map_err(|source| StoreError::Connect { url: redact(url), source })
 }
 
 /// Applies the migrations not yet recorded in `atlas_migrations`, each in its own

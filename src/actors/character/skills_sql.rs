@@ -6,16 +6,21 @@ use crate::contracts::json::GoTime;
 use crate::contracts::skill::MacroBody;
 use crate::contracts::tenant::Tenant;
 use crate::store::Store;
-use crate::store::Write;
-use crate::write_sql;
+use crate::store::{Rows, Write};
+use crate::{write_rows, write_sql};
 use sqlx::Row;
 use uuid::Uuid;
 
-const INSERT_SKILL: &str = "INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
-const UPDATE_SKILL: &str = "UPDATE skills SET level = $4, master_level = $5, expiration_us = $6 \
-     WHERE tenant_id = $1 AND character_id = $2 AND skill_id = $3";
-const DELETE_SKILLS: &str = "DELETE FROM skills WHERE tenant_id = $1 AND character_id = $2";
+// The writes are `Rows` statements: the group committer writes the rows of many
+// characters' units with one statement each. Each touches only its character's rows.
+static INSERT_SKILL: Rows =
+    Rows { head: "INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) VALUES ", arity: 6, tail: "" };
+static UPDATE_SKILL: Rows = Rows {
+    head: "UPDATE skills SET level = v.column4, master_level = v.column5, expiration_us = v.column6 FROM (VALUES ",
+    arity: 6,
+    tail: ") AS v WHERE skills.tenant_id = v.column1 AND skills.character_id = v.column2 AND skills.skill_id = v.column3",
+};
+static DELETE_SKILLS: Rows = Rows { head: "DELETE FROM skills WHERE (tenant_id, character_id) IN (VALUES ", arity: 2, tail: ")" };
 const SELECT_SKILLS: &str = "SELECT s.skill_id, s.level, s.master_level, s.expiration_us, c.expires_at_us \
      FROM skills s LEFT JOIN cooldowns c \
      ON c.tenant_id = s.tenant_id AND c.character_id = s.character_id AND c.skill_id = s.skill_id \
@@ -25,47 +30,53 @@ const SELECT_SKILL: &str = "SELECT s.skill_id, s.level, s.master_level, s.expira
      ON c.tenant_id = s.tenant_id AND c.character_id = s.character_id AND c.skill_id = s.skill_id \
      WHERE s.tenant_id = $1 AND s.character_id = $2 AND s.skill_id = $3";
 
-const INSERT_MACRO: &str = "INSERT INTO macros (tenant_id, character_id, macro_id, position, name, shout, \
-     skill_id_1, skill_id_2, skill_id_3) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-const DELETE_MACROS: &str = "DELETE FROM macros WHERE tenant_id = $1 AND character_id = $2";
+static INSERT_MACRO: Rows = Rows {
+    head: "INSERT INTO macros (tenant_id, character_id, macro_id, position, name, shout, skill_id_1, skill_id_2, skill_id_3) VALUES ",
+    arity: 9,
+    tail: "",
+};
+static DELETE_MACROS: Rows = Rows { head: "DELETE FROM macros WHERE (tenant_id, character_id) IN (VALUES ", arity: 2, tail: ")" };
 const SELECT_MACROS: &str = "SELECT macro_id, name, shout, skill_id_1, skill_id_2, skill_id_3 FROM macros \
      WHERE tenant_id = $1 AND character_id = $2 ORDER BY position";
 
-const UPSERT_COOLDOWN: &str = "INSERT INTO cooldowns (tenant_id, character_id, skill_id, expires_at_us, region, \
-     major_version, minor_version, transaction_id, trace) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-     ON CONFLICT (tenant_id, character_id, skill_id) DO UPDATE SET expires_at_us = excluded.expires_at_us, \
+static UPSERT_COOLDOWN: Rows = Rows {
+    head: "INSERT INTO cooldowns (tenant_id, character_id, skill_id, expires_at_us, region, major_version, \
+     minor_version, transaction_id, trace) VALUES ",
+    arity: 9,
+    tail: " ON CONFLICT (tenant_id, character_id, skill_id) DO UPDATE SET expires_at_us = excluded.expires_at_us, \
      region = excluded.region, major_version = excluded.major_version, minor_version = excluded.minor_version, \
-     transaction_id = excluded.transaction_id, trace = excluded.trace";
-const DELETE_DUE_COOLDOWN: &str = "DELETE FROM cooldowns \
-     WHERE tenant_id = $1 AND character_id = $2 AND skill_id = $3 AND expires_at_us = $4";
-const DELETE_COOLDOWNS: &str = "DELETE FROM cooldowns WHERE tenant_id = $1 AND character_id = $2";
+     transaction_id = excluded.transaction_id, trace = excluded.trace",
+};
+static DELETE_DUE_COOLDOWN: Rows =
+    Rows { head: "DELETE FROM cooldowns WHERE (tenant_id, character_id, skill_id, expires_at_us) IN (VALUES ", arity: 4, tail: ")" };
+static DELETE_COOLDOWNS: Rows = Rows { head: "DELETE FROM cooldowns WHERE (tenant_id, character_id) IN (VALUES ", arity: 2, tail: ")" };
 const SELECT_COOLDOWNS: &str = "SELECT skill_id, expires_at_us, region, major_version, minor_version, \
      transaction_id, trace FROM cooldowns WHERE tenant_id = $1 AND character_id = $2";
 const CHARACTERS_WITH_COOLDOWNS: &str = "SELECT DISTINCT tenant_id, character_id FROM cooldowns";
 
 pub fn insert_skill(tenant: Uuid, character: u32, id: u32, skill: &Skill) -> Write {
-    write_sql!(INSERT_SKILL, tenant, character, id, skill.level, skill.master_level, skill.expiration.micros())
+    write_rows!(INSERT_SKILL, tenant, character, id, skill.level, skill.master_level, skill.expiration.micros())
 }
 
 pub fn update_skill(tenant: Uuid, character: u32, id: u32, skill: &Skill) -> Write {
-    write_sql!(UPDATE_SKILL, tenant, character, id, skill.level, skill.master_level, skill.expiration.micros())
+    write_rows!(UPDATE_SKILL, tenant, character, id, skill.level, skill.master_level, skill.expiration.micros())
 }
 
 pub fn delete_skills(tenant: Uuid, character: u32) -> Write {
-    write_sql!(DELETE_SKILLS, tenant, character)
+    write_rows!(DELETE_SKILLS, tenant, character)
 }
 
 pub fn insert_macro(tenant: Uuid, character: u32, position: usize, m: &MacroBody) -> Write {
-    write_sql!(INSERT_MACRO, tenant, character, m.id, position as i64, m.name.clone(), m.shout, m.skill_id1, m.skill_id2, m.skill_id3)
+    write_rows!(INSERT_MACRO, tenant, character, m.id, position as i64, m.name.clone(), m.shout, m.skill_id1, m.skill_id2, m.skill_id3)
 }
 
 pub fn delete_macros(tenant: Uuid, character: u32) -> Write {
-    write_sql!(DELETE_MACROS, tenant, character)
+    write_rows!(DELETE_MACROS, tenant, character)
 }
 
 pub fn upsert_cooldown(tenant: Uuid, character: u32, skill: u32, cooldown: &Cooldown) -> Write {
     let trace = serde_json::to_string(&cooldown.trace).unwrap_or_else(|_| "[]".into());
-    write_sql!(
+    write_rows!(
         UPSERT_COOLDOWN,
         tenant,
         character,
@@ -82,11 +93,11 @@ pub fn upsert_cooldown(tenant: Uuid, character: u32, skill: u32, cooldown: &Cool
 /// Ends the cooldown that expired, guarded: if another process (which had this character
 /// before a rebalance) already ended or replaced it, the expiry is not announced twice.
 pub fn delete_due_cooldown(tenant: Uuid, character: u32, skill: u32, expires_at_us: i64) -> Write {
-    write_sql!(DELETE_DUE_COOLDOWN, tenant, character, skill, expires_at_us).guarded()
+    write_rows!(DELETE_DUE_COOLDOWN, tenant, character, skill, expires_at_us).guarded()
 }
 
 pub fn delete_cooldowns(tenant: Uuid, character: u32) -> Write {
-    write_sql!(DELETE_COOLDOWNS, tenant, character)
+    write_rows!(DELETE_COOLDOWNS, tenant, character)
 }
 
 /// Loads one character's skills, macros and running cooldowns.

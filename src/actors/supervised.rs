@@ -267,7 +267,9 @@ impl<E: Entity> EntityActor<E> {
         #[cfg(feature = "chaos")]
         let ordinal = chaos::next_input();
         #[cfg(feature = "chaos")]
-        chaos::strike(chaos::Point::BeforeCommit, ordinal, in_flight.attempts == 0);
+        if let Err(cause) = strike(chaos::Point::BeforeCommit, ordinal, in_flight.attempts == 0) {
+            return self.failed(in_flight, cause, ctx);
+        }
         if !self.uncommitted.is_empty() {
             self.services.metrics.pipelined.inc();
         }
@@ -309,7 +311,11 @@ impl<E: Entity> EntityActor<E> {
                     chaos::committed();
                     self.services.publisher.publish(rows);
                     #[cfg(feature = "chaos")]
-                    chaos::strike(chaos::Point::AfterCommit, unit.ordinal, unit.in_flight.attempts == 0);
+                    if let Err(cause) = strike(chaos::Point::AfterCommit, unit.ordinal, unit.in_flight.attempts == 0) {
+                        // Durable but unanswered, as after a crash: the replay finds it applied.
+                        self.failed(unit.in_flight, cause, ctx);
+                        continue;
+                    }
                     unit.in_flight.answer(Ok(Applied::Done));
                 }
                 // Behind a failure, units were refused or failed because of it: replayed
@@ -447,11 +453,22 @@ fn flatten<T>(outcome: Result<Result<T, EntityError>, Box<dyn std::any::Any + Se
     match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(Failure::Error(Arc::new(error))),
-        Err(panic) => Err(Failure::Panicked(match panic.downcast_ref::<&str>() {
-            Some(text) => text.to_string(),
-            None => panic.downcast_ref::<String>().cloned().unwrap_or_else(|| "(no message)".to_string()),
-        })),
+        Err(panic) => Err(panicked(panic)),
     }
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> Failure {
+    Failure::Panicked(match panic.downcast_ref::<&str>() {
+        Some(text) => text.to_string(),
+        None => panic.downcast_ref::<String>().cloned().unwrap_or_else(|| "(no message)".to_string()),
+    })
+}
+
+/// An injected crash point, caught here: outside a handler's future, a panic would take
+/// the arbiter's thread down with every actor on it.
+#[cfg(feature = "chaos")]
+fn strike(point: chaos::Point, ordinal: u64, first_attempt: bool) -> Result<(), Failure> {
+    std::panic::catch_unwind(|| chaos::strike(point, ordinal, first_attempt)).map_err(panicked)
 }
 
 impl<E: Entity> Actor for EntityActor<E> {

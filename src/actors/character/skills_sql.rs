@@ -11,6 +11,18 @@ use crate::write_sql;
 use sqlx::Row;
 use uuid::Uuid;
 
+/// Why the start-up scan for running cooldowns failed: the query, or a stored tenant id
+/// that is not a UUID (tenant ids are stored as text).
+#[derive(Debug, thiserror::Error)]
+pub enum CooldownScanError {
+    /// The query failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A stored tenant id is not a UUID.
+    #[error("a stored tenant id is not a uuid: {0}")]
+    Tenant(#[from] uuid::Error),
+}
+
 const INSERT_SKILL: &str = "INSERT INTO skills (tenant_id, character_id, skill_id, level, master_level, expiration_us) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 const UPDATE_SKILL: &str = "UPDATE skills SET level = $4, master_level = $5, expiration_us = $6 \
@@ -90,7 +102,7 @@ pub fn delete_cooldowns(tenant: Uuid, character: u32) -> Write {
 }
 
 /// Loads one character's skills, macros and running cooldowns.
-pub async fn load(store: &Store, tenant: Uuid, character: u32) -> anyhow::Result<Skills> {
+pub async fn load(store: &Store, tenant: Uuid, character: u32) -> sqlx::Result<Skills> {
     let mut skills = Skills::new(tenant, character);
     for row in store.fetch(write_sql!(SELECT_SKILLS, tenant, character)).await? {
         let (id, skill, _) = skill_row(&row)?;
@@ -163,7 +175,7 @@ pub async fn macros(store: &Store, tenant: Uuid, character: u32) -> sqlx::Result
 }
 
 /// Characters with running cooldowns, to activate at start-up (one query).
-pub async fn characters_with_cooldowns(store: &Store) -> anyhow::Result<Vec<(Uuid, u32)>> {
+pub async fn characters_with_cooldowns(store: &Store) -> Result<Vec<(Uuid, u32)>, CooldownScanError> {
     let rows = sqlx::query(CHARACTERS_WITH_COOLDOWNS).fetch_all(store.pool()).await?;
     rows.iter()
         .map(|row| {

@@ -43,7 +43,7 @@ fn main() -> anyhow::Result<()> {
             let result = server::run(args);
             // Spans still buffered are exported before the process ends.
             telemetry::shutdown();
-            result
+            Ok(result?)
         }
         Some(Command::Broker { listen }) => run_broker(listen),
         Some(Command::Conformance(args)) => {

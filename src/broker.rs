@@ -5,11 +5,25 @@
 //! clients bootstrap there and then follow the advertised broker address, which is also
 //! on loopback.
 
-use anyhow::Context as _;
+use rdkafka::error::KafkaError;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
+
+/// Why the embedded broker could not be started, given topics or offered at an address.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// librdkafka's mock cluster did not start.
+    #[error("starting the embedded Kafka broker: {0}")]
+    Start(#[source] KafkaError),
+    /// The mock cluster refused a topic.
+    #[error("creating topic {name}: {source}")]
+    CreateTopic { name: String, source: KafkaError },
+    /// The forwarding address could not be bound (typically: already in use).
+    #[error("binding {address}: {source}")]
+    Bind { address: SocketAddr, source: std::io::Error },
+}
 
 /// A running embedded broker. Dropping it stops the broker.
 pub struct EmbeddedBroker {
@@ -25,16 +39,18 @@ impl std::fmt::Debug for EmbeddedBroker {
 
 impl EmbeddedBroker {
     /// Starts a one-node mock cluster.
-    pub fn start() -> anyhow::Result<EmbeddedBroker> {
-        let cluster = MockCluster::new(1).context("starting the embedded Kafka broker")?;
+    pub fn start() -> Result<EmbeddedBroker, BrokerError> {
+        let cluster = MockCluster::new(1).map_err(BrokerError::Start)?;
         let bootstrap = cluster.bootstrap_servers();
         Ok(EmbeddedBroker { _cluster: cluster, bootstrap })
     }
 
     /// Creates topics directly in the mock cluster (its admin API is not needed).
-    pub fn create_topics<'a>(&self, names: impl IntoIterator<Item = &'a str>, partitions: i32) -> anyhow::Result<()> {
+    pub fn create_topics<'a>(&self, names: impl IntoIterator<Item = &'a str>, partitions: i32) -> Result<(), BrokerError> {
         for name in names {
-            self._cluster.create_topic(name, partitions, 1).with_context(|| format!("creating topic {name}"))?;
+            self._cluster
+                .create_topic(name, partitions, 1)
+                .map_err(|source| BrokerError::CreateTopic { name: name.to_string(), source })?;
         }
         Ok(())
     }
@@ -51,7 +67,7 @@ impl EmbeddedBroker {
         match self.forward(preferred).await {
             Ok(bound) => bound.to_string(),
             Err(error) => {
-                tracing::info!(%preferred, error = %format!("{error:#}"), "preferred broker address taken; using the broker's own port");
+                tracing::info!(%preferred, %error, "preferred broker address taken; using the broker's own port");
                 self.bootstrap.clone()
             }
         }
@@ -59,9 +75,10 @@ impl EmbeddedBroker {
 
     /// Forwards `listen` to the broker so clients may bootstrap at a fixed address.
     /// Returns the bound address (`listen` may ask for port 0). Must run in a tokio runtime.
-    pub async fn forward(&self, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
-        let listener = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
-        let bound = listener.local_addr()?;
+    pub async fn forward(&self, listen: SocketAddr) -> Result<SocketAddr, BrokerError> {
+        let bind = |source| BrokerError::Bind { address: listen, source };
+        let listener = TcpListener::bind(listen).await.map_err(bind)?;
+        let bound = listener.local_addr().map_err(bind)?;
         let target = self.bootstrap.clone();
         tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {

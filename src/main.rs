@@ -43,7 +43,9 @@ fn main() -> anyhow::Result<()> {
             let result = server::run(args);
             // Spans still buffered are exported before the process ends.
             telemetry::shutdown();
-            result
+            // A server error's message already ends with its cause: reporting its chain of
+            // sources as well would print each cause twice.
+            result.map_err(|error| anyhow::anyhow!("{error}"))
         }
         Some(Command::Broker { listen }) => run_broker(listen),
         Some(Command::Conformance(args)) => {

@@ -1,26 +1,30 @@
 //! Wires the service: broker (embedded or configured), store, outbox publisher, actor
 //! registries, consumer loop, REST; and shuts it down gracefully on SIGTERM/SIGINT.
 
-use crate::actors::character::{skills_sql, Character};
+use crate::actors::character::skills_sql::{self, CooldownScanError};
+use crate::actors::character::Character;
 use crate::actors::messengers::Messenger;
-use crate::actors::saga::{sql as saga_sql, Saga};
+use crate::actors::saga::sql::{self as saga_sql, SagaRowError};
+use crate::actors::saga::Saga;
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
+use crate::bridge::outbox::OutboxError;
 use crate::bridge::router::{Checked, Decoders, Router};
-use crate::bridge::topic_setup::{self, TopicSpec};
+use crate::bridge::topic_setup::{self, TopicSetupError, TopicSpec};
 use crate::bridge::Publisher;
-use crate::broker::EmbeddedBroker;
+use crate::broker::{BrokerError, EmbeddedBroker};
+use crate::channel::binary::listener::BindError;
 use crate::channel::{self, Edge};
-use crate::config::ServeArgs;
+use crate::config::{ConfigError, ServeArgs};
 use crate::contracts::decode::{Decoded, Reject};
 use crate::contracts::topics;
 use crate::kafka::producer;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
 use crate::shutdown;
-use crate::store::{self, LogOrigin, Store};
+use crate::store::{self, LogOrigin, Store, StoreError};
 use actix::{Arbiter, ArbiterHandle};
-use anyhow::Context as _;
+use rdkafka::error::KafkaError;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +32,55 @@ use tokio::sync::watch;
 
 /// Where the embedded broker is offered when that port is free: Kafka's default.
 const EMBEDDED_BROKER_ADDRESS: ([u8; 4], u16) = ([127, 0, 0, 1], 9092);
+
+/// Why the server could not start: each start-up step that can fail, with its cause. The
+/// process exits non-zero with it; nothing here is retried.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The settings do not fit together.
+    #[error("refusing the settings: {0}")]
+    Settings(#[from] ConfigError),
+    /// The embedded broker did not start.
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The Kafka producer could not be created.
+    #[error("creating the Kafka producer: {0}")]
+    Producer(#[source] KafkaError),
+    /// The outbox backlog could not be queued.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    /// The client of the other Atlas services could not be created.
+    #[error("creating the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+    /// The characters with running cooldowns could not be read, so their timers would not
+    /// be armed.
+    #[error("reading characters with running cooldowns: {0}")]
+    Cooldowns(#[from] CooldownScanError),
+    /// The active sagas could not be read, so their deadlines would not be armed.
+    #[error("reading active sagas: {0}")]
+    Sagas(#[from] SagaRowError),
+    /// Stored positions could not be fenced by the topics' logs.
+    #[error(transparent)]
+    TopicSetup(#[from] TopicSetupError),
+    /// The consumer of the shared group could not be created.
+    #[error("creating the Kafka consumer: {0}")]
+    Consumer(#[source] KafkaError),
+    /// The channel's own consumer could not be created.
+    #[error("creating the channel consumer: {0}")]
+    ChannelConsumer(#[source] KafkaError),
+    /// The channel WebSocket port could not be bound.
+    #[error("binding channel port {port}: {source}")]
+    ChannelPort { port: u16, source: std::io::Error },
+    /// A binary channel port could not be bound.
+    #[error(transparent)]
+    BinaryPort(#[from] BindError),
+    /// The REST port could not be bound.
+    #[error("binding REST port {port}: {source}")]
+    RestPort { port: u16, source: std::io::Error },
+}
 
 /// The shared group's decoders: the domains', and a check of the channel's topics (the
 /// channel pushes from its own per-process group; checking here dead-letters a malformed
@@ -45,8 +98,8 @@ fn check_channel(variable: &str, payload: &[u8]) -> Result<Option<String>, Rejec
 }
 
 /// Runs the server until SIGTERM or SIGINT.
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    args.validate().context("refusing the settings")?;
+pub fn run(args: ServeArgs) -> Result<(), ServerError> {
+    args.validate()?;
     if !topics::install(&args.topics.overrides) {
         tracing::warn!("topic names were resolved before start-up; topic flags are ignored");
     }
@@ -72,7 +125,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     })
 }
 
-async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, bootstrap: String) -> Result<(), ServerError> {
     let url = args.database_url();
     let store = Store::connect(&url).await?;
     tracing::info!(database = %store::redact(&url), "database ready");
@@ -92,17 +145,14 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         }
     }
 
-    let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
+    let producer = producer::create(&bootstrap).map_err(ServerError::Producer)?;
     let metrics = Arc::new(Metrics::new());
     let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
     let services = Arc::new(Services {
         store: store.clone(),
         publisher: Arc::new(publisher.clone()),
         metrics: metrics.clone(),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_millis(args.foreign_timeout_ms))
-            .build()
-            .context("creating the HTTP client")?,
+        http: reqwest::Client::builder().timeout(Duration::from_millis(args.foreign_timeout_ms)).build().map_err(ServerError::Http)?,
         foreign: Foreign { base_url: args.base_service_url.clone() },
         max_attempts: args.handler_max_attempts.max(1),
         saga_timeout: args.saga_default_timeout,
@@ -139,7 +189,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     };
     let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: router.topics() };
     let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
-        .context("creating the Kafka consumer")?
+        .map_err(ServerError::Consumer)?
         .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
@@ -159,7 +209,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     .workers(2)
     .disable_signals()
     .bind(("0.0.0.0", args.rest_port))
-    .with_context(|| format!("binding REST port {}", args.rest_port))?
+    .map_err(|source| ServerError::RestPort { port: args.rest_port, source })?
     .run();
     let http_handle = http.handle();
     tracing::info!(port = args.rest_port, "REST API listening");
@@ -205,7 +255,7 @@ async fn start_edge(
     bootstrap: &str,
     assigned: Arc<AtomicBool>,
     stopped: watch::Receiver<bool>,
-) -> anyhow::Result<Arc<Edge>> {
+) -> Result<Arc<Edge>, ServerError> {
     let settings = channel::Settings {
         idle_timeout: args.channel_idle_timeout,
         advertised: args.advertised(),
@@ -214,10 +264,10 @@ async fn start_edge(
     };
     let edge = Edge::new(services, producer, settings);
     let group = args.channel_group();
-    channel::consumer::spawn(edge.clone(), bootstrap, &group, assigned, stopped).context("creating the channel consumer")?;
+    channel::consumer::spawn(edge.clone(), bootstrap, &group, assigned, stopped).map_err(ServerError::ChannelConsumer)?;
     if args.channel_port != 0 {
         let server = channel::socket::server(edge.clone(), args.channel_port)
-            .with_context(|| format!("binding channel port {}", args.channel_port))?;
+            .map_err(|source| ServerError::ChannelPort { port: args.channel_port, source })?;
         tracing::info!(port = args.channel_port, %group, "channel WebSocket listening");
         actix_rt::spawn(server);
     }
@@ -232,7 +282,7 @@ async fn start_edge(
 
 /// Activates every entity with a stored deadline (cooldowns, saga timeouts) so its timer
 /// is armed; activating a live actor does nothing.
-async fn rearm_timers(store: &Store, characters: &Registry<Character>, sagas: &Registry<Saga>) -> anyhow::Result<()> {
+async fn rearm_timers(store: &Store, characters: &Registry<Character>, sagas: &Registry<Saga>) -> Result<(), ServerError> {
     let cooling = skills_sql::characters_with_cooldowns(store).await?;
     let active = saga_sql::active(store).await?;
     tracing::info!(characters = cooling.len(), sagas = active.len(), "arming stored deadlines");

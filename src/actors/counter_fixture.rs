@@ -11,7 +11,7 @@ use crate::actors::entity::EntityError;
 use crate::actors::{Effects, Entity, Foreign, Meta, Publish, Services};
 use crate::contracts::tenant::Tenant;
 use crate::metrics::Metrics;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::write_sql;
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
@@ -102,7 +102,8 @@ impl Entity for Counter {
         tokio::time::sleep(input.pause).await;
         if input.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok() {
             match input.failing {
-                Failing::Error => return Err(anyhow::anyhow!("injected failure of input {}", input.tag).into()),
+                // The failure the harness meets most in production: a write that lost its race.
+                Failing::Error => return Err(StoreError::Conflict.into()),
                 Failing::Panic => panic!("injected panic of input {}", input.tag),
             }
         }
@@ -141,11 +142,11 @@ impl Entity for Counter {
 }
 
 /// The committed value and applied tags of counter `id`.
-pub async fn stored(store: &Store, tenant: Uuid, id: &str) -> anyhow::Result<(i64, Vec<i64>)> {
+pub async fn stored(store: &Store, tenant: Uuid, id: &str) -> sqlx::Result<(i64, Vec<i64>)> {
     let rows = store.fetch(write_sql!("SELECT value, applied FROM fixture_counters WHERE tenant = $1 AND id = $2", tenant, id)).await?;
     let Some(row) = rows.first() else { return Ok((0, Vec::new())) };
     let applied: String = row.try_get(1)?;
-    let tags = applied.split(',').filter(|t| !t.is_empty()).map(str::parse).collect::<Result<_, _>>()?;
+    let tags = applied.split(',').filter(|t| !t.is_empty()).map(str::parse).collect::<Result<_, _>>().map_err(sqlx::Error::decode)?;
     Ok((row.try_get(0)?, tags))
 }
 

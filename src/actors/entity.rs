@@ -125,10 +125,14 @@ pub enum EntityError {
     #[cfg(feature = "chaos")]
     #[error(transparent)]
     Injected(#[from] crate::chaos::Injected),
-    /// An error of a domain helper that reports through `anyhow` (the messenger side of a
-    /// character, the domains' SQL readers); kept whole, with its context chain.
-    #[error("{0:#}")]
-    Domain(#[from] anyhow::Error),
+    /// A stored saga could not be read back (its query failed, or its document does not
+    /// decode).
+    #[error(transparent)]
+    Saga(#[from] super::saga::sql::SagaRowError),
+    /// The messenger side of a character failed: its reads, or a request the messenger's
+    /// actor did not answer.
+    #[error(transparent)]
+    Membership(#[from] super::messengers::member::MembershipError),
 }
 
 /// A stateful entity owned by one actor (a character, a messenger, a saga).

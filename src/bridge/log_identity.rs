@@ -13,14 +13,47 @@
 #![allow(unsafe_code)]
 
 use crate::kafka::producer::client_config;
-use anyhow::{anyhow, bail, Context as _};
 use rdkafka::admin::AdminClient;
 use rdkafka::bindings as rd;
 use rdkafka::client::DefaultClientContext;
+use rdkafka::error::KafkaError;
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 use std::time::Duration;
+
+/// Why the topics' log identities could not be read; start-up retries until they can,
+/// since positions cannot be fenced without them.
+#[derive(Debug, thiserror::Error)]
+pub enum LogIdentityError {
+    /// The admin client could not be created.
+    #[error("creating an admin client: {0}")]
+    Client(#[source] KafkaError),
+    /// The broker did not say which cluster it belongs to.
+    #[error("the broker gave no cluster id")]
+    NoClusterId,
+    /// The broker's metadata could not be read.
+    #[error("reading broker metadata: {0}")]
+    Metadata(#[source] KafkaError),
+    /// The broker's metadata listed no broker to send the request to.
+    #[error("the broker listed no brokers")]
+    NoBroker,
+    /// A topic name cannot be handed to librdkafka.
+    #[error("topic name {0:?} holds a NUL byte")]
+    TopicName(String),
+    /// The DescribeTopics request got no answer in time.
+    #[error("DescribeTopics: no answer within {0:?}")]
+    Unanswered(Duration),
+    /// The DescribeTopics request failed as a whole, or was answered by another event.
+    #[error("DescribeTopics: {0}")]
+    Request(String),
+    /// The broker could not describe one topic (e.g. it does not exist).
+    #[error("DescribeTopics {topic}: {reason}")]
+    Topic { topic: String, reason: String },
+    /// The broker described a topic without its id.
+    #[error("DescribeTopics {topic}: no topic id")]
+    NoTopicId { topic: String },
+}
 
 /// Which log a topic's records come from, as stored with its positions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,13 +67,13 @@ impl LogId {
 
 /// The log identity of each of `topics`. Blocks (run it off the async executor); fails
 /// when the broker does not answer within `timeout` or a topic does not exist.
-pub fn describe(bootstrap: &str, topics: &[String], timeout: Duration) -> anyhow::Result<HashMap<String, LogId>> {
-    let admin: AdminClient<DefaultClientContext> = client_config(bootstrap).create().context("creating an admin client")?;
-    let cluster = admin.inner().fetch_cluster_id(timeout).ok_or_else(|| anyhow!("the broker gave no cluster id"))?;
+pub fn describe(bootstrap: &str, topics: &[String], timeout: Duration) -> Result<HashMap<String, LogId>, LogIdentityError> {
+    let admin: AdminClient<DefaultClientContext> = client_config(bootstrap).create().map_err(LogIdentityError::Client)?;
+    let cluster = admin.inner().fetch_cluster_id(timeout).ok_or(LogIdentityError::NoClusterId)?;
     // Metadata is answered by any broker. Admin requests go to the controller unless told
     // otherwise, and the embedded broker names no controller, so ask the first broker.
-    let metadata = admin.inner().fetch_metadata(None, timeout).context("reading broker metadata")?;
-    let broker = metadata.brokers().first().map(|b| b.id()).ok_or_else(|| anyhow!("the broker listed no brokers"))?;
+    let metadata = admin.inner().fetch_metadata(None, timeout).map_err(LogIdentityError::Metadata)?;
+    let broker = metadata.brokers().first().map(|b| b.id()).ok_or(LogIdentityError::NoBroker)?;
     let ids = topic_ids(&admin, broker, topics, timeout)?;
     Ok(ids.into_iter().map(|(topic, id)| (topic, LogId::new(&cluster, &id))).collect())
 }
@@ -51,8 +84,9 @@ fn topic_ids(
     broker: i32,
     topics: &[String],
     timeout: Duration,
-) -> anyhow::Result<HashMap<String, String>> {
-    let names: Vec<CString> = topics.iter().map(|t| CString::new(t.as_str())).collect::<Result<_, _>>()?;
+) -> Result<HashMap<String, String>, LogIdentityError> {
+    let names: Vec<CString> =
+        topics.iter().map(|t| CString::new(t.as_str()).map_err(|_| LogIdentityError::TopicName(t.clone()))).collect::<Result<_, _>>()?;
     let mut pointers: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
     let rk = admin.inner().native_ptr();
     let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
@@ -69,7 +103,7 @@ fn topic_ids(
         rd::rd_kafka_DescribeTopics(rk, collection, options, queue);
         let event = rd::rd_kafka_queue_poll(queue, timeout_ms);
         let answer = if event.is_null() {
-            Err(anyhow!("DescribeTopics: no answer within {timeout:?}"))
+            Err(LogIdentityError::Unanswered(timeout))
         } else {
             let answer = read_result(event);
             rd::rd_kafka_event_destroy(event);
@@ -86,13 +120,13 @@ fn topic_ids(
 ///
 /// # Safety
 /// `event` must be a live DescribeTopics result event.
-unsafe fn read_result(event: *mut rd::rd_kafka_event_t) -> anyhow::Result<HashMap<String, String>> {
+unsafe fn read_result(event: *mut rd::rd_kafka_event_t) -> Result<HashMap<String, String>, LogIdentityError> {
     if rd::rd_kafka_event_error(event) != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-        bail!("DescribeTopics: {}", text(rd::rd_kafka_event_error_string(event)));
+        return Err(LogIdentityError::Request(text(rd::rd_kafka_event_error_string(event))));
     }
     let result = rd::rd_kafka_event_DescribeTopics_result(event);
     if result.is_null() {
-        bail!("DescribeTopics: an event of another kind");
+        return Err(LogIdentityError::Request("an event of another kind".into()));
     }
     let mut count = 0usize;
     let descriptions = rd::rd_kafka_DescribeTopics_result_topics(result, &mut count);
@@ -102,11 +136,11 @@ unsafe fn read_result(event: *mut rd::rd_kafka_event_t) -> anyhow::Result<HashMa
         let name = text(rd::rd_kafka_TopicDescription_name(description));
         let error = rd::rd_kafka_TopicDescription_error(description);
         if !error.is_null() && rd::rd_kafka_error_code(error) != rd::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-            bail!("DescribeTopics {name}: {}", text(rd::rd_kafka_error_string(error)));
+            return Err(LogIdentityError::Topic { topic: name, reason: text(rd::rd_kafka_error_string(error)) });
         }
         let id = rd::rd_kafka_TopicDescription_topic_id(description);
         if id.is_null() {
-            bail!("DescribeTopics {name}: no topic id");
+            return Err(LogIdentityError::NoTopicId { topic: name });
         }
         ids.insert(name, text(rd::rd_kafka_Uuid_base64str(id)));
     }

@@ -12,7 +12,7 @@
 
 use crate::kafka::producer;
 use crate::metrics::Metrics;
-use crate::store::{OutboxRow, Store};
+use crate::store::{OutboxRow, Store, StoreError};
 use futures::stream::{FuturesOrdered, StreamExt as _};
 use futures::FutureExt as _;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -30,6 +30,27 @@ use tokio::sync::mpsc;
 /// Most outputs enqueued and not yet acknowledged: past it, committed rows wait (in the
 /// publisher's channel, and in the outbox) for acknowledgements.
 const MAX_UNACKED: usize = 16_384;
+
+/// Why queuing the backlog or adopting another process's rows failed; the heartbeat tries
+/// again, and the rows stay in the outbox meanwhile.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// Reading the outbox, its owners or their heartbeats failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Deleting rows found already published failed.
+    #[error("deleting outbox rows already published: {0}")]
+    Delete(#[from] StoreError),
+    /// Reading the partitions' tails, to tell which rows were already published, failed.
+    #[error("reading the published tail of the outbox's topics: {0}")]
+    Tail(#[from] rdkafka::error::KafkaError),
+    /// Some partitions' ends were not reached in time.
+    #[error("could not read the end of {partitions} partitions to recover the outbox")]
+    Unread { partitions: usize },
+    /// The blocking task reading the tails panicked or was cancelled.
+    #[error("the task reading the outbox's topics failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
 
 /// A handle to the publisher task. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -67,7 +88,7 @@ impl Publisher {
         store: Store,
         metrics: Arc<Metrics>,
         lease: Duration,
-    ) -> anyhow::Result<Publisher> {
+    ) -> Result<Publisher, OutboxError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let orphans = Orphans { store: store.clone(), bootstrap: bootstrap.to_string(), lease, adopting: Default::default() };
         let publisher = Publisher { tx, orphans: Arc::new(orphans) };
@@ -93,7 +114,7 @@ impl Publisher {
 
     /// Takes over the unpublished rows of dead processes and queues those the broker does
     /// not have yet. Called periodically and when partitions move to this process.
-    pub async fn adopt_orphans(&self) -> anyhow::Result<()> {
+    pub async fn adopt_orphans(&self) -> Result<(), OutboxError> {
         let orphans = &self.orphans;
         let _whole = orphans.adopting.lock().await;
         let adopted = orphans.store.adopt_outbox(orphans.lease).await?;
@@ -126,7 +147,7 @@ fn heartbeat_interval(lease: Duration) -> Duration {
 /// (it is alive and publishes them itself) or been silent for the lease (its rows are
 /// adopted next). This keeps a restarted process from publishing new outputs before the
 /// ones its killed predecessor committed.
-async fn settle(store: &Store, lease: Duration) -> anyhow::Result<()> {
+async fn settle(store: &Store, lease: Duration) -> sqlx::Result<()> {
     let beat = heartbeat_interval(lease);
     let deadline = Instant::now() + lease + 2 * beat;
     let mut first_seen: HashMap<String, Option<i64>> = HashMap::new();
@@ -246,7 +267,7 @@ fn forget(store: &Store, acked: Vec<i64>) {
 const TAIL: i64 = 2 * MAX_UNACKED as i64;
 
 /// The outbox ids found in the last [`TAIL`] records of every partition of `topics`.
-fn already_published(bootstrap: &str, topics: &HashSet<String>) -> anyhow::Result<HashSet<i64>> {
+fn already_published(bootstrap: &str, topics: &HashSet<String>) -> Result<HashSet<i64>, OutboxError> {
     let consumer: BaseConsumer = producer::client_config(bootstrap)
         .set("group.id", "atlas-actors-outbox-recovery")
         .set("enable.auto.commit", "false")
@@ -286,7 +307,7 @@ fn already_published(bootstrap: &str, topics: &HashSet<String>) -> anyhow::Resul
         }
     }
     if !remaining.is_empty() {
-        anyhow::bail!("could not read the end of {} partitions to recover the outbox", remaining.len());
+        return Err(OutboxError::Unread { partitions: remaining.len() });
     }
     Ok(ids)
 }

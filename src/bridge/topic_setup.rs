@@ -13,6 +13,7 @@ use crate::kafka::producer::client_config;
 use crate::store::{LogOrigin, Store};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
+use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 use std::time::Duration;
 
@@ -22,6 +23,24 @@ const BATCH: usize = 4;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest pause between two rounds.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Why a start-up step against the broker failed. Reading metadata is retried by
+/// [`ensure`]; a failed fence stops the start (nothing may consume unfenced).
+#[derive(Debug, thiserror::Error)]
+pub enum TopicSetupError {
+    /// The admin client could not be created.
+    #[error("creating an admin client: {0}")]
+    Client(#[source] KafkaError),
+    /// The broker's metadata could not be read.
+    #[error("reading topic metadata: {0}")]
+    Metadata(#[source] KafkaError),
+    /// Storing the fence of stored positions failed.
+    #[error("fencing stored positions: {0}")]
+    Fence(#[source] sqlx::Error),
+    /// A blocking broker call panicked or was cancelled.
+    #[error("a blocking broker call failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
 
 /// How the server's topics are created.
 #[derive(Debug, Clone)]
@@ -98,7 +117,7 @@ async fn ensure_with(bootstrap: &str, spec: &TopicSpec, mut admin: Option<&Admin
 /// Discards stored positions that came from another log than the one each of `topics`
 /// now reads (retrying until the broker describes them), logging loudly what was
 /// discarded.
-pub async fn fence_positions(store: &Store, bootstrap: &str, topics: &[String], origin: LogOrigin) -> anyhow::Result<()> {
+pub async fn fence_positions(store: &Store, bootstrap: &str, topics: &[String], origin: LogOrigin) -> Result<(), TopicSetupError> {
     let mut backoff = Duration::from_millis(250);
     let identities = loop {
         let (servers, names) = (bootstrap.to_string(), topics.to_vec());
@@ -113,7 +132,7 @@ pub async fn fence_positions(store: &Store, bootstrap: &str, topics: &[String], 
     };
     let mut current: Vec<(String, String)> = identities.into_iter().map(|(topic, id)| (topic, id.0)).collect();
     current.sort();
-    for discarded in store.fence_positions(&current, origin).await? {
+    for discarded in store.fence_positions(&current, origin).await.map_err(TopicSetupError::Fence)? {
         tracing::error!(
             topic = %discarded.topic,
             positions = discarded.positions,
@@ -127,11 +146,11 @@ pub async fn fence_positions(store: &Store, bootstrap: &str, topics: &[String], 
 }
 
 /// The topics of `names` the broker's metadata does not list.
-async fn missing_topics(bootstrap: &str, names: &[String]) -> anyhow::Result<Vec<String>> {
+async fn missing_topics(bootstrap: &str, names: &[String]) -> Result<Vec<String>, TopicSetupError> {
     let (servers, names) = (bootstrap.to_string(), names.to_vec());
     tokio::task::spawn_blocking(move || {
-        let admin: AdminClient<DefaultClientContext> = client_config(&servers).create()?;
-        let metadata = admin.inner().fetch_metadata(None, REQUEST_TIMEOUT)?;
+        let admin: AdminClient<DefaultClientContext> = client_config(&servers).create().map_err(TopicSetupError::Client)?;
+        let metadata = admin.inner().fetch_metadata(None, REQUEST_TIMEOUT).map_err(TopicSetupError::Metadata)?;
         let listed: Vec<&str> =
             metadata.topics().iter().filter(|t| t.error().is_none() && !t.partitions().is_empty()).map(|t| t.name()).collect();
         Ok(names.into_iter().filter(|name| !listed.contains(&name.as_str())).collect())
@@ -185,7 +204,7 @@ async fn auto_create(bootstrap: &str, names: &[String]) {
                 tracing::debug!(topic = %name, %error, "metadata request for auto-creation failed");
             }
         }
-        Ok::<_, rdkafka::error::KafkaError>(())
+        Ok::<_, KafkaError>(())
     })
     .await;
     if let Ok(Err(error)) = asked {

@@ -22,6 +22,7 @@ use crate::kafka::closing::Closing;
 use crate::kafka::producer::client_config;
 use crate::kafka::tracker::{Ticket, Tracker};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::error::KafkaResult;
 use rdkafka::message::Message;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,13 +56,10 @@ struct Work {
 }
 
 /// Starts consuming the 40 channel topics; `assigned` turns true once they are assigned.
-pub fn spawn(
-    edge: Arc<Edge>,
-    bootstrap: &str,
-    group: &str,
-    assigned: Arc<AtomicBool>,
-    mut stop: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
+///
+/// # Errors
+/// The consumer could not be created or subscribed.
+pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) -> KafkaResult<()> {
     let consumer: StreamConsumer<Context> = client_config(bootstrap)
         .set("group.id", group)
         .set("enable.auto.commit", "true")

@@ -11,6 +11,18 @@ use crate::{write_rows, write_sql};
 use sqlx::Row;
 use uuid::Uuid;
 
+/// Why the start-up scan for running cooldowns failed: the query, or a stored tenant id
+/// that is not a UUID (tenant ids are stored as text).
+#[derive(Debug, thiserror::Error)]
+pub enum CooldownScanError {
+    /// The query failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A stored tenant id is not a UUID.
+    #[error("a stored tenant id is not a uuid: {0}")]
+    Tenant(#[from] uuid::Error),
+}
+
 // The writes are `Rows` statements: the group committer writes the rows of many
 // characters' units with one statement each. Each touches only its character's rows.
 static INSERT_SKILL: Rows =
@@ -101,7 +113,7 @@ pub fn delete_cooldowns(tenant: Uuid, character: u32) -> Write {
 }
 
 /// Loads one character's skills, macros and running cooldowns.
-pub async fn load(store: &Store, tenant: Uuid, character: u32) -> anyhow::Result<Skills> {
+pub async fn load(store: &Store, tenant: Uuid, character: u32) -> sqlx::Result<Skills> {
     let mut skills = Skills::new(tenant, character);
     for row in store.fetch(write_sql!(SELECT_SKILLS, tenant, character)).await? {
         let (id, skill, _) = skill_row(&row)?;
@@ -174,7 +186,7 @@ pub async fn macros(store: &Store, tenant: Uuid, character: u32) -> sqlx::Result
 }
 
 /// Characters with running cooldowns, to activate at start-up (one query).
-pub async fn characters_with_cooldowns(store: &Store) -> anyhow::Result<Vec<(Uuid, u32)>> {
+pub async fn characters_with_cooldowns(store: &Store) -> Result<Vec<(Uuid, u32)>, CooldownScanError> {
     let rows = sqlx::query(CHARACTERS_WITH_COOLDOWNS).fetch_all(store.pool()).await?;
     rows.iter()
         .map(|row| {

@@ -14,14 +14,38 @@ use super::room::{Outcome, Request, RoomInput};
 use super::{lookup, sql, Entry, ALREADY_1, ALREADY_2, CAPACITY, FULL, INVITE, MEMBER_STATUS, STATUS, UNEXPECTED};
 use crate::actors::character::CharacterTimer;
 use crate::actors::entity::{Effects, Meta};
+use crate::actors::supervised::DeliveryError;
 use crate::actors::Services;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::messenger::{
     transaction, EmptyBody, ErrorBody, InviteAccepted, InviteCommand, InviteCommandBody, MemberStatus, MessengerCommand, MessengerStatus,
 };
-use anyhow::Context as _;
 use serde::Serialize;
 use uuid::Uuid;
+
+/// Why a character's messenger record could not be handled: its reads failed, or the
+/// messenger's actor did not answer a request. The harness retries the record, which the
+/// intent ids make safe.
+#[derive(Debug, thiserror::Error)]
+pub enum MembershipError {
+    /// Reading or writing the registry or the outcomes failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Taking the next id from the tenant's counter failed, or it handed out none.
+    #[error("allocating a messenger id: {0}")]
+    Allocate(#[source] sqlx::Error),
+    /// The messengers' registry was not set when the services were built.
+    #[error("messenger registry not wired")]
+    Unwired,
+    /// The messenger's actor did not apply the request.
+    #[error("messenger {messenger}: {source}")]
+    Delivery { messenger: u32, source: DeliveryError },
+    /// The messenger's actor applied the request but stored no answer to it.
+    #[error("messenger {messenger} left no outcome")]
+    NoOutcome { messenger: u32 },
+}
+
+type Result<T, E = MembershipError> = std::result::Result<T, E>;
 
 /// Most requests one record makes (REQUEST_INVITE: a creation; LOGOUT: an unseat).
 const MAX_REQUESTS: usize = 2;
@@ -81,7 +105,7 @@ impl Step<'_> {
     ///
     /// `entry` is the character's entry as this record found it: a new one is stored
     /// first, so that whoever sees the messenger's events finds the member's name.
-    async fn ask(&mut self, request: Request, messenger: u32, entry: &Entry) -> anyhow::Result<(u32, Outcome)> {
+    async fn ask(&mut self, request: Request, messenger: u32, entry: &Entry) -> Result<(u32, Outcome)> {
         let tenant = self.meta.tenant.id;
         let intent = self.intent();
         self.intents.push(intent.clone());
@@ -94,14 +118,14 @@ impl Step<'_> {
         }
         let world = entry.world;
         let messenger = match request {
-            Request::Create => sql::allocate_id(store, tenant).await?,
+            Request::Create => sql::allocate_id(store, tenant).await.map_err(MembershipError::Allocate)?,
             _ => messenger,
         };
-        let rooms = self.services.rooms.get().context("messenger registry not wired")?;
+        let rooms = self.services.rooms.get().ok_or(MembershipError::Unwired)?;
         let input = RoomInput { intent: intent.clone(), request, actor: self.character, world, transaction: self.transaction };
         let meta = Meta { position: None, ..self.meta.clone() };
-        rooms.deliver(tenant, messenger, input, meta).await.map_err(|e| anyhow::anyhow!("messenger {messenger}: {e:?}"))?;
-        sql::find_outcome(store, tenant, &intent).await?.with_context(|| format!("messenger {messenger} left no outcome"))
+        rooms.deliver(tenant, messenger, input, meta).await.map_err(|source| MembershipError::Delivery { messenger, source })?;
+        sql::find_outcome(store, tenant, &intent).await?.ok_or(MembershipError::NoOutcome { messenger })
     }
 }
 
@@ -113,7 +137,7 @@ impl Membership {
         character: u32,
         input: MessengerInput,
         meta: &Meta,
-    ) -> anyhow::Result<Effects<CharacterTimer>> {
+    ) -> Result<Effects<CharacterTimer>> {
         let given = match &input {
             MessengerInput::Command(MessengerCommand::Create(c)) => c.transaction_id,
             MessengerInput::Command(MessengerCommand::Join(c) | MessengerCommand::Leave(c)) => c.transaction_id,
@@ -136,12 +160,7 @@ impl Membership {
     }
 
     /// §5.6–5.9: the character's status events.
-    pub async fn on_status(
-        &mut self,
-        services: &Services,
-        status: &CharacterStatus,
-        meta: &Meta,
-    ) -> anyhow::Result<Effects<CharacterTimer>> {
+    pub async fn on_status(&mut self, services: &Services, status: &CharacterStatus, meta: &Meta) -> Result<Effects<CharacterTimer>> {
         if matches!(status, CharacterStatus::StatChanged(_)) {
             return Ok(Effects::none());
         }
@@ -184,7 +203,7 @@ impl Membership {
         self.finish(step).await
     }
 
-    async fn step<'a>(&mut self, services: &'a Services, character: u32, given: Option<Uuid>, meta: &'a Meta) -> anyhow::Result<Step<'a>> {
+    async fn step<'a>(&mut self, services: &'a Services, character: u32, given: Option<Uuid>, meta: &'a Meta) -> Result<Step<'a>> {
         if !self.loaded {
             self.entry = sql::load_entry(&services.store, meta.tenant.id, character).await?;
             self.loaded = true;
@@ -196,7 +215,7 @@ impl Membership {
     /// Requests an earlier delivery of this record got answered but this one did not make
     /// (it decided differently, e.g. the invitee meanwhile joined a messenger): what they
     /// did is real, so the entry follows them.
-    async fn adopt_answered(&mut self, step: &mut Step<'_>) -> anyhow::Result<()> {
+    async fn adopt_answered(&mut self, step: &mut Step<'_>) -> Result<()> {
         if step.meta.position.is_none() {
             return Ok(());
         }
@@ -215,7 +234,7 @@ impl Membership {
         Ok(())
     }
 
-    async fn finish(&mut self, mut step: Step<'_>) -> anyhow::Result<Effects<CharacterTimer>> {
+    async fn finish(&mut self, mut step: Step<'_>) -> Result<Effects<CharacterTimer>> {
         self.adopt_answered(&mut step).await?;
         let Step { mut effects, entry_changed, intents, meta, character, .. } = step;
         let tenant = meta.tenant.id;
@@ -250,7 +269,7 @@ impl Membership {
         }
     }
 
-    async fn on_create(&mut self, step: &mut Step<'_>) -> anyhow::Result<()> {
+    async fn on_create(&mut self, step: &mut Step<'_>) -> Result<()> {
         let Some(entry) = self.resolve(step).await else {
             step.error(UNEXPECTED, 0, 0, "");
             return Ok(());
@@ -263,7 +282,7 @@ impl Membership {
     }
 
     /// §5.1 step 3: a new messenger seating this character in slot 0.
-    async fn create(&mut self, step: &mut Step<'_>, entry: &Entry) -> anyhow::Result<Option<u32>> {
+    async fn create(&mut self, step: &mut Step<'_>, entry: &Entry) -> Result<Option<u32>> {
         let (messenger, outcome) = step.ask(Request::Create, 0, entry).await?;
         if !matches!(outcome, Outcome::Seated(_)) {
             return Ok(None);
@@ -273,7 +292,7 @@ impl Membership {
     }
 
     /// §5.2, also for an accepted invite (§5.5).
-    async fn on_join(&mut self, step: &mut Step<'_>, messenger: u32) -> anyhow::Result<()> {
+    async fn on_join(&mut self, step: &mut Step<'_>, messenger: u32) -> Result<()> {
         let Some(entry) = self.resolve(step).await else {
             step.error(UNEXPECTED, messenger, 0, "");
             return Ok(());
@@ -289,7 +308,7 @@ impl Membership {
     }
 
     /// §5.3.
-    async fn on_leave(&mut self, step: &mut Step<'_>, messenger: u32) -> anyhow::Result<()> {
+    async fn on_leave(&mut self, step: &mut Step<'_>, messenger: u32) -> Result<()> {
         let Some(entry) = self.resolve(step).await else {
             step.error(UNEXPECTED, messenger, 0, "");
             return Ok(());
@@ -305,7 +324,7 @@ impl Membership {
     }
 
     /// Leaves the messenger this character sits in, if any (LOGOUT, DELETED).
-    async fn unseat(&mut self, step: &mut Step<'_>) -> anyhow::Result<()> {
+    async fn unseat(&mut self, step: &mut Step<'_>) -> Result<()> {
         let Some(entry) = self.entry.clone().filter(|e| e.messenger != 0) else { return Ok(()) };
         step.ask(Request::Unseat, entry.messenger, &entry).await?;
         self.seat_in(step, 0);
@@ -315,7 +334,7 @@ impl Membership {
     /// §5.4, creating the inviter's messenger when it has none. The invitee is read from
     /// committed state (its own actor owns it; asking that actor could deadlock with an
     /// invite the other way round).
-    async fn on_request_invite(&mut self, step: &mut Step<'_>, target: u32) -> anyhow::Result<()> {
+    async fn on_request_invite(&mut self, step: &mut Step<'_>, target: u32) -> Result<()> {
         let Some(inviter) = self.resolve(step).await else {
             step.error(UNEXPECTED, 0, 0, "");
             return Ok(());

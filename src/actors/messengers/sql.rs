@@ -79,13 +79,16 @@ pub fn insert_entry_if_absent(tenant: Uuid, character: u32, e: &Entry) -> Write 
 }
 
 /// The next messenger id of a tenant (the first is [`FIRST_ID`]).
-pub async fn allocate_id(store: &Store, tenant: Uuid) -> anyhow::Result<u32> {
+///
+/// # Errors
+/// [`sqlx::Error::RowNotFound`] if the counter statement returned no id.
+pub async fn allocate_id(store: &Store, tenant: Uuid) -> sqlx::Result<u32> {
     let rows = store.fetch(write_sql!(ALLOCATE_ID, tenant, FIRST_ID + 1)).await?;
-    let id: i64 = rows.first().ok_or_else(|| anyhow::anyhow!("no messenger id allocated"))?.try_get(0)?;
+    let id: i64 = rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get(0)?;
     Ok(id as u32)
 }
 
-pub async fn load_room(store: &Store, tenant: Uuid, id: u32) -> anyhow::Result<Vec<Seat>> {
+pub async fn load_room(store: &Store, tenant: Uuid, id: u32) -> sqlx::Result<Vec<Seat>> {
     let rows = store.fetch(write_sql!(SELECT_ROOM, tenant, id)).await?;
     Ok(match rows.first() {
         Some(row) => members(&row.try_get::<String, _>(0)?),
@@ -93,7 +96,7 @@ pub async fn load_room(store: &Store, tenant: Uuid, id: u32) -> anyhow::Result<V
     })
 }
 
-pub async fn load_outcomes(store: &Store, tenant: Uuid, id: u32) -> anyhow::Result<std::collections::HashMap<String, Outcome>> {
+pub async fn load_outcomes(store: &Store, tenant: Uuid, id: u32) -> sqlx::Result<std::collections::HashMap<String, Outcome>> {
     let mut done = std::collections::HashMap::new();
     for row in store.fetch(write_sql!(SELECT_OUTCOMES, tenant, id)).await? {
         let text: String = row.try_get(1)?;
@@ -105,7 +108,7 @@ pub async fn load_outcomes(store: &Store, tenant: Uuid, id: u32) -> anyhow::Resu
 }
 
 /// The committed outcome of an intent, with the messenger that answered it.
-pub async fn find_outcome(store: &Store, tenant: Uuid, intent: &str) -> anyhow::Result<Option<(u32, Outcome)>> {
+pub async fn find_outcome(store: &Store, tenant: Uuid, intent: &str) -> sqlx::Result<Option<(u32, Outcome)>> {
     let rows = store.fetch(write_sql!(SELECT_OUTCOME, tenant, intent)).await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let id: i64 = row.try_get(0)?;
@@ -114,9 +117,9 @@ pub async fn find_outcome(store: &Store, tenant: Uuid, intent: &str) -> anyhow::
 }
 
 /// A character's registry entry, if it has one.
-pub async fn load_entry(store: &Store, tenant: Uuid, character: u32) -> anyhow::Result<Option<Entry>> {
+pub async fn load_entry(store: &Store, tenant: Uuid, character: u32) -> sqlx::Result<Option<Entry>> {
     let rows = store.fetch(write_sql!(SELECT_ENTRY, tenant, character)).await?;
-    rows.first().map(|row| entry(row, 0)).transpose().map_err(Into::into)
+    rows.first().map(|row| entry(row, 0)).transpose()
 }
 
 fn members(text: &str) -> Vec<Seat> {
@@ -125,7 +128,7 @@ fn members(text: &str) -> Vec<Seat> {
 }
 
 /// A tenant's messengers and registry, from committed state.
-async fn load_tenant(store: &Store, tenant: Uuid) -> anyhow::Result<(Vec<(u32, Vec<Seat>)>, HashMap<u32, Entry>)> {
+async fn load_tenant(store: &Store, tenant: Uuid) -> sqlx::Result<(Vec<(u32, Vec<Seat>)>, HashMap<u32, Entry>)> {
     let mut rooms = Vec::new();
     for row in store.fetch(write_sql!(SELECT_ROOMS, tenant)).await? {
         let id: i64 = row.try_get(0)?;
@@ -153,7 +156,7 @@ pub struct RoomView {
 }
 
 /// A tenant's messengers from committed state, optionally only the one seating `member`.
-pub async fn rooms(store: &Store, tenant: Uuid, only: Option<u32>) -> anyhow::Result<Vec<RoomView>> {
+pub async fn rooms(store: &Store, tenant: Uuid, only: Option<u32>) -> sqlx::Result<Vec<RoomView>> {
     let (rooms, registry) = load_tenant(store, tenant).await?;
     Ok(rooms
         .iter()

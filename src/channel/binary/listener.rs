@@ -20,7 +20,6 @@ use crate::channel::sessions::{Outbound, Session, QUEUE};
 use crate::channel::updates::push;
 use crate::channel::{lifecycle, socket, Edge};
 use crate::contracts::channel::action_pushes::Ping;
-use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -45,6 +44,14 @@ pub struct Settings {
     pub max_connections: usize,
 }
 
+/// A served channel's port could not be bound, so the process cannot serve that channel.
+#[derive(Debug, thiserror::Error)]
+#[error("binding binary channel port {port}: {source}")]
+pub struct BindError {
+    pub port: u16,
+    pub source: std::io::Error,
+}
+
 struct Transport {
     edge: Arc<Edge>,
     tables: Tables,
@@ -53,12 +60,12 @@ struct Transport {
 }
 
 /// Binds a listener for every served channel with a port, all interfaces.
-pub async fn spawn(edge: Arc<Edge>, settings: Settings) -> anyhow::Result<()> {
+pub async fn spawn(edge: Arc<Edge>, settings: Settings) -> Result<(), BindError> {
     let permits = Arc::new(Semaphore::new(settings.max_connections));
     let transport = Arc::new(Transport { edge: edge.clone(), tables: Tables::default(), settings, permits });
     for served in &edge.settings.served {
         let Some(port) = served.port else { continue };
-        let listener = TcpListener::bind(("0.0.0.0", port)).await.with_context(|| format!("binding binary channel port {port}"))?;
+        let listener = TcpListener::bind(("0.0.0.0", port)).await.map_err(|source| BindError { port, source })?;
         tracing::info!(tenant = %served.tenant.id, world = served.world, channel = served.channel, port, "channel binary listening");
         actix_rt::spawn(accept(transport.clone(), served.clone(), listener));
     }

@@ -35,10 +35,7 @@ fn updates_by_character(seen: &[Seen]) -> HashMap<u32, Vec<u64>> {
 #[test]
 fn records_of_each_entity_apply_in_order_and_exactly_once() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("order");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("order").start();
     // 500 characters × (1 create + 39 updates) = 20,000 records over 4 partitions.
     let mut records = Vec::new();
     for character in 1..=500 {
@@ -49,9 +46,9 @@ fn records_of_each_entity_apply_in_order_and_exactly_once() {
             records.push(update(character, 1000, level));
         }
     }
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
+    fixture.produce("COMMAND_TOPIC_SKILL", &records);
 
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     let complete = events.until(Duration::from_secs(120), |seen| seen.len() >= 20_000);
     events.poll_for(Duration::from_millis(500));
     assert!(complete, "only {} of 20000 events", events.seen.len());
@@ -74,17 +71,13 @@ fn records_of_each_entity_apply_in_order_and_exactly_once() {
 #[test]
 fn killed_actors_apply_each_record_exactly_once() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("kill");
-    let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "7"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "11")];
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &chaos);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("kill").env("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", 7).env("ATLAS_CHAOS_PANIC_AFTER_COMMIT", 11).start();
     let mut records: Vec<_> = (1..=20).map(|c| create(c, 7)).collect();
     for level in 1..=10 {
         records.extend((1..=20).map(|c| update(c, 7, level)));
     }
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    fixture.produce("COMMAND_TOPIC_SKILL", &records);
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(120), |seen| seen.len() >= 220));
     events.poll_for(Duration::from_secs(1));
     assert_eq!(events.seen.len(), 220, "each record applied exactly once");
@@ -92,7 +85,7 @@ fn killed_actors_apply_each_record_exactly_once() {
     for (_, levels) in updates_by_character(&events.seen) {
         assert_eq!(levels, expected);
     }
-    let text = reqwest_text(&server.url("/metrics"));
+    let text = reqwest_text(&fixture.server.url("/metrics"));
     assert!(text.contains("atlas_actor_restarts_total{kind=\"character\"}"), "actors were restarted");
 }
 
@@ -106,15 +99,13 @@ fn reqwest_text(url: &str) -> String {
 #[test]
 fn outputs_committed_before_a_crash_are_published_after_restart() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("crash");
-    let mut server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("ATLAS_CHAOS_ABORT_AFTER_COMMIT", "5")]);
-    let tenant = tenant();
+    let mut fixture = Fixture::sqlite("crash").env("ATLAS_CHAOS_ABORT_AFTER_COMMIT", 5).start();
     let records: Vec<_> = (1..=10).map(|c| create(c, 55)).collect();
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
-    assert!(server.wait_exit(Duration::from_secs(30)), "the injected abort happened");
-    server.restart(&[]);
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    fixture.produce("COMMAND_TOPIC_SKILL", &records);
+    assert!(fixture.server.wait_exit(Duration::from_secs(30)), "the injected abort happened");
+    // Without the abort this time.
+    fixture.server.restart(&[]);
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(60), |seen| seen.len() >= 10));
     events.poll_for(Duration::from_secs(2));
     let mut characters: Vec<u64> = events.seen.iter().map(|r| r.json()["characterId"].as_u64().unwrap()).collect();
@@ -129,24 +120,22 @@ fn outputs_committed_before_a_crash_are_published_after_restart() {
 #[test]
 fn undecodable_and_tenantless_records_are_dead_lettered_and_the_partition_flows() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("dlq");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("dlq").start();
+    let tenant = &fixture.tenant;
     let character = 4242;
     let valid = create(character, 77).1.to_string().into_bytes();
     let records = vec![
-        (Some(character), Some(Vec::new()), Some(&tenant)),
-        (Some(character), Some(b"not json".to_vec()), Some(&tenant)),
-        (Some(character), Some(br#"{"characterId":"x","type":"REQUEST_CREATE"}"#.to_vec()), Some(&tenant)),
+        (Some(character), Some(Vec::new()), Some(tenant)),
+        (Some(character), Some(b"not json".to_vec()), Some(tenant)),
+        (Some(character), Some(br#"{"characterId":"x","type":"REQUEST_CREATE"}"#.to_vec()), Some(tenant)),
         (Some(character), Some(valid.clone()), None),
-        (Some(character), Some(valid), Some(&tenant)),
+        (Some(character), Some(valid), Some(tenant)),
     ];
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &records);
+    produce_all(&fixture.producer(), "COMMAND_TOPIC_SKILL", &records);
 
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(30), |seen| seen.iter().any(|r| r.json()["type"] == "CREATED")));
-    let mut dead = Collector::new(&server.bootstrap, "DEAD_LETTER_TOPIC", None);
+    let mut dead = fixture.collect_all("DEAD_LETTER_TOPIC");
     let mine = |seen: &[Seen]| -> Vec<String> {
         seen.iter().filter(|r| r.key_id() == Some(character)).filter_map(|r| r.header("dlq-reason")).collect()
     };

@@ -14,7 +14,7 @@ use atlas_actors::conformance::scenario::ForeignRoute;
 use atlas_actors::conformance::stub::Stub;
 use atlas_actors::contracts::tenant::Tenant;
 use binary_client::{BinaryClient, Received};
-use common::{Collector, Seen, Server};
+use common::{Collector, Fixture, FixtureBuilder, Seen};
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -107,17 +107,12 @@ fn connect_packet(client: &BinaryClient, character: u32) -> Vec<u8> {
 }
 
 struct Setup {
-    // Field order is drop order: the server goes before the stub and the broker it uses.
-    server: Server,
+    // Field order is drop order: the server goes before the stub it uses.
+    fixture: Fixture,
     _stub: Stub,
-    _broker: atlas_actors::broker::EmbeddedBroker,
     tenant: Tenant,
     ws_port: u16,
     binary_port: u16,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 fn session_of(seen: &Seen) -> String {
@@ -130,7 +125,7 @@ fn of_type<'a>(seen: &'a [Seen], kind: &str, session: &str) -> Option<&'a Seen> 
 
 /// Logs in and out with `client`; the records of its session, the session id replaced.
 fn login_records(setup: &Setup, mut client: Client, before: &mut Vec<String>) -> Vec<(String, Option<u32>, Value)> {
-    let bootstrap = &setup.server.bootstrap;
+    let bootstrap = &setup.fixture.bootstrap;
     let producer = common::producer(bootstrap);
     let mut sessions = Collector::new(bootstrap, "COMMAND_TOPIC_ACCOUNT_SESSION", Some(&setup.tenant));
     let mut statuses = Collector::new(bootstrap, "EVENT_TOPIC_SESSION_STATUS", Some(&setup.tenant));
@@ -182,30 +177,21 @@ fn logged_in_binary_session(setup: &Setup, producer: &rdkafka::producer::FutureP
     assert_eq!(client.receive(WAIT), Received::Packet(unlock), "the unlock, after the ignored unknown opcode");
 }
 
-fn start(database_url: &str) -> Setup {
-    let broker = common::broker();
+fn start(fixture: FixtureBuilder) -> Setup {
     let stub = Stub::start(0).expect("stub");
     let tenant = common::tenant();
     stub.register(tenant.id, routes(&tenant));
-    let (ws_port, binary_port) = (free_port(), free_port());
-    let servers = format!("{}:GMS:83.1:0:1:{binary_port}", tenant.id);
-    let server = Server::start(
-        broker.bootstrap_servers(),
-        database_url,
-        &[
-            ("BASE_SERVICE_URL", &stub.base_url()),
-            ("CHANNEL_PORT", &ws_port.to_string()),
-            ("CHANNEL_SERVERS", &servers),
-            ("CHANNEL_BINARY_MAX_PACKET", &MAX_PACKET.to_string()),
-        ],
-    );
+    let binary_port = common::free_port();
+    let fixture = fixture
+        .tenant(&tenant)
+        .env("BASE_SERVICE_URL", stub.base_url())
+        .channel()
+        .env("CHANNEL_SERVERS", format!("{}:GMS:83.1:0:1:{binary_port}", tenant.id))
+        .env("CHANNEL_BINARY_MAX_PACKET", MAX_PACKET)
+        .start();
     let logged_in = json!({"account_id": ACCOUNT, "name": "ayla", "status": "LOGGED_IN"});
-    common::produce_all(
-        &common::producer(&server.bootstrap),
-        "EVENT_TOPIC_ACCOUNT_STATUS",
-        &common::json_records(&tenant, &[(ACCOUNT, logged_in)]),
-    );
-    Setup { server, _stub: stub, _broker: broker, tenant, ws_port, binary_port }
+    fixture.produce("EVENT_TOPIC_ACCOUNT_STATUS", &[(ACCOUNT, logged_in)]);
+    Setup { ws_port: fixture.channel_port(), fixture, _stub: stub, tenant, binary_port }
 }
 
 fn websocket(setup: &Setup) -> Client {
@@ -216,8 +202,8 @@ fn websocket(setup: &Setup) -> Client {
     Client::WebSocket(Box::new(WebSocketClient { runtime, socket }))
 }
 
-fn binary_login_equals_websocket_login(database_url: &str) {
-    let setup = start(database_url);
+fn binary_login_equals_websocket_login(fixture: FixtureBuilder) {
+    let setup = start(fixture);
     let mut sessions = Vec::new();
     let over_websocket = login_records(&setup, websocket(&setup), &mut sessions);
     let binary = BinaryClient::connect(setup.binary_port, &setup.tenant);
@@ -260,7 +246,7 @@ fn refusals_close_only_their_session(setup: &Setup) {
     assert!(early.closed_within(WAIT), "LoggedInValidator: an action before login closes the session");
 
     assert_eq!(bystander.receive(Duration::from_millis(500)), Received::Nothing, "the bystander is still connected");
-    let mut sessions = Collector::new(&setup.server.bootstrap, "COMMAND_TOPIC_ACCOUNT_SESSION", Some(tenant));
+    let mut sessions = Collector::new(&setup.fixture.bootstrap, "COMMAND_TOPIC_ACCOUNT_SESSION", Some(tenant));
     sessions.poll_for(Duration::from_millis(500));
     let earlier = sessions.seen.len();
     bystander.send(connect_packet(&bystander, CHARACTER));
@@ -275,16 +261,15 @@ mod sqlite {
     #[test]
     fn binary_login_equals_websocket_login() {
         let _serial = super::common::serial();
-        let dir = super::common::tempdir::Dir::new("channel-binary");
-        super::binary_login_equals_websocket_login(&super::common::sqlite_url(&dir));
+        super::binary_login_equals_websocket_login(super::Fixture::sqlite("channel-binary"));
     }
 }
 
 mod postgres {
     #[test]
     fn binary_login_equals_websocket_login() {
-        let Some(url) = super::common::postgres() else { return };
+        let Some(fixture) = super::Fixture::postgres() else { return };
         let _serial = super::common::serial();
-        super::binary_login_equals_websocket_login(url);
+        super::binary_login_equals_websocket_login(fixture);
     }
 }

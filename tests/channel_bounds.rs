@@ -7,7 +7,7 @@
 mod common;
 
 use atlas_actors::contracts::tenant::Tenant;
-use common::{broker, json_records, produce_all, producer, sqlite_url, tempdir, Collector, Server};
+use common::{json_records, produce_all, producer, wait_until, wait_until_async, Collector, Fixture};
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -18,10 +18,6 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 
 /// How long the character service takes for characters whose id ends in 99.
 const SLOW: Duration = Duration::from_secs(2);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
 
 fn url(port: u16, tenant: &Tenant) -> String {
     format!("ws://127.0.0.1:{port}/worlds/0/channels/1?tenant={}&region=GMS&major=83&minor=1", tenant.id)
@@ -87,15 +83,12 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn clients_sending_huge_frames_without_reading_are_cut_off_and_memory_stays_bounded() {
     let _serial = common::serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("edge-frames");
-    let port = free_port();
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("CHANNEL_PORT", &port.to_string())]);
-    let tenant = common::tenant();
+    let fixture = Fixture::sqlite("edge-frames").channel().start();
+    let (server, tenant, port) = (&fixture.server, &fixture.tenant, fixture.channel_port());
     let before = common::rss_kib(server.pid());
     runtime().block_on(async {
         // An unknown type of 10,000 characters: the error repeats a short prefix of it.
-        let (mut socket, _) = tokio_tungstenite::connect_async(url(port, &tenant)).await.expect("connect");
+        let (mut socket, _) = tokio_tungstenite::connect_async(url(port, tenant)).await.expect("connect");
         let long_type = "A".repeat(10_000);
         socket.send(Message::text(json!({"type": long_type}).to_string())).await.expect("send");
         let error = next(&mut socket, "Error", Duration::from_secs(10)).await.expect("an Error frame");
@@ -105,7 +98,7 @@ fn clients_sending_huge_frames_without_reading_are_cut_off_and_memory_stays_boun
         // Twenty clients each send 4 MB frames and never read: each is ended at its first.
         let mut closes = Vec::new();
         for _ in 0..20 {
-            let (mut socket, _) = tokio_tungstenite::connect_async(url(port, &tenant)).await.expect("connect");
+            let (mut socket, _) = tokio_tungstenite::connect_async(url(port, tenant)).await.expect("connect");
             let huge = json!({"type": "X".repeat(4 * 1024 * 1024)}).to_string();
             for _ in 0..40 {
                 if socket.send(Message::text(huge.clone())).await.is_err() {
@@ -233,18 +226,13 @@ fn idle_connections_time_out_sessions_are_capped_with_a_reason_and_rest_keeps_an
     let handshake = Duration::from_secs(common::setting("EDGE_HANDSHAKE_TIMEOUT_S", 5));
     // The server inherits this process's limit; it holds at most its sessions.
     let limit = common::raise_descriptor_limit(max_sessions + 1_000);
-    let broker = broker();
-    let dir = tempdir::Dir::new("edge-idle");
-    let port = free_port();
-    let env = [
-        ("CHANNEL_PORT", port.to_string()),
-        ("CHANNEL_MAX_SESSIONS", max_sessions.to_string()),
-        ("CHANNEL_HANDSHAKE_TIMEOUT", format!("{}s", handshake.as_secs())),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
-    let tenant = common::tenant();
-    let (rss_before, calm) = (common::rss_kib(server.pid()), common::health_latency(&server, 20));
+    let fixture = Fixture::sqlite("edge-idle")
+        .channel()
+        .env("CHANNEL_MAX_SESSIONS", max_sessions)
+        .env("CHANNEL_HANDSHAKE_TIMEOUT", format!("{}s", handshake.as_secs()))
+        .start();
+    let (server, tenant, port) = (&fixture.server, &fixture.tenant, fixture.channel_port());
+    let (rss_before, calm) = (common::rss_kib(server.pid()), common::health_latency(server, 20));
     // Connections that never handshake: the server accepts at most its sessions and its
     // refusals (the rest wait in the listen queue, which costs it nothing), answers REST
     // meanwhile, and closes each accepted one once its handshake time is over, accepting
@@ -259,11 +247,13 @@ fn idle_connections_time_out_sessions_are_capped_with_a_reason_and_rest_keeps_an
     let opened: u64 = holders.iter_mut().map(|h| h.ask("")).sum();
     let opening = started.elapsed();
     assert_eq!(opened, connections, "connections opened");
-    std::thread::sleep(Duration::from_millis(500));
+    // What the server holds is what it accepted: its own open descriptors. It fills its
+    // session slots with the idle connections first.
+    let held = || descriptors(server.pid()).saturating_sub(descriptors_before);
+    assert!(wait_until(Duration::from_secs(10), || held() >= max_sessions), "the server took only {} idle connections in 10 s", held());
     let waiting: u64 = holders.iter_mut().map(|h| h.ask("held")).sum();
-    // What the server holds is what it accepted: its own open descriptors.
-    let held = descriptors(server.pid()).saturating_sub(descriptors_before);
-    let during = common::health_latency(&server, 20);
+    let held = held();
+    let during = common::health_latency(server, 20);
     let rss_during = common::rss_kib(server.pid());
     println!(
         "{opened} idle connections opened in {opening:?} by {} processes (server's open-file limit {limit}); held by the server: \
@@ -283,12 +273,12 @@ fn idle_connections_time_out_sessions_are_capped_with_a_reason_and_rest_keeps_an
         // Every session slot taken by a client that handshook: the next is told why not.
         let mut held = Vec::new();
         for _ in 0..max_sessions {
-            let (mut socket, _) = tokio_tungstenite::connect_async(url(port, &tenant)).await.expect("connect");
+            let (mut socket, _) = tokio_tungstenite::connect_async(url(port, tenant)).await.expect("connect");
             socket.send(Message::text(json!({"type": "Ping"}).to_string())).await.expect("ping");
             next(&mut socket, "Pong", Duration::from_secs(10)).await.expect("a session");
             held.push(socket);
         }
-        let (mut refused, _) = tokio_tungstenite::connect_async(url(port, &tenant)).await.expect("connect");
+        let (mut refused, _) = tokio_tungstenite::connect_async(url(port, tenant)).await.expect("connect");
         let (code, text) = next(&mut refused, "Pong", Duration::from_secs(10)).await.err().flatten().expect("a close frame");
         assert_eq!(code, CloseCode::Again);
         assert!(text.contains("too many sessions"), "{text}");
@@ -296,32 +286,21 @@ fn idle_connections_time_out_sessions_are_capped_with_a_reason_and_rest_keeps_an
         assert_eq!(health.ok(), Some(200), "REST answers meanwhile");
         // A slot freed: a client gets in again.
         drop(held.pop());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(url(port, &tenant)).await {
-                let _ = socket.send(Message::text(json!({"type": "Ping"}).to_string())).await;
-                if next(&mut socket, "Pong", Duration::from_secs(5)).await.is_ok() {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "a session is accepted once a slot is free");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let session = || async move {
+            let Ok((mut socket, _)) = tokio_tungstenite::connect_async(url(port, tenant)).await else { return false };
+            let _ = socket.send(Message::text(json!({"type": "Ping"}).to_string())).await;
+            next(&mut socket, "Pong", Duration::from_secs(5)).await.is_ok()
+        };
+        assert!(wait_until_async(Duration::from_secs(30), session).await, "no session was accepted within 30 s of a slot being freed");
     });
 }
 
 #[test]
 fn a_session_over_its_frame_rate_is_ended_with_a_reason() {
     let _serial = common::serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("edge-rate");
-    let port = free_port();
-    let env = [("CHANNEL_PORT", port.to_string()), ("CHANNEL_FRAME_RATE", "5".into()), ("CHANNEL_FRAME_BURST", "10".into())];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let _server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
-    let tenant = common::tenant();
+    let fixture = Fixture::sqlite("edge-rate").channel().env("CHANNEL_FRAME_RATE", 5).env("CHANNEL_FRAME_BURST", 10).start();
     runtime().block_on(async {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url(port, &tenant)).await.expect("connect");
+        let (mut socket, _) = tokio_tungstenite::connect_async(url(fixture.channel_port(), &fixture.tenant)).await.expect("connect");
         for _ in 0..100 {
             if socket.send(Message::text(json!({"type": "Ping"}).to_string())).await.is_err() {
                 break;
@@ -335,17 +314,10 @@ fn a_session_over_its_frame_rate_is_ended_with_a_reason() {
 #[test]
 fn oversized_attack_lists_and_out_of_range_amounts_are_refused_and_a_mismatched_login_ends_the_session() {
     let _serial = common::serial();
-    let broker = broker();
-    let bootstrap = broker.bootstrap_servers().to_string();
-    let dir = tempdir::Dir::new("edge-frames-checked");
-    let port = free_port();
-    let base = common::character_services(SLOW);
-    let env = [("CHANNEL_PORT", port.to_string()), ("BASE_SERVICE_URL", base)];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let _server = Server::start(&bootstrap, &sqlite_url(&dir), &env);
-    let tenant = common::tenant();
+    let fixture = Fixture::sqlite("edge-frames-checked").channel().env("BASE_SERVICE_URL", common::character_services(SLOW)).start();
+    let (bootstrap, tenant, port) = (&fixture.bootstrap, &fixture.tenant, fixture.channel_port());
     runtime().block_on(async {
-        let mut player = login_answered(port, &tenant, 7301, 7301, &bootstrap).await;
+        let mut player = login_answered(port, tenant, 7301, 7301, bootstrap).await;
         next(&mut player, "SetField", Duration::from_secs(20)).await.expect("logged in");
 
         let lines = |n: usize| json!({"monsterId": 9300001, "damages": vec![7; n]});
@@ -359,7 +331,7 @@ fn oversized_attack_lists_and_out_of_range_amounts_are_refused_and_a_mismatched_
         assert!(refused["message"].as_str().unwrap_or_default().contains("value"), "{refused}");
 
         // A valid attack afterwards is served: its two lines and nothing of the refused one.
-        let mut monsters = Collector::new(&bootstrap, "COMMAND_TOPIC_MONSTER", Some(&tenant));
+        let mut monsters = fixture.collect("COMMAND_TOPIC_MONSTER");
         let valid = json!({"type": "CharacterAttack", "targets": [lines(2)]});
         player.send(Message::text(valid.to_string())).await.expect("send");
         assert!(monsters.until(Duration::from_secs(15), |seen| seen.len() >= 2), "the valid attack's damage");
@@ -367,7 +339,7 @@ fn oversized_attack_lists_and_out_of_range_amounts_are_refused_and_a_mismatched_
         assert_eq!(monsters.seen.len(), 2, "only the valid attack's lines");
 
         // A login answer naming another character than the one asked for.
-        let mut impostor = login_answered(port, &tenant, 7302, 7303, &bootstrap).await;
+        let mut impostor = login_answered(port, tenant, 7302, 7303, bootstrap).await;
         let outcome = next(&mut impostor, "SetField", Duration::from_secs(15)).await;
         assert!(outcome.is_err(), "the session ended instead of becoming 7303: {outcome:?}");
     });
@@ -379,32 +351,25 @@ fn oversized_attack_lists_and_out_of_range_amounts_are_refused_and_a_mismatched_
 fn a_burst_of_channel_records_behind_a_slow_service_stays_bounded() {
     let _serial = common::serial();
     let records = common::setting("CHANNEL_BURST_RECORDS", 2_000) as usize;
-    let broker = broker();
-    let bootstrap = broker.bootstrap_servers().to_string();
-    let dir = tempdir::Dir::new("edge-backlog");
-    let port = free_port();
-    let base = common::character_services(SLOW);
     const MAX: f64 = 50.0;
-    let env = [
-        ("CHANNEL_PORT", port.to_string()),
-        ("BASE_SERVICE_URL", base),
-        ("FOREIGN_TIMEOUT_MS", "10000".into()),
-        ("CHANNEL_CONSUMER_MAX_IN_FLIGHT", (MAX as usize).to_string()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let server = Server::start(&bootstrap, &sqlite_url(&dir), &env);
-    let tenant = common::tenant();
+    let fixture = Fixture::sqlite("edge-backlog")
+        .channel()
+        .env("BASE_SERVICE_URL", common::character_services(SLOW))
+        .env("FOREIGN_TIMEOUT_MS", 10000)
+        .env("CHANNEL_CONSUMER_MAX_IN_FLIGHT", MAX as usize)
+        .start();
+    let (server, bootstrap, tenant) = (&fixture.server, &fixture.bootstrap, &fixture.tenant);
     let mut rss_before = 0;
     let produced = Instant::now();
     runtime().block_on(async {
-        let mut slow = login_answered(port, &tenant, 7199, 7199, &bootstrap).await;
+        let mut slow = login_answered(fixture.channel_port(), tenant, 7199, 7199, bootstrap).await;
         next(&mut slow, "SetField", Duration::from_secs(30)).await.expect("logged in");
         rss_before = common::rss_kib(server.pid());
         // Each push about 7199 waits on its slow look-up.
         let stat = json!({"worldId": 0, "characterId": 7199, "type": "STAT_CHANGED", "body": {"channelId": 1, "exclRequestSent": true, "updates": ["HP"]}});
         let burst: Vec<(u32, Value)> = (0..records).map(|_| (7199, stat.clone())).collect();
         for chunk in burst.chunks(20_000) {
-            send(&bootstrap, "EVENT_TOPIC_CHARACTER_STATUS", &tenant, chunk);
+            send(bootstrap, "EVENT_TOPIC_CHARACTER_STATUS", tenant, chunk);
         }
     });
     let produced = produced.elapsed();
@@ -416,19 +381,16 @@ fn a_burst_of_channel_records_behind_a_slow_service_stays_bounded() {
             .find_map(|l| l.strip_prefix("atlas_channel_records_in_flight ")?.trim().parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while in_flight() < MAX / 2.0 {
-        assert!(Instant::now() < deadline, "the lanes fill up behind the slow look-up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    assert!(wait_until(Duration::from_secs(30), || in_flight() >= MAX / 2.0), "the lanes did not fill up behind the slow look-up in 30 s");
     let mut highest: f64 = 0.0;
     let until = Instant::now() + Duration::from_secs(5);
     while Instant::now() < until {
         highest = highest.max(in_flight());
+        // why: the sampling interval of a five-second measurement, not a wait
         std::thread::sleep(Duration::from_millis(100));
     }
     let rss_after = common::rss_kib(server.pid());
-    let (median, max) = common::health_latency(&server, 20);
+    let (median, max) = common::health_latency(server, 20);
     println!(
         "channel records in flight: at most {highest} of a {records}-record burst (bound {MAX}, produced in {produced:?}); \
          RSS {rss_before} KiB before, {rss_after} KiB after; /health median/max {median:?}/{max:?} meanwhile"

@@ -6,7 +6,7 @@
 mod common;
 
 use atlas_actors::contracts::tenant::Tenant;
-use common::{broker, json_records, produce_all, producer, Collector, Server};
+use common::{free_port, holds_for, json_records, produce_all, producer, wait_until, Collector, Fixture};
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -35,6 +35,7 @@ fn services() -> (String, Requests) {
                         actix_web::web::get().to(|id: actix_web::web::Path<u32>| async move {
                             let id = id.into_inner();
                             if id % 100 == 99 {
+                                // why: the stand-in's deliberate slow answer, not a wait
                                 actix_web::rt::time::sleep(SLOW).await;
                             }
                             actix_web::HttpResponse::Ok().json(json!({"data": {"type": "characters", "id": id.to_string(),
@@ -70,10 +71,6 @@ fn services() -> (String, Requests) {
         });
     });
     (format!("http://127.0.0.1:{}/api/", rx.recv().expect("stub port")), posted)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 /// Produces JSON records from outside the test's async runtime (`produce_all` runs its own).
@@ -119,27 +116,23 @@ async fn next(socket: &mut Socket, writer: &str, limit: Duration) -> Option<Valu
 #[test]
 fn sessions_on_two_processes_each_receive_their_pushes() {
     let _serial = common::serial();
-    let Some(url) = common::postgres() else { return };
-    let broker = broker();
-    let bootstrap = broker.bootstrap_servers().to_string();
+    let Some(fixture) = Fixture::postgres() else { return };
     let (base, _) = services();
-    let group = format!("two-{}", uuid::Uuid::new_v4());
-    let (port_a, port_b) = (free_port(), free_port());
-    let (a, b) = (port_a.to_string(), port_b.to_string());
-    let _first = Server::start_in_group(&bootstrap, url, &group, &[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &a)]);
-    let _second = Server::start_in_group(&bootstrap, url, &group, &[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &b)]);
-    let tenant = common::tenant();
+    let fixture = fixture.env("BASE_SERVICE_URL", &base).channel().start();
+    let (port_a, port_b) = (fixture.channel_port(), free_port());
+    let _second = fixture.join(&[("BASE_SERVICE_URL", &base), ("CHANNEL_PORT", &port_b.to_string())]);
+    let (bootstrap, tenant) = (&fixture.bootstrap, &fixture.tenant);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let mut alice = login(port_a, &tenant, 7101, &bootstrap).await;
-        let mut bob = login(port_b, &tenant, 7102, &bootstrap).await;
+        let mut alice = login(port_a, tenant, 7101, bootstrap).await;
+        let mut bob = login(port_b, tenant, 7102, bootstrap).await;
         let nil = "00000000-0000-0000-0000-000000000000";
         let enter = |c: u32| json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "CHARACTER_ENTER", "body": {"characterId": c}});
-        send(&bootstrap, "EVENT_TOPIC_MAP_STATUS", &tenant, &[(100000000, enter(7101)), (100000000, enter(7102))]);
+        send(bootstrap, "EVENT_TOPIC_MAP_STATUS", tenant, &[(100000000, enter(7101)), (100000000, enter(7102))]);
         let spawned = next(&mut alice, "CharacterSpawn", Duration::from_secs(10)).await.expect("alice sees bob spawn");
         assert_eq!(spawned["characterId"], 7102, "a session on the first process sees a character of the second");
         let chat = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "actorId": 7102, "message": "hi", "type": "GENERAL", "body": {"balloonOnly": false}});
-        send(&bootstrap, "EVENT_TOPIC_CHARACTER_CHAT", &tenant, &[(7102, chat)]);
+        send(bootstrap, "EVENT_TOPIC_CHARACTER_CHAT", tenant, &[(7102, chat)]);
         for (name, socket) in [("alice", &mut alice), ("bob", &mut bob)] {
             let said = next(socket, "CharacterChatGeneral", Duration::from_secs(10)).await;
             assert_eq!(said.map(|f| f["message"].clone()), Some(json!("hi")), "{name} hears the chat");
@@ -151,22 +144,17 @@ fn sessions_on_two_processes_each_receive_their_pushes() {
 #[test]
 fn channels_register_with_the_world_service() {
     let _serial = common::serial();
-    let broker = broker();
-    let bootstrap = broker.bootstrap_servers().to_string();
     let (base, posted) = services();
     let (tenant, other) = (common::tenant(), common::tenant());
     let served = format!("{}:GMS:83.1:0:1", tenant.id);
-    let dir = common::tempdir::Dir::new("registration");
-    let env = [("BASE_SERVICE_URL", base.as_str()), ("CHANNEL_ADVERTISED_ADDRESS", "10.0.0.5:8585"), ("CHANNEL_SERVERS", served.as_str())];
-    let _server = Server::start(&bootstrap, &common::sqlite_url(&dir), &env);
+    let fixture = Fixture::sqlite("registration")
+        .env("BASE_SERVICE_URL", base)
+        .env("CHANNEL_ADVERTISED_ADDRESS", "10.0.0.5:8585")
+        .env("CHANNEL_SERVERS", served)
+        .start();
+    let bootstrap = &fixture.bootstrap;
     let count = || posted.lock().expect("requests").len();
-    let wait_for = |n: usize, limit: Duration| {
-        let deadline = Instant::now() + limit;
-        while count() < n && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        count() >= n
-    };
+    let wait_for = |n: usize, limit: Duration| wait_until(limit, || count() >= n);
     assert!(wait_for(1, Duration::from_secs(10)), "registered at start");
     let first = Instant::now();
     let (who, body) = posted.lock().expect("requests")[0].clone();
@@ -180,37 +168,35 @@ fn channels_register_with_the_world_service() {
     );
 
     let request = [(0, json!({"type": "STATUS_REQUEST"}))];
-    produce_all(&producer(&bootstrap), "COMMAND_TOPIC_CHANNEL_STATUS", &json_records(&other, &request));
-    produce_all(&producer(&bootstrap), "COMMAND_TOPIC_CHANNEL_STATUS", &json_records(&tenant, &request));
+    produce_all(&producer(bootstrap), "COMMAND_TOPIC_CHANNEL_STATUS", &json_records(&other, &request));
+    produce_all(&producer(bootstrap), "COMMAND_TOPIC_CHANNEL_STATUS", &json_records(&tenant, &request));
     assert!(wait_for(2, Duration::from_secs(5)), "a status request re-registers");
     assert!(first.elapsed() < Duration::from_secs(10), "before the next heartbeat");
-    std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(count(), 2, "another tenant's request registers nothing");
+    // Nothing to wait for: no third registration may come in the next half second.
+    assert!(
+        holds_for(Duration::from_millis(500), || count() == 2),
+        "another tenant's request registers nothing: {} registrations",
+        count()
+    );
     assert!(wait_for(3, Duration::from_secs(15)), "the heartbeat registers again");
 }
 
 #[test]
 fn a_slow_look_up_does_not_hold_up_other_pushes() {
     let _serial = common::serial();
-    let broker = broker();
-    let bootstrap = broker.bootstrap_servers().to_string();
     let (base, _) = services();
-    let port = free_port().to_string();
-    let dir = common::tempdir::Dir::new("lanes");
-    let env = [("BASE_SERVICE_URL", base.as_str()), ("CHANNEL_PORT", port.as_str()), ("FOREIGN_TIMEOUT_MS", "10000")];
-    let _server = Server::start(&bootstrap, &common::sqlite_url(&dir), &env);
-    let tenant = common::tenant();
+    let fixture = Fixture::sqlite("lanes").env("BASE_SERVICE_URL", base).channel().env("FOREIGN_TIMEOUT_MS", 10000).start();
+    let (bootstrap, tenant) = (&fixture.bootstrap, &fixture.tenant);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let port: u16 = port.parse().expect("port");
-        let mut slow = login(port, &tenant, 7199, &bootstrap).await;
+        let mut slow = login(fixture.channel_port(), tenant, 7199, bootstrap).await;
         let nil = "00000000-0000-0000-0000-000000000000";
         let enter = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "type": "CHARACTER_ENTER", "body": {"characterId": 7199}});
-        send(&bootstrap, "EVENT_TOPIC_MAP_STATUS", &tenant, &[(100000000, enter)]);
+        send(bootstrap, "EVENT_TOPIC_MAP_STATUS", tenant, &[(100000000, enter)]);
         let stat = json!({"worldId": 0, "characterId": 7199, "type": "STAT_CHANGED", "body": {"channelId": 1, "exclRequestSent": true, "updates": ["HP"]}});
-        send(&bootstrap, "EVENT_TOPIC_CHARACTER_STATUS", &tenant, &[(7199, stat)]);
+        send(bootstrap, "EVENT_TOPIC_CHARACTER_STATUS", tenant, &[(7199, stat)]);
         let chat = json!({"worldId": 0, "channelId": 1, "mapId": 100000000, "instance": nil, "actorId": 7101, "message": "first", "type": "GENERAL", "body": {"balloonOnly": false}});
-        send(&bootstrap, "EVENT_TOPIC_CHARACTER_CHAT", &tenant, &[(7101, chat)]);
+        send(bootstrap, "EVENT_TOPIC_CHARACTER_CHAT", tenant, &[(7101, chat)]);
         // The stat change waits on the slow character look-up; the chat, produced after it
         // and about another subject, must not wait behind it.
         let mut order = Vec::new();

@@ -19,14 +19,11 @@ fn setting(name: &str, default: u32) -> u32 {
 #[test]
 fn state_and_outputs_survive_actor_panics_and_process_kills() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
-    let broker = broker();
-    let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "13"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "17")];
-    let mut server = Server::start(broker.bootstrap_servers(), url, &chaos);
-    let tenant = tenant();
+    let Some(fixture) = Fixture::postgres() else { return };
+    let mut fixture = fixture.env("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", 13).env("ATLAS_CHAOS_PANIC_AFTER_COMMIT", 17).start();
     let (characters, rounds, kills) = (setting("CHAOS_CHARACTERS", 40), setting("CHAOS_ROUNDS", 12), setting("CHAOS_KILLS", 3) as usize);
     let (steps, levels, macros) = traffic(characters, rounds);
-    let producer = producer(&server.bootstrap);
+    let producer = fixture.producer();
 
     // Send in slices; kill and restart the server between some of them, while records of
     // the previous slices are still being handled.
@@ -34,16 +31,17 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
     for (i, slice) in slices.iter().enumerate() {
         for topic in ["COMMAND_TOPIC_SKILL", "COMMAND_TOPIC_SKILL_MACRO"] {
             let records: Vec<(u32, Value)> = slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
-            produce_all(&producer, topic, &json_records(&tenant, &records));
+            produce_all(&producer, topic, &json_records(&fixture.tenant, &records));
         }
         if (1..=kills).contains(&i) {
+            // why: the load's shape, not a wait: the kill lands 0.3 to 1.2 s into a slice
             std::thread::sleep(Duration::from_millis(300 * (i as u64 % 4 + 1)));
-            server.restart(&chaos);
+            fixture.restart();
         }
     }
 
     let expected: Vec<(&str, String)> = steps.iter().flat_map(|s| s.expected.clone()).collect();
-    let (counts, _) = collect_outputs(&server.bootstrap, &tenant, &expected, Duration::from_secs(180 + 30 * kills as u64));
+    let (counts, _) = collect_outputs(&fixture.bootstrap, &fixture.tenant, &expected, Duration::from_secs(180 + 30 * kills as u64));
     let missing: Vec<_> = expected.iter().filter(|(t, tx)| !counts.contains_key(&(t.to_string(), tx.clone()))).collect();
     assert!(missing.is_empty(), "{} outputs missing, e.g. {:?}", missing.len(), missing.first());
     let repeats: usize = counts.values().map(|n| n - 1).sum();
@@ -59,5 +57,5 @@ fn state_and_outputs_survive_actor_panics_and_process_kills() {
     assert_eq!(counts.len(), expected.len(), "no output beyond the model's");
     assert_eq!(repeats, 0, "no output repeated across kills");
 
-    assert_state(&server, &tenant, &levels, &macros);
+    assert_state(&fixture.server, &fixture.tenant, &levels, &macros);
 }

@@ -39,10 +39,6 @@ const MESSENGER_CHARACTERS: u32 = 100_000;
 const SAGA_CHARACTERS: u32 = 300_000;
 const PLAYERS: u32 = 700_000;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
 /// Logs a client in as `character` (the account service's answer is played by
 /// [`sagas_model::other_services`]); the socket once the client got its `SetField`.
 async fn log_in(port: u16, tenant: &atlas_actors::contracts::tenant::Tenant, character: u32) -> Option<Socket> {
@@ -115,7 +111,7 @@ fn channel_counts(chats: &[Seen], faces: &[Seen]) -> (HashMap<String, usize>, Ha
 #[test]
 fn every_domain_survives_actor_panics_and_process_kills() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
+    let Some(fixture) = Fixture::postgres() else { return };
     let started = Instant::now();
     let kills = setting("CHAOS_ALL_KILLS", 3) as usize;
     let (characters, skill_rounds) = (setting("CHAOS_ALL_CHARACTERS", 30) as u32, setting("CHAOS_ALL_SKILL_ROUNDS", 8) as u32);
@@ -123,26 +119,21 @@ fn every_domain_survives_actor_panics_and_process_kills() {
     let (players, longest_pause) = (setting("CHAOS_ALL_PLAYERS", 4) as u32, setting("CHAOS_ALL_PAUSE_MS", 1200).max(100));
     let (before, after) = (setting("CHAOS_PANIC_BEFORE", 13).to_string(), setting("CHAOS_PANIC_AFTER", 17).to_string());
 
-    let broker = broker();
-    let base = character_services(Duration::ZERO);
-    let channel_port = free_port();
-    let port = channel_port.to_string();
-    let env = [
-        ("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", before.as_str()),
-        ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", after.as_str()),
-        ("BASE_SERVICE_URL", base.as_str()),
-        ("CHANNEL_PORT", port.as_str()),
+    let mut fixture = fixture
+        .env("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", before)
+        .env("ATLAS_CHAOS_PANIC_AFTER_COMMIT", after)
+        .env("BASE_SERVICE_URL", character_services(Duration::ZERO))
+        .channel()
         // A restarted process gets the dead one's partitions after the session timeout
         // (the embedded broker has no static membership); its outputs are adopted after
         // the lease, which must be shorter.
-        ("CONSUMER_SESSION_TIMEOUT", "4s"),
-        ("INSTANCE_LEASE", "2s"),
-    ];
-    let mut server = Server::start(broker.bootstrap_servers(), url, &env);
-    let tenant = tenant();
-    let producer = producer(&server.bootstrap);
+        .env("CONSUMER_SESSION_TIMEOUT", "4s")
+        .env("INSTANCE_LEASE", "2s")
+        .start();
+    let (channel_port, tenant, bootstrap) = (fixture.channel_port(), fixture.tenant.clone(), fixture.bootstrap.clone());
+    let producer = fixture.producer();
     let stop = Arc::new(AtomicBool::new(false));
-    let others = sagas_model::other_services(server.bootstrap.clone(), stop.clone());
+    let others = sagas_model::other_services(bootstrap.clone(), stop.clone());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
 
     let (steps, levels, macros) = traffic(characters, skill_rounds);
@@ -153,9 +144,9 @@ fn every_domain_survives_actor_panics_and_process_kills() {
     let group_slices: Vec<&[Group]> = groups.chunks(groups.len() / slices + 1).collect();
     let saga_slices: Vec<&[sagas_model::Saga]> = sagas.chunks(sagas.len() / slices + 1).collect();
 
-    let mut messenger_events = Collector::new(&server.bootstrap, "EVENT_TOPIC_MESSENGER_STATUS", Some(&tenant));
-    let mut chats = Collector::new(&server.bootstrap, "COMMAND_TOPIC_CHARACTER_CHAT", Some(&tenant));
-    let mut faces = Collector::new(&server.bootstrap, "COMMAND_TOPIC_EXPRESSION", Some(&tenant));
+    let mut messenger_events = Collector::new(&bootstrap, "EVENT_TOPIC_MESSENGER_STATUS", Some(&tenant));
+    let mut chats = Collector::new(&bootstrap, "COMMAND_TOPIC_CHARACTER_CHAT", Some(&tenant));
+    let mut faces = Collector::new(&bootstrap, "COMMAND_TOPIC_EXPRESSION", Some(&tenant));
     let mut filled: BTreeMap<u32, u32> = BTreeMap::new();
     let mut played = Played::default();
     let (mut actor_kills, mut inputs) = (0.0, 0usize);
@@ -206,10 +197,11 @@ fn every_domain_survives_actor_panics_and_process_kills() {
         if slice < kills {
             // A pause that varies by slice, so kills strike at different stages.
             let pause = 100 + (slice as u64 * 7_919) % longest_pause;
+            // why: the load's shape, not a wait: where in the slice's handling the kill lands
             std::thread::sleep(Duration::from_millis(pause));
-            actor_kills += metric_sum(&server, "atlas_actor_restarts_total");
+            actor_kills += metric_sum(&fixture.server, "atlas_actor_restarts_total");
             drop(sockets);
-            server.restart(&env);
+            fixture.restart();
             if (slice + 1) % 10 == 0 {
                 println!("chaos, all domains: {} SIGKILLs, {actor_kills} actor kills so far, {:?}", slice + 1, started.elapsed());
             }
@@ -229,18 +221,18 @@ fn every_domain_survives_actor_panics_and_process_kills() {
 
     // Skills: every output, none twice; the state through REST.
     let expected: Vec<(&str, String)> = steps.iter().flat_map(|s| s.expected.clone()).collect();
-    let (skill_counts, _) = collect_outputs(&server.bootstrap, &tenant, &expected, Duration::from_secs(180 + 10 * kills as u64));
+    let (skill_counts, _) = collect_outputs(&bootstrap, &tenant, &expected, Duration::from_secs(180 + 10 * kills as u64));
     let skills_lost = expected.iter().filter(|(t, tx)| !skill_counts.contains_key(&(t.to_string(), tx.clone()))).count();
     let skills_repeated: usize = skill_counts.values().map(|n| n - 1).sum();
     let skills_beyond = skill_counts.len() + skills_lost - expected.len();
 
     // Sagas: one COMPLETED each, each step's command once.
-    let mut statuses = Collector::new(&server.bootstrap, "EVENT_TOPIC_SAGA_STATUS", Some(&tenant));
+    let mut statuses = Collector::new(&bootstrap, "EVENT_TOPIC_SAGA_STATUS", Some(&tenant));
     let finished = |seen: &[Seen]| sagas_model::statuses(seen).len() >= sagas.len();
     statuses.until(Duration::from_secs(120 + 10 * kills as u64), finished);
     statuses.poll_for(Duration::from_secs(2));
     let per_saga = sagas_model::statuses(&statuses.seen);
-    let mut character_commands = Collector::new(&server.bootstrap, "COMMAND_TOPIC_CHARACTER", Some(&tenant));
+    let mut character_commands = Collector::new(&bootstrap, "COMMAND_TOPIC_CHARACTER", Some(&tenant));
     character_commands.poll_for(Duration::from_secs(3));
     let saga_commands = sagas_model::commands(&character_commands.seen);
     let (mut sagas_lost, mut sagas_repeated, mut sagas_failed) = (0, 0, 0);
@@ -270,7 +262,7 @@ fn every_domain_survives_actor_panics_and_process_kills() {
         messenger_expected.iter().filter(|e| !messenger_counts.contains_key(*e)).count() + (groups.len() - filled.len()) * 4;
     let messengers_repeated: usize = messenger_counts.values().map(|n| n - 1).sum();
     let messengers_beyond = messenger_counts.keys().filter(|k| !messenger_expected.contains(k)).count();
-    let (status, listing) = server.get("/api/messengers", &tenant);
+    let (status, listing) = fixture.get("/api/messengers");
     assert_eq!(status, 200, "the messengers are listed");
     let seats = messengers_model::stored(&listing);
     let seats_model = messengers_model::model(&groups, &filled.iter().map(|(c, m)| (*c, *m)).collect());
@@ -284,7 +276,7 @@ fn every_domain_survives_actor_panics_and_process_kills() {
     let channel_repeated = chat_counts.values().map(|n| n - 1).sum::<usize>()
         + face_counts.iter().map(|(c, n)| n.saturating_sub(played.expressions.get(c).copied().unwrap_or(0))).sum::<usize>();
 
-    actor_kills += metric_sum(&server, "atlas_actor_restarts_total");
+    actor_kills += metric_sum(&fixture.server, "atlas_actor_restarts_total");
     stop.store(true, Ordering::Relaxed);
     let answers = others.join().expect("the other services");
     inputs += answers + played.logins + played.chats.len() + played.expressions.values().sum::<usize>();
@@ -308,5 +300,5 @@ fn every_domain_survives_actor_panics_and_process_kills() {
     assert_eq!(sagas_failed, 0, "every saga completed");
     assert_eq!(messengers_beyond, 0, "no messenger event beyond the model's: {messenger_counts:?}");
     assert_eq!(seats, seats_model, "the messengers' seats equal the model");
-    assert_state(&server, &tenant, &levels, &macros);
+    assert_state(&fixture.server, &tenant, &levels, &macros);
 }

@@ -16,14 +16,7 @@ fn create(character: u32) -> (u32, Value) {
 
 /// Waits until the summed counter `name` reaches `at_least`.
 fn wait_for_metric(server: &Server, name: &str, at_least: f64) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while std::time::Instant::now() < deadline {
-        if metric_sum(server, name) >= at_least {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
+    wait_until(Duration::from_secs(30), || metric_sum(server, name) >= at_least)
 }
 
 /// The metric names in the dashboard's queries.
@@ -65,17 +58,14 @@ fn every_metric_the_grafana_dashboard_queries_is_served() {
     ] {
         assert!(wanted.iter().any(|name| name.contains(figure)), "the dashboard shows no {figure}: {wanted:?}");
     }
-    let broker = broker();
-    let dir = tempdir::Dir::new("grafana");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let tenant = tenant();
-    let producer = producer(&server.bootstrap);
+    let fixture = Fixture::sqlite("grafana").start();
+    let server = &fixture.server;
     // One command (records in and out, a handler time) and one record without a tenant
     // (a dead letter), so that every labelled family has a series.
-    produce_all(&producer, "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[create(1)]));
-    produce_all(&producer, "COMMAND_TOPIC_SKILL", &[(Some(2), Some(create(2).1.to_string().into_bytes()), None)]);
-    assert!(wait_for_metric(&server, "atlas_records_out_total", 1.0), "no output published");
-    assert!(wait_for_metric(&server, "atlas_dead_letters_total", 1.0), "no dead letter counted");
+    fixture.produce("COMMAND_TOPIC_SKILL", &[create(1)]);
+    produce_all(&fixture.producer(), "COMMAND_TOPIC_SKILL", &[(Some(2), Some(create(2).1.to_string().into_bytes()), None)]);
+    assert!(wait_for_metric(server, "atlas_records_out_total", 1.0), "no output published");
+    assert!(wait_for_metric(server, "atlas_dead_letters_total", 1.0), "no dead letter counted");
     let exposition = text(&server.url("/metrics"));
     let served = |name: &str| exposition.lines().any(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']));
     let missing: Vec<&String> = wanted.iter().filter(|name| !served(name)).collect();
@@ -136,21 +126,19 @@ fn shown(dom: &str, id: &str) -> f64 {
 fn dashboard_page_shows_the_figures_change_in_a_headless_browser() {
     let _serial = serial();
     let Some(browser) = chromium() else { return };
-    let broker = broker();
-    let dir = tempdir::Dir::new("dashboard");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
+    let fixture = Fixture::sqlite("dashboard").start();
+    let server = &fixture.server;
     let page = server.url("/dashboard");
 
     let before = render(&browser, &page, None);
     assert!(before.contains("poll "), "the page never polled:\n{before}");
     let (records_in, records_out) = (shown(&before, "recordsIn"), shown(&before, "recordsOut"));
 
-    let tenant = tenant();
     let commands: Vec<(u32, Value)> = (1..=50).map(create).collect();
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &commands));
-    assert!(wait_for_metric(&server, "atlas_records_out_total", records_out + 50.0), "the outputs were not published");
+    fixture.produce("COMMAND_TOPIC_SKILL", &commands);
+    assert!(wait_for_metric(server, "atlas_records_out_total", records_out + 50.0), "the outputs were not published");
     // The live-actor gauge is sampled once a second: wait for the sample that counts them.
-    assert!(wait_for_metric(&server, "atlas_live_actors", 1.0), "no live actor counted in /metrics");
+    assert!(wait_for_metric(server, "atlas_live_actors", 1.0), "no live actor counted in /metrics");
 
     let after = render(&browser, &page, None);
     assert!(shown(&after, "recordsIn") >= records_in + 50.0, "records in did not move:\n{after}");

@@ -8,9 +8,7 @@ mod common;
 use atlas_actors::contracts::tenant::Tenant;
 use common::*;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CHARACTER: u32 = 5;
 
@@ -30,52 +28,10 @@ fn skill_ids(port: u16, tenant: &Tenant) -> Vec<u64> {
     ids
 }
 
+/// The skill ids once they are `expected`, or as they are after 30 s.
 fn wait_for_skills(port: u16, tenant: &Tenant, expected: &[u64]) -> Vec<u64> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ids = skill_ids(port, tenant);
-        if ids == expected || Instant::now() > deadline {
-            return ids;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// The server on its embedded default broker, started in `dir` (SQLite under `dir/data`).
-/// Returns the process and its broker's address, read from the start-up log.
-fn start_embedded(dir: &tempdir::Dir, port: u16) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
-        .current_dir(dir.path())
-        .env_remove("BOOTSTRAP_SERVERS")
-        .env_remove("DATABASE_URL")
-        .env_remove("DB_HOST")
-        .env("REST_PORT", port.to_string())
-        .env("CHANNEL_PORT", "0")
-        .env("LOG_LEVEL", "info")
-        .env("LOG_FORMAT", "json")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let bootstrap = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let entry: Value = serde_json::from_str(&line).ok()?;
-            entry["fields"]["bootstrap"].as_str().map(str::to_string)
-        })
-        .expect("the embedded broker's address is logged");
-    std::thread::spawn(move || lines.for_each(drop));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http("GET", &format!("http://127.0.0.1:{port}/health"), None, None).0 != 200 {
-        assert!(Instant::now() < deadline, "server did not become healthy");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (child, bootstrap)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    wait_until(Duration::from_secs(30), || skill_ids(port, tenant) == expected);
+    skill_ids(port, tenant)
 }
 
 #[test]
@@ -86,7 +42,7 @@ fn a_restart_on_the_embedded_default_drops_no_command() {
     let port = free_port();
 
     // Five commands: the character's partition of the first broker reaches offset 4.
-    let (mut first, bootstrap) = start_embedded(&dir, port);
+    let (mut first, bootstrap) = start_embedded_default(&dir, port);
     let records: Vec<_> = (1..=5).map(create).collect();
     produce_all(&producer(&bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
     assert_eq!(wait_for_skills(port, &tenant, &[1, 2, 3, 4, 5]), vec![1, 2, 3, 4, 5]);
@@ -94,7 +50,7 @@ fn a_restart_on_the_embedded_default_drops_no_command() {
     let _ = first.wait();
 
     // The restarted server's broker is new: the next command is at offset 0 again.
-    let (mut second, bootstrap) = start_embedded(&dir, port);
+    let (mut second, bootstrap) = start_embedded_default(&dir, port);
     produce_all(&producer(&bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[create(6)]));
     let seen = wait_for_skills(port, &tenant, &[1, 2, 3, 4, 5, 6]);
     let _ = second.kill();
@@ -104,36 +60,29 @@ fn a_restart_on_the_embedded_default_drops_no_command() {
 
 /// The same database pointed at a broker whose topics were created anew (a recreated
 /// topic, or another cluster): positions of the old log are discarded.
-fn recreated_topics_drop_no_command(database_url: &str) {
-    let tenant = tenant();
-    let old = broker();
-    let mut server = Server::start(old.bootstrap_servers(), database_url, &[]);
+fn recreated_topics_drop_no_command(fixture: FixtureBuilder) {
+    let mut fixture = fixture.start();
     let records: Vec<_> = (1..=5).map(create).collect();
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
-    assert_eq!(wait_for_skills(server.port, &tenant, &[1, 2, 3, 4, 5]), vec![1, 2, 3, 4, 5]);
-    server.kill();
-    drop(old);
+    fixture.produce("COMMAND_TOPIC_SKILL", &records);
+    assert_eq!(wait_for_skills(fixture.server.port, &fixture.tenant, &[1, 2, 3, 4, 5]), vec![1, 2, 3, 4, 5]);
 
-    let new = broker();
-    let server = Server::start(new.bootstrap_servers(), database_url, &[]);
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[create(6)]));
-    assert_eq!(wait_for_skills(server.port, &tenant, &[1, 2, 3, 4, 5, 6]), vec![1, 2, 3, 4, 5, 6]);
+    fixture.restart_on_a_new_broker();
+    fixture.produce("COMMAND_TOPIC_SKILL", &[create(6)]);
+    assert_eq!(wait_for_skills(fixture.server.port, &fixture.tenant, &[1, 2, 3, 4, 5, 6]), vec![1, 2, 3, 4, 5, 6]);
 
     // A restart on the same log keeps the positions: nothing is applied twice.
-    let mut server = server;
-    server.restart(&[]);
-    assert_eq!(wait_for_skills(server.port, &tenant, &[1, 2, 3, 4, 5, 6]), vec![1, 2, 3, 4, 5, 6]);
+    fixture.restart();
+    assert_eq!(wait_for_skills(fixture.server.port, &fixture.tenant, &[1, 2, 3, 4, 5, 6]), vec![1, 2, 3, 4, 5, 6]);
 }
 
 #[test]
 fn recreated_topics_drop_no_command_sqlite() {
     let _serial = serial();
-    let dir = tempdir::Dir::new("fence-recreated");
-    recreated_topics_drop_no_command(&sqlite_url(&dir));
+    recreated_topics_drop_no_command(Fixture::sqlite("fence-recreated"));
 }
 
 #[test]
 fn recreated_topics_drop_no_command_postgres() {
     let _serial = serial();
-    recreated_topics_drop_no_command(postgres_url());
+    recreated_topics_drop_no_command(Fixture::database(postgres_url()));
 }

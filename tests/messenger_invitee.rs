@@ -16,24 +16,19 @@ fn answer(id: u32) -> (Duration, Value) {
 #[test]
 fn an_invitee_resolved_by_request_invite_is_stored() {
     let _serial = serial();
-    let broker = broker();
     let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
-    let dir = tempdir::Dir::new("atlas-invitee");
-    let url = sqlite_url(&dir);
-    let server = Server::start(broker.bootstrap_servers(), &url, &[("BASE_SERVICE_URL", base.as_str())]);
-    let tenant = tenant();
-    let producer = producer(&server.bootstrap);
+    let fixture = Fixture::sqlite("atlas-invitee").env("BASE_SERVICE_URL", base).start();
     let invite = json!({"actorId": 7101, "type": "REQUEST_INVITE", "body": {"characterId": 7102}});
-    produce_all(&producer, "COMMAND_TOPIC_MESSENGER", &json_records(&tenant, &[(7101, invite)]));
-    let mut commands = Collector::new(&server.bootstrap, "COMMAND_TOPIC_INVITE", Some(&tenant));
+    fixture.produce("COMMAND_TOPIC_MESSENGER", &[(7101, invite)]);
+    let mut commands = fixture.collect("COMMAND_TOPIC_INVITE");
     assert!(commands.until(Duration::from_secs(30), |seen| !seen.is_empty()), "the invite command");
     assert_eq!(commands.seen[0].json()["body"]["targetId"], 7102);
 
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let row = runtime.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&url).await.expect("the server's database");
+        let pool = sqlx::SqlitePool::connect(&fixture.server.database_url).await.expect("the server's database");
         sqlx::query("SELECT name, messenger_id FROM messenger_registry WHERE tenant_id = ? AND character_id = ?")
-            .bind(tenant.id.to_string())
+            .bind(fixture.tenant.id.to_string())
             .bind(7102_i64)
             .fetch_optional(&pool)
             .await

@@ -29,25 +29,21 @@ fn answer(id: u32) -> (Duration, Value) {
 #[test]
 fn random_concurrent_commands_keep_the_invariants_and_replay() {
     let _serial = serial();
-    let dir = tempdir::Dir::new("messengers");
-    play(&sqlite_url(&dir), &[], 0);
+    play(Fixture::sqlite("messengers"), 0);
 }
 
 #[test]
 fn invariants_hold_across_actor_panics_and_process_kills() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
+    let Some(fixture) = Fixture::postgres() else { return };
     let chaos = [("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "11"), ("ATLAS_CHAOS_PANIC_AFTER_COMMIT", "7"), ("INSTANCE_LEASE", "2s")];
-    play(url, &chaos, std::env::var("MESSENGER_CHAOS_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(2));
+    play(fixture.envs(&chaos), std::env::var("MESSENGER_CHAOS_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(2));
 }
 
-fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
-    let broker = broker();
+fn play(fixture: FixtureBuilder, kills: usize) {
     let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
-    let mut env = env.to_vec();
-    env.push(("BASE_SERVICE_URL", base.as_str()));
-    let mut server = Server::start(broker.bootstrap_servers(), database_url, &env);
-    let tenant = tenant();
+    let mut fixture = fixture.env("BASE_SERVICE_URL", base).start();
+    let tenant = fixture.tenant.clone();
     let mut rng = StdRng::seed_from_u64(7);
     let mut commands = Vec::new();
     let mut logouts = Vec::new();
@@ -66,7 +62,7 @@ fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
                 .push((actor, json!({"worldId": 0, "characterId": actor, "type": "LOGOUT", "body": {"channelId": 1, "mapId": 100000000}}))),
         }
     }
-    let producer = producer(&server.bootstrap);
+    let producer = fixture.producer();
     let (a, b) = (json_records(&tenant, &commands), json_records(&tenant, &logouts));
     let slices = kills + 1;
     let (a, b): (Vec<_>, Vec<_>) = (a.chunks(a.len() / slices + 1).collect(), b.chunks(b.len() / slices + 1).collect());
@@ -76,14 +72,14 @@ fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
             scope.spawn(|| produce_all(&producer, "EVENT_TOPIC_CHARACTER_STATUS", b));
         });
         if i < kills {
-            // While the slice is being handled.
+            // why: the load's shape, not a wait: the kill lands while the slice is handled
             std::thread::sleep(Duration::from_millis(700));
-            server.restart(&env);
+            fixture.restart();
         }
     }
 
     // Wait until the event stream goes quiet.
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_MESSENGER_STATUS", Some(&tenant));
+    let mut events = fixture.collect("EVENT_TOPIC_MESSENGER_STATUS");
     let mut last = 0;
     loop {
         events.poll_for(Duration::from_secs(if kills > 0 { 8 } else { 3 }));
@@ -93,7 +89,7 @@ fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
         last = events.seen.len();
     }
 
-    let (status, listing) = server.get("/api/messengers", &tenant);
+    let (status, listing) = fixture.server.get("/api/messengers", &tenant);
     assert_eq!(status, 200);
     let mut stored: BTreeMap<u32, BTreeSet<(u32, u64)>> = BTreeMap::new();
     let included: BTreeMap<String, Value> = listing["included"]
@@ -115,14 +111,14 @@ fn play(database_url: &str, env: &[(&str, &str)], kills: usize) {
         }
     }
     for character in seated.iter().take(40) {
-        let (_, found) = server.get(&format!("/api/messengers?filter[members.id]={character}"), &tenant);
+        let (_, found) = fixture.server.get(&format!("/api/messengers?filter[members.id]={character}"), &tenant);
         assert_eq!(found["data"].as_array().map(Vec::len), Some(1), "character {character} points at its messenger");
     }
 
     // Each character's own entry points at the messenger seating it, and only there.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let entries: Vec<(u32, u32)> = runtime.block_on(async {
-        let store = atlas_actors::store::Store::connect(database_url).await.expect("store");
+        let store = atlas_actors::store::Store::connect(&fixture.server.database_url).await.expect("store");
         let rows = store
             .fetch(atlas_actors::write_sql!("SELECT character_id, messenger_id FROM messenger_registry WHERE tenant_id = $1", tenant.id))
             .await

@@ -10,7 +10,7 @@ use rdkafka::producer::FutureRecord;
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -35,27 +35,13 @@ fn produce_with_headers(bootstrap: &str, tenant: &atlas_actors::contracts::tenan
 #[test]
 fn environment_header_is_carried_from_a_command_to_its_outputs() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("environment");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let tenant = tenant();
-    produce_with_headers(&server.bootstrap, &tenant, 7, "pr-123");
+    let fixture = Fixture::sqlite("environment").start();
+    let tenant = &fixture.tenant;
+    produce_with_headers(&fixture.bootstrap, tenant, 7, "pr-123");
     // A command without the header: its output must not invent one.
-    produce_all(
-        &producer(&server.bootstrap),
-        "COMMAND_TOPIC_SKILL",
-        &json_records(
-            &tenant,
-            &[(
-                8,
-                json!({
-                    "characterId": 8, "type": "REQUEST_CREATE",
-                    "body": {"skillId": 1000, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"}
-                }),
-            )],
-        ),
-    );
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    let body = json!({"skillId": 1000, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"});
+    fixture.produce("COMMAND_TOPIC_SKILL", &[(8, json!({"characterId": 8, "type": "REQUEST_CREATE", "body": body}))]);
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(30), |seen| seen.len() >= 2), "outputs of both commands, saw {:?}", events.seen);
     let of = |character: u64| events.seen.iter().find(|r| r.json()["characterId"] == character).expect("an output per command");
     let carried = of(7);
@@ -70,11 +56,9 @@ fn environment_header_is_carried_from_a_command_to_its_outputs() {
 #[test]
 fn readyz_answers_like_health() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("readyz");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let (health, health_body) = http("GET", &server.url("/health"), None, None);
-    let (ready, ready_body) = http("GET", &server.url("/api/readyz"), None, None);
+    let fixture = Fixture::sqlite("readyz").start();
+    let (health, health_body) = http("GET", &fixture.server.url("/health"), None, None);
+    let (ready, ready_body) = http("GET", &fixture.server.url("/api/readyz"), None, None);
     assert_eq!((ready, &ready_body), (health, &health_body));
     assert_eq!(ready, 200);
 }
@@ -100,18 +84,12 @@ fn committed(bootstrap: &str, group: &str) -> bool {
 #[test]
 fn kafka_consumer_group_overrides_the_group_name() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("group");
     let group = format!("Skills Service [{}]", uuid::Uuid::new_v4().simple());
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("KAFKA_CONSUMER_GROUP", group.as_str())]);
-    let tenant = tenant();
-    produce_with_headers(&server.bootstrap, &tenant, 9, "main");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !committed(&server.bootstrap, &group) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    assert!(committed(&server.bootstrap, &group), "group {group} committed nothing");
-    assert!(!committed(&server.bootstrap, &server.group), "CONSUMER_GROUP_ID {} was used despite the override", server.group);
+    let fixture = Fixture::sqlite("group").env("KAFKA_CONSUMER_GROUP", &group).start();
+    let (bootstrap, server) = (&fixture.bootstrap, &fixture.server);
+    produce_with_headers(bootstrap, &fixture.tenant, 9, "main");
+    assert!(wait_until(Duration::from_secs(30), || committed(bootstrap, &group)), "group {group} committed nothing within 30 s");
+    assert!(!committed(bootstrap, &server.group), "CONSUMER_GROUP_ID {} was used despite the override", server.group);
 }
 
 /// Whether a Kafka client bootstrapping at `address` sees the broker's topics.
@@ -163,20 +141,14 @@ fn recording_character_service() -> (u16, std::sync::mpsc::Receiver<String>) {
 #[test]
 fn environment_and_trace_context_of_a_request_reach_foreign_calls() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("foreign-environment");
     let (port, requests) = recording_character_service();
-    let base = format!("http://127.0.0.1:{port}/api/");
     let unreachable = "http://127.0.0.1:1/api/";
-    let env = [
-        ("BASE_SERVICE_URL", base.as_str()),
-        ("INVENTORY_SERVICE_URL", unreachable),
-        ("BUFFS_SERVICE_URL", unreachable),
-        ("DATA_SERVICE_URL", unreachable),
-    ];
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
-    let tenant = tenant();
-    let url = server.url("/api/worlds/0/channels/1/characters/5/stats");
+    let fixture = Fixture::sqlite("foreign-environment")
+        .env("BASE_SERVICE_URL", format!("http://127.0.0.1:{port}/api/"))
+        .envs(&[("INVENTORY_SERVICE_URL", unreachable), ("BUFFS_SERVICE_URL", unreachable), ("DATA_SERVICE_URL", unreachable)])
+        .start();
+    let tenant = &fixture.tenant;
+    let url = fixture.server.url("/api/worlds/0/channels/1/characters/5/stats");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let status = runtime.block_on(async {
         let request = tenant.http_headers().into_iter().fold(reqwest::Client::new().get(&url), |r, (name, value)| r.header(name, value));

@@ -9,23 +9,20 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 fn sigkill_to_first_output(static_id: &str) -> Duration {
-    let broker = broker();
-    let dir = tempdir::Dir::new("restart");
-    let env = [("CONSUMER_GROUP_INSTANCE_ID", static_id), ("CONSUMER_SESSION_TIMEOUT", "10s")];
-    let mut server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
-    let tenant = tenant();
+    let mut fixture =
+        Fixture::sqlite("restart").env("CONSUMER_GROUP_INSTANCE_ID", static_id).env("CONSUMER_SESSION_TIMEOUT", "10s").start();
     let create = |skill: u32| {
         let body = json!({"skillId": skill, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"});
         (12, json!({"characterId": 12, "type": "REQUEST_CREATE", "body": body}))
     };
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[create(1)]));
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
+    fixture.produce("COMMAND_TOPIC_SKILL", &[create(1)]);
     assert!(events.until(Duration::from_secs(30), |seen| !seen.is_empty()), "the first output");
 
     let killed = Instant::now();
-    server.kill();
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[create(2)]));
-    server.restart(&env);
+    fixture.server.kill();
+    fixture.produce("COMMAND_TOPIC_SKILL", &[create(2)]);
+    fixture.restart();
     assert!(events.until(Duration::from_secs(60), |seen| seen.len() >= 2), "the output after the restart");
     killed.elapsed()
 }

@@ -60,12 +60,10 @@ fn fake_character_service(bootstrap: String, stop: Arc<AtomicBool>) -> std::thre
 #[test]
 fn sagas_finish_exactly_once_across_process_kills() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
-    let broker = broker();
-    let mut server = Server::start(broker.bootstrap_servers(), url, &[]);
-    let tenant = tenant();
+    let Some(fixture) = Fixture::postgres() else { return };
+    let mut fixture = fixture.start();
     let stop = Arc::new(AtomicBool::new(false));
-    let fake = fake_character_service(server.bootstrap.clone(), stop.clone());
+    let fake = fake_character_service(fixture.bootstrap.clone(), stop.clone());
 
     let ids: Vec<Uuid> = (0..SAGAS).map(|_| Uuid::new_v4()).collect();
     let documents: Vec<(u32, Value)> = ids
@@ -82,16 +80,16 @@ fn sagas_finish_exactly_once_across_process_kills() {
             ]}))
         })
         .collect();
-    let producer = producer(&server.bootstrap);
     for (round, chunk) in documents.chunks(SAGAS as usize / 4).enumerate() {
-        produce_all(&producer, "COMMAND_TOPIC_SAGA", &json_records(&tenant, chunk));
+        fixture.produce("COMMAND_TOPIC_SAGA", chunk);
         if round < 3 {
+            // why: the load's shape, not a wait: the kill lands while the round is handled
             std::thread::sleep(Duration::from_millis(400));
-            server.restart(&[]);
+            fixture.restart();
         }
     }
 
-    let mut statuses = Collector::new(&server.bootstrap, "EVENT_TOPIC_SAGA_STATUS", Some(&tenant));
+    let mut statuses = fixture.collect("EVENT_TOPIC_SAGA_STATUS");
     let finished = |seen: &[Seen]| {
         let mut ids: Vec<String> = seen.iter().map(|r| r.json()["transactionId"].as_str().unwrap_or_default().to_string()).collect();
         ids.sort();
@@ -115,7 +113,7 @@ fn sagas_finish_exactly_once_across_process_kills() {
     assert!(per_saga.values().all(|kinds| kinds.iter().all(|k| k == "COMPLETED")), "every saga completed");
     let status_repeats: usize = per_saga.values().map(|kinds| kinds.len() - 1).sum();
 
-    let mut commands = Collector::new(&server.bootstrap, "COMMAND_TOPIC_CHARACTER", Some(&tenant));
+    let mut commands = fixture.collect("COMMAND_TOPIC_CHARACTER");
     commands.poll_for(Duration::from_secs(3));
     let mut per_command: HashMap<(String, String), usize> = HashMap::new();
     for record in &commands.seen {

@@ -13,7 +13,7 @@ use common::skills_model::*;
 use common::*;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn consumed(server: &Server) -> f64 {
     metric_sum(server, "atlas_records_in_total")
@@ -22,19 +22,14 @@ fn consumed(server: &Server) -> f64 {
 #[test]
 fn survivor_takes_over_without_loss_and_the_group_rebalances_back() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
-    let broker = broker();
-    let group = format!("scale-out-{}", uuid::Uuid::new_v4());
-    let bootstrap = broker.bootstrap_servers().to_string();
+    let Some(fixture) = Fixture::postgres() else { return };
     let env = [("CONSUMER_SESSION_TIMEOUT", "6s"), ("INSTANCE_LEASE", "3s")];
     // The first process dies right after its 60th commit, before publishing that commit's
     // outputs: the worst moment for a SIGKILL, leaving outputs only the survivor can send.
-    let dying = [env[0], env[1], ("ATLAS_CHAOS_ABORT_AFTER_COMMIT", "60")];
-    let mut first = Server::start_in_group(&bootstrap, url, &group, &dying);
-    let second = Server::start_in_group(&bootstrap, url, &group, &env);
-    let tenant = tenant();
+    let mut fixture = fixture.envs(&env).env("ATLAS_CHAOS_ABORT_AFTER_COMMIT", 60).start();
+    let second = fixture.join(&env);
     let (steps, levels, macros) = traffic(60, 16);
-    let producer = producer(&bootstrap);
+    let producer = fixture.producer();
 
     // Fifty slices 700 ms apart: load before, during and after the kill, and after the
     // restart, which waits until the survivor has taken over.
@@ -46,7 +41,7 @@ fn survivor_takes_over_without_loss_and_the_group_rebalances_back() {
         let now = chrono::Utc::now().timestamp_millis();
         for topic in ["COMMAND_TOPIC_SKILL", "COMMAND_TOPIC_SKILL_MACRO"] {
             let records: Vec<(u32, Value)> = slice.iter().filter(|s| s.topic == topic).map(|s| (s.character, s.value.clone())).collect();
-            produce_all(&producer, topic, &json_records(&tenant, &records));
+            produce_all(&producer, topic, &json_records(&fixture.tenant, &records));
         }
         for step in slice.iter() {
             for (_, tx) in &step.expected {
@@ -55,27 +50,25 @@ fn survivor_takes_over_without_loss_and_the_group_rebalances_back() {
         }
         if i == 0 {
             // Both must hold partitions, or the kill proves nothing.
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while (consumed(&first) == 0.0 || consumed(&second) == 0.0) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            assert!(consumed(&first) > 0.0 && consumed(&second) > 0.0, "both processes consume before the kill");
+            let both = wait_until(Duration::from_secs(30), || consumed(&fixture.server) > 0.0 && consumed(&second) > 0.0);
+            assert!(both, "both processes consume before the kill (waited 30 s)");
         }
-        if killed_at.is_none() && first.wait_exit(Duration::ZERO) {
+        if killed_at.is_none() && fixture.server.wait_exit(Duration::ZERO) {
             killed_at = Some(chrono::Utc::now().timestamp_millis());
         }
         let since_kill = killed_at.map(|at| chrono::Utc::now().timestamp_millis() - at);
         if !restarted && since_kill.is_some_and(|ms| ms > 20_000) {
-            first = Server::start_in_group(&bootstrap, url, &group, &env);
+            fixture.server = fixture.join(&env);
             restarted = true;
         }
+        // why: the load's shape, not a wait: slices 700 ms apart spread it over the kill
         std::thread::sleep(Duration::from_millis(700));
     }
 
     assert!(killed_at.is_some(), "the first process died");
     assert!(restarted, "the killed process came back while commands were still sent");
     let expected: Vec<(&str, String)> = steps.iter().flat_map(|s| s.expected.clone()).collect();
-    let (counts, seen) = collect_outputs(&bootstrap, &tenant, &expected, Duration::from_secs(180));
+    let (counts, seen) = collect_outputs(&fixture.bootstrap, &fixture.tenant, &expected, Duration::from_secs(180));
     let missing: Vec<_> = expected.iter().filter(|(t, tx)| !counts.contains_key(&(t.to_string(), tx.clone()))).collect();
     let repeats: usize = counts.values().map(|n| n - 1).sum();
 
@@ -107,7 +100,7 @@ fn survivor_takes_over_without_loss_and_the_group_rebalances_back() {
     assert!(missing.is_empty(), "{} outputs missing, e.g. {:?}", missing.len(), missing.first());
     assert_eq!(repeats, 0, "no output repeated across the failover and the rebalance");
     assert_eq!(counts.len(), expected.len(), "no output beyond the model's");
-    assert_state(&second, &tenant, &levels, &macros);
-    assert_state(&first, &tenant, &levels, &macros);
-    assert!(consumed(&first) > 0.0, "the restarted process took partitions back");
+    assert_state(&second, &fixture.tenant, &levels, &macros);
+    assert_state(&fixture.server, &fixture.tenant, &levels, &macros);
+    assert!(consumed(&fixture.server) > 0.0, "the restarted process took partitions back");
 }

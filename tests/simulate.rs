@@ -15,12 +15,10 @@ fn answer(id: u32) -> (Duration, Value) {
 #[test]
 fn every_simulated_command_is_answered() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("simulate");
     let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("BASE_SERVICE_URL", base.as_str())]);
+    let fixture = Fixture::sqlite("simulate").env("BASE_SERVICE_URL", base).start();
     let output = Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
-        .args(["simulate", "--bootstrap-servers", &server.bootstrap, "--players", "20", "--rate", "100", "--duration", "4s"])
+        .args(["simulate", "--bootstrap-servers", &fixture.bootstrap, "--players", "20", "--rate", "100", "--duration", "4s"])
         .env("LOG_LEVEL", "warn")
         .output()
         .expect("simulate runs");

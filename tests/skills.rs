@@ -40,43 +40,35 @@ fn expires_exactly_once(seen: &[Seen], applied_at: &str, transaction: &str, tena
 #[test]
 fn cooldown_survives_an_actor_kill() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("cd-kill");
     // The third input of the process (the update below) panics: the actor restarts.
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", "3")]);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("cd-kill").env("ATLAS_CHAOS_PANIC_BEFORE_COMMIT", 3).start();
     let transaction = uuid::Uuid::new_v4().to_string();
     let update = (9, json!({"characterId": 9, "type": "REQUEST_UPDATE", "body": {"skillId": 100, "level": 2}}));
-    let records = vec![create(9, 100), cooldown(9, 100, 3, &transaction), update];
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    fixture.produce("COMMAND_TOPIC_SKILL", &[create(9, 100), cooldown(9, 100, 3, &transaction), update]);
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(30), |seen| !of_type(seen, "COOLDOWN_EXPIRED").is_empty()));
     events.poll_for(Duration::from_secs(2));
     let applied = of_type(&events.seen, "COOLDOWN_APPLIED")[0].json();
-    expires_exactly_once(&events.seen, applied["body"]["cooldownExpiresAt"].as_str().unwrap(), &transaction, &tenant);
+    expires_exactly_once(&events.seen, applied["body"]["cooldownExpiresAt"].as_str().unwrap(), &transaction, &fixture.tenant);
     assert_eq!(of_type(&events.seen, "UPDATED").len(), 1, "the update was retried once");
 }
 
 #[test]
 fn cooldown_survives_a_process_kill() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("cd-restart");
-    let mut server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let tenant = tenant();
+    let mut fixture = Fixture::sqlite("cd-restart").start();
     let transaction = uuid::Uuid::new_v4().to_string();
-    let records = vec![create(11, 200), cooldown(11, 200, 4, &transaction)];
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    fixture.produce("COMMAND_TOPIC_SKILL", &[create(11, 200), cooldown(11, 200, 4, &transaction)]);
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(30), |seen| !of_type(seen, "COOLDOWN_APPLIED").is_empty()));
-    server.restart(&[]);
+    fixture.restart();
     assert!(events.until(Duration::from_secs(30), |seen| !of_type(seen, "COOLDOWN_EXPIRED").is_empty()));
     events.poll_for(Duration::from_secs(2));
     let applied = of_type(&events.seen, "COOLDOWN_APPLIED");
     assert_eq!(applied.len(), 1);
     let at = applied[0].json()["body"]["cooldownExpiresAt"].as_str().unwrap().to_string();
-    expires_exactly_once(&events.seen, &at, &transaction, &tenant);
-    let (status, body) = server.get("/api/characters/11/skills/200", &tenant);
+    expires_exactly_once(&events.seen, &at, &transaction, &fixture.tenant);
+    let (status, body) = fixture.get("/api/characters/11/skills/200");
     assert_eq!(status, 200);
     assert_eq!(body["data"]["attributes"]["cooldownExpiresAt"], "0001-01-01T00:00:00Z");
 }
@@ -84,14 +76,11 @@ fn cooldown_survives_a_process_kill() {
 #[test]
 fn a_thousand_overlapping_cooldowns_expire_once_each() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("cd-many");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("cd-many").start();
     let mut records: Vec<_> = (1..=1000).map(|c| create(c, 300)).collect();
     records.extend((1..=1000).map(|c| cooldown(c, 300, 1 + c % 3, "00000000-0000-4000-8000-000000000001")));
-    produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &records));
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    fixture.produce("COMMAND_TOPIC_SKILL", &records);
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     let all = events.until(Duration::from_secs(120), |seen| of_type(seen, "COOLDOWN_EXPIRED").len() >= 1000);
     events.poll_for(Duration::from_secs(2));
     let mut characters: Vec<u64> =
@@ -106,11 +95,10 @@ fn a_thousand_overlapping_cooldowns_expire_once_each() {
 #[test]
 fn same_character_id_in_two_tenants_is_two_characters() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
-    let broker = broker();
-    let server = Server::start(broker.bootstrap_servers(), url, &[]);
-    let (a, b) = (tenant(), tenant());
-    let producer = producer(&server.bootstrap);
+    let Some(fixture) = Fixture::postgres() else { return };
+    let fixture = fixture.start();
+    let (server, a, b) = (&fixture.server, fixture.tenant.clone(), tenant());
+    let producer = fixture.producer();
     produce_all(&producer, "COMMAND_TOPIC_SKILL", &json_records(&a, &[create(77, 1), create(77, 2)]));
     produce_all(&producer, "COMMAND_TOPIC_SKILL", &json_records(&b, &[create(77, 2)]));
     let macros = json!({"characterId": 77, "type": "UPDATE", "body": {"macros": [{"id": 0, "name": "A", "shout": false, "skillId1": 1, "skillId2": 0, "skillId3": 0}]}});

@@ -8,7 +8,7 @@ use common::*;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The standalone broker as its own process; killed on drop.
 struct BrokerProcess(Child);
@@ -36,20 +36,10 @@ fn standalone_broker() -> (BrokerProcess, String) {
 fn a_server_started_against_a_fresh_broker_process_turns_healthy_and_consumes() {
     let _serial = serial();
     let (_broker, address) = standalone_broker();
-    let dir = tempdir::Dir::new("standalone");
-    // Server::start waits (bounded) for /health to answer 200.
-    let server = Server::start(&address, &sqlite_url(&dir), &[]);
-    let tenant = tenant();
+    // Starting waits (bounded) for /health to answer 200.
+    let fixture = Fixture::sqlite("standalone").bootstrap(&address).start();
     let body = json!({"skillId": 7, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"});
-    let command = (3, json!({"characterId": 3, "type": "REQUEST_CREATE", "body": body}));
-    produce_all(&producer(&address), "COMMAND_TOPIC_SKILL", &json_records(&tenant, &[command]));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, _) = server.get("/api/characters/3/skills/7", &tenant);
-        if status == 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the command was applied");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    fixture.produce("COMMAND_TOPIC_SKILL", &[(3, json!({"characterId": 3, "type": "REQUEST_CREATE", "body": body}))]);
+    let applied = wait_until(Duration::from_secs(30), || fixture.get("/api/characters/3/skills/7").0 == 200);
+    assert!(applied, "the command was not applied within 30 s");
 }

@@ -16,16 +16,16 @@ fn answer(id: u32) -> (Duration, serde_json::Value) {
 #[test]
 fn stats_reads_of_many_characters_leave_the_live_actors_bounded() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("stats-reads");
     let stub = character_service(answer);
-    let base = format!("http://127.0.0.1:{stub}/api/");
-    let env = [("BASE_SERVICE_URL", base.as_str()), ("ACTOR_IDLE_TIMEOUT", "1s"), ("INVENTORY_SERVICE_URL", "http://127.0.0.1:1/api/")];
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &env);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("stats-reads")
+        .env("BASE_SERVICE_URL", format!("http://127.0.0.1:{stub}/api/"))
+        .env("ACTOR_IDLE_TIMEOUT", "1s")
+        .env("INVENTORY_SERVICE_URL", "http://127.0.0.1:1/api/")
+        .start();
+    let (server, tenant) = (&fixture.server, &fixture.tenant);
     let reads = setting("STATS_READS", 2_000) as u32;
     let rss_before = rss_kib(server.pid());
-    let live = || metric_sum(&server, "atlas_live_actors{kind=\"character\"}");
+    let live = || metric_sum(server, "atlas_live_actors{kind=\"character\"}");
     // The live count is sampled while the reads run (the gauge is refreshed every second).
     let reading = std::sync::atomic::AtomicBool::new(true);
     let started = Instant::now();
@@ -34,6 +34,7 @@ fn stats_reads_of_many_characters_leave_the_live_actors_bounded() {
             let mut highest: f64 = 0.0;
             while reading.load(std::sync::atomic::Ordering::Relaxed) {
                 highest = highest.max(live());
+                // why: the sampling interval of a measurement taken while the reads run
                 std::thread::sleep(Duration::from_millis(500));
             }
             highest
@@ -64,11 +65,7 @@ fn stats_reads_of_many_characters_leave_the_live_actors_bounded() {
     let took = started.elapsed();
     let rss_read = rss_kib(server.pid());
     assert_eq!(answered, reads as usize, "every read answered");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while live() > 50.0 {
-        assert!(Instant::now() < deadline, "{} character actors still live after {reads} reads", live());
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    assert!(wait_until(Duration::from_secs(60), || live() <= 50.0), "{} character actors still live 60 s after {reads} reads", live());
     let settled = started.elapsed();
     println!(
         "{reads} stats reads in {took:?} (slowest {slowest:?}, 50 at a time); live character actors: at most {highest} sampled \

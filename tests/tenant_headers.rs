@@ -14,10 +14,8 @@ use std::time::Duration;
 #[test]
 fn duplicate_tenant_headers_are_refused_on_rest_and_dead_lettered_on_kafka() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("tenant-headers");
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[]);
-    let (first, second) = (tenant(), tenant());
+    let fixture = Fixture::sqlite("tenant-headers").start();
+    let (server, first, second) = (&fixture.server, &fixture.tenant, tenant());
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let status = |headers: Vec<(&'static str, String)>| {
@@ -40,18 +38,18 @@ fn duplicate_tenant_headers_are_refused_on_rest_and_dead_lettered_on_kafka() {
         "body": {"skillId": 1, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"}})
     .to_string();
     let headers = first.to_kafka(OwnedHeaders::new()).insert(Header { key: TENANT_ID, value: Some(second.id.to_string().as_bytes()) });
-    let producer = producer(&server.bootstrap);
+    let producer = fixture.producer();
     let topic = topics::resolve("COMMAND_TOPIC_SKILL");
     let encoded = key::encode(character);
     runtime.block_on(async {
         let record: FutureRecord<'_, [u8], str> = FutureRecord::to(&topic).key(&encoded[..]).payload(value.as_str()).headers(headers);
         producer.send(record, Timeout::Never).await.expect("produce");
     });
-    let mut dead = Collector::new(&server.bootstrap, "DEAD_LETTER_TOPIC", None);
+    let mut dead = fixture.collect_all("DEAD_LETTER_TOPIC");
     let refused = |seen: &[Seen]| seen.iter().any(|r| r.key_id() == Some(character));
     assert!(dead.until(Duration::from_secs(30), refused), "the record is dead-lettered");
     let letter = dead.seen.iter().find(|r| r.key_id() == Some(character)).expect("dead letter");
     assert_eq!(letter.header("dlq-reason").as_deref(), Some("duplicate_tenant_header"));
-    assert_eq!(server.get(&format!("/api/characters/{character}/skills/1"), &first).0, 404, "applied for neither tenant");
+    assert_eq!(server.get(&format!("/api/characters/{character}/skills/1"), first).0, 404, "applied for neither tenant");
     assert_eq!(server.get(&format!("/api/characters/{character}/skills/1"), &second).0, 404);
 }

@@ -60,32 +60,32 @@ fn member_ids(server: &Server, tenant: &Tenant) -> Vec<String> {
 #[test]
 fn identical_ids_in_two_tenants_never_meet() {
     let _serial = serial();
-    let Some(url) = postgres() else { return };
-    let broker = broker();
+    let Some(fixture) = Fixture::postgres() else { return };
     let base = format!("http://127.0.0.1:{}/api/", character_service(answer));
-    let server = Server::start(broker.bootstrap_servers(), url, &[("BASE_SERVICE_URL", base.as_str())]);
-    let (a, b, c) = (tenant(), tenant(), tenant());
-    act(&server, &a, 3, 31);
-    act(&server, &b, 9, 32);
+    let fixture = fixture.env("BASE_SERVICE_URL", base).start();
+    let server = &fixture.server;
+    let (a, b, c) = (fixture.tenant.clone(), tenant(), tenant());
+    act(server, &a, 3, 31);
+    act(server, &b, 9, 32);
     // Character 8 joins tenant a's messenger once it exists (its record is keyed by 8, so
     // sent together with the creation it could be handled first).
-    records(&server, &a, "EVENT_TOPIC_MESSENGER_STATUS", 1);
+    records(server, &a, "EVENT_TOPIC_MESSENGER_STATUS", 1);
     let join = json!({"actorId": 8, "type": "JOIN", "body": {"messengerId": MESSENGER}});
     produce_all(&producer(&server.bootstrap), "COMMAND_TOPIC_MESSENGER", &json_records(&a, &[(8, join)]));
 
     // Kafka: each tenant's outputs carry its own headers and numbers, and only its own.
     for (tenant, level, portal, joined) in [(&a, 3, 31, 1), (&b, 9, 32, 0)] {
-        let skills = records(&server, tenant, "EVENT_TOPIC_SKILL_STATUS", 1);
+        let skills = records(server, tenant, "EVENT_TOPIC_SKILL_STATUS", 1);
         assert_eq!(skills.len(), 1, "one skill event: {skills:?}");
         assert_eq!(skills[0]["type"], "CREATED");
-        let portals = records(&server, tenant, "COMMAND_TOPIC_PORTAL", 1);
+        let portals = records(server, tenant, "COMMAND_TOPIC_PORTAL", 1);
         assert_eq!(portals.len(), 1, "one portal command: {portals:?}");
         assert_eq!(portals[0]["portalId"], portal);
         // The saga waits for the warp (MAP_CHANGED), so it stays readable.
-        let warps = records(&server, tenant, "COMMAND_TOPIC_CHARACTER", 1);
+        let warps = records(server, tenant, "COMMAND_TOPIC_CHARACTER", 1);
         assert_eq!(warps.len(), 1, "one warp command: {warps:?}");
         assert_eq!(warps[0]["type"], "CHANGE_MAP");
-        let messengers = records(&server, tenant, "EVENT_TOPIC_MESSENGER_STATUS", 1 + joined);
+        let messengers = records(server, tenant, "EVENT_TOPIC_MESSENGER_STATUS", 1 + joined);
         assert_eq!(messengers[0]["type"], "CREATED");
         let joins = messengers.iter().filter(|m| m["type"] == "JOINED").count();
         assert_eq!(joins, joined, "joins in tenant {}: {messengers:?}", tenant.id);
@@ -99,8 +99,8 @@ fn identical_ids_in_two_tenants_never_meet() {
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["data"]["attributes"]["steps"][0]["payload"]["portalId"], portal, "{body}");
     }
-    assert_eq!(member_ids(&server, &a), vec!["7", "8"]);
-    assert_eq!(member_ids(&server, &b), vec!["7"]);
+    assert_eq!(member_ids(server, &a), vec!["7", "8"]);
+    assert_eq!(member_ids(server, &b), vec!["7"]);
     let (_, body) = server.get("/api/messengers?filter[members.id]=8", &b);
     assert_eq!(body["data"], json!([]), "character 8 sits in no messenger of tenant b");
 

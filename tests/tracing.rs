@@ -12,7 +12,7 @@ use rdkafka::producer::FutureRecord;
 use rdkafka::util::Timeout;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Collects every span exported to it.
 #[derive(Clone, Default)]
@@ -74,22 +74,16 @@ fn a_command_record_produces_spans_in_the_producers_trace_and_its_output_continu
     let _serial = serial();
     let receiver = Receiver::default();
     let collector = start_receiver(receiver.clone());
-    let broker = broker();
-    let dir = tempdir::Dir::new("tracing");
     // A short batch delay: spans reach the receiver soon after they end.
-    let server = Server::start(
-        broker.bootstrap_servers(),
-        &sqlite_url(&dir),
-        &[("JAEGER_HOST_PORT", collector.as_str()), ("OTEL_BSP_SCHEDULE_DELAY", "100")],
-    );
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("tracing").env("JAEGER_HOST_PORT", collector).env("OTEL_BSP_SCHEDULE_DELAY", 100).start();
+    let tenant = &fixture.tenant;
     let body = json!({"skillId": 1000, "level": 1, "masterLevel": 10, "expiration": "0001-01-01T00:00:00Z"});
     let value = json!({"characterId": 42, "type": "REQUEST_CREATE", "body": body}).to_string();
     let traceparent = format!("00-{TRACE}-{PRODUCER_SPAN}-01");
     let headers = tenant.to_kafka(OwnedHeaders::new()).insert(Header { key: "traceparent", value: Some(traceparent.as_bytes()) });
     let key = atlas_actors::contracts::key::encode(42);
     let topic = atlas_actors::contracts::topics::resolve("COMMAND_TOPIC_SKILL");
-    let producer = producer(&server.bootstrap);
+    let producer = fixture.producer();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         let record: FutureRecord<'_, [u8], str> = FutureRecord::to(&topic).key(&key[..]).payload(value.as_str()).headers(headers);
@@ -97,7 +91,7 @@ fn a_command_record_produces_spans_in_the_producers_trace_and_its_output_continu
     });
 
     // The output continues the producer's trace, with one of our spans as its parent.
-    let mut events = Collector::new(&server.bootstrap, "EVENT_TOPIC_SKILL_STATUS", Some(&tenant));
+    let mut events = fixture.collect("EVENT_TOPIC_SKILL_STATUS");
     assert!(events.until(Duration::from_secs(30), |seen| !seen.is_empty()), "no output");
     let output = events.seen[0].header("traceparent").expect("a traceparent on the output");
     let parts: Vec<&str> = output.split('-').collect();
@@ -108,14 +102,11 @@ fn a_command_record_produces_spans_in_the_producers_trace_and_its_output_continu
     // The spans of that record reach the receiver: consume (child of the producer's span),
     // then handle, commit and publish in the same trace.
     let names = |spans: &[Span]| -> Vec<String> { spans.iter().filter(|s| hex(&s.trace_id) == TRACE).map(|s| s.name.clone()).collect() };
-    let deadline = Instant::now() + Duration::from_secs(30);
     let complete = |spans: &[Span]| {
         let names = names(spans);
         ["consume", "handle", "commit", "publish"].iter().all(|n| names.iter().any(|name| name.contains(n)))
     };
-    while Instant::now() < deadline && !complete(&receiver.spans.lock().unwrap_or_else(|p| p.into_inner())) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(Duration::from_secs(30), || complete(&receiver.spans.lock().unwrap_or_else(|p| p.into_inner())));
     let spans = receiver.spans.lock().unwrap_or_else(|p| p.into_inner()).clone();
     assert!(complete(&spans), "spans of the trace: {:?}", names(&spans));
     let ours: Vec<&Span> = spans.iter().filter(|s| hex(&s.trace_id) == TRACE).collect();

@@ -9,16 +9,13 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn events_for_unknown_transactions_leave_no_saga_actors() {
     let _serial = serial();
-    let broker = broker();
-    let dir = tempdir::Dir::new("unknown-sagas");
     // The default idle timeout is minutes: without the rule, every event's actor would stay.
-    let server = Server::start(broker.bootstrap_servers(), &sqlite_url(&dir), &[("ACTOR_IDLE_TIMEOUT", "10m")]);
-    let tenant = tenant();
+    let fixture = Fixture::sqlite("unknown-sagas").env("ACTOR_IDLE_TIMEOUT", "10m").start();
     let events = setting("UNKNOWN_SAGA_EVENTS", 3_000) as u32;
     let records: Vec<(u32, serde_json::Value)> = (0..events)
         .map(|i| {
@@ -30,24 +27,20 @@ fn events_for_unknown_transactions_leave_no_saga_actors() {
             )
         })
         .collect();
-    let producer = producer(&server.bootstrap);
-    produce_all(&producer, "EVENT_TOPIC_CHARACTER_STATUS", &json_records(&tenant, &records));
+    fixture.produce("EVENT_TOPIC_CHARACTER_STATUS", &records);
 
-    let skipped = || metric_sum(&server, "atlas_records_unhandled_total{topic=\"EVENT_TOPIC_CHARACTER_STATUS\",type=\"unknown entity\"}");
-    let live = || metric_sum(&server, "atlas_live_actors{kind=\"saga\"}");
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let skipped =
+        || metric_sum(&fixture.server, "atlas_records_unhandled_total{topic=\"EVENT_TOPIC_CHARACTER_STATUS\",type=\"unknown entity\"}");
+    let live = || metric_sum(&fixture.server, "atlas_live_actors{kind=\"saga\"}");
     let mut highest: f64 = 0.0;
-    while skipped() < f64::from(events) {
-        assert!(Instant::now() < deadline, "every event is handled and counted as skipped: {} of {events}", skipped());
+    let all_skipped = wait_until(Duration::from_secs(120), || {
         highest = highest.max(live());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        skipped() >= f64::from(events)
+    });
+    assert!(all_skipped, "every event is handled and counted as skipped: {} of {events} after 120 s", skipped());
     // The live count is refreshed every second, after that second's sweep.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while live() > 0.0 {
-        assert!(Instant::now() < deadline, "saga actors of unknown transactions are forgotten: {} live", live());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let forgotten = wait_until(Duration::from_secs(10), || live() <= 0.0);
+    assert!(forgotten, "saga actors of unknown transactions are forgotten: {} live after 10 s", live());
     println!(
         "{events} events for unknown transactions: all counted as skipped, at most {highest} saga actors live while they ran, 0 after"
     );

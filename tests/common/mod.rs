@@ -1,9 +1,12 @@
 //! Shared test harness: a real broker (librdkafka's mock cluster, in this test process, so
 //! it outlives a killed server), the server binary as a child process, a tenant, and
-//! helpers to produce commands and collect records.
+//! helpers to produce commands and collect records. `Fixture` (fixture.rs) sets them up
+//! together for one test; tests wait on conditions (`wait_until`, `holds_for`,
+//! `Collector::until`), never for a fixed time.
 
 #![allow(dead_code)]
 
+pub mod fixture;
 pub mod messengers_model;
 pub mod postgres;
 pub mod sagas_model;
@@ -12,6 +15,9 @@ pub mod skills_model;
 // `postgres_url` is for tests that cannot skip; it panics with the reason.
 #[allow(unused_imports)]
 pub use postgres::{postgres, postgres_url};
+
+#[allow(unused_imports)]
+pub use fixture::{Fixture, FixtureBuilder};
 
 use atlas_actors::broker::EmbeddedBroker;
 use atlas_actors::contracts::{key, tenant::Tenant, topics};
@@ -26,6 +32,57 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
+
+/// How often the wait helpers look at their condition.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Polls `condition` until it holds or `within` has passed; returns whether it held. The
+/// condition is checked at least once, even with a zero `within`. Callers assert on the
+/// result with a message saying what did not happen.
+pub fn wait_until(within: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        // why: the poll interval of this wait
+        std::thread::sleep(POLL);
+    }
+}
+
+/// [`wait_until`] for a condition that must be awaited (inside a test's async runtime).
+pub async fn wait_until_async<F: std::future::Future<Output = bool>>(within: Duration, mut condition: impl FnMut() -> F) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        if condition().await {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        // why: the poll interval of this wait
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Whether `condition` holds at every look for all of `window`: for what must *not*
+/// happen, where there is no event to wait for. Returns `false` as soon as it fails.
+pub fn holds_for(window: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + window;
+    loop {
+        if !condition() {
+            return false;
+        }
+        if Instant::now() >= deadline {
+            return true;
+        }
+        // why: the poll interval of this wait
+        std::thread::sleep(POLL);
+    }
+}
 
 /// A size of a test from the environment (`name`), else its CI default.
 pub fn setting(name: &str, default: u64) -> u64 {
@@ -111,7 +168,8 @@ pub fn tenant() -> Tenant {
     Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 }
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on right now (for a server's listener).
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
@@ -157,16 +215,9 @@ impl Server {
     }
 
     fn wait_healthy(&self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(response) = ureq_get(&self.url("/health")) {
-                if response.0 == 200 {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
+        let healthy = wait_until(Duration::from_secs(60), || http("GET", &self.url("/health"), None, None).0 == 200);
+        assert!(
+            healthy,
             "server at {} did not become healthy within 60 s (database {}, broker {})",
             self.url("/health"),
             self.database_url,
@@ -187,30 +238,17 @@ impl Server {
 
     /// Waits for the process to end by itself (e.g. an injected abort).
     pub fn wait_exit(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_status(timeout).is_some()
     }
 
     /// Waits for the process to end by itself; its exit status, or `None` at the timeout.
     pub fn wait_status(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut status = None;
+        wait_until(timeout, || {
+            status = self.child.try_wait().ok().flatten();
+            status.is_some()
+        });
+        status
     }
 
     /// Restarts in the same consumer group, database and broker.
@@ -224,15 +262,43 @@ impl Server {
     }
 }
 
+/// The server on its zero-configuration defaults, started in `dir`: its own embedded broker
+/// and the SQLite file under `dir/data`, REST on `port`. Returns once `/health` answers 200,
+/// with the process and its broker's address, read from the start-up log.
+pub fn start_embedded_default(dir: &tempdir::Dir, port: u16) -> (Child, String) {
+    use std::io::{BufRead as _, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
+        .current_dir(dir.path())
+        .env_remove("BOOTSTRAP_SERVERS")
+        .env_remove("DATABASE_URL")
+        .env_remove("DB_HOST")
+        .env("REST_PORT", port.to_string())
+        .env("CHANNEL_PORT", "0")
+        .env("LOG_LEVEL", "info")
+        .env("LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn server");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let bootstrap = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let entry: Value = serde_json::from_str(&line).ok()?;
+            entry["fields"]["bootstrap"].as_str().map(str::to_string)
+        })
+        .expect("the embedded broker's address is logged");
+    std::thread::spawn(move || lines.for_each(drop));
+    let healthy = wait_until(Duration::from_secs(60), || http("GET", &format!("http://127.0.0.1:{port}/health"), None, None).0 == 200);
+    assert!(healthy, "the server on its defaults did not answer GET /health with 200 within 60 s");
+    (child, bootstrap)
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn ureq_get(url: &str) -> Result<(u16, Value), String> {
-    Ok(http("GET", url, None, None))
 }
 
 /// A blocking GET returning the body as text (for `/metrics`).
@@ -414,6 +480,7 @@ pub fn character_service(answer: fn(u32) -> (Duration, Value)) -> u16 {
                     "/api/characters/{id}",
                     actix_web::web::get().to(move |path: actix_web::web::Path<u32>| async move {
                         let (delay, document) = answer(path.into_inner());
+                        // why: the stand-in's deliberate slow answer, not a wait
                         actix_web::rt::time::sleep(delay).await;
                         actix_web::HttpResponse::Ok().json(document)
                     }),
@@ -464,6 +531,7 @@ pub fn character_services(slow: Duration) -> String {
                         actix_web::web::get().to(move |id: actix_web::web::Path<u32>| async move {
                             let id = id.into_inner();
                             if id % 100 == 99 {
+                                // why: the stand-in's deliberate slow answer, not a wait
                                 actix_web::rt::time::sleep(slow).await;
                             }
                             actix_web::HttpResponse::Ok().json(serde_json::json!({"data": {"type": "characters", "id": id.to_string(),

@@ -187,7 +187,11 @@ impl<E: Entity> EntityActor<E> {
     /// unit is durable, so it never sees state that could still be rolled back.
     fn pump(&mut self, ctx: &mut Context<Self>) {
         while !self.handling && !self.draining && self.state.is_some() {
-            let Some(next) = self.queue.front() else { return };
+            let Some(next) = self.queue.front() else {
+                // Most actors sit idle between inputs: they keep no buffer meanwhile.
+                self.queue.shrink_to_fit();
+                return;
+            };
             let barrier = next.meta.position.is_none() && !self.uncommitted.is_empty();
             if barrier || self.uncommitted.len() >= PIPELINE_DEPTH {
                 return;
@@ -324,6 +328,9 @@ impl<E: Entity> EntityActor<E> {
                 Some(Err(cause)) => self.failed(unit.in_flight, cause, ctx),
                 None => {}
             }
+        }
+        if self.uncommitted.is_empty() {
+            self.uncommitted.shrink_to_fit();
         }
         if self.draining {
             self.restart_when_settled(ctx);

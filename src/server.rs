@@ -6,6 +6,7 @@ use crate::actors::messengers::Messenger;
 use crate::actors::saga::{sql as saga_sql, Saga};
 use crate::actors::{Foreign, Registry, Services};
 use crate::bridge::consumer::{self, ConsumerLoop};
+use crate::bridge::dead_letter::DeadLetters;
 use crate::bridge::router::{Checked, Decoders, Router};
 use crate::bridge::topic_setup::{self, TopicSpec};
 use crate::bridge::Publisher;
@@ -13,7 +14,7 @@ use crate::broker::EmbeddedBroker;
 use crate::channel::{self, Edge};
 use crate::config::ServeArgs;
 use crate::contracts::decode::{Decoded, Reject};
-use crate::contracts::topics;
+use crate::contracts::topics::Topics;
 use crate::kafka::producer;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
@@ -47,15 +48,13 @@ fn check_channel(variable: &str, payload: &[u8]) -> Result<Option<String>, Rejec
 /// Runs the server until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     args.validate().context("refusing the settings")?;
-    if !topics::install(&args.topics.overrides) {
-        tracing::warn!("topic names were resolved before start-up; topic flags are ignored");
-    }
+    let topics = args.topic_names();
     // The embedded broker lives as long as this function: it must outlive the system.
     let broker = match &args.bootstrap_servers {
         Some(_) => None,
         None => {
             let broker = EmbeddedBroker::start()?;
-            broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), args.topic_partitions)?;
+            broker.create_topics(topics.all(), args.topic_partitions)?;
             Some(broker)
         }
     };
@@ -68,17 +67,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             }
             (None, servers) => servers.clone().unwrap_or_default(),
         };
-        serve(args, bootstrap).await
+        serve(args, topics, bootstrap).await
     })
 }
 
-async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> anyhow::Result<()> {
     let url = args.database_url();
     let store = Store::connect(&url).await?;
     tracing::info!(database = %store::redact(&url), "database ready");
     if args.bootstrap_servers.is_some() {
         let spec = TopicSpec {
-            names: topics::VARIABLES.iter().map(|v| topics::name(v).to_string()).collect(),
+            names: topics.all().map(str::to_string).collect(),
             partitions: args.topic_partitions,
             replication: args.topic_replication,
         };
@@ -98,6 +97,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let services = Arc::new(Services {
         store: store.clone(),
         publisher: Arc::new(publisher.clone()),
+        topics: topics.clone(),
         metrics: metrics.clone(),
         http: reqwest::Client::builder()
             .timeout(Duration::from_millis(args.foreign_timeout_ms))
@@ -117,7 +117,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
     let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
-    let router = Arc::new(Router::new(decoders(), characters.clone(), sagas.clone()));
+    let router = Arc::new(Router::new(decoders(), &topics, characters.clone(), sagas.clone()));
     let consumed: Vec<String> = router.topics().into_iter().map(str::to_string).collect();
     let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
     tokio::select! {
@@ -137,19 +137,21 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
         session_timeout: args.consumer_session_timeout,
         instance_id: args.group_instance_id(),
     };
-    let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: router.topics() };
-    let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
+    let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: consumed.clone() };
+    let dead_letters = DeadLetters::new(producer.clone(), &topics);
+    let consumer = ConsumerLoop::new(&settings, router, dead_letters, metrics.clone(), assigned.clone())
         .context("creating the Kafka consumer")?
         .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
     let channel_assigned = Arc::new(AtomicBool::new(false));
-    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
+    let edge =
+        start_edge(&args, services.clone(), &topics, producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
     let sessions = edge.clone();
     crate::live::spawn(metrics.clone(), store.clone(), move || sessions.sessions.len(), lag, stopped);
 
     let state_store = store.clone();
-    let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
+    let state = ApiState { store, characters, sagas, producer, topics, metrics, assigned, channel_assigned };
     let http = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .wrap(actix_web::middleware::from_fn(rest::traced::trace))
@@ -201,6 +203,7 @@ async fn serve(args: ServeArgs, bootstrap: String) -> anyhow::Result<()> {
 async fn start_edge(
     args: &ServeArgs,
     services: Arc<Services>,
+    topics: &Topics,
     producer: rdkafka::producer::FutureProducer,
     bootstrap: &str,
     assigned: Arc<AtomicBool>,
@@ -211,6 +214,7 @@ async fn start_edge(
         advertised: args.advertised(),
         served: args.channel_servers.clone(),
         bounds: args.bounds.clone(),
+        topics: topics.clone(),
     };
     let edge = Edge::new(services, producer, settings);
     let group = args.channel_group();

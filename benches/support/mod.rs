@@ -11,6 +11,7 @@ use atlas_actors::bridge::router::{Decoders, Dispatch, Routed};
 use atlas_actors::bridge::Publisher;
 use atlas_actors::broker::EmbeddedBroker;
 use atlas_actors::contracts::tenant::Tenant;
+use atlas_actors::contracts::topics::Topics;
 use atlas_actors::kafka::producer;
 use atlas_actors::metrics::Metrics;
 use atlas_actors::store::Store;
@@ -44,6 +45,7 @@ pub async fn rig() -> Rig {
     let services = Arc::new(Services {
         store: store.clone(),
         publisher: Arc::new(publisher),
+        topics: Topics::from_env(),
         metrics,
         http: reqwest::Client::builder().timeout(Duration::from_millis(200)).build().expect("http"),
         foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },

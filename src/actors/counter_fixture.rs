@@ -10,6 +10,7 @@
 use crate::actors::entity::EntityError;
 use crate::actors::{Effects, Entity, Foreign, Meta, Publish, Services};
 use crate::contracts::tenant::Tenant;
+use crate::contracts::topics::Topics;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::write_sql;
@@ -168,6 +169,7 @@ impl Rig {
         let services = Arc::new(Services {
             store,
             publisher,
+            topics: Topics::default(),
             metrics,
             http: reqwest::Client::new(),
             foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },

@@ -4,6 +4,7 @@
 
 use super::Services;
 use crate::contracts::tenant::Tenant;
+use crate::contracts::topics::Topics;
 use crate::store::{Output, Position, StoreError, Write};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -36,12 +37,36 @@ pub enum TimerOp<T> {
     },
 }
 
+/// A record a handler emits, its topic still a variable: the harness names it with the
+/// [`Topics`] resolved at start-up when it commits, so handlers need no topic names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emitted {
+    pub topic_variable: &'static str,
+    pub key: u32,
+    pub value: String,
+    pub tenant: Tenant,
+    pub trace: Vec<(String, String)>,
+}
+
+impl Emitted {
+    /// The outbox row of this record, on its topic's name.
+    pub fn into_output(self, topics: &Topics) -> Output {
+        Output {
+            topic: topics.name(self.topic_variable).to_string(),
+            key: Some(self.key),
+            value: self.value,
+            tenant: self.tenant,
+            trace: self.trace,
+        }
+    }
+}
+
 /// What handling one input does: state writes, outputs, timer changes. Writes and outputs
 /// are committed together with the input's position, or not at all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Effects<T> {
     pub writes: Vec<Write>,
-    pub outputs: Vec<Output>,
+    pub outputs: Vec<Emitted>,
     pub timers: Vec<TimerOp<T>>,
 }
 
@@ -77,9 +102,9 @@ impl<T> Effects<T> {
         tenant: &Tenant,
         trace: &[(String, String)],
     ) -> &mut Self {
-        self.outputs.push(Output {
-            topic: crate::contracts::topics::name(topic_variable).to_string(),
-            key: Some(key),
+        self.outputs.push(Emitted {
+            topic_variable,
+            key,
             // Serializing our own plain structs cannot fail.
             value: serde_json::to_string(value).unwrap_or_default(),
             tenant: tenant.clone(),

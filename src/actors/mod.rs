@@ -16,9 +16,10 @@ pub mod registry;
 pub mod saga;
 pub mod supervised;
 
-pub use entity::{Ask, Effects, Entity, EntityError, Meta, TimerOp};
+pub use entity::{Ask, Effects, Emitted, Entity, EntityError, Meta, TimerOp};
 pub use registry::Registry;
 
+use crate::contracts::topics::Topics;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store};
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub trait Publish: std::fmt::Debug + Send + Sync {
 pub struct Services {
     pub store: Store,
     pub publisher: Arc<dyn Publish>,
+    /// The topic names emitted records are committed on.
+    pub topics: Topics,
     pub metrics: Arc<Metrics>,
     /// Client for the foreign Atlas services (connection reuse across calls).
     pub http: reqwest::Client,

@@ -291,7 +291,8 @@ async fn commit<T>(
     position: Option<(&EntityRef, &crate::store::Position)>,
 ) -> Result<Vec<TimerOp<T>>, EntityError> {
     if !effects.is_durable_noop() {
-        let rows = services.store.commit(effects.writes, position, effects.outputs).await?;
+        let outputs = effects.outputs.into_iter().map(|emitted| emitted.into_output(&services.topics)).collect();
+        let rows = services.store.commit(effects.writes, position, outputs).await?;
         #[cfg(feature = "chaos")]
         chaos::committed();
         services.publisher.publish(rows);

@@ -65,6 +65,7 @@ pub mod updates;
 
 use crate::actors::Services;
 use crate::contracts::tenant::Tenant;
+use crate::contracts::topics::Topics;
 use crate::store::Output;
 use fields::Maps;
 use rdkafka::producer::FutureProducer;
@@ -83,6 +84,8 @@ pub struct Settings {
     pub served: Vec<registration::Served>,
     /// Limits on what one client may take.
     pub bounds: crate::bounds::Bounds,
+    /// The names of the topics the edge consumes and produces.
+    pub topics: Topics,
 }
 
 /// The edge's shared state.
@@ -124,7 +127,7 @@ impl Edge {
     pub async fn publish(&self, tenant: &Tenant, commands: Vec<Command>) -> bool {
         let mut all = true;
         for command in commands {
-            let topic = crate::contracts::topics::name(command.topic).to_string();
+            let topic = self.settings.topics.name(command.topic).to_string();
             let output =
                 Output { topic, key: Some(command.key), value: command.value.to_string(), tenant: tenant.clone(), trace: Vec::new() };
             if let Err(error) = crate::kafka::producer::send(&self.producer, &output, None).await {

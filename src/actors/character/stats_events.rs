@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(values[1]["type"], "CLAMP_MP");
         assert_eq!(values[1]["body"]["maxValue"], 400);
         assert_eq!(values[0]["transactionId"], values[1]["transactionId"]);
-        assert!(out.outputs.iter().all(|o| o.key == Some(1001)), "keyed by character");
+        assert!(out.outputs.iter().all(|o| o.key == 1001), "keyed by character");
         assert!(character.stats.as_ref().is_some_and(|s| s.bonuses.len() == 1));
 
         let again = character.remove("buff:1301007", &meta());

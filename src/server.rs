@@ -1,10 +1,10 @@
 //! Wires the service: broker (embedded or configured), store, outbox publisher, actor
 //! registries, consumer loop, REST; and shuts it down gracefully on SIGTERM/SIGINT.
 
-use crate::actors::character::{skills_sql, Character};
+use crate::actors::character::{skills_sql, Character, CharacterPorts};
 use crate::actors::messengers::Messenger;
-use crate::actors::saga::{sql as saga_sql, Saga};
-use crate::actors::{Foreign, Registry, Services};
+use crate::actors::saga::{sql as saga_sql, Saga, SagaPorts};
+use crate::actors::{Foreign, Registry, Runtime};
 use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::dead_letter::DeadLetters;
 use crate::bridge::router::{Checked, Decoders, Router};
@@ -94,27 +94,29 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> anyhow::Re
     let producer = producer::create(&bootstrap).context("creating the Kafka producer")?;
     let metrics = Arc::new(Metrics::new());
     let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
-    let services = Arc::new(Services {
+    let runtime = Arc::new(Runtime {
         store: store.clone(),
         publisher: Arc::new(publisher.clone()),
         topics: topics.clone(),
         metrics: metrics.clone(),
+        max_attempts: args.handler_max_attempts.max(1),
+    });
+    let foreign = Foreign {
         http: reqwest::Client::builder()
             .timeout(Duration::from_millis(args.foreign_timeout_ms))
             .build()
             .context("creating the HTTP client")?,
-        foreign: Foreign { base_url: args.base_service_url.clone() },
-        max_attempts: args.handler_max_attempts.max(1),
-        saga_timeout: args.saga_default_timeout,
-        rooms: Default::default(),
-    });
+        base_url: args.base_service_url.clone(),
+    };
 
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
-    let characters = Arc::new(Registry::<Character>::new(services.clone(), arbiters.clone()));
-    let messengers = Arc::new(Registry::<Messenger>::new(services.clone(), arbiters.clone()));
-    let _ = services.rooms.set(messengers.clone());
-    let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
+    // Messengers first: characters ask them for seats (never the other way round).
+    let messengers = Arc::new(Registry::<Messenger>::new(runtime.clone(), Arc::new(store.clone()), arbiters.clone()));
+    let character_ports = CharacterPorts { store: store.clone(), foreign: foreign.clone(), rooms: messengers.clone() };
+    let characters = Arc::new(Registry::<Character>::new(runtime.clone(), Arc::new(character_ports), arbiters.clone()));
+    let saga_ports = SagaPorts { store: store.clone(), foreign: foreign.clone(), timeout: args.saga_default_timeout };
+    let sagas = Arc::new(Registry::<Saga>::new(runtime, Arc::new(saga_ports), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
     let router = Arc::new(Router::new(decoders(), &topics, characters.clone(), sagas.clone()));
@@ -145,8 +147,8 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> anyhow::Re
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
     let channel_assigned = Arc::new(AtomicBool::new(false));
-    let edge =
-        start_edge(&args, services.clone(), &topics, producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
+    let edge_services = channel::Services { store: store.clone(), foreign, metrics: metrics.clone() };
+    let edge = start_edge(&args, edge_services, &topics, producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
     let sessions = edge.clone();
     crate::live::spawn(metrics.clone(), store.clone(), move || sessions.sessions.len(), lag, stopped);
 
@@ -202,7 +204,7 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> anyhow::Re
 /// registration.
 async fn start_edge(
     args: &ServeArgs,
-    services: Arc<Services>,
+    services: channel::Services,
     topics: &Topics,
     producer: rdkafka::producer::FutureProducer,
     bootstrap: &str,

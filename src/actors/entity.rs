@@ -2,7 +2,6 @@
 //! input, fire a timer) and the [`Effects`] it returns, which the harness in
 //! `supervised.rs` makes durable in one transaction.
 
-use super::Services;
 use crate::contracts::tenant::Tenant;
 use crate::contracts::topics::Topics;
 use crate::store::{Output, Position, StoreError, Write};
@@ -166,24 +165,28 @@ pub trait Entity: Sized + Unpin + 'static {
     type Id: Clone + Eq + Hash + Display + Debug + Send + Sync + Unpin + 'static;
     type Input: Clone + Debug + Send + Unpin + 'static;
     type Timer: Clone + Debug + Unpin + 'static;
+    /// What the entity's handlers use besides their state: only the ports this kind needs
+    /// (the store, calls to other services, other kinds' actors, settings). The harness
+    /// needs none of them: it has its own [`super::Runtime`].
+    type Ports: Send + Sync + 'static;
 
     /// The entity kind, stored with positions (`character`, `messenger`, `saga`).
     const KIND: &'static str;
 
     /// Loads the committed state of an entity (a fresh one if it has none).
-    fn load(services: &Services, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = Result<Self, EntityError>>;
+    fn load(ports: &Self::Ports, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = Result<Self, EntityError>>;
 
     /// Handles one input, updating the in-memory state and returning what must be made
     /// durable. An error means "retry later"; refusals of bad input are `Ok` with no effects.
     fn handle(
         &mut self,
-        services: &Services,
+        ports: &Self::Ports,
         input: Self::Input,
         meta: &Meta,
     ) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
 
     /// Handles a timer that came due.
-    fn on_timer(&mut self, services: &Services, timer: Self::Timer) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
+    fn on_timer(&mut self, ports: &Self::Ports, timer: Self::Timer) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
 
     /// Timers to arm after a (re)load: the entity's durable deadlines.
     fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;

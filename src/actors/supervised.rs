@@ -10,7 +10,7 @@
 //! dead-letters it).
 
 use super::entity::{Effects, Entity, EntityError, Meta, TimerOp};
-use super::Services;
+use super::Runtime;
 #[cfg(feature = "chaos")]
 use crate::chaos;
 use crate::store::{EntityRef, Positions};
@@ -101,7 +101,8 @@ struct InFlight<I> {
 pub struct EntityActor<E: Entity> {
     entity: EntityRef,
     id: E::Id,
-    services: Arc<Services>,
+    runtime: Arc<Runtime>,
+    ports: Arc<E::Ports>,
     activity: Arc<Activity>,
     state: Option<E>,
     positions: Positions,
@@ -113,11 +114,12 @@ pub struct EntityActor<E: Entity> {
 }
 
 impl<E: Entity> EntityActor<E> {
-    pub fn new(tenant: uuid::Uuid, id: E::Id, services: Arc<Services>, activity: Arc<Activity>) -> Self {
+    pub fn new(tenant: uuid::Uuid, id: E::Id, runtime: Arc<Runtime>, ports: Arc<E::Ports>, activity: Arc<Activity>) -> Self {
         EntityActor {
             entity: EntityRef { tenant, kind: E::KIND, id: id.to_string() },
             id,
-            services,
+            runtime,
+            ports,
             activity,
             state: None,
             positions: Positions::default(),
@@ -133,13 +135,13 @@ impl<E: Entity> EntityActor<E> {
         let Some(in_flight) = self.in_flight.as_mut() else { return };
         if let Some(position) = &in_flight.meta.position {
             if self.positions.covers(position) {
-                self.services.metrics.redeliveries_skipped.inc();
+                self.runtime.metrics.redeliveries_skipped.inc();
                 self.finish(Ok(Applied::Skipped));
                 return;
             }
         }
         let Some(mut state) = self.state.take() else { return };
-        let services = self.services.clone();
+        let (runtime, ports) = (self.runtime.clone(), self.ports.clone());
         let entity = self.entity.clone();
         let input = in_flight.input.clone();
         #[cfg(feature = "chaos")]
@@ -154,12 +156,12 @@ impl<E: Entity> EntityActor<E> {
                 #[cfg(feature = "chaos")]
                 chaos::fail_entity(&entity.id)?;
                 let handling = crate::telemetry::child_span("handle", &meta.trace);
-                let effects = tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await?;
+                let effects = tracing::Instrument::instrument(state.handle(&ports, input, &meta), handling).await?;
                 #[cfg(feature = "chaos")]
                 chaos::strike(chaos::Point::BeforeCommit, ordinal, first_attempt);
                 let committing = crate::telemetry::child_span("commit", &meta.trace);
                 let timers =
-                    tracing::Instrument::instrument(commit(&services, effects, meta.position.as_ref().map(|p| (&entity, p))), committing)
+                    tracing::Instrument::instrument(commit(&runtime, effects, meta.position.as_ref().map(|p| (&entity, p))), committing)
                         .await?;
                 #[cfg(feature = "chaos")]
                 chaos::strike(chaos::Point::AfterCommit, ordinal, first_attempt);
@@ -170,7 +172,7 @@ impl<E: Entity> EntityActor<E> {
             (state, outcome)
         };
         ctx.wait(work.into_actor(self).map(move |(state, outcome), act, ctx| {
-            act.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
+            act.runtime.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
             match flatten(outcome) {
                 Ok(timer_ops) => {
                     act.activity.resident.store(state.resident(), Ordering::Relaxed);
@@ -179,7 +181,7 @@ impl<E: Entity> EntityActor<E> {
                     act.state = Some(state);
                     if let Some(position) = act.in_flight.as_ref().and_then(|f| f.meta.position.as_ref()) {
                         if absent {
-                            act.services.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
+                            act.runtime.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
                         }
                         act.positions.advance(position);
                     }
@@ -194,7 +196,7 @@ impl<E: Entity> EntityActor<E> {
     /// The in-flight input failed: count the attempt, give up after the limit, and restart
     /// so the next attempt (or the next input) runs on freshly loaded state.
     fn fail(&mut self, cause: Failure, ctx: &mut Context<Self>) {
-        let max = self.services.max_attempts;
+        let max = self.runtime.max_attempts;
         if let Some(in_flight) = self.in_flight.as_mut() {
             in_flight.attempts += 1;
             tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, reason = %cause, "handler failed");
@@ -254,12 +256,12 @@ impl<E: Entity> EntityActor<E> {
             return;
         }
         let Some(mut state) = self.state.take() else { return };
-        let services = self.services.clone();
+        let (runtime, ports) = (self.runtime.clone(), self.ports.clone());
         self.activity.inflight.fetch_add(1, Ordering::Relaxed);
         let work = async move {
             let outcome = AssertUnwindSafe(async {
-                let effects = state.on_timer(&services, timer).await?;
-                commit(&services, effects, None).await
+                let effects = state.on_timer(&ports, timer).await?;
+                commit(&runtime, effects, None).await
             })
             .catch_unwind()
             .await;
@@ -286,16 +288,16 @@ impl<E: Entity> EntityActor<E> {
 
 /// Makes effects durable and hands their outputs to the publisher; returns the timer ops.
 async fn commit<T>(
-    services: &Services,
+    runtime: &Runtime,
     effects: Effects<T>,
     position: Option<(&EntityRef, &crate::store::Position)>,
 ) -> Result<Vec<TimerOp<T>>, EntityError> {
     if !effects.is_durable_noop() {
-        let outputs = effects.outputs.into_iter().map(|emitted| emitted.into_output(&services.topics)).collect();
-        let rows = services.store.commit(effects.writes, position, outputs).await?;
+        let outputs = effects.outputs.into_iter().map(|emitted| emitted.into_output(&runtime.topics)).collect();
+        let rows = runtime.store.commit(effects.writes, position, outputs).await?;
         #[cfg(feature = "chaos")]
         chaos::committed();
-        services.publisher.publish(rows);
+        runtime.publisher.publish(rows);
     }
     Ok(effects.timers)
 }
@@ -319,15 +321,15 @@ impl<E: Entity> Actor for EntityActor<E> {
     /// failure stops the actor (the supervisor restarts it, with a growing delay).
     fn started(&mut self, ctx: &mut Context<Self>) {
         self.generation += 1;
-        let services = self.services.clone();
+        let (runtime, ports) = (self.runtime.clone(), self.ports.clone());
         let entity = self.entity.clone();
         let id = self.id.clone();
         let attempts = self.in_flight.as_ref().map_or(0, |f| f.attempts);
         let delay = Duration::from_millis(100 * u64::from(attempts.max(self.load_failures.min(50))));
         let load = async move {
             tokio::time::sleep(delay).await;
-            let positions = services.store.positions(&entity).await?;
-            let state = E::load(&services, entity.tenant, &id).await?;
+            let positions = runtime.store.positions(&entity).await?;
+            let state = E::load(&ports, entity.tenant, &id).await?;
             Ok::<_, EntityError>((state, positions))
         };
         ctx.wait(load.into_actor(self).map(|loaded, act, ctx| match loaded {
@@ -352,7 +354,7 @@ impl<E: Entity> Actor for EntityActor<E> {
 
 impl<E: Entity> Supervised for EntityActor<E> {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
-        self.services.metrics.actor_restarts.with_label_values(&[E::KIND]).inc();
+        self.runtime.metrics.actor_restarts.with_label_values(&[E::KIND]).inc();
         self.state = None;
         self.timers.clear();
         self.activity.timers.store(0, Ordering::Relaxed);

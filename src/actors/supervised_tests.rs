@@ -17,8 +17,8 @@ const WAIT: Duration = Duration::from_secs(20);
 
 /// Starts counter `id`'s actor under a supervisor, as the registry does.
 fn start(rig: &Rig, id: &str) -> Addr<EntityActor<Counter>> {
-    let (tenant, id, services) = (rig.tenant.id, id.to_string(), rig.services.clone());
-    Supervisor::start(move |_| EntityActor::<Counter>::new(tenant, id, services, Arc::new(Activity::default())))
+    let (tenant, id, runtime, store) = (rig.tenant.id, id.to_string(), rig.runtime.clone(), rig.store.clone());
+    Supervisor::start(move |_| EntityActor::<Counter>::new(tenant, id, runtime, store, Arc::new(Activity::default())))
 }
 
 /// Hands an input to the actor; the receiver answers once it is durable or given up.

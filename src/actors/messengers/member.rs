@@ -12,9 +12,8 @@
 
 use super::room::{Outcome, Request, RoomInput};
 use super::{lookup, sql, Entry, ALREADY_1, ALREADY_2, CAPACITY, FULL, INVITE, MEMBER_STATUS, STATUS, UNEXPECTED};
-use crate::actors::character::CharacterTimer;
+use crate::actors::character::{CharacterPorts, CharacterTimer};
 use crate::actors::entity::{Effects, Meta};
-use crate::actors::Services;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::messenger::{
     transaction, EmptyBody, ErrorBody, InviteAccepted, InviteCommand, InviteCommandBody, MemberStatus, MessengerCommand, MessengerStatus,
@@ -42,7 +41,7 @@ pub struct Membership {
 
 /// One record being handled.
 struct Step<'a> {
-    services: &'a Services,
+    services: &'a CharacterPorts,
     meta: &'a Meta,
     character: u32,
     transaction: Uuid,
@@ -97,7 +96,7 @@ impl Step<'_> {
             Request::Create => sql::allocate_id(store, tenant).await?,
             _ => messenger,
         };
-        let rooms = self.services.rooms.get().context("messenger registry not wired")?;
+        let rooms = &self.services.rooms;
         let input = RoomInput { intent: intent.clone(), request, actor: self.character, world, transaction: self.transaction };
         let meta = Meta { position: None, ..self.meta.clone() };
         rooms.deliver(tenant, messenger, input, meta).await.map_err(|e| anyhow::anyhow!("messenger {messenger}: {e:?}"))?;
@@ -109,7 +108,7 @@ impl Membership {
     /// Handles a messenger command or accepted invite addressed to `character`.
     pub async fn handle(
         &mut self,
-        services: &Services,
+        services: &CharacterPorts,
         character: u32,
         input: MessengerInput,
         meta: &Meta,
@@ -138,7 +137,7 @@ impl Membership {
     /// §5.6–5.9: the character's status events.
     pub async fn on_status(
         &mut self,
-        services: &Services,
+        services: &CharacterPorts,
         status: &CharacterStatus,
         meta: &Meta,
     ) -> anyhow::Result<Effects<CharacterTimer>> {
@@ -184,7 +183,13 @@ impl Membership {
         self.finish(step).await
     }
 
-    async fn step<'a>(&mut self, services: &'a Services, character: u32, given: Option<Uuid>, meta: &'a Meta) -> anyhow::Result<Step<'a>> {
+    async fn step<'a>(
+        &mut self,
+        services: &'a CharacterPorts,
+        character: u32,
+        given: Option<Uuid>,
+        meta: &'a Meta,
+    ) -> anyhow::Result<Step<'a>> {
         if !self.loaded {
             self.entry = sql::load_entry(&services.store, meta.tenant.id, character).await?;
             self.loaded = true;
@@ -238,7 +243,7 @@ impl Membership {
         if let Some(entry) = &self.entry {
             return Some(entry.clone());
         }
-        let entry = lookup::character(step.services, &step.meta.tenant, step.character).await?;
+        let entry = lookup::character(&step.services.foreign, &step.meta.tenant, step.character).await?;
         self.set(step, Some(entry.clone()));
         Some(entry)
     }
@@ -324,7 +329,7 @@ impl Membership {
         let invitee = match sql::load_entry(&step.services.store, tenant, target).await? {
             Some(entry) => Some(entry),
             // Resolving the invitee inserts its entry (§4.3), so REST and its own actor see it.
-            None => lookup::character(step.services, &step.meta.tenant, target).await.inspect(|entry| {
+            None => lookup::character(&step.services.foreign, &step.meta.tenant, target).await.inspect(|entry| {
                 step.effects.write(sql::insert_entry_if_absent(tenant, target, entry));
             }),
         };

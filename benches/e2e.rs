@@ -291,8 +291,8 @@ fn database(dir: &std::path::Path) -> String {
 }
 
 /// Every topic the server uses: they exist before it starts, as in production.
-fn server_topics() -> impl Iterator<Item = &'static str> {
-    atlas_actors::contracts::topics::VARIABLES.iter().map(|v| atlas_actors::contracts::topics::name(v))
+fn server_topics() -> atlas_actors::contracts::topics::Topics {
+    atlas_actors::contracts::topics::Topics::from_env()
 }
 
 fn list(name: &str, default: &[u32]) -> Vec<u32> {
@@ -355,7 +355,8 @@ struct Point {
 
 /// Measures one point.
 fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> Point {
-    let (_broker, bootstrap) = broker_process(["E2E_IN", "E2E_OUT"].into_iter().chain(server_topics()), partitions);
+    let topics = server_topics();
+    let (_broker, bootstrap) = broker_process(["E2E_IN", "E2E_OUT"].into_iter().chain(topics.all()), partitions);
     let update = move |i: usize, transaction: &str| -> (u32, String) {
         let character = (i as u32 % characters) + 1;
         let value = format!(
@@ -405,7 +406,7 @@ fn mixed(rate: f64, seconds: u64) -> (Report, Report) {
         tenant: None,
     };
     let against_server = {
-        let (_broker, bootstrap) = broker_process(server_topics(), 4);
+        let (_broker, bootstrap) = broker_process(server_topics().all(), 4);
         let dir = std::env::temp_dir().join(format!("atlas-e2e-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("data directory");
         let _server = server(&bootstrap, &database(&dir), 4);

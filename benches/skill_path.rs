@@ -5,10 +5,11 @@
 //! WAL mode with `synchronous = NORMAL`, as the server does.
 
 use atlas_actors::actors::character::skills::Skills;
-use atlas_actors::actors::Meta;
+use atlas_actors::actors::{Emitted, Meta};
 use atlas_actors::contracts::decode::Decoded;
 use atlas_actors::contracts::skill::{decode_macro_command, SkillCommand};
 use atlas_actors::contracts::tenant::Tenant;
+use atlas_actors::contracts::topics::Topics;
 use atlas_actors::store::{EntityRef, Output, Position, Store};
 use atlas_actors::write_sql;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -41,7 +42,9 @@ fn command_path(c: &mut Criterion) {
     let create = br#"{"characterId":1001,"type":"REQUEST_CREATE","body":{"skillId":1001004,"level":1,"masterLevel":10}}"#;
     let Ok(Decoded::Message(command)) = SkillCommand::decode(create) else { panic!("decodes") };
     let effects = skills.command(command, &meta);
-    runtime.block_on(store.commit(effects.writes, None, effects.outputs)).unwrap();
+    let topics = Topics::default();
+    let named = |emitted: Vec<Emitted>| -> Vec<Output> { emitted.into_iter().map(|e| e.into_output(&topics)).collect() };
+    runtime.block_on(store.commit(effects.writes, None, named(effects.outputs))).unwrap();
 
     let mut group = c.benchmark_group("skill_command");
     group.throughput(Throughput::Elements(1));
@@ -65,7 +68,7 @@ fn command_path(c: &mut Criterion) {
             meta.position = Some(position.clone());
             let Ok(Decoded::Message(command)) = SkillCommand::decode(UPDATE) else { panic!("decodes") };
             let effects = skills.command(command, &meta);
-            let rows = runtime.block_on(store.commit(effects.writes, Some((&entity, &position)), effects.outputs)).unwrap();
+            let rows = runtime.block_on(store.commit(effects.writes, Some((&entity, &position)), named(effects.outputs))).unwrap();
             runtime.block_on(store.delete_outbox(&[rows[0].id])).unwrap();
         })
     });

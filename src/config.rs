@@ -1,6 +1,6 @@
 //! Server settings: Atlas's environment variable names, each also a long flag.
 
-use crate::contracts::topics;
+use crate::contracts::topics::{self, Topics};
 use crate::duration::parse_duration;
 use crate::logging::LogFormat;
 use clap::{Arg, ArgMatches, Args, FromArgMatches};
@@ -127,6 +127,11 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// Every topic name: the topic flags given over the environment, resolved once.
+    pub fn topic_names(&self) -> Topics {
+        Topics::with_overrides(&self.topics.overrides)
+    }
+
     /// The consumer group of the state-owning domains: `KAFKA_CONSUMER_GROUP` when set,
     /// else `CONSUMER_GROUP_ID`.
     pub fn consumer_group(&self) -> String {
@@ -179,8 +184,8 @@ impl ServeArgs {
     }
 }
 
-/// One flag per topic variable of [`topics::VARIABLES`]; the flags given are handed to
-/// [`topics::install`] at start-up, over the environment.
+/// One flag per topic variable of [`topics::VARIABLES`]; the flags given win over the
+/// environment when the names are resolved at start-up ([`ServeArgs::topic_names`]).
 #[derive(Debug, Clone, Default)]
 pub struct TopicArgs {
     pub overrides: Vec<(&'static str, String)>,

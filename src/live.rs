@@ -24,7 +24,7 @@ const LAG_EVERY: Duration = Duration::from_secs(2);
 pub struct LagSource {
     pub bootstrap: String,
     pub group: String,
-    pub topics: Vec<&'static str>,
+    pub topics: Vec<String>,
 }
 
 /// Starts the samplers; they end when `stopped` turns true. `sessions` counts the open
@@ -72,11 +72,11 @@ pub fn spawn(metrics: Arc<Metrics>, store: Store, sessions: impl Fn() -> usize +
 
 /// Sum over the partitions of `topics` of high watermark minus the group's committed
 /// offset (the low watermark where the group committed nothing yet).
-fn consumer_lag(client: &BaseConsumer, topics: &[&str]) -> rdkafka::error::KafkaResult<i64> {
+fn consumer_lag(client: &BaseConsumer, topics: &[String]) -> rdkafka::error::KafkaResult<i64> {
     let timeout = Duration::from_secs(2);
     let metadata = client.fetch_metadata(None, timeout)?;
     let mut list = TopicPartitionList::new();
-    for topic in metadata.topics().iter().filter(|t| topics.contains(&t.name())) {
+    for topic in metadata.topics().iter().filter(|t| topics.iter().any(|name| name == t.name())) {
         for partition in topic.partitions() {
             list.add_partition(topic.name(), partition.id());
         }

@@ -2,12 +2,13 @@
 //! registries, consumer loop, REST; and shuts it down gracefully on SIGTERM/SIGINT.
 
 use crate::actors::character::skills_sql::{self, CooldownScanError};
-use crate::actors::character::Character;
+use crate::actors::character::{Character, CharacterPorts};
 use crate::actors::messengers::Messenger;
 use crate::actors::saga::sql::{self as saga_sql, SagaRowError};
-use crate::actors::saga::Saga;
-use crate::actors::{Foreign, Registry, Services};
+use crate::actors::saga::{Saga, SagaPorts};
+use crate::actors::{Foreign, Registry, Runtime};
 use crate::bridge::consumer::{self, ConsumerLoop};
+use crate::bridge::dead_letter::DeadLetters;
 use crate::bridge::outbox::OutboxError;
 use crate::bridge::router::{Checked, Decoders, Router};
 use crate::bridge::topic_setup::{self, TopicSetupError, TopicSpec};
@@ -17,7 +18,7 @@ use crate::channel::binary::listener::BindError;
 use crate::channel::{self, Edge};
 use crate::config::{ConfigError, ServeArgs};
 use crate::contracts::decode::{Decoded, Reject};
-use crate::contracts::topics;
+use crate::contracts::topics::Topics;
 use crate::kafka::producer;
 use crate::metrics::Metrics;
 use crate::rest::{self, ApiState};
@@ -100,15 +101,13 @@ fn check_channel(variable: &str, payload: &[u8]) -> Result<Option<String>, Rejec
 /// Runs the server until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> Result<(), ServerError> {
     args.validate()?;
-    if !topics::install(&args.topics.overrides) {
-        tracing::warn!("topic names were resolved before start-up; topic flags are ignored");
-    }
+    let topics = args.topic_names();
     // The embedded broker lives as long as this function: it must outlive the system.
     let broker = match &args.bootstrap_servers {
         Some(_) => None,
         None => {
             let broker = EmbeddedBroker::start()?;
-            broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), args.topic_partitions)?;
+            broker.create_topics(topics.all(), args.topic_partitions)?;
             Some(broker)
         }
     };
@@ -121,17 +120,17 @@ pub fn run(args: ServeArgs) -> Result<(), ServerError> {
             }
             (None, servers) => servers.clone().unwrap_or_default(),
         };
-        serve(args, bootstrap).await
+        serve(args, topics, bootstrap).await
     })
 }
 
-async fn serve(args: ServeArgs, bootstrap: String) -> Result<(), ServerError> {
+async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> Result<(), ServerError> {
     let url = args.database_url();
     let store = Store::connect(&url).await?;
     tracing::info!(database = %store::redact(&url), "database ready");
     if args.bootstrap_servers.is_some() {
         let spec = TopicSpec {
-            names: topics::VARIABLES.iter().map(|v| topics::name(v).to_string()).collect(),
+            names: topics.all().map(str::to_string).collect(),
             partitions: args.topic_partitions,
             replication: args.topic_replication,
         };
@@ -148,26 +147,29 @@ async fn serve(args: ServeArgs, bootstrap: String) -> Result<(), ServerError> {
     let producer = producer::create(&bootstrap).map_err(ServerError::Producer)?;
     let metrics = Arc::new(Metrics::new());
     let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
-    let services = Arc::new(Services {
+    let runtime = Arc::new(Runtime {
         store: store.clone(),
         publisher: Arc::new(publisher.clone()),
+        topics: topics.clone(),
         metrics: metrics.clone(),
-        http: reqwest::Client::builder().timeout(Duration::from_millis(args.foreign_timeout_ms)).build().map_err(ServerError::Http)?,
-        foreign: Foreign { base_url: args.base_service_url.clone() },
         max_attempts: args.handler_max_attempts.max(1),
-        saga_timeout: args.saga_default_timeout,
-        rooms: Default::default(),
     });
+    let foreign = Foreign {
+        http: reqwest::Client::builder().timeout(Duration::from_millis(args.foreign_timeout_ms)).build().map_err(ServerError::Http)?,
+        base_url: args.base_service_url.clone(),
+    };
 
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
-    let characters = Arc::new(Registry::<Character>::new(services.clone(), arbiters.clone()));
-    let messengers = Arc::new(Registry::<Messenger>::new(services.clone(), arbiters.clone()));
-    let _ = services.rooms.set(messengers.clone());
-    let sagas = Arc::new(Registry::<Saga>::new(services.clone(), arbiters.clone()));
+    // Messengers first: characters ask them for seats (never the other way round).
+    let messengers = Arc::new(Registry::<Messenger>::new(runtime.clone(), Arc::new(store.clone()), arbiters.clone()));
+    let character_ports = CharacterPorts { store: store.clone(), foreign: foreign.clone(), rooms: messengers.clone() };
+    let characters = Arc::new(Registry::<Character>::new(runtime.clone(), Arc::new(character_ports), arbiters.clone()));
+    let saga_ports = SagaPorts { store: store.clone(), foreign: foreign.clone(), timeout: args.saga_default_timeout };
+    let sagas = Arc::new(Registry::<Saga>::new(runtime, Arc::new(saga_ports), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
-    let router = Arc::new(Router::new(decoders(), characters.clone(), sagas.clone()));
+    let router = Arc::new(Router::new(decoders(), &topics, characters.clone(), sagas.clone()));
     let consumed: Vec<String> = router.topics().into_iter().map(str::to_string).collect();
     let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
     tokio::select! {
@@ -187,19 +189,21 @@ async fn serve(args: ServeArgs, bootstrap: String) -> Result<(), ServerError> {
         session_timeout: args.consumer_session_timeout,
         instance_id: args.group_instance_id(),
     };
-    let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: router.topics() };
-    let consumer = ConsumerLoop::new(&settings, router, producer.clone(), metrics.clone(), assigned.clone())
+    let lag = crate::live::LagSource { bootstrap: bootstrap.clone(), group: settings.group.clone(), topics: consumed.clone() };
+    let dead_letters = DeadLetters::new(producer.clone(), &topics);
+    let consumer = ConsumerLoop::new(&settings, router, dead_letters, metrics.clone(), assigned.clone())
         .map_err(ServerError::Consumer)?
         .on_assigned(after_assignment(publisher, store.clone(), characters.clone(), messengers, sagas.clone()));
     let (stop, stopped) = watch::channel(false);
     let consuming = actix_rt::spawn(consumer.run(stopped.clone()));
     let channel_assigned = Arc::new(AtomicBool::new(false));
-    let edge = start_edge(&args, services.clone(), producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
+    let edge_services = channel::Services { store: store.clone(), foreign, metrics: metrics.clone() };
+    let edge = start_edge(&args, edge_services, &topics, producer.clone(), &bootstrap, channel_assigned.clone(), stopped.clone()).await?;
     let sessions = edge.clone();
     crate::live::spawn(metrics.clone(), store.clone(), move || sessions.sessions.len(), lag, stopped);
 
     let state_store = store.clone();
-    let state = ApiState { store, characters, sagas, producer, metrics, assigned, channel_assigned };
+    let state = ApiState { store, characters, sagas, producer, topics, metrics, assigned, channel_assigned };
     let http = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .wrap(actix_web::middleware::from_fn(rest::traced::trace))
@@ -250,7 +254,8 @@ async fn serve(args: ServeArgs, bootstrap: String) -> Result<(), ServerError> {
 /// registration.
 async fn start_edge(
     args: &ServeArgs,
-    services: Arc<Services>,
+    services: channel::Services,
+    topics: &Topics,
     producer: rdkafka::producer::FutureProducer,
     bootstrap: &str,
     assigned: Arc<AtomicBool>,
@@ -261,6 +266,7 @@ async fn start_edge(
         advertised: args.advertised(),
         served: args.channel_servers.clone(),
         bounds: args.bounds.clone(),
+        topics: topics.clone(),
     };
     let edge = Edge::new(services, producer, settings);
     let group = args.channel_group();

@@ -5,12 +5,13 @@
 //! foreign services unreachable so effective stats fall back at once.
 
 use actix::{Arbiter, ArbiterHandle};
-use atlas_actors::actors::character::{Character, CharacterInput};
-use atlas_actors::actors::{Foreign, Meta, Registry, Services};
+use atlas_actors::actors::character::{Character, CharacterInput, CharacterPorts};
+use atlas_actors::actors::{Foreign, Meta, Registry, Runtime};
 use atlas_actors::bridge::router::{Decoders, Dispatch, Routed};
 use atlas_actors::bridge::Publisher;
 use atlas_actors::broker::EmbeddedBroker;
 use atlas_actors::contracts::tenant::Tenant;
+use atlas_actors::contracts::topics::Topics;
 use atlas_actors::kafka::producer;
 use atlas_actors::metrics::Metrics;
 use atlas_actors::store::Store;
@@ -41,19 +42,17 @@ pub async fn rig() -> Rig {
     let publisher = Publisher::start(broker.bootstrap_servers(), producer, store.clone(), metrics.clone(), Duration::from_secs(5))
         .await
         .expect("publisher");
-    let services = Arc::new(Services {
-        store: store.clone(),
-        publisher: Arc::new(publisher),
-        metrics,
+    let runtime =
+        Arc::new(Runtime { store: store.clone(), publisher: Arc::new(publisher), topics: Topics::from_env(), metrics, max_attempts: 3 });
+    let foreign = Foreign {
         http: reqwest::Client::builder().timeout(Duration::from_millis(200)).build().expect("http"),
-        foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },
-        max_attempts: 3,
-        saga_timeout: Duration::from_secs(300),
-        rooms: Default::default(),
-    });
+        base_url: "http://127.0.0.1:9/api/".into(),
+    };
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
-    let registry = Arc::new(Registry::new(services, arbiters));
+    let rooms = Arc::new(Registry::new(runtime.clone(), Arc::new(store.clone()), arbiters.clone()));
+    let ports = CharacterPorts { store: store.clone(), foreign, rooms };
+    let registry = Arc::new(Registry::new(runtime, Arc::new(ports), arbiters));
     let tenant = Tenant { id: uuid::Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
     Rig { registry, store, tenant, _broker: broker }
 }

@@ -8,8 +8,9 @@
 #![allow(dead_code)]
 
 use crate::actors::entity::EntityError;
-use crate::actors::{Effects, Entity, Foreign, Meta, Publish, Services};
+use crate::actors::{Effects, Entity, Meta, Publish, Runtime};
 use crate::contracts::tenant::Tenant;
+use crate::contracts::topics::Topics;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 use crate::write_sql;
@@ -83,18 +84,19 @@ impl Entity for Counter {
     type Id = String;
     type Input = Bump;
     type Timer = ();
+    type Ports = Store;
 
     const KIND: &'static str = "counter";
 
-    async fn load(services: &Services, tenant: Uuid, id: &String) -> Result<Counter, EntityError> {
+    async fn load(store: &Store, tenant: Uuid, id: &String) -> Result<Counter, EntityError> {
         if let Ok(mut loads) = LOADS.lock() {
             *loads.entry(id.clone()).or_default() += 1;
         }
-        let (value, applied) = stored(&services.store, tenant, id).await?;
+        let (value, applied) = stored(store, tenant, id).await?;
         Ok(Counter { id: id.clone(), value, applied })
     }
 
-    async fn handle(&mut self, _: &Services, input: Bump, meta: &Meta) -> Result<Effects<()>, EntityError> {
+    async fn handle(&mut self, _: &Store, input: Bump, meta: &Meta) -> Result<Effects<()>, EntityError> {
         // The in-memory state changes first: a failure after it shows whether the retry
         // runs on reloaded state or on what the failed attempt left behind.
         self.value += 1;
@@ -132,7 +134,7 @@ impl Entity for Counter {
         Ok(effects)
     }
 
-    async fn on_timer(&mut self, _: &Services, _: ()) -> Result<Effects<()>, EntityError> {
+    async fn on_timer(&mut self, _: &Store, _: ()) -> Result<Effects<()>, EntityError> {
         Ok(Effects::none())
     }
 
@@ -153,7 +155,9 @@ pub async fn stored(store: &Store, tenant: Uuid, id: &str) -> sqlx::Result<(i64,
 /// A store, services and an embedded broker for the counter; the database file goes
 /// with it.
 pub struct Rig {
-    pub services: Arc<Services>,
+    pub runtime: Arc<Runtime>,
+    /// The counter's ports: the store.
+    pub store: Arc<Store>,
     pub tenant: Tenant,
     file: std::path::PathBuf,
 }
@@ -188,18 +192,9 @@ impl Rig {
             .expect("log table");
         let metrics = Arc::new(Metrics::new());
         let publisher: Arc<dyn Publish> = Arc::new(Published::default());
-        let services = Arc::new(Services {
-            store,
-            publisher,
-            metrics,
-            http: reqwest::Client::new(),
-            foreign: Foreign { base_url: "http://127.0.0.1:9/api/".into() },
-            max_attempts,
-            saga_timeout: Duration::from_secs(300),
-            rooms: Default::default(),
-        });
+        let runtime = Arc::new(Runtime { store: store.clone(), publisher, topics: Topics::default(), metrics, max_attempts });
         let tenant = Tenant { id: Uuid::new_v4(), region: "GMS".into(), major: 83, minor: 1 };
-        Rig { services, tenant, file }
+        Rig { runtime, store: Arc::new(store), tenant, file }
     }
 
     /// The metadata of an input of this rig's tenant.
@@ -218,7 +213,7 @@ impl Rig {
         let rows = sqlx::query("SELECT tag FROM fixture_log WHERE tenant = $1 AND id = $2 ORDER BY rowid")
             .bind(self.tenant.id.to_string())
             .bind(id.to_string())
-            .fetch_all(self.services.store.pool())
+            .fetch_all(self.store.pool())
             .await
             .expect("log");
         rows.iter().map(|row| row.try_get(0).expect("tag")).collect()
@@ -226,12 +221,12 @@ impl Rig {
 
     /// The committed value and applied tags of counter `id`.
     pub async fn stored(&self, id: &str) -> (i64, Vec<i64>) {
-        stored(&self.services.store, self.tenant.id, id).await.expect("stored counter")
+        stored(&self.store, self.tenant.id, id).await.expect("stored counter")
     }
 
     /// Restarts of counter actors so far.
     pub fn restarts(&self) -> u64 {
-        self.services.metrics.actor_restarts.with_label_values(&[Counter::KIND]).get()
+        self.runtime.metrics.actor_restarts.with_label_values(&[Counter::KIND]).get()
     }
 }
 

@@ -2,8 +2,8 @@
 //! input, fire a timer) and the [`Effects`] it returns, which the harness in
 //! `supervised.rs` makes durable in one transaction.
 
-use super::Services;
 use crate::contracts::tenant::Tenant;
+use crate::contracts::topics::Topics;
 use crate::store::{Output, Position, StoreError, Write};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -36,12 +36,36 @@ pub enum TimerOp<T> {
     },
 }
 
+/// A record a handler emits, its topic still a variable: the harness names it with the
+/// [`Topics`] resolved at start-up when it commits, so handlers need no topic names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emitted {
+    pub topic_variable: &'static str,
+    pub key: u32,
+    pub value: String,
+    pub tenant: Tenant,
+    pub trace: Vec<(String, String)>,
+}
+
+impl Emitted {
+    /// The outbox row of this record, on its topic's name.
+    pub fn into_output(self, topics: &Topics) -> Output {
+        Output {
+            topic: topics.name(self.topic_variable).to_string(),
+            key: Some(self.key),
+            value: self.value,
+            tenant: self.tenant,
+            trace: self.trace,
+        }
+    }
+}
+
 /// What handling one input does: state writes, outputs, timer changes. Writes and outputs
 /// are committed together with the input's position, or not at all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Effects<T> {
     pub writes: Vec<Write>,
-    pub outputs: Vec<Output>,
+    pub outputs: Vec<Emitted>,
     pub timers: Vec<TimerOp<T>>,
 }
 
@@ -77,9 +101,9 @@ impl<T> Effects<T> {
         tenant: &Tenant,
         trace: &[(String, String)],
     ) -> &mut Self {
-        self.outputs.push(Output {
-            topic: crate::contracts::topics::name(topic_variable).to_string(),
-            key: Some(key),
+        self.outputs.push(Emitted {
+            topic_variable,
+            key,
             // Serializing our own plain structs cannot fail.
             value: serde_json::to_string(value).unwrap_or_default(),
             tenant: tenant.clone(),
@@ -145,24 +169,28 @@ pub trait Entity: Sized + Unpin + 'static {
     type Id: Clone + Eq + Hash + Display + Debug + Send + Sync + Unpin + 'static;
     type Input: Clone + Debug + Send + Unpin + 'static;
     type Timer: Clone + Debug + Unpin + 'static;
+    /// What the entity's handlers use besides their state: only the ports this kind needs
+    /// (the store, calls to other services, other kinds' actors, settings). The harness
+    /// needs none of them: it has its own [`super::Runtime`].
+    type Ports: Send + Sync + 'static;
 
     /// The entity kind, stored with positions (`character`, `messenger`, `saga`).
     const KIND: &'static str;
 
     /// Loads the committed state of an entity (a fresh one if it has none).
-    fn load(services: &Services, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = Result<Self, EntityError>>;
+    fn load(ports: &Self::Ports, tenant: uuid::Uuid, id: &Self::Id) -> impl Future<Output = Result<Self, EntityError>>;
 
     /// Handles one input, updating the in-memory state and returning what must be made
     /// durable. An error means "retry later"; refusals of bad input are `Ok` with no effects.
     fn handle(
         &mut self,
-        services: &Services,
+        ports: &Self::Ports,
         input: Self::Input,
         meta: &Meta,
     ) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
 
     /// Handles a timer that came due.
-    fn on_timer(&mut self, services: &Services, timer: Self::Timer) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
+    fn on_timer(&mut self, ports: &Self::Ports, timer: Self::Timer) -> impl Future<Output = Result<Effects<Self::Timer>, EntityError>>;
 
     /// Timers to arm after a (re)load: the entity's durable deadlines.
     fn timers(&self) -> Vec<(String, DateTime<Utc>, Self::Timer)>;

@@ -4,10 +4,30 @@
 //! fit its type under the object rule) a failure (`None`), which each domain degrades from
 //! as its spec says.
 
-use super::Services;
 use crate::contracts::strict;
 use crate::contracts::tenant::Tenant;
 use serde::de::DeserializeOwned;
+
+/// The other Atlas services: the HTTP client (connections reused across calls, with the
+/// `FOREIGN_TIMEOUT_MS` timeout) and where each service is, `BASE_SERVICE_URL` or a
+/// per-service override variable (e.g. `CHARACTERS_SERVICE_URL`) when set.
+#[derive(Debug, Clone)]
+pub struct Foreign {
+    pub http: reqwest::Client,
+    pub base_url: String,
+}
+
+impl Foreign {
+    /// The root URL of a foreign service, ending with `/`.
+    pub fn root(&self, service_variable: &str) -> String {
+        let root = std::env::var(service_variable).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| self.base_url.clone());
+        if root.ends_with('/') {
+            root
+        } else {
+            format!("{root}/")
+        }
+    }
+}
 
 /// The tenant headers plus those carried from the input being handled (environment,
 /// trace context).
@@ -18,13 +38,13 @@ fn headers(tenant: &Tenant) -> Vec<(String, String)> {
 
 /// POSTs a JSON document to `path`; the response when its status is 2xx.
 pub async fn post_for(
-    services: &Services,
+    services: &Foreign,
     tenant: &Tenant,
     service_variable: &str,
     path: &str,
     body: &impl serde::Serialize,
 ) -> Option<reqwest::Response> {
-    let url = format!("{}{path}", services.foreign.root(service_variable));
+    let url = format!("{}{path}", services.root(service_variable));
     let request = headers(tenant)
         .into_iter()
         .fold(services.http.post(&url), |request, (name, value)| request.header(name, value))
@@ -40,7 +60,7 @@ pub async fn post_for(
 
 /// POSTs a JSON document to `path` and decodes the answer (2xx).
 pub async fn post<T: DeserializeOwned>(
-    services: &Services,
+    services: &Foreign,
     tenant: &Tenant,
     service_variable: &str,
     path: &str,
@@ -52,19 +72,19 @@ pub async fn post<T: DeserializeOwned>(
 
 /// GETs `path` (relative, e.g. `characters/1001`) from the service whose root URL is
 /// `service_variable` (falling back to `BASE_SERVICE_URL`).
-pub async fn get<T: DeserializeOwned>(services: &Services, tenant: &Tenant, service_variable: &str, path: &str) -> Option<T> {
+pub async fn get<T: DeserializeOwned>(services: &Foreign, tenant: &Tenant, service_variable: &str, path: &str) -> Option<T> {
     get_with_query(services, tenant, service_variable, path, &[]).await
 }
 
 /// Like [`get`], with query parameters percent-encoded by the HTTP client.
 pub async fn get_with_query<T: DeserializeOwned>(
-    services: &Services,
+    services: &Foreign,
     tenant: &Tenant,
     service_variable: &str,
     path: &str,
     query: &[(&str, &str)],
 ) -> Option<T> {
-    let url = format!("{}{path}", services.foreign.root(service_variable));
+    let url = format!("{}{path}", services.root(service_variable));
     let mut request = headers(tenant)
         .into_iter()
         .fold(services.http.get(&url), |request, (name, value)| request.header(name, value))

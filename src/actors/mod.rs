@@ -16,9 +16,11 @@ pub mod registry;
 pub mod saga;
 pub mod supervised;
 
-pub use entity::{Ask, Effects, Entity, EntityError, Meta, TimerOp};
+pub use entity::{Ask, Effects, Emitted, Entity, EntityError, Meta, TimerOp};
+pub use foreign::Foreign;
 pub use registry::Registry;
 
+use crate::contracts::topics::Topics;
 use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store};
 use std::sync::Arc;
@@ -30,39 +32,16 @@ pub trait Publish: std::fmt::Debug + Send + Sync {
     fn publish(&self, rows: Vec<OutboxRow>);
 }
 
-/// What every entity handler may use. Shared by all actors.
+/// What the harness uses to run entities of every kind: the store it reads positions from
+/// and commits effects to, where committed outputs go, the topic names they are committed
+/// on, the metrics, and how often an input is tried. What a handler itself uses is its
+/// entity's [`Entity::Ports`].
 #[derive(Debug)]
-pub struct Services {
+pub struct Runtime {
     pub store: Store,
     pub publisher: Arc<dyn Publish>,
+    pub topics: Topics,
     pub metrics: Arc<Metrics>,
-    /// Client for the foreign Atlas services (connection reuse across calls).
-    pub http: reqwest::Client,
-    pub foreign: Foreign,
     /// Attempts before a failing input is given up.
     pub max_attempts: u32,
-    /// How long a saga may run before it is failed (`SAGA_DEFAULT_TIMEOUT`).
-    pub saga_timeout: std::time::Duration,
-    /// The messenger actors, which character actors ask for seats (set once at start-up:
-    /// the registry itself holds these services).
-    pub rooms: std::sync::OnceLock<Arc<Registry<messengers::Messenger>>>,
-}
-
-/// Where the foreign Atlas services are: `BASE_SERVICE_URL`, or a per-service override
-/// variable (e.g. `CHARACTERS` for the character service) when set.
-#[derive(Debug, Clone)]
-pub struct Foreign {
-    pub base_url: String,
-}
-
-impl Foreign {
-    /// The root URL of a foreign service, ending with `/`.
-    pub fn root(&self, service_variable: &str) -> String {
-        let root = std::env::var(service_variable).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| self.base_url.clone());
-        if root.ends_with('/') {
-            root
-        } else {
-            format!("{root}/")
-        }
-    }
 }

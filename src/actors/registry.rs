@@ -8,7 +8,7 @@
 
 use super::entity::{Entity, Meta};
 use super::supervised::{Activity, Applied, Deliver, DeliveryError, EntityActor, Kill, Reply};
-use super::Services;
+use super::Runtime;
 use actix::prelude::*;
 use dashmap::DashMap;
 use std::hash::BuildHasher;
@@ -24,7 +24,8 @@ struct Slot<E: Entity> {
 }
 
 pub struct Registry<E: Entity> {
-    services: Arc<Services>,
+    runtime: Arc<Runtime>,
+    ports: Arc<E::Ports>,
     arbiters: Arc<Vec<ArbiterHandle>>,
     actors: DashMap<(Uuid, E::Id), Slot<E>>,
 }
@@ -39,8 +40,10 @@ impl<E: Entity> Registry<E>
 where
     E::Input: Send,
 {
-    pub fn new(services: Arc<Services>, arbiters: Arc<Vec<ArbiterHandle>>) -> Self {
-        Registry { services, arbiters, actors: DashMap::new() }
+    /// A registry whose actors run on `arbiters`, each handed the runtime and the entity
+    /// kind's ports.
+    pub fn new(runtime: Arc<Runtime>, ports: Arc<E::Ports>, arbiters: Arc<Vec<ArbiterHandle>>) -> Self {
+        Registry { runtime, ports, arbiters, actors: DashMap::new() }
     }
 
     /// Enqueues an input for an entity, starting its actor if needed. Inputs for one entity
@@ -110,9 +113,10 @@ where
         let activity = Arc::new(Activity::default());
         activity.touch();
         let arbiter = &self.arbiters[self.arbiter_index(key)];
-        let (tenant, id, services, shared) = (key.0, key.1.clone(), self.services.clone(), activity.clone());
-        let addr = Supervisor::start_in_arbiter(arbiter, move |_| EntityActor::<E>::new(tenant, id, services, shared));
-        self.services.metrics.actors_started.with_label_values(&[E::KIND]).inc();
+        let (tenant, id, shared) = (key.0, key.1.clone(), activity.clone());
+        let (runtime, ports) = (self.runtime.clone(), self.ports.clone());
+        let addr = Supervisor::start_in_arbiter(arbiter, move |_| EntityActor::<E>::new(tenant, id, runtime, ports, shared));
+        self.runtime.metrics.actors_started.with_label_values(&[E::KIND]).inc();
         Slot { addr, activity }
     }
 

@@ -26,7 +26,7 @@ const PER_ROUND: i64 = 3;
 async fn deliveries_racing_passivation_are_neither_lost_nor_applied_on_stale_state() {
     let rig = Rig::new(3).await;
     let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..2).map(|_| Arbiter::new().handle()).collect());
-    let registry = Arc::new(Registry::<Counter>::new(rig.services.clone(), arbiters.clone()));
+    let registry = Arc::new(Registry::<Counter>::new(rig.runtime.clone(), rig.store.clone(), arbiters.clone()));
     let id = Uuid::new_v4().to_string();
 
     // Another thread forgets idle actors as fast as it can while deliveries go on.
@@ -65,7 +65,7 @@ async fn deliveries_racing_passivation_are_neither_lost_nor_applied_on_stale_sta
     let (value, tags) = rig.stored(&id).await;
     assert_eq!(value, ROUNDS * PER_ROUND, "no count lost");
     assert_eq!(tags, (0..ROUNDS * PER_ROUND).collect::<Vec<_>>(), "applied once each, in delivery order");
-    let started = rig.services.metrics.actors_started.with_label_values(&["counter"]).get();
+    let started = rig.runtime.metrics.actors_started.with_label_values(&["counter"]).get();
     assert!(started > 1, "the race happened: {started} actors started, {forgotten} forgotten");
     for arbiter in arbiters.iter() {
         arbiter.stop();

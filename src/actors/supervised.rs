@@ -19,7 +19,7 @@
 //! reported as failed (the bridge dead-letters it); the ones behind it are not.
 
 use super::entity::{Effects, Entity, EntityError, Meta, TimerOp};
-use super::Services;
+use super::Runtime;
 #[cfg(feature = "chaos")]
 use crate::chaos;
 use crate::store::{EntityRef, Fence, OutboxRow, Positions, StoreError};
@@ -134,7 +134,8 @@ const PIPELINE_DEPTH: usize = 32;
 pub struct EntityActor<E: Entity> {
     entity: EntityRef,
     id: E::Id,
-    services: Arc<Services>,
+    runtime: Arc<Runtime>,
+    ports: Arc<E::Ports>,
     activity: Arc<Activity>,
     state: Option<E>,
     positions: Positions,
@@ -160,11 +161,12 @@ pub struct EntityActor<E: Entity> {
 }
 
 impl<E: Entity> EntityActor<E> {
-    pub fn new(tenant: uuid::Uuid, id: E::Id, services: Arc<Services>, activity: Arc<Activity>) -> Self {
+    pub fn new(tenant: uuid::Uuid, id: E::Id, runtime: Arc<Runtime>, ports: Arc<E::Ports>, activity: Arc<Activity>) -> Self {
         EntityActor {
             entity: EntityRef { tenant, kind: E::KIND, id: id.to_string() },
             id,
-            services,
+            runtime,
+            ports,
             activity,
             state: None,
             positions: Positions::default(),
@@ -198,7 +200,7 @@ impl<E: Entity> EntityActor<E> {
             }
             let Some(mut in_flight) = self.queue.pop_front() else { return };
             if in_flight.meta.position.as_ref().is_some_and(|p| self.positions.covers(p)) {
-                self.services.metrics.redeliveries_skipped.inc();
+                self.runtime.metrics.redeliveries_skipped.inc();
                 in_flight.answer(Ok(Applied::Skipped));
                 continue;
             }
@@ -210,7 +212,7 @@ impl<E: Entity> EntityActor<E> {
     fn handle_next(&mut self, in_flight: InFlight<E::Input>, ctx: &mut Context<Self>) {
         let Some(mut state) = self.state.take() else { return };
         self.handling = true;
-        let services = self.services.clone();
+        let ports = self.ports.clone();
         let input = in_flight.input.clone();
         let meta = in_flight.meta.clone();
         #[cfg(feature = "chaos")]
@@ -221,7 +223,7 @@ impl<E: Entity> EntityActor<E> {
                 #[cfg(feature = "chaos")]
                 chaos::fail_entity(&entity)?;
                 let handling = crate::telemetry::child_span("handle", &meta.trace);
-                tracing::Instrument::instrument(state.handle(&services, input, &meta), handling).await
+                tracing::Instrument::instrument(state.handle(&ports, input, &meta), handling).await
             }))
             .catch_unwind()
             .await;
@@ -233,7 +235,7 @@ impl<E: Entity> EntityActor<E> {
                 Ok(effects) => act.handled(in_flight, state, effects, started, ctx),
                 Err(cause) => {
                     // The state may hold the failed attempt's changes: it is thrown away.
-                    act.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
+                    act.runtime.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
                     act.failed(in_flight, cause, ctx);
                 }
             }
@@ -257,14 +259,14 @@ impl<E: Entity> EntityActor<E> {
         self.state = Some(state);
         if let Some(position) = &in_flight.meta.position {
             if absent {
-                self.services.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
+                self.runtime.metrics.unhandled.with_label_values(&[&position.topic, "unknown entity"]).inc();
             }
             self.positions.advance(position);
         }
         let Effects { writes, outputs, timers } = effects;
         self.apply_timers(timers, ctx);
         if writes.is_empty() && outputs.is_empty() {
-            self.services.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
+            self.runtime.metrics.handler_seconds.observe(started.elapsed().as_secs_f64());
             in_flight.answer(Ok(Applied::Done));
             return;
         }
@@ -275,10 +277,11 @@ impl<E: Entity> EntityActor<E> {
             return self.failed(in_flight, cause, ctx);
         }
         if !self.uncommitted.is_empty() {
-            self.services.metrics.pipelined.inc();
+            self.runtime.metrics.pipelined.inc();
         }
         let position = in_flight.meta.position.clone().map(|p| (self.entity.clone(), p));
-        let answer = self.services.store.submit(writes, position, outputs, Some(self.fence.clone()));
+        let outputs = outputs.into_iter().map(|emitted| emitted.into_output(&self.runtime.topics)).collect();
+        let answer = self.runtime.store.submit(writes, position, outputs, Some(self.fence.clone()));
         let seq = self.next_seq;
         self.next_seq += 1;
         self.uncommitted.push_back(Uncommitted {
@@ -308,12 +311,12 @@ impl<E: Entity> EntityActor<E> {
         }
         while self.uncommitted.front().is_some_and(|u| u.outcome.is_some()) {
             let Some(mut unit) = self.uncommitted.pop_front() else { break };
-            self.services.metrics.handler_seconds.observe(unit.started.elapsed().as_secs_f64());
+            self.runtime.metrics.handler_seconds.observe(unit.started.elapsed().as_secs_f64());
             match unit.outcome.take() {
                 Some(Ok(rows)) => {
                     #[cfg(feature = "chaos")]
                     chaos::committed();
-                    self.services.publisher.publish(rows);
+                    self.runtime.publisher.publish(rows);
                     #[cfg(feature = "chaos")]
                     if let Err(cause) = strike(chaos::Point::AfterCommit, unit.ordinal, unit.in_flight.attempts == 0) {
                         // Durable but unanswered, as after a crash: the replay finds it applied.
@@ -345,7 +348,7 @@ impl<E: Entity> EntityActor<E> {
     fn failed(&mut self, mut in_flight: InFlight<E::Input>, cause: Failure, ctx: &mut Context<Self>) {
         in_flight.attempts += 1;
         tracing::warn!(entity = %self.entity.id, kind = E::KIND, attempt = in_flight.attempts, reason = %cause, "handler failed");
-        if in_flight.attempts >= self.services.max_attempts {
+        if in_flight.attempts >= self.runtime.max_attempts {
             let attempts = in_flight.attempts;
             in_flight.answer(Err(DeliveryError::Failed { attempts, cause }));
         } else {
@@ -408,14 +411,14 @@ impl<E: Entity> EntityActor<E> {
             return;
         }
         let Some(mut state) = self.state.take() else { return };
-        let services = self.services.clone();
+        let (runtime, ports) = (self.runtime.clone(), self.ports.clone());
         let fence = self.fence.clone();
         self.handling = true;
         self.activity.inflight.fetch_add(1, Ordering::Relaxed);
         let work = async move {
             let outcome = AssertUnwindSafe(async {
-                let effects = state.on_timer(&services, timer).await?;
-                commit(&services, effects, fence).await
+                let effects = state.on_timer(&ports, timer).await?;
+                commit(&runtime, effects, fence).await
             })
             .catch_unwind()
             .await;
@@ -445,13 +448,14 @@ impl<E: Entity> EntityActor<E> {
 
 /// Makes a timer's effects durable and hands their outputs to the publisher; returns the
 /// timer ops.
-async fn commit<T>(services: &Services, effects: Effects<T>, fence: Arc<Fence>) -> Result<Vec<TimerOp<T>>, EntityError> {
+async fn commit<T>(runtime: &Runtime, effects: Effects<T>, fence: Arc<Fence>) -> Result<Vec<TimerOp<T>>, EntityError> {
     if !effects.is_durable_noop() {
-        let answer = services.store.submit(effects.writes, None, effects.outputs, Some(fence));
+        let outputs = effects.outputs.into_iter().map(|emitted| emitted.into_output(&runtime.topics)).collect();
+        let answer = runtime.store.submit(effects.writes, None, outputs, Some(fence));
         let rows = answer.await.unwrap_or(Err(StoreError::Closed))?;
         #[cfg(feature = "chaos")]
         chaos::committed();
-        services.publisher.publish(rows);
+        runtime.publisher.publish(rows);
     }
     Ok(effects.timers)
 }
@@ -488,15 +492,15 @@ impl<E: Entity> Actor for EntityActor<E> {
         self.generation += 1;
         self.fence = Arc::default();
         self.draining = false;
-        let services = self.services.clone();
+        let (runtime, ports) = (self.runtime.clone(), self.ports.clone());
         let entity = self.entity.clone();
         let id = self.id.clone();
         let attempts = self.queue.front().map_or(0, |f| f.attempts);
         let delay = Duration::from_millis(100 * u64::from(attempts.max(self.load_failures.min(50))));
         let load = async move {
             tokio::time::sleep(delay).await;
-            let positions = services.store.positions(&entity).await?;
-            let state = E::load(&services, entity.tenant, &id).await?;
+            let positions = runtime.store.positions(&entity).await?;
+            let state = E::load(&ports, entity.tenant, &id).await?;
             Ok::<_, EntityError>((state, positions))
         };
         ctx.wait(load.into_actor(self).map(|loaded, act, ctx| match loaded {
@@ -521,7 +525,7 @@ impl<E: Entity> Actor for EntityActor<E> {
 
 impl<E: Entity> Supervised for EntityActor<E> {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
-        self.services.metrics.actor_restarts.with_label_values(&[E::KIND]).inc();
+        self.runtime.metrics.actor_restarts.with_label_values(&[E::KIND]).inc();
         self.state = None;
         self.handling = false;
         self.timers.clear();

@@ -17,8 +17,8 @@ const WAIT: Duration = Duration::from_secs(20);
 
 /// Starts counter `id`'s actor under a supervisor, as the registry does.
 fn start(rig: &Rig, id: &str) -> Addr<EntityActor<Counter>> {
-    let (tenant, id, services) = (rig.tenant.id, id.to_string(), rig.services.clone());
-    Supervisor::start(move |_| EntityActor::<Counter>::new(tenant, id, services, Arc::new(Activity::default())))
+    let (tenant, id, runtime, store) = (rig.tenant.id, id.to_string(), rig.runtime.clone(), rig.store.clone());
+    Supervisor::start(move |_| EntityActor::<Counter>::new(tenant, id, runtime, store, Arc::new(Activity::default())))
 }
 
 /// Hands an input to the actor; the receiver answers once it is durable or given up.
@@ -114,6 +114,6 @@ async fn a_failed_commit_in_a_pipelined_run_loses_and_doubles_nothing() {
     let tags: Vec<i64> = (1..=40).collect();
     assert_eq!(rig.log(&id).await, tags, "each unit committed once, in order");
     assert_eq!(rig.stored(&id).await, (40, tags));
-    assert!(rig.services.metrics.pipelined.get() > 0, "units were handed over behind uncommitted ones");
+    assert!(rig.runtime.metrics.pipelined.get() > 0, "units were handed over behind uncommitted ones");
     assert_eq!(rig.restarts(), 1, "one restart, after the failed commit");
 }

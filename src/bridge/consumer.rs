@@ -7,7 +7,7 @@
 //! positions turn redeliveries into no-ops. Records of one entity are enqueued in
 //! partition order and the actor handles them one at a time.
 
-use super::dead_letter::{self, Refusal};
+use super::dead_letter::{DeadLetters, Refusal};
 use super::router::{Dispatch, Routed, Router};
 use crate::actors::supervised::DeliveryError;
 use crate::actors::Meta;
@@ -21,7 +21,6 @@ use crate::store::Position;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::KafkaResult;
 use rdkafka::message::{Headers, Message, OwnedMessage};
-use rdkafka::producer::FutureProducer;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -82,7 +81,7 @@ pub struct ConsumerLoop {
     consumer: Closing<Context>,
     events: mpsc::UnboundedReceiver<Assignment>,
     router: Arc<Router>,
-    producer: FutureProducer,
+    dead_letters: DeadLetters,
     metrics: Arc<Metrics>,
     on_assigned: Option<AssignedHook>,
 }
@@ -96,7 +95,7 @@ impl ConsumerLoop {
     pub fn new(
         settings: &Settings,
         router: Arc<Router>,
-        producer: FutureProducer,
+        dead_letters: DeadLetters,
         metrics: Arc<Metrics>,
         assigned: Arc<AtomicBool>,
     ) -> KafkaResult<ConsumerLoop> {
@@ -118,7 +117,7 @@ impl ConsumerLoop {
             .create_with_context(Context { assigned, events: tx })?;
         consumer.subscribe(&router.topics())?;
         let consumer = Closing::new(consumer);
-        Ok(ConsumerLoop { consumer, events, router, producer, metrics, on_assigned: None })
+        Ok(ConsumerLoop { consumer, events, router, dead_letters, metrics, on_assigned: None })
     }
 
     /// Sets what runs after each assignment, before the assigned partitions are consumed.
@@ -227,7 +226,7 @@ impl ConsumerLoop {
             trace,
         };
         let outcome = self.router.dispatch(dispatch, meta);
-        let producer = self.producer.clone();
+        let dead_letters = self.dead_letters.clone();
         let metrics = self.metrics.clone();
         actix_rt::spawn(tracing::Instrument::instrument(
             async move {
@@ -236,7 +235,7 @@ impl ConsumerLoop {
                     Err(error @ (DeliveryError::Failed { .. } | DeliveryError::Lost)) => {
                         metrics.dead_letters.with_label_values(&[&topic, "handler_failed"]).inc();
                         let refusal = Refusal { reason: "handler_failed", error: error.to_string() };
-                        dead_letter::send(&producer, &message, &refusal).await;
+                        dead_letters.send(&message, &refusal).await;
                     }
                 }
                 let _ = done.send(ticket);
@@ -250,9 +249,9 @@ impl ConsumerLoop {
     /// Dead-letters a record, completing it once the dead letter is acknowledged.
     fn refuse(&self, message: OwnedMessage, refusal: Refusal, ticket: Ticket, done: mpsc::UnboundedSender<Ticket>) {
         self.metrics.dead_letters.with_label_values(&[message.topic(), refusal.reason]).inc();
-        let producer = self.producer.clone();
+        let dead_letters = self.dead_letters.clone();
         actix_rt::spawn(async move {
-            dead_letter::send(&producer, &message, &refusal).await;
+            dead_letters.send(&message, &refusal).await;
             let _ = done.send(ticket);
         });
     }

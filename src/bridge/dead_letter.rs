@@ -1,11 +1,13 @@
 //! Dead letters: a refused record is republished to `DEAD_LETTER_TOPIC` with its original
 //! key, value and headers, plus headers saying where it came from and why.
 
+use crate::contracts::topics::Topics;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The reason and one-line error of a dead letter.
@@ -16,10 +18,26 @@ pub struct Refusal {
     pub error: String,
 }
 
-/// Publishes `message` to the dead-letter topic, retrying until the broker accepts it, so
-/// the source offset is only committed once the dead letter is safe.
-pub async fn send(producer: &FutureProducer, message: &OwnedMessage, refusal: &Refusal) {
-    let topic = crate::contracts::topics::name("DEAD_LETTER_TOPIC");
+/// Where refused records go: the producer and the name of `DEAD_LETTER_TOPIC`.
+#[derive(Clone)]
+pub struct DeadLetters {
+    producer: FutureProducer,
+    topic: Arc<str>,
+}
+
+impl DeadLetters {
+    pub fn new(producer: FutureProducer, topics: &Topics) -> DeadLetters {
+        DeadLetters { producer, topic: topics.name("DEAD_LETTER_TOPIC").into() }
+    }
+
+    /// Publishes `message` to the dead-letter topic, retrying until the broker accepts it,
+    /// so the source offset is only committed once the dead letter is safe.
+    pub async fn send(&self, message: &OwnedMessage, refusal: &Refusal) {
+        send(&self.producer, &self.topic, message, refusal).await
+    }
+}
+
+async fn send(producer: &FutureProducer, topic: &str, message: &OwnedMessage, refusal: &Refusal) {
     let error: String = refusal.error.lines().next().unwrap_or_default().chars().take(512).collect();
     tracing::warn!(
         topic = message.topic(),

@@ -14,7 +14,7 @@ use crate::contracts::messenger::{self, MessengerCommand};
 use crate::contracts::saga;
 use crate::contracts::skill::{self, SkillCommand};
 use crate::contracts::stats::{self, AssetStatus, BuffStatus};
-use crate::contracts::topics;
+use crate::contracts::topics::Topics;
 use futures::future::BoxFuture;
 use futures::FutureExt as _;
 use std::collections::HashMap;
@@ -194,21 +194,21 @@ impl Decoders {
 #[derive(Debug)]
 pub struct Router {
     /// Topic name → its variable.
-    variables: HashMap<&'static str, &'static str>,
+    variables: HashMap<String, &'static str>,
     decoders: Decoders,
     characters: Arc<Registry<Character>>,
     sagas: Arc<Registry<Saga>>,
 }
 
 impl Router {
-    pub fn new(decoders: Decoders, characters: Arc<Registry<Character>>, sagas: Arc<Registry<Saga>>) -> Router {
-        let variables = decoders.variables().map(|variable| (topics::name(variable), variable)).collect();
+    pub fn new(decoders: Decoders, topics: &Topics, characters: Arc<Registry<Character>>, sagas: Arc<Registry<Saga>>) -> Router {
+        let variables = decoders.variables().map(|variable| (topics.name(variable).to_string(), variable)).collect();
         Router { variables, decoders, characters, sagas }
     }
 
     /// The topic names to subscribe to.
-    pub fn topics(&self) -> Vec<&'static str> {
-        let mut names: Vec<_> = self.variables.keys().copied().collect();
+    pub fn topics(&self) -> Vec<&str> {
+        let mut names: Vec<_> = self.variables.keys().map(String::as_str).collect();
         names.sort_unstable();
         names
     }

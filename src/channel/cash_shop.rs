@@ -266,7 +266,7 @@ async fn moved_item(to: &Recipients<'_>, character: u32, released: &Released) ->
         _ => return None,
     };
     let path = format!("characters/{character}/inventory/compartments?type={tab}");
-    let document: Value = crate::actors::foreign::get(&to.edge.services, to.tenant, "INVENTORY_SERVICE_URL", &path).await?;
+    let document: Value = crate::actors::foreign::get(&to.edge.services.foreign, to.tenant, "INVENTORY_SERVICE_URL", &path).await?;
     let included = document["included"].as_array()?;
     included.iter().filter(|r| r["type"] == "assets").find_map(|resource| {
         let asset: InventoryAsset = serde_json::from_value(resource["attributes"].clone()).ok()?;

@@ -37,7 +37,8 @@ pub async fn resolve(edge: &Edge, session: &Connected, ctx: &Session, action: &A
         return last_wave::Context::default();
     }
     let path = format!("characters/{}/inventory/compartments?type={CASH}", ctx.character);
-    let document: Option<Value> = crate::actors::foreign::get(&edge.services, &session.tenant, "INVENTORY_SERVICE_URL", &path).await;
+    let document: Option<Value> =
+        crate::actors::foreign::get(&edge.services.foreign, &session.tenant, "INVENTORY_SERVICE_URL", &path).await;
     let held = document.is_some_and(|d| {
         d["included"].as_array().into_iter().flatten().any(|r| {
             r["type"] == "assets"

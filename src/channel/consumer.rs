@@ -17,7 +17,6 @@ use super::events::{self, ChannelEvent, HANDLED};
 use super::Edge;
 use crate::contracts::decode::Decoded;
 use crate::contracts::tenant::Tenant;
-use crate::contracts::topics;
 use crate::kafka::closing::Closing;
 use crate::kafka::producer::client_config;
 use crate::kafka::tracker::{Ticket, Tracker};
@@ -69,7 +68,7 @@ pub fn spawn(edge: Arc<Edge>, bootstrap: &str, group: &str, assigned: Arc<Atomic
         .set("fetch.wait.max.ms", "5")
         .create_with_context(Context { assigned })?;
     let consumer = Closing::new(consumer);
-    let names: Vec<&str> = HANDLED.iter().map(|(variable, _)| topics::name(variable)).collect();
+    let names: Vec<&str> = HANDLED.iter().map(|(variable, _)| edge.settings.topics.name(variable)).collect();
     consumer.subscribe(&names)?;
     let started = chrono::Utc::now().timestamp_millis();
     let (done, mut finished) = mpsc::unbounded_channel::<Ticket>();
@@ -218,7 +217,7 @@ fn subject(event: &ChannelEvent) -> u64 {
 
 /// The tenant and decoded event of a record this edge pushes, if it is one.
 fn decode<H: rdkafka::message::Headers>(edge: &Edge, topic: &str, headers: Option<&H>, payload: &[u8]) -> Option<(Tenant, ChannelEvent)> {
-    let variable = HANDLED.iter().map(|(v, _)| *v).find(|v| topics::name(v) == topic)?;
+    let variable = HANDLED.iter().map(|(v, _)| *v).find(|v| edge.settings.topics.name(v) == topic)?;
     let Some(tenant) = Tenant::from_kafka(headers) else {
         tracing::warn!(topic, "channel record without a tenant skipped");
         edge.services.metrics.unhandled.with_label_values(&[variable, "missing_tenant"]).inc();

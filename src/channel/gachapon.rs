@@ -47,7 +47,7 @@ async fn asset(to: &Recipients<'_>, character: u32, item: u32, asset: u32) -> Op
         _ => return None,
     };
     let path = format!("characters/{character}/inventory/compartments?type={tab}");
-    let document: Value = crate::actors::foreign::get(&to.edge.services, to.tenant, "INVENTORY_SERVICE_URL", &path).await?;
+    let document: Value = crate::actors::foreign::get(&to.edge.services.foreign, to.tenant, "INVENTORY_SERVICE_URL", &path).await?;
     let wanted = asset.to_string();
     let found = document["included"].as_array()?.iter().find(|r| r["type"] == "assets" && r["id"].as_str() == Some(&wanted))?;
     serde_json::from_value(found["attributes"].clone()).ok()

@@ -9,7 +9,7 @@ use super::last_wave;
 use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, party, Edge};
-use crate::actors::Services;
+use crate::channel::Services;
 use crate::contracts::channel::guild_window::{
     Guild, GuildBbs, GuildCommand, GuildCommandKind, GuildThreadCommand, GuildThreadCommandKind, GuildThreadRecord, Listed, ReplyBody,
     Thread, TITLES,

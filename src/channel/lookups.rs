@@ -3,7 +3,8 @@
 //! decoded under the object rule. A failed look-up, or an answer that does not fit its
 //! type, is `None` (or empty); callers degrade as the specs say.
 
-use crate::actors::{foreign, Services};
+use crate::actors::foreign;
+use crate::channel::Services;
 use crate::contracts::channel::answers::{
     AccountAttributes, AnyData, Attributes, CharacterAttributes, Many, MonsterAttributes, One, PartyAttributes, PortalAttributes,
     SkillAttributes,
@@ -34,7 +35,7 @@ async fn resource<A: DeserializeOwned + Default>(
     path: &str,
     kind: Option<&str>,
 ) -> Option<Looked<A>> {
-    let document: Value = foreign::get(services, tenant, service, path).await?;
+    let document: Value = foreign::get(&services.foreign, tenant, service, path).await?;
     let fields: One<A> = typed(&document, path)?;
     let raw: One<Attributes> = typed(&document, path)?;
     if kind.is_some_and(|kind| fields.data.kind != kind) {
@@ -55,7 +56,8 @@ pub async fn character(services: &Services, tenant: &Tenant, id: u32) -> Option<
 
 /// The id of the character with this name, if any (`GET characters?name=`).
 pub async fn character_named(services: &Services, tenant: &Tenant, name: &str) -> Option<u32> {
-    let document: Value = foreign::get_with_query(services, tenant, "CHARACTERS_SERVICE_URL", "characters", &[("name", name)]).await?;
+    let document: Value =
+        foreign::get_with_query(&services.foreign, tenant, "CHARACTERS_SERVICE_URL", "characters", &[("name", name)]).await?;
     // The service answers a list; an older form answers the one resource.
     let id = match document.get("data") {
         Some(Value::Array(_)) => typed::<Many<CharacterAttributes>>(&document, "characters?name=")?.data.into_iter().next()?.id,
@@ -83,7 +85,7 @@ pub async fn portal(services: &Services, tenant: &Tenant, map: u32, name: &str) 
 /// One effect level of a skill (`GET data/skills/{id}`): `hpCon`, `mpCon`, `cooldown`,
 /// `duration`, `statups`, as the data service gave them.
 pub async fn skill_effect(services: &Services, tenant: &Tenant, skill: u32, level: u8) -> Option<Value> {
-    let document: Value = foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/skills/{skill}")).await?;
+    let document: Value = foreign::get(&services.foreign, tenant, "DATA_SERVICE_URL", &format!("data/skills/{skill}")).await?;
     let mut effects = typed::<One<SkillAttributes>>(&document, "data/skills")?.data.attributes.effects;
     let index = usize::from(level).checked_sub(1)?;
     (index < effects.len()).then(|| Value::Object(effects.swap_remove(index)))
@@ -104,7 +106,7 @@ pub async fn resources_of<A: DeserializeOwned + Default>(
     path: &str,
 ) -> Option<Vec<(String, A)>> {
     let variable = format!("{service}_SERVICE_URL");
-    let document: Value = foreign::get(services, tenant, &variable, path).await?;
+    let document: Value = foreign::get(&services.foreign, tenant, &variable, path).await?;
     let list: Many<A> = typed(&document, path)?;
     Some(list.data.into_iter().map(|r| (r.id, r.attributes)).collect())
 }
@@ -129,7 +131,7 @@ pub async fn one(services: &Services, tenant: &Tenant, service: &str, path: &str
 /// resource or a list of them, passed on as given.
 pub async fn data(services: &Services, tenant: &Tenant, service: &str, path: &str) -> Option<Value> {
     let variable = format!("{service}_SERVICE_URL");
-    let document: Value = foreign::get(services, tenant, &variable, path).await?;
+    let document: Value = foreign::get(&services.foreign, tenant, &variable, path).await?;
     typed::<AnyData>(&document, path)?.checked().inspect_err(|error| tracing::debug!(path, %error, "foreign answer refused")).ok()
 }
 

@@ -63,9 +63,11 @@ pub mod system_messages;
 pub mod transports;
 pub mod updates;
 
-use crate::actors::Services;
+use crate::actors::Foreign;
 use crate::contracts::tenant::Tenant;
-use crate::store::Output;
+use crate::contracts::topics::Topics;
+use crate::metrics::Metrics;
+use crate::store::{Output, Store};
 use fields::Maps;
 use rdkafka::producer::FutureProducer;
 use sessions::Sessions;
@@ -83,13 +85,25 @@ pub struct Settings {
     pub served: Vec<registration::Served>,
     /// Limits on what one client may take.
     pub bounds: crate::bounds::Bounds,
+    /// The names of the topics the edge consumes and produces.
+    pub topics: Topics,
+}
+
+/// What the edge uses of the rest of the process.
+#[derive(Debug)]
+pub struct Services {
+    /// The state this process owns, read for logins (skills, macros) and messenger pushes.
+    pub store: Store,
+    /// Calls to the other Atlas services.
+    pub foreign: Foreign,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The edge's shared state.
 pub struct Edge {
     pub sessions: Sessions,
     pub maps: Maps,
-    pub services: Arc<Services>,
+    pub services: Services,
     pub producer: FutureProducer,
     pub settings: Settings,
     /// Logged-in accounts per tenant (EVENT_TOPIC_ACCOUNT_STATUS).
@@ -107,7 +121,7 @@ pub struct Command {
 }
 
 impl Edge {
-    pub fn new(services: Arc<Services>, producer: FutureProducer, settings: Settings) -> Arc<Edge> {
+    pub fn new(services: Services, producer: FutureProducer, settings: Settings) -> Arc<Edge> {
         Arc::new(Edge {
             sessions: Sessions::default(),
             maps: Maps::default(),
@@ -124,7 +138,7 @@ impl Edge {
     pub async fn publish(&self, tenant: &Tenant, commands: Vec<Command>) -> bool {
         let mut all = true;
         for command in commands {
-            let topic = crate::contracts::topics::name(command.topic).to_string();
+            let topic = self.settings.topics.name(command.topic).to_string();
             let output =
                 Output { topic, key: Some(command.key), value: command.value.to_string(), tenant: tenant.clone(), trace: Vec::new() };
             if let Err(error) = crate::kafka::producer::send(&self.producer, &output, None).await {

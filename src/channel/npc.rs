@@ -215,7 +215,7 @@ const MAX_COMMODITIES: usize = 1000;
 /// when the shop cannot be read.
 async fn commodities(to: &Recipients<'_>, npc_template: u32) -> Option<Vec<Commodity>> {
     let path = format!("npcs/{npc_template}/shop?include=commodities");
-    let document: Value = foreign::get(&to.edge.services, to.tenant, "NPC_SHOP_SERVICE_URL", &path).await?;
+    let document: Value = foreign::get(&to.edge.services.foreign, to.tenant, "NPC_SHOP_SERVICE_URL", &path).await?;
     let included = document.get("included").and_then(Value::as_array).cloned().unwrap_or_default();
     let listed = included.into_iter().filter(|r| r["type"] == "commodities").take(MAX_COMMODITIES);
     Some(listed.filter_map(|r| serde_json::from_value(r["attributes"].clone()).ok()).collect())

@@ -7,7 +7,7 @@ use super::deliver::{Recipients, Scope};
 use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, Edge};
-use crate::actors::Services;
+use crate::channel::Services;
 use crate::contracts::channel::party::{
     Disbanded, InviteCommand, InviteCommandKind, InviteType, PartyCommand, PartyCommandKind, PartyError, PartyList, PartyListMember,
     PartyMemberRecord, PartyOperation, PartyStatusRecord, PartyTarget, NOT_IN_THIS_CHANNEL,

@@ -8,7 +8,8 @@ use super::frames::{enable_actions, Path};
 use super::sessions::Session as Connected;
 use super::updates::{kind, part, push};
 use super::{lookups, Edge};
-use crate::actors::{foreign, Services};
+use crate::actors::foreign;
+use crate::channel::Services;
 use crate::contracts::channel::inventory::{ConsumableCommand, ConsumableKind};
 use crate::contracts::channel::pet::{
     DespawnReason, ItemOperation, Loot, PetActivated, PetBody, PetChatBody, PetChatCommand, PetCommand, PetCommandKind, PetCommandResponse,
@@ -119,7 +120,7 @@ async fn pet(services: &Services, tenant: &Tenant, id: u32) -> Option<Pet> {
 /// The assets of a character's inventory document: (id, attributes).
 async fn assets(services: &Services, tenant: &Tenant, character: u32) -> Vec<(String, Value)> {
     let path = format!("characters/{character}/inventory");
-    let Some(document) = foreign::get::<Value>(services, tenant, "INVENTORY_SERVICE_URL", &path).await else { return Vec::new() };
+    let Some(document) = foreign::get::<Value>(&services.foreign, tenant, "INVENTORY_SERVICE_URL", &path).await else { return Vec::new() };
     let listed = document["included"].as_array().into_iter().flatten().chain(document["data"].as_array().into_iter().flatten());
     listed.filter(|r| r["type"] == "assets").map(|r| (r["id"].as_str().unwrap_or_default().to_string(), r["attributes"].clone())).collect()
 }

@@ -87,7 +87,7 @@ async fn register(edge: &Edge, served: &Served) {
     // A derived `Serialize` of these structs (string keys only) cannot fail.
     let document = serde_json::to_value(ChannelRegistration::new(uuid::Uuid::new_v4(), attributes)).unwrap_or_default();
     let path = format!("worlds/{}/channels", served.world);
-    if foreign::post_for(&edge.services, &served.tenant, "CHANNELS_SERVICE_URL", &path, &document).await.is_none() {
+    if foreign::post_for(&edge.services.foreign, &served.tenant, "CHANNELS_SERVICE_URL", &path, &document).await.is_none() {
         tracing::debug!(world = served.world, channel = served.channel, "channel registration refused");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::lookups;
 use super::sessions::Field;
-use crate::actors::Services;
+use crate::channel::Services;
 use crate::contracts::channel::respawn::{RespawnAction, RespawnSaga, RespawnStep, RespawnStepId, WarpToSpawn};
 use crate::contracts::saga_payload::{CharacterPlace, DeductExperience, DestroyAsset, SetHp};
 use crate::contracts::tenant::Tenant;
@@ -35,7 +35,8 @@ pub struct Plan {
 pub async fn plan(services: &Services, tenant: &Tenant, character: u32, map: u32) -> Option<Plan> {
     let attributes = lookups::character(services, tenant, character).await?;
     let inventory: Value =
-        crate::actors::foreign::get(services, tenant, "INVENTORY_SERVICE_URL", &format!("characters/{character}/inventory")).await?;
+        crate::actors::foreign::get(&services.foreign, tenant, "INVENTORY_SERVICE_URL", &format!("characters/{character}/inventory"))
+            .await?;
     let map_data = lookups::one(services, tenant, "DATA", &format!("data/maps/{map}")).await?;
     let held = held_items(&inventory);
     Some(decide(&attributes, &map_data, &held, map))

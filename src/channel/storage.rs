@@ -293,7 +293,7 @@ async fn projection(to: &Recipients<'_>, character: u32) -> Option<Stored> {
 /// document's included resources.
 async fn account_storage(to: &Recipients<'_>, world: u8, account: u32) -> Option<Stored> {
     let path = format!("storage/accounts/{account}?worldId={world}");
-    let document: Value = crate::actors::foreign::get(&to.edge.services, to.tenant, "STORAGE_SERVICE_URL", &path).await?;
+    let document: Value = crate::actors::foreign::get(&to.edge.services.foreign, to.tenant, "STORAGE_SERVICE_URL", &path).await?;
     let attributes = document["data"]["attributes"].clone();
     let included = document["included"].as_array().cloned().unwrap_or_default();
     let assets = included

@@ -1,8 +1,10 @@
 //! Topic-name resolution: a topic is named by an environment variable whose value is the
 //! topic name, or whose own name is when unset. Seed-era spellings are accepted as aliases,
-//! the canonical variable winning when both are set.
+//! the canonical variable winning when both are set. The server resolves every name once,
+//! at start-up, into a [`Topics`] value it hands down.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// (canonical, alias) pairs of 00-overview / spec 40 §2.1.
 const ALIASES: &[(&str, &str)] = &[
@@ -119,50 +121,82 @@ pub const VARIABLES: &[&str] = &[
     "COMMAND_TOPIC_CHALKBOARD",
 ];
 
-/// Every variable's topic name, resolved once: flags given on the command line
-/// ([`install`]) over the process environment.
-static RESOLVED: std::sync::OnceLock<HashMap<&'static str, String>> = std::sync::OnceLock::new();
-
-fn resolve_all(overrides: &[(&'static str, String)]) -> HashMap<&'static str, String> {
-    VARIABLES
-        .iter()
-        .map(|variable| {
-            let given = overrides.iter().find(|(v, _)| v == variable).map(|(_, name)| name.clone()).filter(|n| !n.is_empty());
-            (*variable, given.unwrap_or_else(|| resolve(variable)))
-        })
-        .collect()
+/// Every topic variable's name, resolved once at start-up and handed to what produces or
+/// consumes records (the router, the consumers, the actor harness, the channel, REST).
+/// Cloning shares the names.
+#[derive(Debug, Clone)]
+pub struct Topics {
+    names: Arc<HashMap<&'static str, String>>,
 }
 
-/// Resolves every topic name once, at start-up, with the topic flags given on the command
-/// line winning over the environment. Returns false (and changes nothing) when names were
-/// already resolved, since names handed out must not change.
-pub fn install(overrides: &[(&'static str, String)]) -> bool {
-    RESOLVED.set(resolve_all(overrides)).is_ok()
-}
+impl Topics {
+    /// Every variable of [`VARIABLES`] resolved against the process environment, with the
+    /// topic flags given on the command line (`overrides`, empty ones ignored) winning.
+    pub fn with_overrides(overrides: &[(&'static str, String)]) -> Topics {
+        Topics::resolved(overrides, |name| std::env::var(name).ok())
+    }
 
-/// The topic name of a variable of [`VARIABLES`], resolved once for the life of the process
-/// (against the environment alone when [`install`] was not called first). A variable not
-/// listed there names itself.
-pub fn name(variable: &'static str) -> &'static str {
-    match RESOLVED.get_or_init(|| resolve_all(&[])).get(variable) {
-        Some(name) => name.as_str(),
-        None => {
-            tracing::warn!(variable, "a topic variable missing from topics::VARIABLES names itself");
-            variable
+    /// Every variable of [`VARIABLES`] resolved against the process environment.
+    pub fn from_env() -> Topics {
+        Topics::with_overrides(&[])
+    }
+
+    fn resolved(overrides: &[(&'static str, String)], env: impl Fn(&str) -> Option<String>) -> Topics {
+        let names = VARIABLES
+            .iter()
+            .map(|variable| {
+                let given = overrides.iter().find(|(v, _)| v == variable).map(|(_, name)| name.clone()).filter(|n| !n.is_empty());
+                (*variable, given.unwrap_or_else(|| resolve_with(variable, &env)))
+            })
+            .collect();
+        Topics { names: Arc::new(names) }
+    }
+
+    /// The topic name of a variable of [`VARIABLES`]. A variable not listed there names
+    /// itself.
+    pub fn name<'a>(&'a self, variable: &'a str) -> &'a str {
+        match self.names.get(variable) {
+            Some(name) => name.as_str(),
+            None => {
+                tracing::warn!(variable, "a topic variable missing from topics::VARIABLES names itself");
+                variable
+            }
         }
+    }
+
+    /// The names of every variable of [`VARIABLES`], in its order.
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        VARIABLES.iter().map(|variable| self.name(variable))
+    }
+}
+
+/// Every variable naming itself: the names when no variable or flag is set.
+impl Default for Topics {
+    fn default() -> Topics {
+        Topics::resolved(&[], |_| None)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{resolve_all, resolve_with, VARIABLES};
+    use super::{resolve_with, Topics, VARIABLES};
     use std::collections::HashMap;
 
     #[test]
     fn a_flag_wins_over_the_environment_and_every_variable_is_resolved() {
-        let resolved = resolve_all(&[("COMMAND_TOPIC_SKILL", "skills-from-flag".to_string())]);
-        assert_eq!(resolved.len(), VARIABLES.len());
-        assert_eq!(resolved.get("COMMAND_TOPIC_SKILL").map(String::as_str), Some("skills-from-flag"));
+        let env: HashMap<&str, &str> = HashMap::from([("COMMAND_TOPIC_SKILL", "skills-from-env"), ("COMMAND_TOPIC_BUFF", "buffs")]);
+        let flags = [("COMMAND_TOPIC_SKILL", "skills-from-flag".to_string()), ("COMMAND_TOPIC_CHARACTER_BUFF", String::new())];
+        let topics = Topics::resolved(&flags, |n| env.get(n).map(|v| v.to_string()));
+        assert_eq!(topics.names.len(), VARIABLES.len());
+        assert_eq!(topics.name("COMMAND_TOPIC_SKILL"), "skills-from-flag");
+        assert_eq!(topics.name("COMMAND_TOPIC_CHARACTER_BUFF"), "buffs", "an empty flag is not given");
+        assert_eq!(topics.name("EVENT_TOPIC_SKILL_STATUS"), "EVENT_TOPIC_SKILL_STATUS");
+        assert_eq!(topics.name("NOT_A_TOPIC_VARIABLE"), "NOT_A_TOPIC_VARIABLE");
+    }
+
+    #[test]
+    fn default_names_every_variable_after_itself() {
+        assert!(Topics::default().all().zip(VARIABLES).all(|(name, variable)| name == *variable));
     }
 
     #[test]

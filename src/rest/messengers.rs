@@ -122,5 +122,5 @@ async fn publish(state: &ApiState, tenant: Tenant, character: u32, kind: &'stati
         transaction_id: uuid::Uuid::new_v4(),
         kind,
     };
-    request::accept_command(&state.producer, "COMMAND_TOPIC_MESSENGER", character, &command, tenant).await
+    request::accept_command(&state.producer, &state.topics, "COMMAND_TOPIC_MESSENGER", character, &command, tenant).await
 }

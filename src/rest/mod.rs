@@ -25,6 +25,7 @@ pub mod traced;
 use crate::actors::character::Character;
 use crate::actors::saga::Saga;
 use crate::actors::Registry;
+use crate::contracts::topics::Topics;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use actix_web::web;
@@ -42,6 +43,8 @@ pub struct ApiState {
     pub sagas: Arc<Registry<Saga>>,
     /// Publishes the commands some routes turn requests into.
     pub producer: FutureProducer,
+    /// The names of the topics those commands go to.
+    pub topics: Topics,
     pub metrics: Arc<Metrics>,
     /// True once the consumer group assigned this process its partitions.
     pub assigned: Arc<AtomicBool>,

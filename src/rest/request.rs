@@ -3,6 +3,7 @@
 
 use super::error::{ApiError, ApiResult};
 use crate::contracts::tenant::{self, Tenant};
+use crate::contracts::topics::Topics;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
@@ -51,13 +52,14 @@ pub fn document(body: &impl Serialize) -> ApiResult {
 /// tenant) and answers 202 once the broker has it, 500 if it refuses.
 pub async fn accept_command(
     producer: &rdkafka::producer::FutureProducer,
+    topics: &Topics,
     topic_variable: &'static str,
     key: u32,
     command: &impl Serialize,
     tenant: Tenant,
 ) -> ApiResult {
     let output = crate::store::Output {
-        topic: crate::contracts::topics::name(topic_variable).to_string(),
+        topic: topics.name(topic_variable).to_string(),
         key: Some(key),
         value: serde_json::to_string(command).map_err(ApiError::internal("serializing a command"))?,
         tenant,

@@ -84,7 +84,7 @@ async fn publish_command(
     };
     let body = SkillBody { skill_id, level: attributes.level, master_level: attributes.master_level, expiration: attributes.expiration };
     let command = SkillCommandOut { body, character_id: character, kind };
-    request::accept_command(&state.producer, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
+    request::accept_command(&state.producer, &state.topics, "COMMAND_TOPIC_SKILL", character, &command, tenant).await
 }
 
 async fn macros(request: HttpRequest, path: web::Path<String>, state: web::Data<ApiState>) -> ApiResult {

@@ -160,7 +160,7 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 pub fn broker() -> EmbeddedBroker {
     let broker = EmbeddedBroker::start().expect("embedded broker");
-    broker.create_topics(topics::VARIABLES.iter().map(|v| topics::name(v)), 4).expect("topics");
+    broker.create_topics(topics::Topics::from_env().all(), 4).expect("topics");
     broker
 }
 

@@ -12,14 +12,27 @@ mod stats_events;
 pub mod stats_init;
 
 use super::entity::{Ask, Effects, Entity, EntityError, Meta};
-use super::messengers::{Membership, MessengerInput};
-use super::Services;
+use super::foreign::Foreign;
+use super::messengers::{Membership, Messenger, MessengerInput};
+use super::registry::Registry;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::skill::{MacroUpdate, SkillCommand};
 use crate::contracts::stats::{AssetStatus, BuffStatus, SessionStatus};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use skills::Skills;
 use stats::Stats;
+use std::sync::Arc;
+
+/// What a character's handlers use: the store (skills, macros, its messenger entry), the
+/// other Atlas services (the effective stats' sources, member names) and the messenger
+/// actors it asks for seats.
+#[derive(Debug)]
+pub struct CharacterPorts {
+    pub store: Store,
+    pub foreign: Foreign,
+    pub rooms: Arc<Registry<Messenger>>,
+}
 
 /// Inputs of the character actor, one variant per consumed message family.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,14 +71,15 @@ impl Entity for Character {
     type Id = u32;
     type Input = CharacterInput;
     type Timer = CharacterTimer;
+    type Ports = CharacterPorts;
     const KIND: &'static str = "character";
 
-    async fn load(services: &Services, tenant: uuid::Uuid, id: &u32) -> Result<Self, EntityError> {
-        let skills = skills_sql::load(&services.store, tenant, *id).await?;
+    async fn load(ports: &CharacterPorts, tenant: uuid::Uuid, id: &u32) -> Result<Self, EntityError> {
+        let skills = skills_sql::load(&ports.store, tenant, *id).await?;
         Ok(Character { id: *id, skills, stats: None, messenger: Membership::default() })
     }
 
-    async fn handle(&mut self, services: &Services, input: CharacterInput, meta: &Meta) -> Result<Effects<CharacterTimer>, EntityError> {
+    async fn handle(&mut self, ports: &CharacterPorts, input: CharacterInput, meta: &Meta) -> Result<Effects<CharacterTimer>, EntityError> {
         // An event about the character's stats shows it is in play: an entry a REST read
         // built is kept from then on, like one its session built.
         let in_play =
@@ -78,31 +92,31 @@ impl Entity for Character {
                 };
                 let out = self.skills.command(command, meta);
                 if let Some(skill) = changed.filter(|_| !out.is_durable_noop()) {
-                    self.refresh_passive(services, skill, meta).await;
+                    self.refresh_passive(&ports.foreign, skill, meta).await;
                 }
                 out
             }
             CharacterInput::Macro(update) => self.skills.replace_macros(update, meta),
             CharacterInput::Status(status) => {
                 // The messenger side first: its events come before the skills' on LOGOUT.
-                let mut out = self.messenger.on_status(services, &status, meta).await?;
+                let mut out = self.messenger.on_status(ports, &status, meta).await?;
                 out.extend(match status {
                     CharacterStatus::Logout(_) => self.skills.clear_cooldowns(),
                     CharacterStatus::Deleted(_) => {
                         self.drop_passives();
                         self.skills.delete_all()
                     }
-                    CharacterStatus::StatChanged(event) => self.on_stat_changed(services, event, meta).await,
+                    CharacterStatus::StatChanged(event) => self.on_stat_changed(&ports.foreign, event, meta).await,
                     CharacterStatus::Login(_) | CharacterStatus::ChannelChanged(_) => Effects::none(),
                 });
                 out
             }
-            CharacterInput::Messenger(input) => self.messenger.handle(services, self.id, input, meta).await?,
-            CharacterInput::Session(session) => self.on_session(services, session, meta).await,
+            CharacterInput::Messenger(input) => self.messenger.handle(ports, self.id, input, meta).await?,
+            CharacterInput::Session(session) => self.on_session(&ports.foreign, session, meta).await,
             CharacterInput::Buff(buff) => self.on_buff(buff, meta),
-            CharacterInput::Asset(asset) => self.on_asset(services, asset, meta).await,
+            CharacterInput::Asset(asset) => self.on_asset(&ports.foreign, asset, meta).await,
             CharacterInput::ReadStats { world, channel, reply } => {
-                reply.send(self.read_stats(services, world, channel, meta).await);
+                reply.send(self.read_stats(&ports.foreign, world, channel, meta).await);
                 Effects::none()
             }
         };
@@ -114,7 +128,7 @@ impl Entity for Character {
         Ok(out)
     }
 
-    async fn on_timer(&mut self, _services: &Services, timer: CharacterTimer) -> Result<Effects<CharacterTimer>, EntityError> {
+    async fn on_timer(&mut self, _: &CharacterPorts, timer: CharacterTimer) -> Result<Effects<CharacterTimer>, EntityError> {
         Ok(match timer {
             CharacterTimer::CooldownExpired { skill_id } => self.skills.expire_cooldown(skill_id),
         })

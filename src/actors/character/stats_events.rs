@@ -4,7 +4,7 @@
 use super::stats::{buff_bonuses, Stats};
 use super::{stats_init, Character, CharacterTimer};
 use crate::actors::entity::{Effects, Meta};
-use crate::actors::Services;
+use crate::actors::Foreign;
 use crate::contracts::character::{StatChangedBody, StatusEnvelope};
 use crate::contracts::stats::{AssetStatus, BuffStatus, ClampBody, ClampCommand, SessionStatus};
 use serde_json::Value;
@@ -16,7 +16,7 @@ const BASE_KEYS: [&str; 6] = ["strength", "dexterity", "luck", "intelligence", "
 const BASE_UPDATES: [&str; 6] = ["MAX_HP", "MAX_MP", "STRENGTH", "DEXTERITY", "INTELLIGENCE", "LUCK"];
 
 impl Character {
-    async fn initialize(&mut self, services: &Services, meta: &Meta, world: u8, channel: u8) {
+    async fn initialize(&mut self, services: &Foreign, meta: &Meta, world: u8, channel: u8) {
         let mut stats = self.stats.take().unwrap_or_else(|| Stats::new(world, channel));
         let levels: Vec<(u32, u8)> = self.skills.levels().collect();
         stats_init::initialize(services, &meta.tenant, self.id, &mut stats, levels).await;
@@ -24,7 +24,7 @@ impl Character {
     }
 
     /// §9.1.
-    pub(super) async fn on_session(&mut self, services: &Services, session: SessionStatus, meta: &Meta) -> Out {
+    pub(super) async fn on_session(&mut self, services: &Foreign, session: SessionStatus, meta: &Meta) -> Out {
         match (session.kind.as_str(), session.issuer.as_str()) {
             ("CREATED", "CHANNEL") => {
                 self.initialize(services, meta, session.world_id, session.channel_id).await;
@@ -53,7 +53,7 @@ impl Character {
     }
 
     /// §9.3.
-    pub(super) async fn on_asset(&mut self, services: &Services, asset: AssetStatus, meta: &Meta) -> Out {
+    pub(super) async fn on_asset(&mut self, services: &Foreign, asset: AssetStatus, meta: &Meta) -> Out {
         match asset {
             AssetStatus::Moved(event) => {
                 if !matches!(event.body.reference_type.as_str(), "equipable" | "cash_equipable") {
@@ -82,7 +82,7 @@ impl Character {
     }
 
     /// §9.4: merge the new base values, initializing first when there is no entry.
-    pub(super) async fn on_stat_changed(&mut self, services: &Services, event: StatusEnvelope<StatChangedBody>, meta: &Meta) -> Out {
+    pub(super) async fn on_stat_changed(&mut self, services: &Foreign, event: StatusEnvelope<StatChangedBody>, meta: &Meta) -> Out {
         let body = event.body;
         if body.values.is_empty() || !body.updates.iter().any(|u| BASE_UPDATES.contains(&u.as_str())) {
             return Out::none();
@@ -102,7 +102,7 @@ impl Character {
     }
 
     /// Passive bonuses follow a skill's change once the stats are initialized.
-    pub(super) async fn refresh_passive(&mut self, services: &Services, skill: u32, meta: &Meta) {
+    pub(super) async fn refresh_passive(&mut self, services: &Foreign, skill: u32, meta: &Meta) {
         let Some(stats) = self.stats.as_mut().filter(|s| s.initialized) else { return };
         let source = format!("passive:{skill}");
         stats.remove_source(&source);
@@ -124,7 +124,7 @@ impl Character {
     }
 
     /// §11: the stats document, initializing first if needed.
-    pub(super) async fn read_stats(&mut self, services: &Services, world: u8, channel: u8, meta: &Meta) -> Value {
+    pub(super) async fn read_stats(&mut self, services: &Foreign, world: u8, channel: u8, meta: &Meta) -> Value {
         if !self.stats.as_ref().is_some_and(|s| s.initialized) {
             let built_by_read = self.stats.is_none();
             self.initialize(services, meta, world, channel).await;
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(values[1]["type"], "CLAMP_MP");
         assert_eq!(values[1]["body"]["maxValue"], 400);
         assert_eq!(values[0]["transactionId"], values[1]["transactionId"]);
-        assert!(out.outputs.iter().all(|o| o.key == Some(1001)), "keyed by character");
+        assert!(out.outputs.iter().all(|o| o.key == 1001), "keyed by character");
         assert!(character.stats.as_ref().is_some_and(|s| s.bonuses.len() == 1));
 
         let again = character.remove("buff:1301007", &meta());

@@ -4,7 +4,7 @@
 //! degrades independently: a failed call changes nothing (base: zeros).
 
 use super::stats::{buff_bonuses, passive_stat, Bonus, Stats};
-use crate::actors::{foreign, Services};
+use crate::actors::foreign::{self, Foreign};
 use crate::contracts::json::{nullable, GoTime};
 use crate::contracts::stats::StatChange;
 use crate::contracts::tenant::Tenant;
@@ -256,7 +256,7 @@ impl Asset {
 }
 
 /// §8.3.1: the six base stats.
-pub async fn base(services: &Services, tenant: &Tenant, character: u32) -> Option<[u16; 6]> {
+pub async fn base(services: &Foreign, tenant: &Tenant, character: u32) -> Option<[u16; 6]> {
     let document: One<CharacterAttributes> =
         foreign::get(services, tenant, "CHARACTERS_SERVICE_URL", &format!("characters/{character}")).await?;
     base_from(&document)
@@ -272,7 +272,7 @@ fn base_from(document: &One<CharacterAttributes>) -> Option<[u16; 6]> {
 }
 
 /// §8.3.2: the equip compartment's assets, in relationship order, resolved from `included`.
-pub async fn equipment(services: &Services, tenant: &Tenant, character: u32) -> Option<Vec<Asset>> {
+pub async fn equipment(services: &Foreign, tenant: &Tenant, character: u32) -> Option<Vec<Asset>> {
     let path = format!("characters/{character}/inventory/compartments?type=1&include=assets");
     let document: One<CompartmentAttributes> = foreign::get(services, tenant, "INVENTORY_SERVICE_URL", &path).await?;
     assets_from(document)
@@ -301,7 +301,7 @@ fn assets_from(document: One<CompartmentAttributes>) -> Option<Vec<Asset>> {
 }
 
 /// §8.3.3: the active buffs' bonuses, in list order.
-async fn buffs(services: &Services, tenant: &Tenant, character: u32) -> Option<Vec<Bonus>> {
+async fn buffs(services: &Foreign, tenant: &Tenant, character: u32) -> Option<Vec<Bonus>> {
     let document: Many<BuffAttributes> =
         foreign::get(services, tenant, "BUFFS_SERVICE_URL", &format!("characters/{character}/buffs")).await?;
     buffs_from(&document)
@@ -326,7 +326,7 @@ fn buffs_from(document: &Many<BuffAttributes>) -> Option<Vec<Bonus>> {
 
 /// §8.3.5: the passive bonuses of a skill at `level`, or `None` (without a call for level
 /// 0) when the data call fails, the skill is an action, or the level has no effect.
-pub async fn passive(services: &Services, tenant: &Tenant, skill: u32, level: u8) -> Option<Vec<Bonus>> {
+pub async fn passive(services: &Foreign, tenant: &Tenant, skill: u32, level: u8) -> Option<Vec<Bonus>> {
     if level == 0 {
         return None;
     }
@@ -369,7 +369,7 @@ pub fn passive_bonuses(skill: u32, effect: &Effect) -> Vec<Bonus> {
 }
 
 /// §8.2: (re)initializes `stats` in place; never fails as a whole.
-pub async fn initialize(services: &Services, tenant: &Tenant, character: u32, stats: &mut Stats, levels: Vec<(u32, u8)>) {
+pub async fn initialize(services: &Foreign, tenant: &Tenant, character: u32, stats: &mut Stats, levels: Vec<(u32, u8)>) {
     match base(services, tenant, character).await {
         Some(base) => stats.base = base,
         // A first run starts from zeros; a re-run keeps the base it had rather than

@@ -2,7 +2,7 @@
 //! from the character service (spec 30 §7).
 
 use super::Entry;
-use crate::actors::{foreign, Services};
+use crate::actors::foreign::{self, Foreign};
 use crate::contracts::tenant::Tenant;
 use serde::Deserialize;
 
@@ -30,7 +30,7 @@ struct Attributes {
 
 /// A fresh registry entry for `character`, or `None` when the lookup fails (any failure of
 /// the call, an unexpected document, an empty name, id 0).
-pub async fn character(services: &Services, tenant: &Tenant, character: u32) -> Option<Entry> {
+pub async fn character(services: &Foreign, tenant: &Tenant, character: u32) -> Option<Entry> {
     if character == 0 {
         return None;
     }

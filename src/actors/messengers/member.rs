@@ -12,10 +12,9 @@
 
 use super::room::{Outcome, Request, RoomInput};
 use super::{lookup, sql, Entry, ALREADY_1, ALREADY_2, CAPACITY, FULL, INVITE, MEMBER_STATUS, STATUS, UNEXPECTED};
-use crate::actors::character::CharacterTimer;
+use crate::actors::character::{CharacterPorts, CharacterTimer};
 use crate::actors::entity::{Effects, Meta};
 use crate::actors::supervised::DeliveryError;
-use crate::actors::Services;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::messenger::{
     transaction, EmptyBody, ErrorBody, InviteAccepted, InviteCommand, InviteCommandBody, MemberStatus, MessengerCommand, MessengerStatus,
@@ -34,9 +33,6 @@ pub enum MembershipError {
     /// Taking the next id from the tenant's counter failed, or it handed out none.
     #[error("allocating a messenger id: {0}")]
     Allocate(#[source] sqlx::Error),
-    /// The messengers' registry was not set when the services were built.
-    #[error("messenger registry not wired")]
-    Unwired,
     /// The messenger's actor did not apply the request.
     #[error("messenger {messenger}: {source}")]
     Delivery { messenger: u32, source: DeliveryError },
@@ -66,7 +62,7 @@ pub struct Membership {
 
 /// One record being handled.
 struct Step<'a> {
-    services: &'a Services,
+    services: &'a CharacterPorts,
     meta: &'a Meta,
     character: u32,
     transaction: Uuid,
@@ -121,7 +117,7 @@ impl Step<'_> {
             Request::Create => sql::allocate_id(store, tenant).await.map_err(MembershipError::Allocate)?,
             _ => messenger,
         };
-        let rooms = self.services.rooms.get().ok_or(MembershipError::Unwired)?;
+        let rooms = &self.services.rooms;
         let input = RoomInput { intent: intent.clone(), request, actor: self.character, world, transaction: self.transaction };
         let meta = Meta { position: None, ..self.meta.clone() };
         rooms.deliver(tenant, messenger, input, meta).await.map_err(|source| MembershipError::Delivery { messenger, source })?;
@@ -133,7 +129,7 @@ impl Membership {
     /// Handles a messenger command or accepted invite addressed to `character`.
     pub async fn handle(
         &mut self,
-        services: &Services,
+        services: &CharacterPorts,
         character: u32,
         input: MessengerInput,
         meta: &Meta,
@@ -160,7 +156,7 @@ impl Membership {
     }
 
     /// §5.6–5.9: the character's status events.
-    pub async fn on_status(&mut self, services: &Services, status: &CharacterStatus, meta: &Meta) -> Result<Effects<CharacterTimer>> {
+    pub async fn on_status(&mut self, services: &CharacterPorts, status: &CharacterStatus, meta: &Meta) -> Result<Effects<CharacterTimer>> {
         if matches!(status, CharacterStatus::StatChanged(_)) {
             return Ok(Effects::none());
         }
@@ -203,7 +199,7 @@ impl Membership {
         self.finish(step).await
     }
 
-    async fn step<'a>(&mut self, services: &'a Services, character: u32, given: Option<Uuid>, meta: &'a Meta) -> Result<Step<'a>> {
+    async fn step<'a>(&mut self, services: &'a CharacterPorts, character: u32, given: Option<Uuid>, meta: &'a Meta) -> Result<Step<'a>> {
         if !self.loaded {
             self.entry = sql::load_entry(&services.store, meta.tenant.id, character).await?;
             self.loaded = true;
@@ -257,7 +253,7 @@ impl Membership {
         if let Some(entry) = &self.entry {
             return Some(entry.clone());
         }
-        let entry = lookup::character(step.services, &step.meta.tenant, step.character).await?;
+        let entry = lookup::character(&step.services.foreign, &step.meta.tenant, step.character).await?;
         self.set(step, Some(entry.clone()));
         Some(entry)
     }
@@ -343,7 +339,7 @@ impl Membership {
         let invitee = match sql::load_entry(&step.services.store, tenant, target).await? {
             Some(entry) => Some(entry),
             // Resolving the invitee inserts its entry (§4.3), so REST and its own actor see it.
-            None => lookup::character(step.services, &step.meta.tenant, target).await.inspect(|entry| {
+            None => lookup::character(&step.services.foreign, &step.meta.tenant, target).await.inspect(|entry| {
                 step.effects.write(sql::insert_entry_if_absent(tenant, target, entry));
             }),
         };

@@ -9,8 +9,8 @@
 
 use super::{sql, Seat, CAPACITY, FULL, STATUS, UNEXPECTED};
 use crate::actors::entity::{Effects, Entity, EntityError, Meta};
-use crate::actors::Services;
 use crate::contracts::messenger::{EmptyBody, ErrorBody, MessengerStatus, SlotBody};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -128,15 +128,17 @@ impl Entity for Messenger {
     type Id = u32;
     type Input = RoomInput;
     type Timer = ();
+    /// A messenger only reads and writes its own seats.
+    type Ports = Store;
     const KIND: &'static str = "messenger";
 
-    async fn load(services: &Services, tenant: Uuid, id: &u32) -> Result<Self, EntityError> {
-        let seats = sql::load_room(&services.store, tenant, *id).await?;
-        let done = sql::load_outcomes(&services.store, tenant, *id).await?;
+    async fn load(store: &Store, tenant: Uuid, id: &u32) -> Result<Self, EntityError> {
+        let seats = sql::load_room(store, tenant, *id).await?;
+        let done = sql::load_outcomes(store, tenant, *id).await?;
         Ok(Messenger { tenant, id: *id, seats, done })
     }
 
-    async fn handle(&mut self, _: &Services, input: RoomInput, meta: &Meta) -> Result<Effects<()>, EntityError> {
+    async fn handle(&mut self, _: &Store, input: RoomInput, meta: &Meta) -> Result<Effects<()>, EntityError> {
         let mut effects = Effects::none();
         if self.done.contains_key(&input.intent) {
             return Ok(effects);
@@ -151,7 +153,7 @@ impl Entity for Messenger {
         Ok(effects)
     }
 
-    async fn on_timer(&mut self, _: &Services, _: ()) -> Result<Effects<()>, EntityError> {
+    async fn on_timer(&mut self, _: &Store, _: ()) -> Result<Effects<()>, EntityError> {
         Ok(Effects::none())
     }
 

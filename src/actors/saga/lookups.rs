@@ -4,7 +4,7 @@
 
 use super::actions::{inventory_type, record, Command};
 use super::Step;
-use crate::actors::{foreign, Services};
+use crate::actors::foreign::{self, Foreign};
 use crate::contracts::json::nullable;
 use crate::contracts::saga_commands::{ChangeMapBody, CharacterCommand, CompartmentCommand, DestroyBody, DropSpawn, DropSpawnBody};
 use crate::contracts::saga_payload::{
@@ -31,7 +31,7 @@ fn answer<T: DeserializeOwned>(document: Value, what: &str) -> Result<T, String>
     strict::from_value(document).map_err(|e| format!("{what} answer: {e}"))
 }
 
-async fn compartment_assets(services: &Services, tenant: &Tenant, character: u32, inventory: u8) -> Result<Vec<Asset>, String> {
+async fn compartment_assets(services: &Foreign, tenant: &Tenant, character: u32, inventory: u8) -> Result<Vec<Asset>, String> {
     let path = format!("characters/{character}/inventory/compartments?type={inventory}");
     let document: Value = foreign::get(services, tenant, "INVENTORY_SERVICE_URL", &path).await.ok_or("inventory look-up failed")?;
     let document: CompartmentDocument<AssetAttributes> = answer(document, "inventory")?;
@@ -65,7 +65,7 @@ fn field(field_id: &str, world: u8, channel: u8, map: u32) -> Result<(u8, u8, u3
     parse().ok_or_else(|| format!("fieldId {field_id} is not world:channel:map:instance"))
 }
 
-async fn portals(services: &Services, tenant: &Tenant, map: u32) -> Result<Vec<Resource<PortalAttributes>>, String> {
+async fn portals(services: &Foreign, tenant: &Tenant, map: u32) -> Result<Vec<Resource<PortalAttributes>>, String> {
     let document: Value =
         foreign::get(services, tenant, "DATA_SERVICE_URL", &format!("data/maps/{map}/portals")).await.ok_or("portal look-up failed")?;
     let portals: Many<PortalAttributes> = answer(document, "portal")?;
@@ -85,7 +85,7 @@ fn change_map(t: Uuid, character: u32, (world, channel, map): (u8, u8, u32), por
 }
 
 /// Dispatches a look-up action: its commands (none for a passed validation).
-pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: Uuid) -> Result<Vec<Command>, String> {
+pub async fn dispatch(services: &Foreign, tenant: &Tenant, action: &Action, t: Uuid) -> Result<Vec<Command>, String> {
     match action {
         Action::DestroyAsset(p) => {
             let (character, template) = (p.character_id, p.template_id);
@@ -161,7 +161,7 @@ pub async fn dispatch(services: &Services, tenant: &Tenant, action: &Action, t: 
 
 /// §5.10 `spawn_reactor_drops`: roll the reactor's drop table and produce one `SPAWN` per
 /// drop. Never fails: look-up errors give an empty table and fallback positions.
-async fn reactor_drops(services: &Services, tenant: &Tenant, p: &SpawnReactorDrops, t: Uuid) -> Vec<Command> {
+async fn reactor_drops(services: &Foreign, tenant: &Tenant, p: &SpawnReactorDrops, t: Uuid) -> Vec<Command> {
     let (world, channel, map, reactor, character, x, y) = (p.world_id, p.channel_id, p.map_id, p.reactor_id, p.character_id, p.x, p.y);
     let mut items = Vec::new();
     if let Ok(classification) = p.classification.parse::<u32>() {
@@ -334,7 +334,7 @@ fn attributes<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String
 }
 
 /// §4.6.2 / §5.9: the two concrete steps replacing a composite step.
-pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result<Vec<Step>, String> {
+pub async fn expand(services: &Foreign, tenant: &Tenant, step: &Step) -> Result<Vec<Step>, String> {
     let concrete = |action: Action| Step::new(action.name(), action);
     match &step.action {
         Action::TransferToStorage(p) => {
@@ -476,7 +476,7 @@ pub async fn expand(services: &Services, tenant: &Tenant, step: &Step) -> Result
 }
 
 /// L4: the account's cash compartment of `kind`: its id and its items (id, attributes).
-async fn cash_compartment(services: &Services, tenant: &Tenant, account: u32, kind: u8) -> Result<(Uuid, Vec<(u32, Value)>), String> {
+async fn cash_compartment(services: &Foreign, tenant: &Tenant, account: u32, kind: u8) -> Result<(Uuid, Vec<(u32, Value)>), String> {
     let path = format!("accounts/{account}/cash-shop/inventory/compartments?type={kind}");
     let document: Value = foreign::get(services, tenant, "CASHSHOP_SERVICE_URL", &path).await.ok_or("cash shop look-up failed")?;
     let document: CompartmentDocument<Map<String, Value>> = answer(document, "cash shop")?;

@@ -9,17 +9,28 @@ pub mod sql;
 pub mod status;
 
 use super::entity::{Effects, Entity, EntityError, Meta};
-use super::Services;
+use super::foreign::Foreign;
 use crate::contracts::json::GoTime;
 use crate::contracts::saga::{status_key, Document, FailedBody, SagaEvent, SagaStatus as StatusEvent};
 use crate::contracts::saga_payload::{Action, MoveAsset};
 use crate::contracts::tenant::Tenant;
+use crate::store::Store;
 use actions::{Command, Verdict};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 pub use status::{SagaStatus, StepStatus};
 use uuid::Uuid;
+
+/// What a saga's handlers use: the store (its own state), the other Atlas services (the
+/// look-ups some steps need) and its deadline.
+#[derive(Debug)]
+pub struct SagaPorts {
+    pub store: Store,
+    pub foreign: Foreign,
+    /// How long a saga may run before it is failed (`SAGA_DEFAULT_TIMEOUT`).
+    pub timeout: std::time::Duration,
+}
 
 /// How long a finished saga's id keeps a re-delivered document from starting it again.
 const RETENTION: chrono::Duration = chrono::Duration::hours(24);
@@ -195,7 +206,7 @@ impl Saga {
     }
 
     /// §4.2: runs steps until one must wait, or the saga ends.
-    async fn advance(&mut self, services: &Services, out: &mut Out, trace: &[(String, String)]) {
+    async fn advance(&mut self, services: &Foreign, out: &mut Out, trace: &[(String, String)]) {
         loop {
             let Some(state) = self.state.as_mut() else { return };
             let tenant = Tenant { id: self.tenant, region: state.region.clone(), major: state.major, minor: state.minor };
@@ -382,30 +393,31 @@ impl Entity for Saga {
     type Id = Uuid;
     type Input = SagaInput;
     type Timer = ();
+    type Ports = SagaPorts;
     const KIND: &'static str = "saga";
 
-    async fn load(services: &Services, tenant: Uuid, id: &Uuid) -> Result<Self, EntityError> {
-        let stored = sql::load(&services.store, tenant, *id).await?;
+    async fn load(ports: &SagaPorts, tenant: Uuid, id: &Uuid) -> Result<Self, EntityError> {
+        let stored = sql::load(&ports.store, tenant, *id).await?;
         let version = stored.as_ref().map_or(0, |(_, version)| *version);
         Ok(Saga { tenant, id: *id, state: stored.map(|(state, _)| state), version })
     }
 
-    async fn handle(&mut self, services: &Services, input: SagaInput, meta: &Meta) -> Result<Out, EntityError> {
+    async fn handle(&mut self, ports: &SagaPorts, input: SagaInput, meta: &Meta) -> Result<Out, EntityError> {
         let mut out = Out::none();
         match input {
             SagaInput::Start(document) => {
-                if !self.start(document, meta, services.saga_timeout) {
+                if !self.start(document, meta, ports.timeout) {
                     return Ok(out);
                 }
                 if let Some(state) = &self.state {
                     out.arm(DEADLINE.into(), state.deadline, ());
                 }
-                self.advance(services, &mut out, &meta.trace).await;
+                self.advance(&ports.foreign, &mut out, &meta.trace).await;
             }
             SagaInput::Event(event) => match self.on_event(&event) {
                 Some((index, Verdict::Completes)) => {
                     self.mark(index, StepStatus::Completed);
-                    self.advance(services, &mut out, &meta.trace).await;
+                    self.advance(&ports.foreign, &mut out, &meta.trace).await;
                 }
                 Some((index, Verdict::Fails)) => self.fail(index, &mut out, &meta.trace, None),
                 None => return Ok(out),
@@ -415,11 +427,11 @@ impl Entity for Saga {
         Ok(out)
     }
 
-    async fn on_timer(&mut self, services: &Services, _: ()) -> Result<Out, EntityError> {
+    async fn on_timer(&mut self, ports: &SagaPorts, _: ()) -> Result<Out, EntityError> {
         let mut out = Out::none();
         let Some(state) = self.state.as_ref().filter(|s| s.status.is_active()) else { return Ok(out) };
         let index = state.steps.iter().position(|s| s.status.is_pending()).unwrap_or(state.steps.len());
-        let reason = format!("saga exceeded timeout of {}", go_duration(services.saga_timeout));
+        let reason = format!("saga exceeded timeout of {}", go_duration(ports.timeout));
         self.fail(index, &mut out, &[], Some(reason));
         self.save(&mut out);
         Ok(out)

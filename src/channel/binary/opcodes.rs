@@ -4,7 +4,8 @@
 //! each writer entry a writer name to an opcode; both may carry options. Entries scoped
 //! to other services (`services` without "channel") are left out.
 
-use crate::actors::{foreign, Services};
+use crate::actors::foreign;
+use crate::channel::Services;
 use crate::contracts::tenant::Tenant;
 use dashmap::DashMap;
 use serde::Deserialize;
@@ -192,7 +193,7 @@ impl Tables {
             }
         }
         let path = format!("configurations/tenants/{}", tenant.id);
-        match foreign::get::<Value>(services, tenant, "CONFIGURATIONS_SERVICE_URL", &path).await {
+        match foreign::get::<Value>(&services.foreign, tenant, "CONFIGURATIONS_SERVICE_URL", &path).await {
             Some(document) => {
                 let table = Arc::new(Table::from_socket(&document["data"]["attributes"]["socket"]));
                 self.by_tenant.insert(tenant.id, (Instant::now(), table.clone()));

@@ -5,12 +5,12 @@ use crate::actors::character::skills_sql::{self, CooldownScanError};
 use crate::actors::character::{Character, CharacterPorts};
 use crate::actors::messengers::Messenger;
 use crate::actors::saga::sql::{self as saga_sql, SagaRowError};
-use crate::actors::saga::{Saga, SagaPorts};
+use crate::actors::saga::{Saga, SagaIndex, SagaPorts};
 use crate::actors::{Foreign, Registry, Runtime};
 use crate::bridge::consumer::{self, ConsumerLoop};
 use crate::bridge::dead_letter::DeadLetters;
 use crate::bridge::outbox::OutboxError;
-use crate::bridge::router::{Checked, Decoders, Router};
+use crate::bridge::router::{Checked, Decoders, Destinations, Router};
 use crate::bridge::topic_setup::{self, TopicSetupError, TopicSpec};
 use crate::bridge::Publisher;
 use crate::broker::{BrokerError, EmbeddedBroker};
@@ -169,7 +169,13 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> Result<(),
     let sagas = Arc::new(Registry::<Saga>::new(runtime, Arc::new(saga_ports), arbiters.clone()));
     spawn_passivation(characters.clone(), messengers.clone(), sagas.clone(), metrics.clone(), args.actor_idle_timeout);
     rearm_timers(&store, &characters, &sagas).await?;
-    let router = Arc::new(Router::new(decoders(), &topics, characters.clone(), sagas.clone()));
+    let destinations = Destinations {
+        characters: characters.clone(),
+        sagas: sagas.clone(),
+        saga_index: SagaIndex::start(store.clone()),
+        metrics: metrics.clone(),
+    };
+    let router = Arc::new(Router::new(decoders(), &topics, destinations));
     let consumed: Vec<String> = router.topics().into_iter().map(str::to_string).collect();
     let origin = if args.bootstrap_servers.is_some() { LogOrigin::Existing } else { LogOrigin::Fresh };
     tokio::select! {

@@ -4,8 +4,8 @@
 use crate::actors::character::{Character, CharacterInput};
 use crate::actors::messengers::MessengerInput;
 use crate::actors::registry::Registry;
-use crate::actors::saga::{check_step, Saga, SagaInput};
-use crate::actors::supervised::{Applied, Reply};
+use crate::actors::saga::{check_step, Saga, SagaIndex, SagaInput};
+use crate::actors::supervised::{Applied, DeliveryError, Reply};
 use crate::actors::Meta;
 use crate::contracts::character::CharacterStatus;
 use crate::contracts::decode;
@@ -15,6 +15,7 @@ use crate::contracts::saga;
 use crate::contracts::skill::{self, SkillCommand};
 use crate::contracts::stats::{self, AssetStatus, BuffStatus};
 use crate::contracts::topics::Topics;
+use crate::metrics::Metrics;
 use futures::future::BoxFuture;
 use futures::FutureExt as _;
 use std::collections::HashMap;
@@ -198,12 +199,25 @@ pub struct Router {
     decoders: Decoders,
     characters: Arc<Registry<Character>>,
     sagas: Arc<Registry<Saga>>,
+    /// Saga events go to their saga only if it exists (see `SagaIndex`).
+    saga_index: SagaIndex,
+    metrics: Arc<Metrics>,
+}
+
+/// What the router hands records to.
+#[derive(Debug)]
+pub struct Destinations {
+    pub characters: Arc<Registry<Character>>,
+    pub sagas: Arc<Registry<Saga>>,
+    pub saga_index: SagaIndex,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Router {
-    pub fn new(decoders: Decoders, topics: &Topics, characters: Arc<Registry<Character>>, sagas: Arc<Registry<Saga>>) -> Router {
+    pub fn new(decoders: Decoders, topics: &Topics, to: Destinations) -> Router {
         let variables = decoders.variables().map(|variable| (topics.name(variable).to_string(), variable)).collect();
-        Router { variables, decoders, characters, sagas }
+        let Destinations { characters, sagas, saga_index, metrics } = to;
+        Router { variables, decoders, characters, sagas, saga_index, metrics }
     }
 
     /// The topic names to subscribe to.
@@ -221,6 +235,32 @@ impl Router {
         }
     }
 
+    /// Hands a saga event to its saga if one exists; an event of a transaction without a
+    /// saga is skipped and counted, with no actor started.
+    fn to_existing_saga(&self, id: uuid::Uuid, input: SagaInput, meta: Meta) -> BoxFuture<'static, Reply> {
+        let (delivered, delivery) = tokio::sync::oneshot::channel();
+        let (sagas, metrics) = (self.sagas.clone(), self.metrics.clone());
+        self.saga_index.ask(meta.tenant.id, id, move |exists| {
+            let outcome = match exists {
+                true => Some(sagas.deliver(meta.tenant.id, id, input, meta).boxed()),
+                false => {
+                    let topic = meta.position.as_ref().map_or("", |p| p.topic.as_str());
+                    metrics.unhandled.with_label_values(&[topic, "unknown entity"]).inc();
+                    None
+                }
+            };
+            let _ = delivered.send(outcome);
+        });
+        async move {
+            match delivery.await {
+                Ok(Some(outcome)) => outcome.await,
+                Ok(None) => Ok(Applied::Skipped),
+                Err(_) => Err(DeliveryError::Lost),
+            }
+        }
+        .boxed()
+    }
+
     /// Hands a routed record to its actors. The record is enqueued before this returns, so
     /// calls for one entity keep their order; the future ends once it is durable at every
     /// actor (the first failure, if any, is the outcome).
@@ -230,6 +270,7 @@ impl Router {
             .into_iter()
             .map(|dispatch| match dispatch {
                 Dispatch::Character { id, input } => self.characters.deliver(tenant, id, input, meta.clone()).boxed(),
+                Dispatch::Saga { id, input: input @ SagaInput::Event(_) } => self.to_existing_saga(id, input, meta.clone()),
                 Dispatch::Saga { id, input } => self.sagas.deliver(tenant, id, input, meta.clone()).boxed(),
             })
             .collect();

@@ -114,6 +114,21 @@ impl Store {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
 
+    /// Runs a [`Rows`] statement as a read for many rows of arguments (`rows[i]` holds one
+    /// row's `arity` values), a chunk per statement (see `chunks`), and returns every row
+    /// it finds.
+    pub async fn fetch_rows(&self, statement: &'static Rows, rows: Vec<Vec<Arg>>) -> sqlx::Result<Vec<AnyRow>> {
+        let _turn = self.reads.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let mut found = Vec::new();
+        let mut rows = rows.into_iter();
+        for size in chunks::sizes(rows.len()) {
+            let sql = statement.sql(size);
+            let args = rows.by_ref().take(size).flatten();
+            found.extend(unit::bind(sqlx::query(&sql), args).fetch_all(&self.pool).await?);
+        }
+        Ok(found)
+    }
+
     /// Runs one read statement and returns its rows.
     pub async fn fetch(&self, write: Write) -> sqlx::Result<Vec<AnyRow>> {
         let _turn = self.reads.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;

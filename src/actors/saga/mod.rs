@@ -4,6 +4,7 @@
 //! commands it produces (outbox), so a restart neither loses nor repeats a dispatch.
 
 pub mod actions;
+mod index;
 mod lookups;
 pub mod sql;
 pub mod status;
@@ -17,6 +18,7 @@ use crate::contracts::tenant::Tenant;
 use crate::store::Store;
 use actions::{Command, Verdict};
 use chrono::{DateTime, Utc};
+pub use index::SagaIndex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 pub use status::{SagaStatus, StepStatus};

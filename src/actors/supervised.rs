@@ -4,7 +4,7 @@
 //!
 //! Write-behind pipelining: once an input is handled, its unit goes to the committer and
 //! the next input is handled at once on the updated in-memory state, up to
-//! [`PIPELINE_DEPTH`] units not yet durable. An input is answered (and its record's offset
+//! `PIPELINE_DEPTH` units not yet durable. An input is answered (and its record's offset
 //! may move) only once its unit is durable, and its outputs are published only then, in the
 //! order handled. Inputs that do not come from Kafka and timers wait until every earlier
 //! unit is durable, so nothing outside sees state that could still be rolled back.

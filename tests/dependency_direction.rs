@@ -37,7 +37,7 @@ const LAYERS: &[(&str, u8)] = &[
 ];
 
 /// Items at the crate root that belong to a module: exported macros.
-const ROOT_ITEMS: &[(&str, &str)] = &[("write_sql", "store")];
+const ROOT_ITEMS: &[(&str, &str)] = &[("write_sql", "store"), ("write_rows", "store")];
 
 /// The layer whose modules may import each other: infrastructure.
 const SIDEWAYS: u8 = 1;

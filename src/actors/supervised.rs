@@ -284,6 +284,7 @@ impl<E: Entity> EntityActor<E> {
         let answer = self.runtime.store.submit(writes, position, outputs, Some(self.fence.clone()));
         let seq = self.next_seq;
         self.next_seq += 1;
+        let in_flight_trace = in_flight.meta.trace.clone();
         self.uncommitted.push_back(Uncommitted {
             seq,
             in_flight,
@@ -292,7 +293,9 @@ impl<E: Entity> EntityActor<E> {
             #[cfg(feature = "chaos")]
             ordinal,
         });
-        ctx.spawn(answer.into_actor(self).map(move |answer, act, ctx| {
+        // The commit span runs from the hand-over until the unit is durable or refused.
+        let committing = crate::telemetry::child_span("commit", &in_flight_trace);
+        ctx.spawn(tracing::Instrument::instrument(answer, committing).into_actor(self).map(move |answer, act, ctx| {
             let outcome = match answer {
                 Ok(Ok(rows)) => Ok(rows),
                 Ok(Err(error)) => Err(Failure::Error(Arc::new(error.into()))),

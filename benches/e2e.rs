@@ -160,6 +160,7 @@ fn measure(
     rate: Option<f64>,
     tenant: &Tenant,
     record: &dyn Fn(usize, &str) -> (u32, String),
+    after_burst: &mut dyn FnMut(),
 ) -> Run {
     let sink = sink(bootstrap, output);
     let producer = producer(bootstrap);
@@ -198,6 +199,7 @@ fn measure(
     let mut ignored = Vec::new();
     let finished = wait_for(n, &sent, &mut ignored);
     let per_second = n as f64 / (finished - started).as_secs_f64();
+    after_burst();
 
     let rate = rate.unwrap_or(per_second / 2.0);
     let count = ((rate * 4.0) as usize).max(200);
@@ -303,8 +305,9 @@ fn list(name: &str, default: &[u32]) -> Vec<u32> {
         .unwrap_or_else(|| default.to_vec())
 }
 
-/// The server on `bootstrap`, storing in `database`, once `/health` says it consumes.
-fn server(bootstrap: &str, database: &str, partitions: u32) -> Process {
+/// The server on `bootstrap`, storing in `database`, once `/health` says it consumes;
+/// with its REST port.
+fn server(bootstrap: &str, database: &str, partitions: u32) -> (Process, u16) {
     let port = free_port();
     let process = Process(
         Command::new(env!("CARGO_BIN_EXE_atlas-actors"))
@@ -328,20 +331,27 @@ fn server(bootstrap: &str, database: &str, partitions: u32) -> Process {
         assert!(Instant::now() < deadline, "the server turns healthy");
         std::thread::sleep(Duration::from_millis(100));
     }
-    process
+    (process, port)
 }
 
 /// Whether `GET /health` on `port` answers 200 (the server has its partitions).
 fn healthy(port: u16) -> bool {
+    let answer = http_get(port, "/health");
+    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
+}
+
+/// The whole answer (status line, headers, body) to `GET path` on `port`; empty when the
+/// server does not answer.
+fn http_get(port: u16, path: &str) -> String {
     use std::io::{Read as _, Write as _};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
-        return false;
+    if stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes()).is_err() {
+        return String::new();
     }
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
-    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
+    answer
 }
 
 /// One measured point: the relay and the server on a fresh broker with `partitions`
@@ -351,6 +361,40 @@ struct Point {
     partitions: u32,
     relay: Run,
     server: Run,
+    /// The server's group committer during the burst.
+    committer: Committer,
+}
+
+/// The group committer's counters from the server's `/metrics`, or their growth over a
+/// burst (then `elapsed` is the burst's length): whether the store is what it waits for.
+#[derive(Debug, Default, Clone)]
+struct Committer {
+    batches: f64,
+    units: f64,
+    busy_seconds: f64,
+    elapsed: Duration,
+}
+
+impl Committer {
+    fn read(port: u16) -> Committer {
+        let text = http_get(port, "/metrics");
+        let value = |name: &str| text.lines().find_map(|line| line.strip_prefix(name)?.trim().parse::<f64>().ok()).unwrap_or_default();
+        Committer {
+            batches: value("atlas_commit_batches_total "),
+            units: value("atlas_commit_units_total "),
+            busy_seconds: value("atlas_commit_busy_seconds_total "),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn since(&self, before: &Committer, elapsed: Duration) -> Committer {
+        Committer {
+            batches: self.batches - before.batches,
+            units: self.units - before.units,
+            busy_seconds: self.busy_seconds - before.busy_seconds,
+            elapsed,
+        }
+    }
 }
 
 /// Measures one point.
@@ -369,12 +413,12 @@ fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> P
 
     let relay = {
         let _relay = Relay::start(&bootstrap, "E2E_IN", "E2E_OUT");
-        measure(&bootstrap, "E2E_IN", "E2E_OUT", records, None, tenant, &update)
+        measure(&bootstrap, "E2E_IN", "E2E_OUT", records, None, tenant, &update, &mut || {})
     };
 
     let dir = std::env::temp_dir().join(format!("atlas-e2e-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("data directory");
-    let _server = server(&bootstrap, &database(&dir), partitions);
+    let (_server, port) = server(&bootstrap, &database(&dir), partitions);
     // Create each character's skill, so the measured commands are updates.
     let create = |i: usize, transaction: &str| -> (u32, String) {
         let character = i as u32 + 1;
@@ -383,13 +427,26 @@ fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> P
         );
         (character, value)
     };
-    let _ = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", characters as usize, Some(2000.0), tenant, &create);
+    let _ = measure(
+        &bootstrap,
+        "COMMAND_TOPIC_SKILL",
+        "EVENT_TOPIC_SKILL_STATUS",
+        characters as usize,
+        Some(2000.0),
+        tenant,
+        &create,
+        &mut || {},
+    );
     let rate = std::env::var("E2E_RATE").ok().and_then(|v| v.parse().ok());
-    let server = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", records, rate, tenant, &update);
+    let before = (Committer::read(port), Instant::now());
+    let mut burst = Committer::default();
+    let server = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", records, rate, tenant, &update, &mut || {
+        burst = Committer::read(port).since(&before.0, before.1.elapsed());
+    });
     if std::env::var("E2E_DATABASE_URL").is_err() {
         let _ = std::fs::remove_dir_all(dir);
     }
-    Point { characters, partitions, relay, server }
+    Point { characters, partitions, relay, server, committer: burst }
 }
 
 /// Mixed load: `simulate`'s players against a fresh server, then against relays that
@@ -440,6 +497,15 @@ fn print_point(p: &Point) {
         p.server.p50.as_secs_f64() / p.relay.p50.as_secs_f64(),
         p.server.p99.as_secs_f64() / p.relay.p99.as_secs_f64()
     );
+    let c = &p.committer;
+    if c.batches > 0.0 {
+        println!(
+            "  committer   : {:.0} transactions in the burst, {:.1} units each, busy {:.0}% of the burst",
+            c.batches,
+            c.units / c.batches,
+            100.0 * c.busy_seconds / c.elapsed.as_secs_f64()
+        );
+    }
 }
 
 /// Throughput and p99 against active characters and against partitions, relay and server.

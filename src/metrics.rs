@@ -97,6 +97,19 @@ impl Metrics {
         }
     }
 
+    /// Adds the group committer's counters (the store keeps them; see
+    /// [`crate::store::CommitStats`]).
+    pub fn register_commit_stats(&self, stats: &crate::store::CommitStats) {
+        for metric in [
+            Box::new(stats.batches.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(stats.units.clone()),
+            Box::new(stats.busy_seconds.clone()),
+        ] {
+            // A second registration (a second store in one process) keeps the first.
+            let _ = self.registry.register(metric);
+        }
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();

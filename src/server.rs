@@ -146,6 +146,7 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> Result<(),
 
     let producer = producer::create(&bootstrap).map_err(ServerError::Producer)?;
     let metrics = Arc::new(Metrics::new());
+    metrics.register_commit_stats(store.commit_stats());
     let publisher = Publisher::start(&bootstrap, producer.clone(), store.clone(), metrics.clone(), args.instance_lease).await?;
     let runtime = Arc::new(Runtime {
         store: store.clone(),

@@ -17,7 +17,7 @@ use crate::write_sql;
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
@@ -56,6 +56,10 @@ pub struct Bump {
     pub failing: Failing,
     pub pause: Duration,
     pub commit_failures: Arc<AtomicU32>,
+    /// Handled alone ([`Entity::exclusive`]).
+    pub exclusive: bool,
+    /// Where to note the committed count the handler read from the store.
+    pub observed: Option<Arc<AtomicI64>>,
 }
 
 impl Bump {
@@ -66,12 +70,33 @@ impl Bump {
 
     /// An input whose first `times` attempts fail (`u32::MAX`: every attempt).
     pub fn failing(tag: i64, times: u32, failing: Failing) -> Bump {
-        Bump { tag, failures: Arc::new(AtomicU32::new(times)), failing, pause: Duration::ZERO, commit_failures: Arc::default() }
+        Bump {
+            tag,
+            failures: Arc::new(AtomicU32::new(times)),
+            failing,
+            pause: Duration::ZERO,
+            commit_failures: Arc::default(),
+            exclusive: false,
+            observed: None,
+        }
     }
 
     /// An input whose first `times` commits fail.
     pub fn commit_failing(tag: i64, times: u32) -> Bump {
         Bump { commit_failures: Arc::new(AtomicU32::new(times)), ..Bump::ok(tag) }
+    }
+
+    /// This input is handled alone.
+    pub fn exclusive(mut self) -> Bump {
+        self.exclusive = true;
+        self
+    }
+
+    /// When handled, this input reads the committed count (as an input that asks another
+    /// entity reads committed state) and notes it in `observed`.
+    pub fn observing(mut self, observed: Arc<AtomicI64>) -> Bump {
+        self.observed = Some(observed);
+        self
     }
 
     pub fn paused(mut self, pause: Duration) -> Bump {
@@ -96,7 +121,10 @@ impl Entity for Counter {
         Ok(Counter { id: id.clone(), value, applied })
     }
 
-    async fn handle(&mut self, _: &Store, input: Bump, meta: &Meta) -> Result<Effects<()>, EntityError> {
+    async fn handle(&mut self, store: &Store, input: Bump, meta: &Meta) -> Result<Effects<()>, EntityError> {
+        if let Some(observed) = &input.observed {
+            observed.store(stored(store, meta.tenant.id, &self.id).await?.0, Ordering::SeqCst);
+        }
         // The in-memory state changes first: a failure after it shows whether the retry
         // runs on reloaded state or on what the failed attempt left behind.
         self.value += 1;
@@ -140,6 +168,10 @@ impl Entity for Counter {
 
     fn timers(&self) -> Vec<(String, DateTime<Utc>, ())> {
         Vec::new()
+    }
+
+    fn exclusive(input: &Bump) -> bool {
+        input.exclusive
     }
 }
 

@@ -202,6 +202,17 @@ pub trait Entity: Sized + Unpin + 'static {
         false
     }
 
+    /// Whether handling `input` acts on durable state beyond this entity's own unit (it
+    /// asks another entity's actor, whose answer is committed on its own): such an input
+    /// is handled alone, once every earlier unit is durable, and nothing after it is
+    /// handled until its own unit is. Units that were not durable at a crash come again
+    /// in a new interleaving of their partitions; for inputs whose effects are all in
+    /// their own unit that is harmless, but an input that adopts the answer stored for
+    /// its earlier delivery would adopt it on a state it was not given for.
+    fn exclusive(_input: &Self::Input) -> bool {
+        false
+    }
+
     /// Whether the entity does not exist: nothing is stored for it and the inputs it handled
     /// created nothing (a saga event for a transaction no saga here runs). Reads must not
     /// make actors that outlive them, so such an actor is passivated at the registry's next

@@ -7,7 +7,9 @@
 //! `PIPELINE_DEPTH` units not yet durable. An input is answered (and its record's offset
 //! may move) only once its unit is durable, and its outputs are published only then, in the
 //! order handled. Inputs that do not come from Kafka and timers wait until every earlier
-//! unit is durable, so nothing outside sees state that could still be rolled back.
+//! unit is durable, so nothing outside sees state that could still be rolled back. An
+//! exclusive input (one that asks another entity, [`Entity::exclusive`]) runs alone: after
+//! every earlier unit is durable, and before any later input is handled.
 //!
 //! Failure model: a handler error, a panic (caught at the handler boundary: actix does not
 //! restart an actor whose handler panicked) or a failed commit stops the actor, once the
@@ -123,6 +125,8 @@ struct Uncommitted<I> {
     /// The committer's answer once it came: answers may be seen out of order, and are
     /// settled in order.
     outcome: Option<Result<Vec<OutboxRow>, Failure>>,
+    /// Nothing is handled behind this unit until it is durable ([`Entity::exclusive`]).
+    exclusive: bool,
     #[cfg(feature = "chaos")]
     ordinal: u64,
 }
@@ -186,7 +190,8 @@ impl<E: Entity> EntityActor<E> {
     /// Handles queued inputs while it may: the state is loaded, no handler runs, the
     /// pipeline has room, and the next input needs no barrier. An input that does not come
     /// from Kafka (a REST command, a read answered from memory) waits until every earlier
-    /// unit is durable, so it never sees state that could still be rolled back.
+    /// unit is durable, so it never sees state that could still be rolled back; so does an
+    /// exclusive input, and nothing passes an exclusive unit until it is durable.
     fn pump(&mut self, ctx: &mut Context<Self>) {
         while !self.handling && !self.draining && self.state.is_some() {
             let Some(next) = self.queue.front() else {
@@ -194,7 +199,9 @@ impl<E: Entity> EntityActor<E> {
                 self.queue.shrink_to_fit();
                 return;
             };
-            let barrier = next.meta.position.is_none() && !self.uncommitted.is_empty();
+            let settled_first = next.meta.position.is_none() || E::exclusive(&next.input);
+            let behind_exclusive = self.uncommitted.back().is_some_and(|u| u.exclusive);
+            let barrier = (settled_first && !self.uncommitted.is_empty()) || behind_exclusive;
             if barrier || self.uncommitted.len() >= PIPELINE_DEPTH {
                 return;
             }
@@ -285,11 +292,13 @@ impl<E: Entity> EntityActor<E> {
         let seq = self.next_seq;
         self.next_seq += 1;
         let in_flight_trace = in_flight.meta.trace.clone();
+        let exclusive = E::exclusive(&in_flight.input);
         self.uncommitted.push_back(Uncommitted {
             seq,
             in_flight,
             started,
             outcome: None,
+            exclusive,
             #[cfg(feature = "chaos")]
             ordinal,
         });

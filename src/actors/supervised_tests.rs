@@ -11,6 +11,7 @@ mod counter_fixture;
 
 use super::*;
 use counter_fixture::{loads, Bump, Counter, Failing, Rig};
+use std::sync::atomic::AtomicI64;
 
 /// Long enough for any of these inputs (retries back off 100 ms × attempt).
 const WAIT: Duration = Duration::from_secs(20);
@@ -116,4 +117,35 @@ async fn a_failed_commit_in_a_pipelined_run_loses_and_doubles_nothing() {
     assert_eq!(rig.stored(&id).await, (40, tags));
     assert!(rig.runtime.metrics.pipelined.get() > 0, "units were handed over behind uncommitted ones");
     assert_eq!(rig.restarts(), 1, "one restart, after the failed commit");
+}
+
+/// Breaks if an exclusive input were pipelined like the others: it would be handled while
+/// earlier units are not durable yet (its read of the committed count would fall short of
+/// 9), or the input after it would be handled before its unit is durable.
+#[actix_rt::test]
+async fn an_exclusive_input_runs_alone_between_durable_units() {
+    let rig = Rig::new(3).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let actor = start(&rig, &id);
+    let (at_exclusive, after_exclusive) = (Arc::new(AtomicI64::new(-1)), Arc::new(AtomicI64::new(-1)));
+    let answers: Vec<_> = (1..=20)
+        .map(|tag| {
+            let bump = match tag {
+                10 => Bump::ok(tag).exclusive().observing(at_exclusive.clone()),
+                11 => Bump::ok(tag).observing(after_exclusive.clone()),
+                _ => Bump::ok(tag),
+            };
+            let (reply, answer) = oneshot::channel();
+            actor.do_send(Deliver { input: bump, meta: rig.meta_at(tag), reply });
+            answer
+        })
+        .collect();
+    for (tag, answer) in (1..=20).zip(answers) {
+        let outcome = outcome(answer).await;
+        assert!(matches!(outcome, Ok(Applied::Done)), "input {tag}: {outcome:?}");
+    }
+    assert_eq!(at_exclusive.load(Ordering::SeqCst), 9, "every earlier unit was durable when the exclusive input was handled");
+    assert_eq!(after_exclusive.load(Ordering::SeqCst), 10, "the next input waited until the exclusive unit was durable");
+    assert_eq!(rig.log(&id).await, (1..=20).collect::<Vec<i64>>());
+    assert!(rig.runtime.metrics.pipelined.get() > 0, "the other inputs were pipelined");
 }

@@ -47,6 +47,30 @@ fn closed(fence: &Option<Arc<Fence>>) -> bool {
     fence.as_ref().is_some_and(|f| f.broken())
 }
 
+/// What the committer did, for `/metrics`: how full its batches are and how much of the
+/// time it is busy tell whether the store is what a burst waits for.
+#[derive(Debug, Clone)]
+pub struct CommitStats {
+    /// Transactions committed or attempted.
+    pub batches: prometheus::IntCounter,
+    /// Units in those transactions.
+    pub units: prometheus::IntCounter,
+    /// Time spent in transactions (from `BEGIN` to the answers), in seconds.
+    pub busy_seconds: prometheus::Counter,
+}
+
+impl CommitStats {
+    fn new() -> CommitStats {
+        let counter = |name: &str, help: &str| prometheus::IntCounter::new(name, help).expect("valid metric");
+        CommitStats {
+            batches: counter("atlas_commit_batches_total", "Transactions of the group committer"),
+            units: counter("atlas_commit_units_total", "Units of work committed by the group committer"),
+            busy_seconds: prometheus::Counter::new("atlas_commit_busy_seconds_total", "Time the group committer spent in transactions")
+                .expect("valid metric"),
+        }
+    }
+}
+
 /// Outbox rows the broker acknowledged, to delete.
 pub(super) struct Forget {
     pub ids: Vec<i64>,
@@ -65,15 +89,18 @@ pub(super) enum Job {
 /// worker thread, PostgreSQL's socket); on a runtime shared with the consumer and the
 /// publisher every hop of that chain also waits its turn behind their tasks, so the
 /// committer gets a runtime of its own and only ever waits for the database.
-pub(super) fn start(pool: AnyPool, instance: Arc<str>) -> std::io::Result<mpsc::UnboundedSender<Job>> {
+pub(super) fn start(pool: AnyPool, instance: Arc<str>) -> std::io::Result<(mpsc::UnboundedSender<Job>, CommitStats)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    std::thread::Builder::new().name("group-commit".into()).spawn(move || runtime.block_on(run(pool, instance, rx)))?;
-    Ok(tx)
+    let stats = CommitStats::new();
+    let counted = stats.clone();
+    std::thread::Builder::new().name("group-commit".into()).spawn(move || runtime.block_on(run(pool, instance, rx, counted)))?;
+    Ok((tx, stats))
 }
 
-async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<Job>, stats: CommitStats) {
     while let Some(first) = rx.recv().await {
+        let started = std::time::Instant::now();
         let (mut units, mut forgets) = (Vec::new(), Vec::new());
         let mut next = Some(first);
         while let Some(job) = next.take() {
@@ -99,7 +126,11 @@ async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<
             fences.push(unit.fence);
             parts.push((unit.writes, unit.position, unit.outputs));
         }
-        match commit_batch(&pool, &instance, &forgotten, parts, &fences).await {
+        stats.batches.inc();
+        stats.units.inc_by(parts.len() as u64);
+        let outcome = commit_batch(&pool, &instance, &forgotten, parts, &fences).await;
+        stats.busy_seconds.inc_by(started.elapsed().as_secs_f64());
+        match outcome {
             Ok(results) => {
                 for ((reply, fence), result) in replies.into_iter().zip(&fences).zip(results) {
                     if result.is_err() {

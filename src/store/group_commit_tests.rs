@@ -113,7 +113,7 @@ async fn failing_units_are_refused_alone_and_keep_nothing() {
 #[tokio::test]
 async fn each_unit_of_a_batch_learns_its_own_result() {
     let db = Db::new().await;
-    let committer = start(db.pool(), "fixture-committer".into()).expect("the committer thread");
+    let (committer, stats) = start(db.pool(), "fixture-committer".into()).expect("the committer thread");
     let send = |(writes, position, outputs): Parts| {
         let (reply, answer) = oneshot::channel();
         committer.send(Job::Unit(Unit { writes, position, outputs, fence: None, reply })).map_err(|_| "committer gone").expect("queued");
@@ -137,6 +137,8 @@ async fn each_unit_of_a_batch_learns_its_own_result() {
     assert!(forget.await.expect("answered").is_ok(), "the deletion rode along");
     assert_eq!(db.rows().await, ["first", "x", "y"]);
     assert_eq!(db.outbox("fixture-committer").await, ["{\"from\":\"x\"}"], "the first row deleted, x's row kept");
+    assert_eq!(stats.batches.get(), 2, "two transactions");
+    assert_eq!(stats.units.get(), 4, "four units in them");
 }
 
 static SET: Rows =

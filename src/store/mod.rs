@@ -16,7 +16,7 @@ mod positions;
 mod unit;
 
 pub use error::{StoreError, StoreResult};
-pub use group_commit::Fence;
+pub use group_commit::{CommitStats, Fence};
 pub use log_fence::{Discarded, LogOrigin};
 pub use outbox::{OutboxRow, Output};
 pub use positions::{EntityRef, Position, Positions};
@@ -56,6 +56,7 @@ pub struct Store {
     reads: Arc<tokio::sync::Semaphore>,
     backend: Backend,
     committer: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
+    commit_stats: CommitStats,
     /// This process among those sharing the database: the owner of the outbox rows it writes.
     instance: Arc<str>,
 }
@@ -96,13 +97,18 @@ impl Store {
         let instance: Arc<str> = uuid::Uuid::new_v4().to_string().into();
         instances::beat(&pool, &instance).await?;
         let writer = open(url, backend, 1).await?;
-        let committer = group_commit::start(writer, instance.clone()).map_err(StoreError::Committer)?;
+        let (committer, commit_stats) = group_commit::start(writer, instance.clone()).map_err(StoreError::Committer)?;
         let reads = Arc::new(tokio::sync::Semaphore::new(connections as usize));
-        Ok(Store { pool, reads, backend, committer, instance })
+        Ok(Store { pool, reads, backend, committer, commit_stats, instance })
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The group committer's counters, for `/metrics`.
+    pub fn commit_stats(&self) -> &CommitStats {
+        &self.commit_stats
     }
 
     pub fn backend(&self) -> Backend {

@@ -138,6 +138,12 @@ impl Entity for Character {
         self.skills.timers()
     }
 
+    /// Messenger commands, and the status events that unseat the character, ask the
+    /// messenger's actor, which commits its answer on its own (`messengers::member`).
+    fn exclusive(input: &CharacterInput) -> bool {
+        matches!(input, CharacterInput::Messenger(_) | CharacterInput::Status(CharacterStatus::Logout(_) | CharacterStatus::Deleted(_)))
+    }
+
     /// A stats entry lives until its session ends (spec 20 §5.1), not until the actor idles;
     /// one a REST read built without a session does not keep the actor.
     fn resident(&self) -> bool {

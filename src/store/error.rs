@@ -11,6 +11,9 @@ pub enum StoreError {
     /// The database refused or could not run a statement.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The committer's own SQLite connection refused or could not run a statement.
+    #[error(transparent)]
+    Native(rusqlite::Error),
     /// A guarded write changed no row: another writer changed it first (optimistic lock).
     #[error("optimistic lock: the row changed underneath")]
     Conflict,

@@ -5,9 +5,9 @@
 //! transactions, so the committer is the only writer on the hot path (SQLite has one
 //! writer at a time; a second one would wait in its busy handler).
 
-use super::unit::{bind, Rows, Statement};
+use super::engine::{Engine, Tx};
+use super::unit::{Rows, Statement};
 use super::{outbox, positions, EntityRef, OutboxRow, Output, Position, StoreError, StoreResult, Write};
-use sqlx::{Any, AnyPool, Transaction};
 use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -89,16 +89,19 @@ pub(super) enum Job {
 /// worker thread, PostgreSQL's socket); on a runtime shared with the consumer and the
 /// publisher every hop of that chain also waits its turn behind their tasks, so the
 /// committer gets a runtime of its own and only ever waits for the database.
-pub(super) fn start(pool: AnyPool, instance: Arc<str>) -> std::io::Result<(mpsc::UnboundedSender<Job>, CommitStats)> {
+pub(super) fn start<E: Engine + Send + 'static>(
+    engine: E,
+    instance: Arc<str>,
+) -> std::io::Result<(mpsc::UnboundedSender<Job>, CommitStats)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let stats = CommitStats::new();
     let counted = stats.clone();
-    std::thread::Builder::new().name("group-commit".into()).spawn(move || runtime.block_on(run(pool, instance, rx, counted)))?;
+    std::thread::Builder::new().name("group-commit".into()).spawn(move || runtime.block_on(run(engine, instance, rx, counted)))?;
     Ok((tx, stats))
 }
 
-async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<Job>, stats: CommitStats) {
+async fn run(mut engine: impl Engine, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<Job>, stats: CommitStats) {
     while let Some(first) = rx.recv().await {
         let started = std::time::Instant::now();
         let (mut units, mut forgets) = (Vec::new(), Vec::new());
@@ -128,7 +131,7 @@ async fn run(pool: AnyPool, instance: Arc<str>, mut rx: mpsc::UnboundedReceiver<
         }
         stats.batches.inc();
         stats.units.inc_by(parts.len() as u64);
-        let outcome = commit_batch(&pool, &instance, &forgotten, parts, &fences).await;
+        let outcome = commit_batch(&mut engine, &instance, &forgotten, parts, &fences).await;
         stats.busy_seconds.inc_by(started.elapsed().as_secs_f64());
         match outcome {
             Ok(results) => {
@@ -164,26 +167,31 @@ type Parts = (Vec<Write>, Option<(EntityRef, Position)>, Vec<Output>);
 /// runs again with a savepoint per unit, so only the failing units are refused.
 /// `fences[i]` is the fence of `units[i]` (missing: none).
 async fn commit_batch(
-    pool: &AnyPool,
+    engine: &mut impl Engine,
     instance: &str,
     forgotten: &[i64],
     units: Vec<Parts>,
     fences: &[Option<Arc<Fence>>],
 ) -> StoreResult<Vec<StoreResult<Vec<OutboxRow>>>> {
     if units.len() > 1 {
-        if let Ok(rows) = commit_whole(pool, instance, forgotten, units.clone()).await {
+        if let Ok(rows) = commit_whole(engine, instance, forgotten, units.clone()).await {
             return Ok(rows.into_iter().map(Ok).collect());
         }
     }
-    commit_isolated(pool, instance, forgotten, units, fences).await
+    commit_isolated(engine, instance, forgotten, units, fences).await
 }
 
 /// The whole batch with one statement per kind where possible: the units' state writes
 /// (rows of one [`Rows`] statement together, see [`write_together`]), then every position
 /// in one upsert and every output in one insert.
-async fn commit_whole(pool: &AnyPool, instance: &str, forgotten: &[i64], units: Vec<Parts>) -> StoreResult<Vec<Vec<OutboxRow>>> {
-    let mut tx = pool.begin().await?;
-    outbox::delete(&mut *tx, forgotten).await?;
+async fn commit_whole(
+    engine: &mut impl Engine,
+    instance: &str,
+    forgotten: &[i64],
+    units: Vec<Parts>,
+) -> StoreResult<Vec<Vec<OutboxRow>>> {
+    let mut tx = engine.begin().await?;
+    outbox::delete(&mut tx, forgotten).await?;
     let mut positions = Vec::new();
     let mut outputs = Vec::new();
     let mut counts = Vec::with_capacity(units.len());
@@ -234,14 +242,14 @@ fn latest(positions: Vec<(EntityRef, Position)>) -> Vec<(EntityRef, Position)> {
 /// Each unit under a savepoint of its own, in order; a unit that fails closes its fence, so
 /// the later units of its entity in this batch are refused (see [`Fence`]).
 async fn commit_isolated(
-    pool: &AnyPool,
+    engine: &mut impl Engine,
     instance: &str,
     forgotten: &[i64],
     units: Vec<Parts>,
     fences: &[Option<Arc<Fence>>],
 ) -> StoreResult<Vec<StoreResult<Vec<OutboxRow>>>> {
-    let mut tx = pool.begin().await?;
-    outbox::delete(&mut *tx, forgotten).await?;
+    let mut tx = engine.begin().await?;
+    outbox::delete(&mut tx, forgotten).await?;
     let mut results = Vec::with_capacity(units.len());
     // Fences are closed for good only once the batch's answers go out; within the batch a
     // local mark does, as this transaction may still fail as a whole.
@@ -252,14 +260,14 @@ async fn commit_isolated(
             results.push(Err(StoreError::Fenced));
             continue;
         }
-        let mut unit = sqlx::Acquire::begin(&mut *tx).await?;
-        match apply(&mut unit, instance, writes, position, outputs).await {
+        tx.batch("SAVEPOINT unit").await?;
+        match apply(&mut tx, instance, writes, position, outputs).await {
             Ok(rows) => {
-                unit.commit().await?;
+                tx.batch("RELEASE SAVEPOINT unit").await?;
                 results.push(Ok(rows));
             }
             Err(error) => {
-                unit.rollback().await?;
+                tx.batch("ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit").await?;
                 failed.extend(fence);
                 results.push(Err(error));
             }
@@ -270,7 +278,7 @@ async fn commit_isolated(
 }
 
 async fn apply(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut impl Tx,
     instance: &str,
     writes: Vec<Write>,
     position: Option<(EntityRef, Position)>,
@@ -281,7 +289,7 @@ async fn apply(
     outbox::insert_all(tx, outputs, instance).await
 }
 
-async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> StoreResult<()> {
+async fn apply_writes(tx: &mut impl Tx, writes: Vec<Write>) -> StoreResult<()> {
     for write in writes {
         execute(tx, write).await?;
     }
@@ -289,10 +297,10 @@ async fn apply_writes(tx: &mut Transaction<'_, Any>, writes: Vec<Write>) -> Stor
 }
 
 /// Runs one write alone.
-async fn execute(tx: &mut Transaction<'_, Any>, write: Write) -> StoreResult<()> {
+async fn execute(tx: &mut impl Tx, write: Write) -> StoreResult<()> {
     let sql = write.sql();
-    let result = bind(sqlx::query(&sql), write.args).execute(&mut **tx).await?;
-    if write.must_change && result.rows_affected() == 0 {
+    let changed = tx.execute(&sql, write.args).await?;
+    if write.must_change && changed == 0 {
         return Err(StoreError::Conflict);
     }
     Ok(())
@@ -303,7 +311,7 @@ async fn execute(tx: &mut Transaction<'_, Any>, write: Write) -> StoreResult<()>
 /// second writes, and so on, the rows of one statement in a round written together, so each
 /// unit's writes still run in its order. Units with any other write run alone, one after the
 /// other, as they came (such a statement may touch rows another unit reads or writes).
-async fn write_together(tx: &mut Transaction<'_, Any>, units: Vec<Vec<Write>>) -> StoreResult<()> {
+async fn write_together(tx: &mut impl Tx, units: Vec<Vec<Write>>) -> StoreResult<()> {
     let (rows_only, other): (Vec<_>, Vec<_>) =
         units.into_iter().partition(|writes| writes.iter().all(|w| matches!(w.statement, Statement::Rows(_))));
     for writes in other {
@@ -329,7 +337,7 @@ async fn write_together(tx: &mut Transaction<'_, Any>, units: Vec<Vec<Write>>) -
 
 /// Writes the rows of one statement, a chunk per statement (see [`super::chunks`]). A
 /// guarded write runs alone: the count of changed rows must be its own.
-async fn write_rows(tx: &mut Transaction<'_, Any>, rows: &'static Rows, writes: Vec<Write>) -> StoreResult<()> {
+async fn write_rows(tx: &mut impl Tx, rows: &'static Rows, writes: Vec<Write>) -> StoreResult<()> {
     let (guarded, writes): (Vec<_>, Vec<_>) = writes.into_iter().partition(|w| w.must_change);
     for write in guarded {
         execute(tx, write).await?;
@@ -337,8 +345,8 @@ async fn write_rows(tx: &mut Transaction<'_, Any>, rows: &'static Rows, writes: 
     let mut writes = writes.into_iter();
     for size in super::chunks::sizes(writes.len()) {
         let sql = rows.sql(size);
-        let args = writes.by_ref().take(size).flat_map(|w| w.args);
-        bind(sqlx::query(&sql), args).execute(&mut **tx).await?;
+        let args = writes.by_ref().take(size).flat_map(|w| w.args).collect();
+        tx.execute(&sql, args).await?;
     }
     Ok(())
 }

@@ -7,10 +7,12 @@
 //! booleans as 0/1).
 
 mod chunks;
+mod engine;
 mod error;
 mod group_commit;
 mod instances;
 mod log_fence;
+mod native;
 mod outbox;
 mod positions;
 mod unit;
@@ -96,8 +98,13 @@ impl Store {
         }
         let instance: Arc<str> = uuid::Uuid::new_v4().to_string().into();
         instances::beat(&pool, &instance).await?;
-        let writer = open(url, backend, 1).await?;
-        let (committer, commit_stats) = group_commit::start(writer, instance.clone()).map_err(StoreError::Committer)?;
+        // SQLite's committer runs its statements natively on its own thread; PostgreSQL's
+        // (and an in-memory SQLite database's, which only the pool can share) go through sqlx.
+        let started = match native::NativeSqlite::open(url).filter(|_| backend == Backend::Sqlite) {
+            Some(native) => group_commit::start(native?, instance.clone()),
+            None => group_commit::start(engine::Pooled(open(url, backend, 1).await?), instance.clone()),
+        };
+        let (committer, commit_stats) = started.map_err(StoreError::Committer)?;
         let reads = Arc::new(tokio::sync::Semaphore::new(connections as usize));
         Ok(Store { pool, reads, backend, committer, commit_stats, instance })
     }
@@ -274,12 +281,16 @@ async fn migrate(pool: &AnyPool, migrations: &sqlx::migrate::Migrator) -> StoreR
     Ok(())
 }
 
+/// The file of a SQLite URL (`sqlite://path?…`, `sqlite:path`); `None` for an in-memory
+/// database or another engine's URL.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    (!path.is_empty() && path != ":memory:" && !query.contains("mode=memory")).then_some(path)
+}
+
 fn create_parent_dir(url: &str) -> StoreResult<()> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return Ok(());
-    }
+    let Some(path) = sqlite_path(url) else { return Ok(()) };
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Directory { path: parent.display().to_string(), source })?;

@@ -2,10 +2,12 @@
 //! caused them and published from here, so a crash between commit and publish loses
 //! nothing.
 
+use super::engine::Tx;
+use super::unit::{Arg, Rows};
 use super::{StoreError, StoreResult};
 use crate::contracts::tenant::Tenant;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{AnyPool, Row};
 
 /// A record an entity emits.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,39 +31,29 @@ pub struct OutboxRow {
 const COLUMNS: &str = "id, topic, record_key, value, tenant_id, region, major_version, minor_version, trace";
 
 /// Writes many outputs owned by `owner`, a chunk per statement (see [`super::chunks`]);
-/// returns their rows in the given order. Ids are assigned in the order of the VALUES list (a sequence or an
-/// autoincrement key, called row by row), so ascending ids map back to that order.
-pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Output>, owner: &str) -> StoreResult<Vec<OutboxRow>> {
+/// returns their rows in the given order. Ids are assigned in the order of the VALUES list
+/// (a sequence or an autoincrement key, called row by row), so ascending ids map back to
+/// that order.
+pub(super) async fn insert_all(tx: &mut impl Tx, outputs: Vec<Output>, owner: &str) -> StoreResult<Vec<OutboxRow>> {
     let mut rows = Vec::with_capacity(outputs.len());
     let mut outputs = outputs.into_iter();
     for size in super::chunks::sizes(outputs.len()) {
         let chunk: Vec<Output> = outputs.by_ref().take(size).collect();
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let p = i * 9;
-                let params: Vec<String> = (1..=9).map(|k| format!("${}", p + k)).collect();
-                format!("({})", params.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO outbox (topic, record_key, value, tenant_id, region, major_version, minor_version, trace, owner) \
-             VALUES {} RETURNING id",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
+        let mut args = Vec::with_capacity(chunk.len() * INSERT.arity);
         for output in &chunk {
-            query = query
-                .bind(output.topic.clone())
-                .bind(output.key.map(i64::from))
-                .bind(output.value.clone())
-                .bind(output.tenant.id.hyphenated().to_string())
-                .bind(output.tenant.region.clone())
-                .bind(i64::from(output.tenant.major))
-                .bind(i64::from(output.tenant.minor))
-                .bind(serde_json::to_string(&output.trace).unwrap_or_else(|_| "[]".into()))
-                .bind(owner.to_string());
+            args.extend([
+                Arg::from(output.topic.clone()),
+                Arg::from(output.key.map(i64::from)),
+                Arg::from(output.value.clone()),
+                Arg::from(output.tenant.id),
+                Arg::from(output.tenant.region.clone()),
+                Arg::from(i64::from(output.tenant.major)),
+                Arg::from(i64::from(output.tenant.minor)),
+                Arg::from(serde_json::to_string(&output.trace).unwrap_or_else(|_| "[]".into())),
+                Arg::from(owner),
+            ]);
         }
-        let mut ids: Vec<i64> = query.fetch_all(&mut **tx).await?.iter().map(|row| row.try_get(0)).collect::<sqlx::Result<_>>()?;
+        let mut ids = tx.integers(&INSERT.sql(chunk.len()), args).await?;
         if ids.len() != chunk.len() {
             return Err(StoreError::OutboxIds { ids: ids.len(), rows: chunk.len() });
         }
@@ -70,6 +62,12 @@ pub(super) async fn insert_all(tx: &mut Transaction<'_, Any>, outputs: Vec<Outpu
     }
     Ok(rows)
 }
+
+const INSERT: Rows = Rows {
+    head: "INSERT INTO outbox (topic, record_key, value, tenant_id, region, major_version, minor_version, trace, owner) VALUES ",
+    arity: 9,
+    tail: " RETURNING id",
+};
 
 /// The rows `owner` has not published yet, oldest first.
 pub(super) async fn pending(pool: &AnyPool, owner: &str) -> sqlx::Result<Vec<OutboxRow>> {
@@ -123,12 +121,13 @@ fn decode(row: &AnyRow) -> sqlx::Result<OutboxRow> {
     })
 }
 
-pub(super) async fn delete<'c>(executor: impl sqlx::Executor<'c, Database = Any>, ids: &[i64]) -> sqlx::Result<()> {
+/// Deletes the rows `ids` (acknowledged by the broker).
+pub(super) async fn delete(tx: &mut impl Tx, ids: &[i64]) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     // Ids are integers we generated, so inlining them is safe and avoids a bind per id. The
     // text differs every time: not cached, so it pushes no reused statement out.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    sqlx::query(&format!("DELETE FROM outbox WHERE id IN ({list})")).persistent(false).execute(executor).await.map(|_| ())
+    tx.batch(&format!("DELETE FROM outbox WHERE id IN ({list})")).await
 }

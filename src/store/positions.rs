@@ -1,7 +1,9 @@
 //! Per-entity record positions: the last offset each entity applied from each partition.
 
+use super::engine::Tx;
+use super::unit::{Arg, Rows};
 use super::{StoreError, StoreResult};
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 /// Which entity a position belongs to.
@@ -54,38 +56,35 @@ pub(super) async fn load(pool: &AnyPool, entity: &EntityRef) -> sqlx::Result<Pos
 /// A position only moves forward: when two processes apply the same record (a partition
 /// moved while it was in flight), the second commit changes no row and fails, as does the
 /// whole call.
-pub(super) async fn save_all(tx: &mut Transaction<'_, Any>, positions: &[(EntityRef, Position)]) -> StoreResult<()> {
+pub(super) async fn save_all(tx: &mut impl Tx, positions: &[(EntityRef, Position)]) -> StoreResult<()> {
     let mut rest = positions;
     for size in super::chunks::sizes(positions.len()) {
         let (chunk, after) = rest.split_at(size);
         rest = after;
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let p = i * 6;
-                format!("(${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO entity_positions (tenant_id, entity_kind, entity_id, topic, partition_id, record_offset) \
-             VALUES {} ON CONFLICT (tenant_id, entity_kind, entity_id, topic, partition_id) \
-             DO UPDATE SET record_offset = excluded.record_offset \
-             WHERE entity_positions.record_offset < excluded.record_offset",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
+        let mut args = Vec::with_capacity(chunk.len() * SAVE.arity);
         for (entity, position) in chunk {
-            query = query
-                .bind(entity.tenant.hyphenated().to_string())
-                .bind(entity.kind)
-                .bind(entity.id.clone())
-                .bind(position.topic.clone())
-                .bind(i64::from(position.partition))
-                .bind(position.offset);
+            args.extend([
+                Arg::from(entity.tenant),
+                Arg::from(entity.kind),
+                Arg::from(entity.id.clone()),
+                Arg::from(position.topic.clone()),
+                Arg::from(i64::from(position.partition)),
+                Arg::from(position.offset),
+            ]);
         }
-        let result = query.execute(&mut **tx).await?;
-        if result.rows_affected() < chunk.len() as u64 {
+        if tx.execute(&SAVE.sql(chunk.len()), args).await? < chunk.len() as u64 {
             return Err(StoreError::AlreadyApplied);
         }
     }
     Ok(())
 }
+
+/// Moves positions forward only: a row whose stored offset is not behind is left as it is
+/// (and counts as not changed).
+const SAVE: Rows = Rows {
+    head: "INSERT INTO entity_positions (tenant_id, entity_kind, entity_id, topic, partition_id, record_offset) VALUES ",
+    arity: 6,
+    tail: " ON CONFLICT (tenant_id, entity_kind, entity_id, topic, partition_id) \
+           DO UPDATE SET record_offset = excluded.record_offset \
+           WHERE entity_positions.record_offset < excluded.record_offset",
+};

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 pub enum Arg {
     Int(i64),
     Text(String),
+    Null,
 }
 
 impl From<i64> for Arg {
@@ -31,6 +32,11 @@ impl From<u8> for Arg {
 impl From<bool> for Arg {
     fn from(v: bool) -> Arg {
         Arg::Int(v.into())
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        v.map_or(Arg::Null, Arg::Int)
     }
 }
 impl From<String> for Arg {
@@ -134,6 +140,7 @@ pub(crate) fn bind<'q>(query: Query<'q, Any, AnyArguments<'q>>, args: impl IntoI
     args.into_iter().fold(query, |q, arg| match arg {
         Arg::Int(v) => q.bind(v),
         Arg::Text(v) => q.bind(v),
+        Arg::Null => q.bind(Option::<i64>::None),
     })
 }
 

@@ -89,13 +89,13 @@ fn dispatch(c: &mut Criterion) {
     let characters: Vec<u32> = (1..=1000).collect();
     // Make them resident.
     system.block_on(futures::future::join_all(
-        characters.iter().map(|id| rig.registry.deliver(rig.tenant.id, *id, support::login(*id), rig.meta())),
+        characters.iter().map(|id| rig.registry.deliver(rig.tenant.id, *id, support::buff(*id), rig.meta())),
     ));
     let mut group = c.benchmark_group("dispatch");
     group.throughput(Throughput::Elements(1));
     group.bench_function("round_trip", |b| {
         b.iter_batched(
-            || support::login(1),
+            || support::buff(1),
             |input| system.block_on(rig.registry.deliver(rig.tenant.id, 1, input, rig.meta())).is_ok(),
             BatchSize::SmallInput,
         )
@@ -103,7 +103,7 @@ fn dispatch(c: &mut Criterion) {
     group.throughput(Throughput::Elements(characters.len() as u64));
     group.bench_function("1000_in_flight", |b| {
         b.iter_batched(
-            || characters.iter().map(|id| (*id, support::login(*id))).collect::<Vec<_>>(),
+            || characters.iter().map(|id| (*id, support::buff(*id))).collect::<Vec<_>>(),
             |inputs| {
                 system.block_on(futures::future::join_all(
                     inputs.into_iter().map(|(id, input)| rig.registry.deliver(rig.tenant.id, id, input, rig.meta())),

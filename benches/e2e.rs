@@ -361,8 +361,8 @@ struct Point {
     partitions: u32,
     relay: Run,
     server: Run,
-    /// The server's group committer during the burst.
-    committer: Committer,
+    /// The server's group committer during the burst, then at half load.
+    committer: (Committer, Committer),
 }
 
 /// The group committer's counters from the server's `/metrics`, or their growth over a
@@ -439,14 +439,16 @@ fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> P
     );
     let rate = std::env::var("E2E_RATE").ok().and_then(|v| v.parse().ok());
     let before = (Committer::read(port), Instant::now());
-    let mut burst = Committer::default();
+    let mut burst = (Committer::default(), Committer::default(), Instant::now());
     let server = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", records, rate, tenant, &update, &mut || {
-        burst = Committer::read(port).since(&before.0, before.1.elapsed());
+        let now = Committer::read(port);
+        burst = (now.since(&before.0, before.1.elapsed()), now, Instant::now());
     });
+    let half_load = Committer::read(port).since(&burst.1, burst.2.elapsed());
     if std::env::var("E2E_DATABASE_URL").is_err() {
         let _ = std::fs::remove_dir_all(dir);
     }
-    Point { characters, partitions, relay, server, committer: burst }
+    Point { characters, partitions, relay, server, committer: (burst.0, half_load) }
 }
 
 /// Mixed load: `simulate`'s players against a fresh server, then against relays that
@@ -497,14 +499,15 @@ fn print_point(p: &Point) {
         p.server.p50.as_secs_f64() / p.relay.p50.as_secs_f64(),
         p.server.p99.as_secs_f64() / p.relay.p99.as_secs_f64()
     );
-    let c = &p.committer;
-    if c.batches > 0.0 {
-        println!(
-            "  committer   : {:.0} transactions in the burst, {:.1} units each, busy {:.0}% of the burst",
-            c.batches,
-            c.units / c.batches,
-            100.0 * c.busy_seconds / c.elapsed.as_secs_f64()
-        );
+    for (phase, c) in [("the burst", &p.committer.0), ("half load", &p.committer.1)] {
+        if c.batches > 0.0 {
+            println!(
+                "  committer   : {:.0} transactions in {phase}, {:.1} units each, busy {:.0}% of the time",
+                c.batches,
+                c.units / c.batches,
+                100.0 * c.busy_seconds / c.elapsed.as_secs_f64()
+            );
+        }
     }
 }
 

@@ -158,13 +158,13 @@ fn main() {
 
         let range = n + 1..=n + REACTIVATED;
         let before = rss_bytes();
-        let cold = hit(&rig, range.clone(), support::login).await;
+        let cold = hit(&rig, range.clone(), support::buff).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let without_stats = (rss_bytes().saturating_sub(before)) as f64 / f64::from(REACTIVATED);
         println!("without a stats entry (skills and macros only): {without_stats:.0} B per character");
-        let warm = hit(&rig, range.clone(), support::login).await;
+        let warm = hit(&rig, range.clone(), support::buff).await;
         let passivated = rig.registry.passivate_idle(Duration::ZERO);
-        let again = hit(&rig, range, support::login).await;
+        let again = hit(&rig, range, support::buff).await;
         let each = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(REACTIVATED);
         println!(
             "reactivation: {REACTIVATED} characters; first activation (start + load) {:.1} µs each, resident round trip {:.1} µs each; \

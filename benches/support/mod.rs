@@ -77,8 +77,13 @@ pub fn input(variable: &str, value: &str) -> CharacterInput {
     }
 }
 
-/// A LOGIN status: handled by the character without any effect (a pure round trip).
-pub fn login(character: u32) -> CharacterInput {
-    let value = format!(r#"{{"worldId":0,"characterId":{character},"type":"LOGIN","body":{{"channelId":1,"mapId":100000000}}}}"#);
-    input("EVENT_TOPIC_CHARACTER_STATUS", &value)
+/// A buff APPLIED event: handled by the character in memory (its effective-stats entry),
+/// without effects to commit and without calls to other services: a pure round trip. (A
+/// LOGIN is not one: it resolves the character's messenger entry from the character
+/// service first.)
+pub fn buff(character: u32) -> CharacterInput {
+    let value = format!(
+        r#"{{"worldId":0,"characterId":{character},"type":"APPLIED","body":{{"fromId":{character},"sourceId":1301007,"duration":300000,"changes":[{{"type":"HYPER_BODY_HP","amount":40}}],"createdAt":"2026-02-03T18:37:12Z","expiresAt":"2026-02-03T18:42:12Z"}}}}"#
+    );
+    input("EVENT_TOPIC_CHARACTER_BUFF_STATUS", &value)
 }

@@ -59,6 +59,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSUMER_GROUP_INSTANCE_ID")]
     pub consumer_group_instance_id: Option<String>,
 
+    /// Threads (actix arbiters) the entity actors run on; default one per core. 0 runs
+    /// them on the consumer's own thread: no hand-off between threads per record, at the
+    /// price of one core for consuming and handling together.
+    #[arg(long, env = "ACTOR_ARBITERS")]
+    pub actor_arbiters: Option<usize>,
+
     /// Attempts before a failing record is dead-lettered (backoff 100 ms × attempt).
     #[arg(long, env = "HANDLER_MAX_ATTEMPTS", default_value_t = 3)]
     pub handler_max_attempts: u32,

@@ -160,8 +160,11 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> Result<(),
         base_url: args.base_service_url.clone(),
     };
 
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new((0..workers).map(|_| Arbiter::new().handle()).collect());
+    let workers = args.actor_arbiters.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let arbiters: Arc<Vec<ArbiterHandle>> = Arc::new(match workers {
+        0 => vec![Arbiter::current()],
+        n => (0..n).map(|_| Arbiter::new().handle()).collect(),
+    });
     // Messengers first: characters ask them for seats (never the other way round).
     let messengers = Arc::new(Registry::<Messenger>::new(runtime.clone(), Arc::new(store.clone()), arbiters.clone()));
     let character_ports = CharacterPorts { store: store.clone(), foreign: foreign.clone(), rooms: messengers.clone() };
@@ -251,8 +254,11 @@ async fn serve(args: ServeArgs, topics: Topics, bootstrap: String) -> Result<(),
         }
         Err(_) => tracing::warn!("deregistering this process timed out; its outbox rows are adopted after the lease"),
     }
-    for arbiter in arbiters.iter() {
-        arbiter.stop();
+    // The consumer's own arbiter (ACTOR_ARBITERS=0) stops with the system.
+    if workers > 0 {
+        for arbiter in arbiters.iter() {
+            arbiter.stop();
+        }
     }
     Ok(())
 }

@@ -184,12 +184,7 @@ async fn commit_batch(
 /// The whole batch with one statement per kind where possible: the units' state writes
 /// (rows of one [`Rows`] statement together, see [`write_together`]), then every position
 /// in one upsert and every output in one insert.
-async fn commit_whole(
-    engine: &mut impl Engine,
-    instance: &str,
-    forgotten: &[i64],
-    units: Vec<Parts>,
-) -> StoreResult<Vec<Vec<OutboxRow>>> {
+async fn commit_whole(engine: &mut impl Engine, instance: &str, forgotten: &[i64], units: Vec<Parts>) -> StoreResult<Vec<Vec<OutboxRow>>> {
     let mut tx = engine.begin().await?;
     outbox::delete(&mut tx, forgotten).await?;
     let mut positions = Vec::new();

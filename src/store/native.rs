@@ -17,50 +17,8 @@ use rusqlite::{params_from_iter, Connection, OpenFlags, ToSql};
 /// table's multi-row statements in their chunk sizes, the domains' fixed writes).
 const CACHED_STATEMENTS: usize = 256;
 
-/// How often the WAL is checkpointed (see [`Checkpoints`]).
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// A SQLite connection of the committer's own, and the thread that checkpoints for it.
-pub struct NativeSqlite {
-    connection: Connection,
-    _checkpoints: Checkpoints,
-}
-
-/// Checkpoints the WAL from a thread of its own, passively (never waiting for the writer
-/// or for readers), until dropped. The committer's connection does not checkpoint: an
-/// automatic checkpoint runs inside the commit that crosses the WAL's size threshold, and
-/// copying the WAL into the database (and syncing it) there holds that commit, and every
-/// unit queued behind it, for as long as the copy takes.
-struct Checkpoints {
-    /// Dropped with the committer's connection: the thread sees the channel close and ends.
-    _stop: std::sync::mpsc::Sender<()>,
-}
-
-impl Checkpoints {
-    fn start(path: &str) -> StoreResult<Checkpoints> {
-        let connection = open(path).map_err(StoreError::Native)?;
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let checkpoint = move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
-                if let Err(error) = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::warn!(%error, "checkpointing the write-ahead log failed");
-                }
-            }
-        };
-        std::thread::Builder::new().name("wal-checkpoint".into()).spawn(checkpoint).map_err(StoreError::Committer)?;
-        Ok(Checkpoints { _stop: stop })
-    }
-}
-
-/// A connection to the file at `path` with the session settings of the pool's connections
-/// (see `store::open`).
-fn open(path: &str) -> rusqlite::Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let connection = Connection::open_with_flags(path, flags)?;
-    connection.busy_timeout(std::time::Duration::from_secs(10))?;
-    connection.pragma_update(None, "synchronous", "NORMAL")?;
-    Ok(connection)
-}
+/// A SQLite connection of the committer's own.
+pub struct NativeSqlite(Connection);
 
 impl NativeSqlite {
     /// Opens the database file of `url` (`sqlite://path?…` or `sqlite:path`), which the
@@ -68,13 +26,17 @@ impl NativeSqlite {
     /// the pool's connections can share.
     pub(super) fn open(url: &str) -> Option<StoreResult<NativeSqlite>> {
         let path = super::sqlite_path(url)?;
-        let connect = || {
-            let connection = open(path).map_err(StoreError::Native)?;
-            connection.pragma_update(None, "wal_autocheckpoint", 0).map_err(StoreError::Native)?;
-            connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
-            Ok(NativeSqlite { connection, _checkpoints: Checkpoints::start(path)? })
-        };
-        Some(connect())
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Some(Self::configure(Connection::open_with_flags(path, flags)).map_err(StoreError::Native))
+    }
+
+    fn configure(connection: rusqlite::Result<Connection>) -> rusqlite::Result<NativeSqlite> {
+        let connection = connection?;
+        // The same session settings as the pool's connections (see `store::open`).
+        connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        Ok(NativeSqlite(connection))
     }
 }
 
@@ -108,7 +70,7 @@ impl Engine for NativeSqlite {
     async fn begin(&mut self) -> StoreResult<NativeTx<'_>> {
         // Immediate: the write lock is taken at `BEGIN`, so a reader's lock is waited for
         // there (busy timeout) rather than failing the batch at its first write.
-        let tx = self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(StoreError::Native)?;
+        let tx = self.0.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(StoreError::Native)?;
         Ok(NativeTx(tx))
     }
 }

@@ -154,8 +154,7 @@ struct Run {
 /// seconds (latency). `record(i, transaction)` builds the i-th input.
 fn measure(
     bootstrap: &str,
-    input: &str,
-    output: &str,
+    (input, output): (&str, &str),
     n: usize,
     rate: Option<f64>,
     tenant: &Tenant,
@@ -413,7 +412,7 @@ fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> P
 
     let relay = {
         let _relay = Relay::start(&bootstrap, "E2E_IN", "E2E_OUT");
-        measure(&bootstrap, "E2E_IN", "E2E_OUT", records, None, tenant, &update, &mut || {})
+        measure(&bootstrap, ("E2E_IN", "E2E_OUT"), records, None, tenant, &update, &mut || {})
     };
 
     let dir = std::env::temp_dir().join(format!("atlas-e2e-{}", Uuid::new_v4()));
@@ -429,8 +428,7 @@ fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> P
     };
     let _ = measure(
         &bootstrap,
-        "COMMAND_TOPIC_SKILL",
-        "EVENT_TOPIC_SKILL_STATUS",
+        ("COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS"),
         characters as usize,
         Some(2000.0),
         tenant,
@@ -440,7 +438,7 @@ fn point(characters: u32, partitions: u32, records: usize, tenant: &Tenant) -> P
     let rate = std::env::var("E2E_RATE").ok().and_then(|v| v.parse().ok());
     let before = (Committer::read(port), Instant::now());
     let mut burst = (Committer::default(), Committer::default(), Instant::now());
-    let server = measure(&bootstrap, "COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS", records, rate, tenant, &update, &mut || {
+    let server = measure(&bootstrap, ("COMMAND_TOPIC_SKILL", "EVENT_TOPIC_SKILL_STATUS"), records, rate, tenant, &update, &mut || {
         let now = Committer::read(port);
         burst = (now.since(&before.0, before.1.elapsed()), now, Instant::now());
     });

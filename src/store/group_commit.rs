@@ -85,10 +85,10 @@ pub(super) enum Job {
 /// Starts the committer on a thread of its own. Outbox rows are written owned by
 /// `instance`.
 ///
-/// A batch is a chain of statements, each a round trip to the database driver (SQLite's
-/// worker thread, PostgreSQL's socket); on a runtime shared with the consumer and the
-/// publisher every hop of that chain also waits its turn behind their tasks, so the
-/// committer gets a runtime of its own and only ever waits for the database.
+/// A batch is a chain of statements: function calls on this thread with the native SQLite
+/// engine, round trips to the server with sqlx's (PostgreSQL). On a runtime shared with the
+/// consumer and the publisher every round trip would also wait its turn behind their tasks,
+/// so the committer gets a runtime of its own and only ever waits for the database.
 pub(super) fn start<E: Engine + Send + 'static>(
     engine: E,
     instance: Arc<str>,

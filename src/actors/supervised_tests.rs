@@ -33,6 +33,22 @@ async fn outcome(answer: oneshot::Receiver<Reply>) -> Reply {
     tokio::time::timeout(WAIT, answer).await.expect("an answer in time").unwrap_or(Err(DeliveryError::Lost))
 }
 
+/// Hands inputs `bump(1)..=bump(n)` to the actor at once, as records at offsets 1..=n of a
+/// partition (so they may be pipelined), and expects each to be applied.
+async fn run_from_kafka(rig: &Rig, actor: &Addr<EntityActor<Counter>>, n: i64, bump: impl Fn(i64) -> Bump) {
+    let answers: Vec<_> = (1..=n)
+        .map(|tag| {
+            let (reply, answer) = oneshot::channel();
+            actor.do_send(Deliver { input: bump(tag), meta: rig.meta_at(tag), reply });
+            answer
+        })
+        .collect();
+    for (tag, answer) in (1..=n).zip(answers) {
+        let outcome = outcome(answer).await;
+        assert!(matches!(outcome, Ok(Applied::Done)), "input {tag}: {outcome:?}");
+    }
+}
+
 /// Breaks if a failed attempt's in-memory changes survived into the retry (the count
 /// would be 4 and the tag 2 recorded three times), or if the restart did not reload the
 /// state from the store (one load only).
@@ -100,18 +116,7 @@ async fn a_failed_commit_in_a_pipelined_run_loses_and_doubles_nothing() {
     let rig = Rig::new(3).await;
     let id = uuid::Uuid::new_v4().to_string();
     let actor = start(&rig, &id);
-    let answers: Vec<_> = (1..=40)
-        .map(|tag| {
-            let bump = if tag == 13 { Bump::commit_failing(tag, 1) } else { Bump::ok(tag) };
-            let (reply, answer) = oneshot::channel();
-            actor.do_send(Deliver { input: bump, meta: rig.meta_at(tag), reply });
-            answer
-        })
-        .collect();
-    for (tag, answer) in (1..=40).zip(answers) {
-        let outcome = outcome(answer).await;
-        assert!(matches!(outcome, Ok(Applied::Done)), "input {tag}: {outcome:?}");
-    }
+    run_from_kafka(&rig, &actor, 40, |tag| if tag == 13 { Bump::commit_failing(tag, 1) } else { Bump::ok(tag) }).await;
     let tags: Vec<i64> = (1..=40).collect();
     assert_eq!(rig.log(&id).await, tags, "each unit committed once, in order");
     assert_eq!(rig.stored(&id).await, (40, tags));
@@ -128,22 +133,12 @@ async fn an_exclusive_input_runs_alone_between_durable_units() {
     let id = uuid::Uuid::new_v4().to_string();
     let actor = start(&rig, &id);
     let (at_exclusive, after_exclusive) = (Arc::new(AtomicI64::new(-1)), Arc::new(AtomicI64::new(-1)));
-    let answers: Vec<_> = (1..=20)
-        .map(|tag| {
-            let bump = match tag {
-                10 => Bump::ok(tag).exclusive().observing(at_exclusive.clone()),
-                11 => Bump::ok(tag).observing(after_exclusive.clone()),
-                _ => Bump::ok(tag),
-            };
-            let (reply, answer) = oneshot::channel();
-            actor.do_send(Deliver { input: bump, meta: rig.meta_at(tag), reply });
-            answer
-        })
-        .collect();
-    for (tag, answer) in (1..=20).zip(answers) {
-        let outcome = outcome(answer).await;
-        assert!(matches!(outcome, Ok(Applied::Done)), "input {tag}: {outcome:?}");
-    }
+    run_from_kafka(&rig, &actor, 20, |tag| match tag {
+        10 => Bump::ok(tag).exclusive().observing(at_exclusive.clone()),
+        11 => Bump::ok(tag).observing(after_exclusive.clone()),
+        _ => Bump::ok(tag),
+    })
+    .await;
     assert_eq!(at_exclusive.load(Ordering::SeqCst), 9, "every earlier unit was durable when the exclusive input was handled");
     assert_eq!(after_exclusive.load(Ordering::SeqCst), 10, "the next input waited until the exclusive unit was durable");
     assert_eq!(rig.log(&id).await, (1..=20).collect::<Vec<i64>>());
